@@ -1,0 +1,64 @@
+package dev.fletch.core;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The one JSON form of definitions: how the registry stores them, how the HTTP API shows them, and
+ * what content hashes are computed over. Keys are sorted so that equal definitions give equal bytes;
+ * durations are ISO-8601 text ({@code PT720H}).
+ */
+public final class DefinitionJson {
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .configure(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
+          .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+          .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
+          .configure(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS, false)
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          .serializationInclusion(JsonInclude.Include.ALWAYS)
+          .build();
+
+  private DefinitionJson() {}
+
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  public static String write(Object definition) {
+    try {
+      return MAPPER.writeValueAsString(definition);
+    } catch (JsonProcessingException e) {
+      throw new FletchException("cannot serialise " + definition.getClass().getSimpleName(), e);
+    }
+  }
+
+  public static <T> T read(String json, Class<T> type) {
+    try {
+      return MAPPER.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new FletchException("cannot read a stored " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** A stable content hash (SHA-256 of the canonical JSON, hex): unchanged definition, unchanged hash. */
+  public static String contentHash(Object definition) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(digest.digest(write(definition).getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package dev.fletch.core.model;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+
+/**
+ * Offline data: a Parquet or CSV file, folder or glob. {@code path} is kept as written; relative paths
+ * are resolved against the feature repository's root. {@code fieldMapping} renames source columns
+ * (source column -> name used by features and join keys). {@code createdTimestampField} may be null.
+ */
+public record Source(
+    String name,
+    SourceFormat format,
+    String path,
+    String timestampField,
+    String createdTimestampField,
+    Map<String, String> fieldMapping,
+    String description) {
+  public Source {
+    requireNonNull(name, "name is null");
+    requireNonNull(format, "format is null");
+    requireNonNull(path, "path is null");
+    requireNonNull(timestampField, "timestampField is null");
+    fieldMapping = fieldMapping == null ? Map.of() : Map.copyOf(fieldMapping);
+    description = description == null ? "" : description;
+  }
+}

@@ -1,0 +1,65 @@
+package dev.fletch.offline;
+
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.model.FeatureRow;
+import dev.fletch.core.model.FeatureView;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.ArrowReader;
+
+/**
+ * The offline store: historical (point-in-time) retrieval and latest-value scans over a repository's
+ * sources. Implementations stream rows; they never hold a dataset in the heap.
+ */
+public interface OfflineStore extends AutoCloseable {
+
+  /**
+   * Runs a historical retrieval and writes its result to {@code request.output()} (Parquet or CSV,
+   * written by the engine, not through the JVM heap). On failure no output file is left behind.
+   *
+   * @return the number of rows written
+   */
+  long historicalToFile(FeatureRepo repo, HistoricalRequest request);
+
+  /** Receives a historical result as Arrow record batches (read them with {@code loadNextBatch}). */
+  @FunctionalInterface
+  interface ArrowSink {
+    void accept(ArrowReader reader) throws IOException;
+  }
+
+  /**
+   * Runs a historical retrieval and streams its result as Arrow record batches allocated from {@code
+   * allocator}; {@code request.output()} is ignored. The reader is closed after {@code sink} returns.
+   *
+   * @return the number of rows streamed
+   */
+  long historicalToArrow(
+      FeatureRepo repo, HistoricalRequest request, BufferAllocator allocator, ArrowSink sink);
+
+  /** The first {@code limit} rows of a Parquet or CSV file, as column name -> value maps (for previews). */
+  List<Map<String, Object>> preview(Path file, int limit);
+
+  /**
+   * For one view, the latest row per entity with event time in [start, end] (ties broken by created
+   * time), features computed by the same expressions as historical retrieval. Rows are handed to
+   * {@code consumer} in batches of at most {@code batchSize}; a batch list is not retained after the call.
+   *
+   * @return the number of rows produced
+   */
+  long scanLatest(
+      FeatureRepo repo,
+      FeatureView view,
+      Instant start,
+      Instant end,
+      int batchSize,
+      Consumer<List<FeatureRow>> consumer);
+
+  /** Idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,55 @@
+package dev.fletch.online;
+
+import dev.fletch.core.model.EntityKey;
+import dev.fletch.core.model.FeatureRow;
+import dev.fletch.core.model.FeatureView;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The online store: the freshest values of every online feature view, per entity.
+ *
+ * <p>Layout: one record per (project, entity key) holding one entry per feature view (that view's
+ * encoded values and event time). Implementations are thread-safe and share one connection.
+ *
+ * <p>Idempotency: writing the same rows twice leaves the same state. A write never replaces a newer
+ * event time with an older one, also when two writers race (the compare happens inside the store).
+ *
+ * <p>Failures: the returned futures complete exceptionally with {@link
+ * dev.fletch.core.UnavailableException} when the store cannot be reached, and with {@link
+ * dev.fletch.core.FletchException} for anything else. A failed write may have applied a prefix of the
+ * batch; re-running it is harmless.
+ */
+public interface OnlineStore extends AutoCloseable {
+
+  /** The stored values of one view for one entity: event time plus values in the view's feature order. */
+  record StoredValues(Instant eventTime, List<Object> values) {}
+
+  /** One lookup: the entity key (the view's join keys) and the view to read. */
+  record ReadRequest(EntityKey key, FeatureView view) {}
+
+  /**
+   * Writes a batch of rows of one view. Each row replaces the stored entry of that view only if its
+   * event time is not older. Expiry: the record expires the longest ttl of the views written to it
+   * after its last write (never if any of them has ttl 0).
+   */
+  CompletableFuture<Void> write(String project, FeatureView view, List<FeatureRow> rows);
+
+  /**
+   * Reads many (entity, view) pairs in one round trip where the store allows. The result has one
+   * element per request, in order; null where nothing is stored. Values decode to the view's current
+   * feature order; a feature the stored entry lacks reads as null.
+   */
+  CompletableFuture<List<StoredValues>> read(String project, List<ReadRequest> requests);
+
+  /** Removes every stored entry of the view (used when a view is removed or re-materialized from scratch). */
+  CompletableFuture<Long> deleteView(String project, FeatureView view);
+
+  /** A short description for logs and CLI output, e.g. {@code redis://127.0.0.1:6379} (no password). */
+  String describe();
+
+  /** Idempotent. */
+  @Override
+  void close();
+}
