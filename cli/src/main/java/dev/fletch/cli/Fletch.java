@@ -1,10 +1,158 @@
 package dev.fletch.cli;
 
-/** Placeholder entry point; the CLI issue fills it. */
-public final class Fletch {
-  private Fletch() {}
+import static java.util.Objects.requireNonNull;
+
+import dev.fletch.cli.commands.InitCommand;
+import dev.fletch.cli.commands.ValidateCommand;
+import dev.fletch.core.DefinitionException;
+import dev.fletch.core.FletchException;
+import dev.fletch.core.Problem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The {@code fletch} command. Each subcommand is a class with {@code @Command(name = ...)}, a {@code
+ * @Mixin CommonOptions common;} field and a {@code call()} returning an {@link ExitCodes} value; errors
+ * are thrown as {@link FletchException} and reported here, in one place.
+ */
+@Command(
+    name = "fletch",
+    mixinStandardHelpOptions = true,
+    versionProvider = Fletch.Version.class,
+    description = "Fletch: a feature store for the JVM.",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      InitCommand.class,
+      ValidateCommand.class,
+    })
+public final class Fletch implements Runnable {
+  private final PrintStream out;
+  private final PrintStream err;
+
+  @Option(names = "--verbose", description = "Print stack traces of errors.")
+  boolean verbose;
+
+  public Fletch(PrintStream out, PrintStream err) {
+    this.out = requireNonNull(out, "out is null");
+    this.err = requireNonNull(err, "err is null");
+  }
+
+  public PrintStream out() {
+    return out;
+  }
+
+  public PrintStream err() {
+    return err;
+  }
+
+  @Override
+  public void run() {
+    // `fletch` alone: show what there is to do rather than nothing.
+    new CommandLine(this).usage(out);
+  }
 
   public static void main(String[] args) {
-    System.out.println("fletch");
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs one command line and returns its exit code; the streams receive all output. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    requireNonNull(args, "args is null");
+    CommandLine cli = commandLine(out, err);
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  /** The configured command line (exposed so tests of other commands can inspect the command tree). */
+  public static CommandLine commandLine(PrintStream out, PrintStream err) {
+    CommandLine cli = new CommandLine(new Fletch(out, err));
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setExecutionExceptionHandler(Fletch::handleError);
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          PrintWriter w = e.getCommandLine().getErr();
+          w.println("error: " + e.getMessage());
+          w.println("(see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+          w.flush();
+          return ExitCodes.USAGE;
+        });
+    return cli;
+  }
+
+  private static int handleError(Exception e, CommandLine cmd, ParseResult parsed) {
+    PrintWriter w = cmd.getErr();
+    boolean verbose = verboseRequested(parsed);
+    FletchException fletch = findFletchException(e);
+    if (fletch instanceof DefinitionException d) {
+      w.println("error: " + d.problems().size()
+          + (d.problems().size() == 1 ? " problem" : " problems") + " in the feature repository");
+      for (Problem p : d.problems()) {
+        w.println(p);
+      }
+    } else if (fletch != null) {
+      w.println("error: " + fletch.getMessage());
+    } else {
+      String message = e.getMessage() == null ? "" : ": " + e.getMessage();
+      w.println("error: unexpected " + e.getClass().getSimpleName() + message
+          + (verbose ? "" : " (run with --verbose for details)"));
+    }
+    if (verbose) {
+      e.printStackTrace(w);
+    }
+    w.flush();
+    return ExitCodes.FAILURE;
+  }
+
+  // Async code wraps failures (CompletionException, ExecutionException); report the Fletch one inside.
+  private static FletchException findFletchException(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof FletchException f) {
+        return f;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  private static boolean verboseRequested(ParseResult parsed) {
+    for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Reads the version Maven wrote into the jar. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      Properties props = new Properties();
+      try (InputStream in = Fletch.class.getResourceAsStream("/fletch-version.properties")) {
+        if (in != null) {
+          props.load(in);
+        }
+      } catch (IOException e) {
+        // fall through to "unknown": a version string is not worth failing for
+      }
+      return new String[] {
+        "fletch " + props.getProperty("version", "unknown"),
+        "Java " + System.getProperty("java.version")
+      };
+    }
   }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Where a repository's registry and online store live, and where {@code fletch serve} listens.
@@ -42,6 +43,30 @@ public record Settings(
     requireNonNull(onlineStore, "onlineStore is null");
     requireNonNull(host, "host is null");
     requireNonNull(registryRefresh, "registryRefresh is null");
+  }
+
+  /**
+   * The settings of the repository at {@code root}: defaults, then {@value #FILE_NAME} if present, then
+   * the environment ({@code FLETCH_REGISTRY_URL}, {@code FLETCH_REDIS_URL}).
+   */
+  public static Settings load(Path root, Map<String, String> env) {
+    requireNonNull(root, "root is null");
+    requireNonNull(env, "env is null");
+    return SettingsLoader.load(root, env);
+  }
+
+  /** These settings with another registry URL (the CLI's {@code --registry}). */
+  public Settings withRegistryUrl(String url) {
+    return new Settings(
+        requireNonNull(url, "url is null"),
+        onlineStore,
+        redisUrl,
+        embeddedOnlinePath,
+        host,
+        httpPort,
+        grpcPort,
+        maxEntityRows,
+        registryRefresh);
   }
 
   /** The embedded defaults for a repository at {@code root}. */
