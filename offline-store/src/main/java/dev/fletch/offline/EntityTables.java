@@ -1,0 +1,269 @@
+package dev.fletch.offline;
+
+import static dev.fletch.offline.Sql.ident;
+
+import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.Source;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * Loads an {@link EntitySet} into the connection's temporary table {@value FeatureSql#ENTITIES}.
+ * Copying it (inside DuckDB, never through the heap except for inline rows) fixes the input order as
+ * the table's rowid, which the point-in-time query sorts its output by.
+ */
+final class EntityTables {
+  private EntityTables() {}
+
+  static Columns load(SourceCatalog catalog, Connection conn, EntitySet set, String timestampColumn) {
+    String table = ident(FeatureSql.ENTITIES);
+    try (Statement st = conn.createStatement()) {
+      st.execute("DROP TABLE IF EXISTS " + table);
+    } catch (SQLException e) {
+      throw DuckDbErrors.translate("cannot reset the entity table", e);
+    }
+    if (set instanceof EntitySet.FromFile f) {
+      fromFile(conn, f.path());
+    } else if (set instanceof EntitySet.FromQuery q) {
+      fromQuery(catalog, conn, q.sql());
+    } else if (set instanceof EntitySet.FromRows r) {
+      fromRows(conn, r.rows());
+    } else if (set instanceof EntitySet.FromViewRange v) {
+      fromViewRange(catalog, conn, v, timestampColumn);
+    }
+    try {
+      Columns columns = SourceCatalog.describe(conn, "SELECT * FROM " + table);
+      long rows;
+      try (Statement st = conn.createStatement();
+          var rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+        rs.next();
+        rows = rs.getLong(1);
+      }
+      if (rows == 0) {
+        throw new InvalidRequestException("the entity set has no rows: " + describe(set));
+      }
+      return columns;
+    } catch (SQLException e) {
+      throw DuckDbErrors.translate("cannot read the entity set", e);
+    }
+  }
+
+  static String describe(EntitySet set) {
+    if (set instanceof EntitySet.FromFile f) {
+      return "file " + f.path();
+    } else if (set instanceof EntitySet.FromQuery q) {
+      return "query " + q.sql();
+    } else if (set instanceof EntitySet.FromViewRange v) {
+      return "view '" + v.view() + "' between " + v.start() + " and " + v.end();
+    }
+    return "inline rows";
+  }
+
+  /** The table function reading an entity file, chosen by its extension. */
+  static String fileScan(Path path) {
+    String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+    String p = path.toAbsolutePath().normalize().toString();
+    if (name.endsWith(".parquet") || name.endsWith(".pq")) {
+      return FeatureSql.parquetScan(p);
+    } else if (name.endsWith(".csv") || name.endsWith(".csv.gz") || name.endsWith(".tsv")) {
+      return FeatureSql.csvScan(p);
+    } else if (name.endsWith(".json") || name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
+      return FeatureSql.jsonScan(p);
+    }
+    throw new InvalidRequestException(
+        "file " + path + ": unknown format; expected .parquet, .csv, .json or .jsonl");
+  }
+
+  private static void fromFile(Connection conn, Path path) {
+    if (!Files.exists(path)) {
+      throw new InvalidRequestException("entity file " + path.toAbsolutePath() + " does not exist");
+    }
+    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+      throw new InvalidRequestException("entity file " + path.toAbsolutePath() + " is not a readable file");
+    }
+    String scan = fileScan(path);
+    try (Statement st = conn.createStatement()) {
+      st.execute("CREATE TEMP TABLE " + ident(FeatureSql.ENTITIES) + " AS SELECT * FROM " + scan);
+    } catch (SQLException e) {
+      throw DuckDbErrors.translate("cannot read entity file " + path.toAbsolutePath(), e);
+    }
+  }
+
+  private static void fromQuery(SourceCatalog catalog, Connection conn, String sql) {
+    // Each source is visible as a view named after it, with its field mapping applied. A source whose
+    // files cannot be read is left out; the query then fails only if it uses that source.
+    for (Source source : catalog.repo().sources()) {
+      try {
+        SourceCatalog.DescribedSource d = catalog.source(source);
+        try (Statement st = conn.createStatement()) {
+          st.execute("CREATE OR REPLACE TEMP VIEW " + ident(source.name()) + " AS " + d.select());
+        }
+      } catch (RuntimeException | SQLException e) {
+        // reported below if the query needs it
+      }
+    }
+    try (Statement st = conn.createStatement()) {
+      st.execute("CREATE TEMP TABLE " + ident(FeatureSql.ENTITIES) + " AS SELECT * FROM (" + sql + ")");
+    } catch (SQLException e) {
+      throw DuckDbErrors.translate("the entity query failed", e);
+    }
+  }
+
+  private static void fromViewRange(
+      SourceCatalog catalog, Connection conn, EntitySet.FromViewRange range, String timestampColumn) {
+    if (range.end().isBefore(range.start())) {
+      throw new InvalidRequestException(
+          "range end " + range.end() + " is before its start " + range.start());
+    }
+    FeatureView view = catalog.repo().view(range.view());
+    FeatureSql.ViewRelation relation = catalog.view(view, List.of());
+    String sql =
+        "CREATE TEMP TABLE " + ident(FeatureSql.ENTITIES) + " AS "
+            + FeatureSql.viewRange(relation, timestampColumn);
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      ps.setLong(1, Values.microsOf(range.start(), true));
+      ps.setLong(2, Values.microsOf(range.end(), false));
+      ps.execute();
+    } catch (SQLException e) {
+      throw DuckDbErrors.translate("cannot list the rows of view '" + view.name() + "'", e);
+    }
+  }
+
+  /** How an inline column is stored, from the Java type of its first non-null value. */
+  private enum RowType {
+    BOOLEAN("BOOLEAN"),
+    BIGINT("BIGINT"),
+    DOUBLE("DOUBLE"),
+    VARCHAR("VARCHAR"),
+    TIMESTAMPTZ("TIMESTAMPTZ"),
+    TIMESTAMP("TIMESTAMP");
+
+    final String sql;
+
+    RowType(String sql) {
+      this.sql = sql;
+    }
+
+    static RowType of(Object v) {
+      if (v instanceof Boolean) {
+        return BOOLEAN;
+      } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+        return BIGINT;
+      } else if (v instanceof Number) {
+        return DOUBLE;
+      } else if (v instanceof String) {
+        return VARCHAR;
+      } else if (v instanceof Instant || v instanceof OffsetDateTime || v instanceof ZonedDateTime) {
+        return TIMESTAMPTZ;
+      } else if (v instanceof LocalDateTime) {
+        return TIMESTAMP;
+      }
+      return null;
+    }
+  }
+
+  private static void fromRows(Connection conn, List<Map<String, Object>> rows) {
+    if (rows.isEmpty()) {
+      throw new InvalidRequestException("the entity set has no rows: inline rows");
+    }
+    Map<String, RowType> types = new LinkedHashMap<>();
+    for (int r = 0; r < rows.size(); r++) {
+      Map<String, Object> row = rows.get(r);
+      if (row == null) {
+        throw new InvalidRequestException("entity row " + r + " is null");
+      }
+      for (Map.Entry<String, Object> c : row.entrySet()) {
+        Object v = c.getValue();
+        RowType seen = types.get(c.getKey());
+        if (v == null) {
+          types.putIfAbsent(c.getKey(), null);
+          continue;
+        }
+        RowType t = RowType.of(v);
+        if (t == null) {
+          throw new InvalidRequestException(
+              "entity row " + r + ", column '" + c.getKey() + "': unsupported value type "
+                  + v.getClass().getSimpleName() + " (use numbers, text, booleans or timestamps)");
+        }
+        if (seen == null) {
+          types.put(c.getKey(), t);
+        } else if (seen != t && !(isNumeric(seen) && isNumeric(t))) {
+          throw new InvalidRequestException(
+              "entity row " + r + ", column '" + c.getKey() + "': " + t.sql + " value in a "
+                  + seen.sql + " column");
+        } else if (seen == RowType.BIGINT && t == RowType.DOUBLE) {
+          types.put(c.getKey(), RowType.DOUBLE);
+        }
+      }
+    }
+    List<String> names = new ArrayList<>(types.keySet());
+    StringJoiner cols = new StringJoiner(", ");
+    StringJoiner params = new StringJoiner(", ");
+    for (String name : names) {
+      RowType t = types.get(name) == null ? RowType.VARCHAR : types.get(name);
+      cols.add(ident(name) + " " + t.sql);
+      params.add("CAST(? AS " + t.sql + ")");
+    }
+    String table = ident(FeatureSql.ENTITIES);
+    try (Statement st = conn.createStatement()) {
+      st.execute("CREATE TEMP TABLE " + table + " (" + cols + ")");
+    } catch (SQLException e) {
+      throw DuckDbErrors.translate("cannot create the entity table", e);
+    }
+    try (PreparedStatement ps =
+        conn.prepareStatement("INSERT INTO " + table + " VALUES (" + params + ")")) {
+      int pending = 0;
+      for (Map<String, Object> row : rows) {
+        for (int i = 0; i < names.size(); i++) {
+          ps.setObject(i + 1, bindable(row.get(names.get(i))));
+        }
+        ps.addBatch();
+        if (++pending == 1000) {
+          ps.executeBatch();
+          pending = 0;
+        }
+      }
+      if (pending > 0) {
+        ps.executeBatch();
+      }
+    } catch (SQLException e) {
+      throw DuckDbErrors.translate("cannot load the entity rows", e);
+    }
+  }
+
+  private static boolean isNumeric(RowType t) {
+    return t == RowType.BIGINT || t == RowType.DOUBLE;
+  }
+
+  /** Times travel as ISO text, which DuckDB casts exactly and without the JVM's zone. */
+  private static Object bindable(Object v) {
+    if (v instanceof ZonedDateTime z) {
+      return z.toOffsetDateTime().toString();
+    }
+    if (v instanceof Instant || v instanceof OffsetDateTime || v instanceof LocalDateTime) {
+      return v.toString();
+    }
+    if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
+    }
+    if (v instanceof Float) {
+      return ((Float) v).doubleValue();
+    }
+    return v;
+  }
+}

@@ -1,0 +1,339 @@
+package dev.fletch.offline;
+
+import static dev.fletch.offline.Sql.ident;
+import static dev.fletch.offline.Sql.literal;
+
+import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.model.Feature;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.Source;
+import dev.fletch.core.model.ValueType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+/**
+ * Every SQL text the offline store runs is generated here, so that historical retrieval and the
+ * latest-value scan behind materialization compute features from the same expressions. Identifiers
+ * are always quoted; the only literals are file paths (escaped) and numbers computed here; times are
+ * bound as parameters.
+ *
+ * <p>Inside a query every time is a naive {@code TIMESTAMP} holding UTC: naive inputs are taken as
+ * UTC, zone-aware inputs and ISO text with an offset are converted. Outputs turn times back into
+ * {@code TIMESTAMPTZ} (UTC).
+ */
+final class FeatureSql {
+  static final String ENTITIES = "__fletch_entities";
+  static final String ROW = "__fletch_row";
+  static final String EVENT_TIME = "__fletch_ts";
+  static final String CREATED_TIME = "__fletch_created";
+  static final String ENTITY_TIME = "__fletch_t";
+  static final String EVENT_MICROS = "__fletch_event_us";
+
+  private FeatureSql() {}
+
+  static String key(int i) {
+    return "__fletch_k" + i;
+  }
+
+  /** The table function that reads a source's files (or an entity file). */
+  static String scan(Source source, String resolvedPath) {
+    return source.format() == dev.fletch.core.model.SourceFormat.CSV
+        ? csvScan(resolvedPath)
+        : parquetScan(resolvedPath);
+  }
+
+  static String parquetScan(String path) {
+    return "read_parquet(" + literal(path) + ")";
+  }
+
+  static String csvScan(String path) {
+    return "read_csv(" + literal(path) + ", header = true)";
+  }
+
+  static String jsonScan(String path) {
+    return "read_json(" + literal(path) + ")";
+  }
+
+  /**
+   * A source as features and join keys see it: its files with the field mapping (source column ->
+   * new name) applied. A mapping that names a column the files do not have is reported here.
+   */
+  static String sourceSelect(Source source, String resolvedPath, Columns raw) {
+    String from = " FROM " + scan(source, resolvedPath);
+    if (source.fieldMapping().isEmpty()) {
+      return "SELECT *" + from;
+    }
+    StringJoiner renames = new StringJoiner(", ", " RENAME (", ")");
+    for (Map.Entry<String, String> m : source.fieldMapping().entrySet()) {
+      if (!raw.has(m.getKey())) {
+        throw new InvalidRequestException(
+            "source '" + source.name() + "': field_mapping renames column '" + m.getKey()
+                + "', which " + resolvedPath + " does not have (columns: " + raw + ")");
+      }
+      renames.add(ident(m.getKey()) + " AS " + ident(m.getValue()));
+    }
+    return "SELECT *" + renames + from;
+  }
+
+  /**
+   * {@code ref} as a naive UTC TIMESTAMP, given its DuckDB type; empty when the type cannot hold a
+   * point in time. Text is parsed as ISO-8601; text without an offset is UTC (the session zone).
+   */
+  static Optional<String> utcTimestamp(String ref, String duckType) {
+    String t = duckType.toUpperCase(Locale.ROOT);
+    if (t.equals("TIMESTAMP")) {
+      return Optional.of(ref);
+    }
+    if (t.equals("TIMESTAMP WITH TIME ZONE") || t.equals("TIMESTAMPTZ")) {
+      return Optional.of("timezone('UTC', " + ref + ")");
+    }
+    if (t.startsWith("TIMESTAMP_") || t.equals("DATE")) {
+      return Optional.of("CAST(" + ref + " AS TIMESTAMP)");
+    }
+    if (t.equals("VARCHAR")) {
+      return Optional.of("timezone('UTC', CAST(" + ref + " AS TIMESTAMPTZ))");
+    }
+    return Optional.empty();
+  }
+
+  static final String TIME_TYPES = "TIMESTAMP, TIMESTAMPTZ, DATE or ISO-8601 text";
+
+  /** One view's rows as joins and scans use them: keys, times, and the requested features. */
+  record ViewRelation(
+      FeatureView view, List<JoinKey> keys, List<Feature> features, boolean hasCreated, String sql) {}
+
+  /**
+   * The relation of {@code view} over its source: join keys cast to their declared types (aliased
+   * {@code __fletch_k<i>}), the event and created times as naive UTC, and each feature's expression
+   * (or the column of its name) cast to the feature's type. Missing columns are reported by name.
+   */
+  static ViewRelation viewRelation(
+      FeatureView view,
+      List<JoinKey> keys,
+      List<Feature> features,
+      Source source,
+      String sourceSelect,
+      Columns columns) {
+    List<String> select = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      JoinKey k = keys.get(i);
+      if (!columns.has(k.name())) {
+        throw new InvalidRequestException(
+            "feature view '" + view.name() + "': source '" + source.name()
+                + "' has no join-key column '" + k.name() + "' (columns: " + columns + ")");
+      }
+      select.add(
+          "CAST(src." + ident(k.name()) + " AS " + Sql.duckType(k.type()) + ") AS " + ident(key(i)));
+    }
+    select.add(timeColumn(view, source, columns, source.timestampField(), "timestamp_field")
+        + " AS " + ident(EVENT_TIME));
+    boolean hasCreated =
+        source.createdTimestampField() != null && !source.createdTimestampField().isBlank();
+    select.add(
+        (hasCreated
+                ? timeColumn(
+                    view, source, columns, source.createdTimestampField(), "created_timestamp_field")
+                : "CAST(NULL AS TIMESTAMP)")
+            + " AS " + ident(CREATED_TIME));
+    for (Feature f : features) {
+      String expr;
+      if (f.hasExpression()) {
+        expr = "(" + f.expression() + ")";
+      } else if (columns.has(f.name())) {
+        expr = "src." + ident(f.name());
+      } else {
+        throw new InvalidRequestException(
+            "feature view '" + view.name() + "': feature '" + f.name()
+                + "' has no expression and source '" + source.name() + "' has no column of that name"
+                + " (columns: " + columns + ")");
+      }
+      select.add("CAST(" + expr + " AS " + Sql.duckType(f.type()) + ") AS " + ident(f.name()));
+    }
+    String sql = "SELECT " + String.join(", ", select) + " FROM (" + sourceSelect + ") AS src";
+    return new ViewRelation(view, keys, features, hasCreated, sql);
+  }
+
+  private static String timeColumn(
+      FeatureView view, Source source, Columns columns, String column, String setting) {
+    String type =
+        columns
+            .typeOf(column)
+            .orElseThrow(
+                () ->
+                    new InvalidRequestException(
+                        "feature view '" + view.name() + "': source '" + source.name() + "' has no "
+                            + setting + " column '" + column + "' (columns: " + columns + ")"));
+    return utcTimestamp("src." + ident(column), type)
+        .orElseThrow(
+            () ->
+                new InvalidRequestException(
+                    "source '" + source.name() + "': " + setting + " column '" + column
+                        + "' has type " + type + "; expected " + TIME_TYPES));
+  }
+
+  /**
+   * Keeps, among rows of one entity with the same event time, only the one with the greatest created
+   * time, so the as-of join has a single candidate per event time.
+   */
+  static String dedupeByCreated(ViewRelation v) {
+    if (!v.hasCreated()) {
+      return v.sql();
+    }
+    StringJoiner partition = new StringJoiner(", ");
+    for (int i = 0; i < v.keys().size(); i++) {
+      partition.add(ident(key(i)));
+    }
+    partition.add(ident(EVENT_TIME));
+    return "SELECT * FROM (" + v.sql() + ") QUALIFY row_number() OVER (PARTITION BY " + partition
+        + " ORDER BY " + ident(CREATED_TIME) + " DESC NULLS LAST) = 1";
+  }
+
+  /** Where, in a historical query, one output feature comes from. */
+  record OutputFeature(int view, Feature feature, String outputName) {}
+
+  /**
+   * The point-in-time query: entity rows (table {@value #ENTITIES}, with their insertion order as
+   * rowid) each as-of joined to every view on its join keys and {@code event time <= t}; features of a
+   * match older than the view's ttl become NULL; rows come out in input order with their own columns
+   * first (the timestamp as TIMESTAMPTZ) and the features after them.
+   */
+  static String historical(
+      Columns entity, String timestampColumn, List<ViewRelation> views, List<OutputFeature> outputs) {
+    int tsIndex = entity.indexOf(timestampColumn);
+    String tsExpr =
+        utcTimestamp("e." + ident(entity.names().get(tsIndex)), entity.types().get(tsIndex))
+            .orElseThrow();
+    StringBuilder sql = new StringBuilder("WITH ");
+    StringJoiner entityCols = new StringJoiner(", ");
+    entityCols.add("e.rowid AS " + ident(ROW));
+    entityCols.add("e.*");
+    entityCols.add(tsExpr + " AS " + ident(ENTITY_TIME));
+    for (int v = 0; v < views.size(); v++) {
+      List<JoinKey> keys = views.get(v).keys();
+      for (int k = 0; k < keys.size(); k++) {
+        entityCols.add(
+            "CAST(e." + ident(keys.get(k).name()) + " AS " + Sql.duckType(keys.get(k).type())
+                + ") AS " + ident(entityKey(v, k)));
+      }
+    }
+    sql.append(ident("__fletch_e"))
+        .append(" AS (SELECT ")
+        .append(entityCols)
+        .append(" FROM ")
+        .append(ident(ENTITIES))
+        .append(" AS e)");
+    for (int v = 0; v < views.size(); v++) {
+      sql.append(", ").append(ident("__fletch_v" + v)).append(" AS (")
+          .append(dedupeByCreated(views.get(v))).append(")");
+    }
+    StringJoiner out = new StringJoiner(", ");
+    for (int i = 0; i < entity.names().size(); i++) {
+      String name = entity.names().get(i);
+      out.add(
+          i == tsIndex
+              ? "timezone('UTC', e." + ident(ENTITY_TIME) + ") AS " + ident(name)
+              : "e." + ident(name));
+    }
+    for (OutputFeature o : outputs) {
+      String alias = viewAlias(o.view());
+      String value = alias + "." + ident(o.feature().name());
+      Optional<Long> ttl = ttlMicros(views.get(o.view()).view().ttl());
+      if (ttl.isPresent()) {
+        value = "CASE WHEN " + alias + "." + ident(EVENT_TIME) + " >= e." + ident(ENTITY_TIME)
+            + " - to_microseconds(CAST(" + ttl.get() + " AS BIGINT)) THEN " + value + " END";
+      }
+      out.add(value + " AS " + ident(o.outputName()));
+    }
+    sql.append(" SELECT ").append(out).append(" FROM ").append(ident("__fletch_e")).append(" AS e");
+    for (int v = 0; v < views.size(); v++) {
+      String alias = viewAlias(v);
+      StringJoiner on = new StringJoiner(" AND ");
+      for (int k = 0; k < views.get(v).keys().size(); k++) {
+        on.add("e." + ident(entityKey(v, k)) + " = " + alias + "." + ident(key(k)));
+      }
+      on.add("e." + ident(ENTITY_TIME) + " >= " + alias + "." + ident(EVENT_TIME));
+      sql.append(" ASOF LEFT JOIN ").append(ident("__fletch_v" + v)).append(" AS ").append(alias)
+          .append(" ON ").append(on);
+    }
+    sql.append(" ORDER BY e.").append(ident(ROW));
+    return sql.toString();
+  }
+
+  private static String viewAlias(int v) {
+    return "v" + v;
+  }
+
+  private static String entityKey(int view, int key) {
+    return "__fletch_v" + view + "_k" + key;
+  }
+
+  /** A ttl in microseconds; empty for no ttl, or one so long that nothing can be older. */
+  static Optional<Long> ttlMicros(Duration ttl) {
+    if (ttl.isZero() || ttl.isNegative()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          Math.addExact(Math.multiplyExact(ttl.getSeconds(), 1_000_000L), ttl.getNano() / 1000));
+    } catch (ArithmeticException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String rangeFilter(int keyCount) {
+    StringJoiner where = new StringJoiner(" AND ");
+    where.add(ident(EVENT_TIME) + " BETWEEN make_timestamp(CAST(? AS BIGINT))"
+        + " AND make_timestamp(CAST(? AS BIGINT))");
+    for (int i = 0; i < keyCount; i++) {
+      where.add(ident(key(i)) + " IS NOT NULL");
+    }
+    return where.toString();
+  }
+
+  /**
+   * The latest row per entity with event time in [?, ?] (epoch microseconds, both inclusive), ties
+   * on event time broken by the greatest created time. Columns: keys, {@value #EVENT_MICROS}, then
+   * features in order, TIMESTAMP features as epoch microseconds.
+   */
+  static String latest(ViewRelation v) {
+    StringJoiner cols = new StringJoiner(", ");
+    StringJoiner partition = new StringJoiner(", ");
+    for (int i = 0; i < v.keys().size(); i++) {
+      cols.add(ident(key(i)));
+      partition.add(ident(key(i)));
+    }
+    cols.add("epoch_us(" + ident(EVENT_TIME) + ") AS " + ident(EVENT_MICROS));
+    for (Feature f : v.features()) {
+      cols.add(
+          f.type() == ValueType.TIMESTAMP
+              ? "epoch_us(" + ident(f.name()) + ") AS " + ident(f.name())
+              : ident(f.name()));
+    }
+    return "SELECT " + cols + " FROM (" + v.sql() + ") AS v WHERE " + rangeFilter(v.keys().size())
+        + " QUALIFY row_number() OVER (PARTITION BY " + partition + " ORDER BY "
+        + ident(EVENT_TIME) + " DESC, " + ident(CREATED_TIME) + " DESC NULLS LAST) = 1";
+  }
+
+  /**
+   * Every distinct (join keys, event time) of a view's source in [?, ?], in time then key order: the
+   * entity rows of a range retrieval. Keys keep their names; the time is named {@code timestampColumn}.
+   */
+  static String viewRange(ViewRelation v, String timestampColumn) {
+    StringJoiner cols = new StringJoiner(", ");
+    StringJoiner order = new StringJoiner(", ");
+    order.add(ident(timestampColumn));
+    for (int i = 0; i < v.keys().size(); i++) {
+      cols.add(ident(key(i)) + " AS " + ident(v.keys().get(i).name()));
+      order.add(ident(v.keys().get(i).name()));
+    }
+    cols.add(ident(EVENT_TIME) + " AS " + ident(timestampColumn));
+    return "SELECT DISTINCT " + cols + " FROM (" + v.sql() + ") AS v WHERE "
+        + rangeFilter(v.keys().size()) + " ORDER BY " + order;
+  }
+}

@@ -1,0 +1,123 @@
+package dev.fletch.offline;
+
+import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.model.Feature;
+import dev.fletch.core.model.FeatureRef;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.JoinKey;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Plans one historical retrieval on a connection: loads the entity set, checks it against the
+ * requested views, and produces the point-in-time SQL. Executing it is the caller's business (COPY to
+ * a file, or an Arrow stream).
+ */
+final class HistoricalRetrieval {
+  /** The query to run and the names of the feature columns it produces. */
+  record Plan(String sql, List<String> entityColumns, List<String> featureColumns) {}
+
+  private HistoricalRetrieval() {}
+
+  static Plan plan(Connection conn, FeatureRepo repo, HistoricalRequest request) {
+    List<FeatureRef> refs = resolve(repo, request);
+    SourceCatalog catalog = new SourceCatalog(conn, repo);
+
+    // Validate the views before touching the entity set, so definition errors come first.
+    Map<String, List<Feature>> byView = new LinkedHashMap<>();
+    for (FeatureRef ref : refs) {
+      FeatureView view = repo.view(ref.view());
+      byView.computeIfAbsent(view.name(), n -> new ArrayList<>()).add(view.feature(ref.feature()).orElseThrow());
+    }
+    List<FeatureSql.ViewRelation> views = new ArrayList<>();
+    Map<String, Integer> viewIndex = new LinkedHashMap<>();
+    for (Map.Entry<String, List<Feature>> e : byView.entrySet()) {
+      viewIndex.put(e.getKey(), views.size());
+      views.add(catalog.view(repo.view(e.getKey()), e.getValue()));
+    }
+
+    String tsColumn = request.eventTimestampColumn();
+    Columns entity = EntityTables.load(catalog, conn, request.entities(), tsColumn);
+    checkEntityColumns(repo, entity, tsColumn, views);
+
+    List<String> names = outputNames(refs, request.fullNames(), entity);
+    List<FeatureSql.OutputFeature> outputs = new ArrayList<>();
+    for (int i = 0; i < refs.size(); i++) {
+      FeatureRef ref = refs.get(i);
+      int v = viewIndex.get(ref.view());
+      outputs.add(
+          new FeatureSql.OutputFeature(
+              v, views.get(v).view().feature(ref.feature()).orElseThrow(), names.get(i)));
+    }
+    return new Plan(FeatureSql.historical(entity, tsColumn, views, outputs), entity.names(), names);
+  }
+
+  static List<FeatureRef> resolve(FeatureRepo repo, HistoricalRequest request) {
+    boolean hasService = request.service() != null && !request.service().isBlank();
+    if (hasService && !request.features().isEmpty()) {
+      throw new InvalidRequestException("give either feature references or a feature service, not both");
+    }
+    if (!hasService && request.features().isEmpty()) {
+      throw new InvalidRequestException("no features requested: give feature references or a feature service");
+    }
+    return hasService ? repo.resolveService(request.service()) : repo.resolve(request.features());
+  }
+
+  private static void checkEntityColumns(
+      FeatureRepo repo, Columns entity, String tsColumn, List<FeatureSql.ViewRelation> views) {
+    String tsType =
+        entity
+            .typeOf(tsColumn)
+            .orElseThrow(
+                () ->
+                    new InvalidRequestException(
+                        "the entity set has no timestamp column '" + tsColumn + "' (columns: "
+                            + entity + "); name it with the event timestamp column option"));
+    if (FeatureSql.utcTimestamp("x", tsType).isEmpty()) {
+      throw new InvalidRequestException(
+          "entity timestamp column '" + tsColumn + "' has type " + tsType + "; expected "
+              + FeatureSql.TIME_TYPES);
+    }
+    for (FeatureSql.ViewRelation v : views) {
+      for (JoinKey k : v.keys()) {
+        if (!entity.has(k.name())) {
+          throw new InvalidRequestException(
+              "the entity set has no join-key column '" + k.name() + "' needed by feature view '"
+                  + v.view().name() + "' (columns: " + entity + ")");
+        }
+      }
+    }
+  }
+
+  /**
+   * The repository's output names, with any that would collide with an entity-set column (or with
+   * each other after that) switched to {@code view__feature}.
+   */
+  static List<String> outputNames(List<FeatureRef> refs, boolean fullNames, Columns entity) {
+    List<String> names = new ArrayList<>(FeatureRepo.outputNames(refs, fullNames));
+    Set<String> taken = new HashSet<>();
+    for (String c : entity.names()) {
+      taken.add(c.toLowerCase(Locale.ROOT));
+    }
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      if (taken.contains(name.toLowerCase(Locale.ROOT))) {
+        name = refs.get(i).fullName();
+      }
+      if (!taken.add(name.toLowerCase(Locale.ROOT))) {
+        throw new InvalidRequestException(
+            "output column '" + name + "' of feature " + refs.get(i)
+                + " collides with an entity-set column or another feature; rename the column");
+      }
+      names.set(i, name);
+    }
+    return names;
+  }
+}

@@ -1,0 +1,96 @@
+package dev.fletch.offline;
+
+import dev.fletch.core.FletchException;
+import dev.fletch.core.NotFoundException;
+import dev.fletch.core.model.Feature;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.Source;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sources and views of one repository as seen on one DuckDB connection: each source's files are
+ * described once (schema only, no data read), and every generated relation is bound by DuckDB before
+ * use so that a bad column or expression is reported against the view that has it.
+ */
+final class SourceCatalog {
+  record DescribedSource(Source source, String path, String select, Columns columns) {}
+
+  private final Connection conn;
+  private final FeatureRepo repo;
+  private final Map<String, DescribedSource> sources = new HashMap<>();
+
+  SourceCatalog(Connection conn, FeatureRepo repo) {
+    this.conn = conn;
+    this.repo = repo;
+  }
+
+  FeatureRepo repo() {
+    return repo;
+  }
+
+  DescribedSource source(Source source) {
+    DescribedSource known = sources.get(source.name());
+    if (known != null) {
+      return known;
+    }
+    String path = SourcePaths.resolve(source, repo.root());
+    Columns raw;
+    try {
+      raw = describe(conn, "SELECT * FROM " + FeatureSql.scan(source, path));
+    } catch (SQLException e) {
+      throw unreadable("source '" + source.name() + "'", path, e);
+    }
+    String select = FeatureSql.sourceSelect(source, path, raw);
+    DescribedSource d =
+        new DescribedSource(source, path, select, raw.renamed(source.fieldMapping()));
+    sources.put(source.name(), d);
+    return d;
+  }
+
+  /** The relation of {@code view} with {@code features}, bound (validated) by DuckDB. */
+  FeatureSql.ViewRelation view(FeatureView view, List<Feature> features) {
+    Source source = repo.source(view.source());
+    DescribedSource d = source(source);
+    FeatureSql.ViewRelation relation =
+        FeatureSql.viewRelation(
+            view, repo.joinKeys(view), features, source, d.select(), d.columns());
+    try {
+      describe(conn, relation.sql());
+    } catch (SQLException e) {
+      throw DuckDbErrors.translate(
+          "feature view '" + view.name() + "' cannot be computed from source '" + source.name() + "'",
+          e);
+    }
+    return relation;
+  }
+
+  static FletchException unreadable(String what, String path, SQLException e) {
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    if (message.contains("No files found")) {
+      return new NotFoundException("file", path, what);
+    }
+    return DuckDbErrors.translate(what + ": cannot read " + path, e);
+  }
+
+  /** Column names and types of a query, from DuckDB's binder (nothing is executed). */
+  static Columns describe(Connection conn, String select) throws SQLException {
+    List<String> names = new ArrayList<>();
+    List<String> types = new ArrayList<>();
+    try (Statement st = conn.createStatement();
+        ResultSet rs = st.executeQuery("DESCRIBE " + select)) {
+      while (rs.next()) {
+        names.add(rs.getString("column_name"));
+        types.add(rs.getString("column_type"));
+      }
+    }
+    return new Columns(names, types);
+  }
+}
