@@ -52,7 +52,7 @@ public record Settings(
   public static Settings load(Path root, Map<String, String> env) {
     requireNonNull(root, "root is null");
     requireNonNull(env, "env is null");
-    return SettingsLoader.load(root, env);
+    return dev.fletch.core.yaml.SettingsLoader.load(root, env);
   }
 
   /** These settings with another registry URL (the CLI's {@code --registry}). */

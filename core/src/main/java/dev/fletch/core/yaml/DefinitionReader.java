@@ -1,0 +1,320 @@
+package dev.fletch.core.yaml;
+
+import dev.fletch.core.model.Entity;
+import dev.fletch.core.model.Feature;
+import dev.fletch.core.model.FeatureService;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.Source;
+import dev.fletch.core.model.SourceFormat;
+import dev.fletch.core.model.ValueType;
+import dev.fletch.core.yaml.Defs.EntityDef;
+import dev.fletch.core.yaml.Defs.FeatureDef;
+import dev.fletch.core.yaml.Defs.ServiceDef;
+import dev.fletch.core.yaml.Defs.SourceDef;
+import dev.fletch.core.yaml.Defs.ViewDef;
+import dev.fletch.core.yaml.MappingReader.Located;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** Reads one YAML document into {@link Defs}: each object on its own, references unchecked. */
+final class DefinitionReader {
+  static final List<String> TOP_KEYS =
+      List.of("project", "entities", "sources", "feature_views", "feature_services");
+  static final List<String> ENTITY_KEYS = List.of("name", "join_keys", "description", "tags");
+  static final List<String> JOIN_KEY_KEYS = List.of("name", "type");
+  static final List<String> SOURCE_KEYS =
+      List.of(
+          "name",
+          "type",
+          "path",
+          "timestamp_field",
+          "created_timestamp_field",
+          "field_mapping",
+          "description");
+  static final List<String> VIEW_KEYS =
+      List.of(
+          "name",
+          "entities",
+          "source",
+          "ttl",
+          "online",
+          "features",
+          "description",
+          "owner",
+          "tags",
+          "schedule");
+  static final List<String> FEATURE_KEYS =
+      List.of("name", "type", "expression", "description", "tags");
+  static final List<String> SERVICE_KEYS =
+      List.of("name", "features", "description", "owner", "tags");
+
+  private final Problems problems;
+  private final String file;
+  private final Defs defs;
+
+  DefinitionReader(Problems problems, String file, Defs defs) {
+    this.problems = problems;
+    this.file = file;
+    this.defs = defs;
+  }
+
+  void read(Node document) {
+    MappingReader top = MappingReader.of(problems, file, document, "file", TOP_KEYS);
+    if (top == null) {
+      return;
+    }
+    if (top.has("project")) {
+      String project = top.name("project", "project name");
+      if (project != null) {
+        defs.projects.add(new Defs.Project(project, top.valueAt("project")));
+      }
+    }
+    int i = 0;
+    for (Node n : top.list("entities", false)) {
+      readEntity(n, ++i);
+    }
+    i = 0;
+    for (Node n : top.list("sources", false)) {
+      readSource(n, ++i);
+    }
+    i = 0;
+    for (Node n : top.list("feature_views", false)) {
+      readView(n, ++i);
+    }
+    i = 0;
+    for (Node n : top.list("feature_services", false)) {
+      readService(n, ++i);
+    }
+  }
+
+  private void readEntity(Node node, int index) {
+    MappingReader m = named(node, "entity", "entities", index, ENTITY_KEYS);
+    if (m == null) {
+      return;
+    }
+    int before = problems.count();
+    String name = m.name("name", "entity name");
+    List<JoinKey> keys = new ArrayList<>();
+    Map<String, Loc> seen = new HashMap<>();
+    List<Node> keyNodes = m.list("join_keys", true);
+    if (keyNodes.isEmpty() && m.has("join_keys")) {
+      m.problem(m.valueAt("join_keys"), "'join_keys' is empty: an entity needs at least one join key");
+    }
+    for (Node k : keyNodes) {
+      MappingReader km = MappingReader.of(problems, file, k, m.what() + " join key", JOIN_KEY_KEYS);
+      if (km == null) {
+        continue;
+      }
+      String keyName = km.name("name", "join key name");
+      ValueType type = type(km, "type");
+      if (type != null && !type.isJoinKeyType()) {
+        km.problem(km.valueAt("type"), "join key type must be INT32, INT64 or STRING, not " + type);
+        type = null;
+      }
+      if (keyName != null) {
+        Loc first = seen.putIfAbsent(keyName, km.valueAt("name"));
+        if (first != null) {
+          km.problem(km.valueAt("name"), "duplicate join key '" + keyName + "' (also at " + first + ")");
+        }
+      }
+      if (keyName != null && type != null) {
+        keys.add(new JoinKey(keyName, type));
+      }
+    }
+    String description = m.string("description", false);
+    Map<String, String> tags = MappingReader.values(m.stringMap("tags"));
+    if (name == null) {
+      return;
+    }
+    Entity entity =
+        problems.count() == before ? new Entity(name, keys, description, tags) : null;
+    EntityDef def = new EntityDef(name, m.valueAt("name"), entity);
+    EntityDef first = defs.entities.get(name);
+    Defs.put(defs.entities, "entity", name, def.at(), def, first == null ? null : first.at(), problems);
+  }
+
+  private void readSource(Node node, int index) {
+    MappingReader m = named(node, "source", "sources", index, SOURCE_KEYS);
+    if (m == null) {
+      return;
+    }
+    int before = problems.count();
+    String name = m.name("name", "source name");
+    SourceFormat format = null;
+    String type = m.string("type", true);
+    if (type != null) {
+      format =
+          Arrays.stream(SourceFormat.values())
+              .filter(f -> f.name().equalsIgnoreCase(type.trim()))
+              .findFirst()
+              .orElse(null);
+      if (format == null) {
+        m.problem(m.valueAt("type"), "source type must be parquet or csv, not '" + type + "'");
+      }
+    }
+    String path = m.string("path", true);
+    String timestamp = m.name("timestamp_field", "timestamp_field");
+    String created = m.optionalName("created_timestamp_field", "created_timestamp_field");
+    Map<String, Located> mapping = m.stringMap("field_mapping");
+    mapping.forEach((column, target) -> m.checkIdentifier(target.at(), "mapped name", target.value()));
+    String description = m.string("description", false);
+    if (name == null) {
+      return;
+    }
+    Source source =
+        problems.count() == before
+            ? new Source(
+                name, format, path, timestamp, created, MappingReader.values(mapping), description)
+            : null;
+    SourceDef def = new SourceDef(name, m.valueAt("name"), source, m);
+    SourceDef first = defs.sources.get(name);
+    Defs.put(defs.sources, "source", name, def.at(), def, first == null ? null : first.at(), problems);
+  }
+
+  private void readView(Node node, int index) {
+    MappingReader m = named(node, "feature view", "feature_views", index, VIEW_KEYS);
+    if (m == null) {
+      return;
+    }
+    int before = problems.count();
+    String name = m.name("name", "feature view name");
+    List<Located> entities = m.scalarList("entities", true);
+    if (entities.isEmpty() && m.has("entities")) {
+      m.problem(m.valueAt("entities"), "'entities' is empty: a feature view needs at least one entity");
+    }
+    String sourceName = m.string("source", true);
+    Located source = sourceName == null ? null : new Located(sourceName, m.valueAt("source"));
+    Duration ttl = m.duration("ttl");
+    boolean online = m.bool("online", true);
+    Duration schedule = m.duration("schedule");
+    if (schedule != null && schedule.isZero()) {
+      m.problem(m.valueAt("schedule"), "'schedule' must be longer than 0 (leave it out for none)");
+    }
+    List<FeatureDef> features = new ArrayList<>();
+    List<Node> featureNodes = m.list("features", true);
+    if (featureNodes.isEmpty() && m.has("features")) {
+      m.problem(m.valueAt("features"), "'features' is empty: a feature view needs at least one feature");
+    }
+    Map<String, Loc> seen = new HashMap<>();
+    for (Node f : featureNodes) {
+      FeatureDef fd = readFeature(f, m.what());
+      if (fd == null) {
+        continue;
+      }
+      Loc first = seen.putIfAbsent(fd.name(), fd.at());
+      if (first != null) {
+        m.problem(fd.at(), "duplicate feature '" + fd.name() + "' (also at " + first + ")");
+      } else {
+        features.add(fd);
+      }
+    }
+    String description = m.string("description", false);
+    String owner = m.string("owner", false);
+    Map<String, String> tags = MappingReader.values(m.stringMap("tags"));
+    if (name == null) {
+      return;
+    }
+    FeatureView view = null;
+    if (problems.count() == before) {
+      view =
+          new FeatureView(
+              name,
+              entities.stream().map(Located::value).toList(),
+              sourceName,
+              ttl,
+              online,
+              features.stream().map(FeatureDef::feature).toList(),
+              description,
+              owner,
+              tags,
+              schedule);
+    }
+    ViewDef def = new ViewDef(name, m.valueAt("name"), view, entities, source, features);
+    ViewDef first = defs.views.get(name);
+    Defs.put(defs.views, "feature view", name, def.at(), def, first == null ? null : first.at(), problems);
+  }
+
+  private FeatureDef readFeature(Node node, String viewWhat) {
+    MappingReader m =
+        MappingReader.ofNamed(
+            problems, file, node, viewWhat + " feature", viewWhat + " feature", FEATURE_KEYS);
+    if (m == null) {
+      return null;
+    }
+    int before = problems.count();
+    String name = m.name("name", "feature name");
+    ValueType type = type(m, "type");
+    String expression = m.string("expression", false);
+    String description = m.string("description", false);
+    Map<String, String> tags = MappingReader.values(m.stringMap("tags"));
+    if (name == null) {
+      return null;
+    }
+    Feature feature =
+        problems.count() == before ? new Feature(name, type, expression, description, tags) : null;
+    return new FeatureDef(name, m.valueAt("name"), feature);
+  }
+
+  private void readService(Node node, int index) {
+    MappingReader m = named(node, "feature service", "feature_services", index, SERVICE_KEYS);
+    if (m == null) {
+      return;
+    }
+    int before = problems.count();
+    String name = m.name("name", "feature service name");
+    List<Located> refs = m.scalarList("features", true);
+    if (refs.isEmpty() && m.has("features")) {
+      m.problem(m.valueAt("features"), "'features' is empty: a feature service needs at least one");
+    }
+    String description = m.string("description", false);
+    String owner = m.string("owner", false);
+    Map<String, String> tags = MappingReader.values(m.stringMap("tags"));
+    if (name == null) {
+      return;
+    }
+    FeatureService service =
+        problems.count() == before
+            ? new FeatureService(
+                name, refs.stream().map(Located::value).toList(), description, owner, tags)
+            : null;
+    ServiceDef def = new ServiceDef(name, m.valueAt("name"), service, refs);
+    ServiceDef first = defs.services.get(name);
+    Defs.put(
+        defs.services, "feature service", name, def.at(), def, first == null ? null : first.at(), problems);
+  }
+
+  /** A reader for one list item, described by its name when it has a readable one. */
+  private MappingReader named(Node node, String kind, String listKey, int index, List<String> keys) {
+    return MappingReader.ofNamed(
+        problems, file, node, kind, kind + " #" + index + " of '" + listKey + "'", keys);
+  }
+
+  private ValueType type(MappingReader m, String key) {
+    String text = m.string(key, true);
+    if (text == null) {
+      return null;
+    }
+    Optional<ValueType> type = ValueType.parse(text);
+    if (type.isEmpty()) {
+      List<String> names =
+          Arrays.stream(ValueType.values()).map(t -> t.name().toLowerCase(Locale.ROOT)).toList();
+      m.problem(
+          m.valueAt(key),
+          "unknown type '"
+              + text
+              + "'"
+              + Names.suggestion(text.toLowerCase(Locale.ROOT), names)
+              + "; types are BOOL, INT32, INT64, FLOAT, DOUBLE, STRING, BYTES, TIMESTAMP and"
+              + " list<T> of BOOL, INT32, INT64, FLOAT, DOUBLE or STRING");
+    }
+    return type.orElse(null);
+  }
+}

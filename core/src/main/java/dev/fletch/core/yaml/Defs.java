@@ -1,0 +1,53 @@
+package dev.fletch.core.yaml;
+
+import dev.fletch.core.model.Entity;
+import dev.fletch.core.model.Feature;
+import dev.fletch.core.model.FeatureService;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.Source;
+import dev.fletch.core.yaml.MappingReader.Located;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the YAML files declared, with locations, before cross-checking. A model object is null when its
+ * own mapping had a problem; its name and references are still kept so that checks across objects do
+ * not report follow-on errors (a view whose entity failed to parse does not also get "unknown entity").
+ */
+final class Defs {
+  record Project(String name, Loc at) {}
+
+  record EntityDef(String name, Loc at, Entity entity) {}
+
+  record SourceDef(String name, Loc at, Source source, MappingReader fields) {}
+
+  record FeatureDef(String name, Loc at, Feature feature) {}
+
+  record ViewDef(
+      String name,
+      Loc at,
+      FeatureView view,
+      List<Located> entities,
+      Located source,
+      List<FeatureDef> features) {}
+
+  record ServiceDef(String name, Loc at, FeatureService service, List<Located> refs) {}
+
+  final List<Project> projects = new ArrayList<>();
+  final Map<String, EntityDef> entities = new LinkedHashMap<>();
+  final Map<String, SourceDef> sources = new LinkedHashMap<>();
+  final Map<String, ViewDef> views = new LinkedHashMap<>();
+  final Map<String, ServiceDef> services = new LinkedHashMap<>();
+
+  /** Registers a definition under its name, or reports a duplicate naming both places. */
+  static <T> void put(
+      Map<String, T> byName, String kind, String name, Loc at, T def, Loc firstAt, Problems problems) {
+    if (firstAt != null) {
+      problems.add(at, "duplicate " + kind + " '" + name + "' (also defined at " + firstAt + ")");
+    } else {
+      byName.put(name, def);
+    }
+  }
+}

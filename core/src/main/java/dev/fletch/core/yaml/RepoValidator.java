@@ -1,0 +1,175 @@
+package dev.fletch.core.yaml;
+
+import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.model.Entity;
+import dev.fletch.core.model.FeatureRef;
+import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.Source;
+import dev.fletch.core.yaml.Defs.FeatureDef;
+import dev.fletch.core.yaml.Defs.ServiceDef;
+import dev.fletch.core.yaml.Defs.SourceDef;
+import dev.fletch.core.yaml.Defs.ViewDef;
+import dev.fletch.core.yaml.MappingReader.Located;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The checks that span objects: project count, references, name clashes, source paths. */
+final class RepoValidator {
+  private final Defs defs;
+  private final Problems problems;
+  private final Path root;
+
+  RepoValidator(Defs defs, Problems problems, Path root) {
+    this.defs = defs;
+    this.problems = problems;
+    this.root = root;
+  }
+
+  void validate(Loc repoAt) {
+    checkProject(repoAt);
+    defs.sources.values().forEach(this::checkSourcePath);
+    defs.views.values().forEach(this::checkView);
+    defs.services.values().forEach(this::checkService);
+  }
+
+  private void checkProject(Loc repoAt) {
+    if (defs.projects.isEmpty()) {
+      problems.add(repoAt, "no 'project: NAME' in any file: exactly one file must name the project");
+    }
+    for (int i = 1; i < defs.projects.size(); i++) {
+      Defs.Project p = defs.projects.get(i);
+      problems.add(
+          p.at(),
+          "more than one 'project' (also '" + defs.projects.get(0).name() + "' at "
+              + defs.projects.get(0).at() + "): a repository holds exactly one project");
+    }
+  }
+
+  private void checkSourcePath(SourceDef def) {
+    Source s = def.source();
+    if (s == null) {
+      return;
+    }
+    if (!SourcePaths.isLocal(s.path())) {
+      return; // object storage (s3://, gs://, https://) is checked by the engine when it reads
+    }
+    if (!SourcePaths.matchesAnyFile(root, s.path())) {
+      def.fields()
+          .problem(
+              def.fields().valueAt("path"),
+              "path '" + s.path() + "' matches no file (paths are relative to the repository root "
+                  + root + ")");
+    }
+  }
+
+  private void checkView(ViewDef def) {
+    String what = "feature view '" + def.name() + "'";
+    Map<String, String> keyOwner = new LinkedHashMap<>();
+    boolean entitiesComplete = true;
+    for (Located e : def.entities()) {
+      if (!defs.entities.containsKey(e.value())) {
+        problems.add(
+            e.at(),
+            what + ": unknown entity '" + e.value() + "'"
+                + Names.suggestion(e.value(), defs.entities.keySet()));
+        entitiesComplete = false;
+        continue;
+      }
+      Entity entity = defs.entities.get(e.value()).entity();
+      if (entity == null) {
+        entitiesComplete = false;
+        continue;
+      }
+      for (JoinKey k : entity.joinKeys()) {
+        String other = keyOwner.putIfAbsent(k.name(), entity.name());
+        if (other != null && !other.equals(entity.name())) {
+          problems.add(
+              e.at(),
+              what + ": entities '" + other + "' and '" + entity.name()
+                  + "' share the join key name '" + k.name() + "'");
+        }
+      }
+    }
+    Source source = null;
+    Located ref = def.source();
+    if (ref != null) {
+      SourceDef sd = defs.sources.get(ref.value());
+      if (sd == null) {
+        problems.add(
+            ref.at(),
+            what + ": unknown source '" + ref.value() + "'"
+                + Names.suggestion(ref.value(), defs.sources.keySet()));
+      } else {
+        source = sd.source();
+      }
+    }
+    for (FeatureDef f : def.features()) {
+      if (entitiesComplete && keyOwner.containsKey(f.name())) {
+        problems.add(
+            f.at(),
+            what + ": feature '" + f.name() + "' has the name of a join key of entity '"
+                + keyOwner.get(f.name()) + "'");
+      }
+      if (source != null
+          && (f.name().equals(source.timestampField())
+              || f.name().equals(source.createdTimestampField()))) {
+        problems.add(
+            f.at(),
+            what + ": feature '" + f.name() + "' has the name of a timestamp field of source '"
+                + source.name() + "'");
+      }
+    }
+  }
+
+  private void checkService(ServiceDef def) {
+    String what = "feature service '" + def.name() + "'";
+    // bare feature name -> the view it came from, and where the first reference is
+    Map<String, String> viewOf = new HashMap<>();
+    Map<String, Loc> firstAt = new HashMap<>();
+    for (Located r : def.refs()) {
+      FeatureRef ref;
+      try {
+        ref = FeatureRef.parse(r.value());
+      } catch (InvalidRequestException e) {
+        problems.add(r.at(), what + ": " + e.getMessage());
+        continue;
+      }
+      ViewDef view = defs.views.get(ref.view());
+      if (view == null) {
+        problems.add(
+            r.at(),
+            what + ": unknown feature view '" + ref.view() + "'"
+                + Names.suggestion(ref.view(), defs.views.keySet()));
+        continue;
+      }
+      List<String> names = view.features().stream().map(FeatureDef::name).toList();
+      List<String> resolved;
+      if (ref.isWildcard()) {
+        resolved = names;
+      } else if (names.contains(ref.feature())) {
+        resolved = List.of(ref.feature());
+      } else {
+        problems.add(
+            r.at(),
+            what + ": feature view '" + view.name() + "' has no feature '" + ref.feature() + "'"
+                + Names.suggestion(ref.feature(), names));
+        continue;
+      }
+      for (String feature : resolved) {
+        String otherView = viewOf.putIfAbsent(feature, view.name());
+        if (otherView != null && !otherView.equals(view.name())) {
+          problems.add(
+              r.at(),
+              what + ": feature name '" + feature + "' comes from both '" + otherView + "' (at "
+                  + firstAt.get(feature) + ") and '" + view.name()
+                  + "'; a service's feature names must be unique");
+        } else {
+          firstAt.putIfAbsent(feature, r.at());
+        }
+      }
+    }
+  }
+}
