@@ -18,12 +18,15 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Failures: the returned futures complete exceptionally with {@link
  * dev.fletch.core.UnavailableException} when the store cannot be reached, and with {@link
- * dev.fletch.core.FletchException} for anything else. A failed write may have applied a prefix of the
- * batch; re-running it is harmless.
+ * dev.fletch.core.FletchException} for anything else. A failed write may have applied a prefix of
+ * the batch; re-running it is harmless.
  */
 public interface OnlineStore extends AutoCloseable {
 
-  /** The stored values of one view for one entity: event time plus values in the view's feature order. */
+  /**
+   * The stored values of one view for one entity: event time plus values in the view's feature
+   * order.
+   */
   record StoredValues(Instant eventTime, List<Object> values) {}
 
   /** One lookup: the entity key (the view's join keys) and the view to read. */
@@ -38,15 +41,20 @@ public interface OnlineStore extends AutoCloseable {
 
   /**
    * Reads many (entity, view) pairs in one round trip where the store allows. The result has one
-   * element per request, in order; null where nothing is stored. Values decode to the view's current
-   * feature order; a feature the stored entry lacks reads as null.
+   * element per request, in order; null where nothing is stored. Values decode to the view's
+   * current feature order; a feature the stored entry lacks reads as null.
    */
   CompletableFuture<List<StoredValues>> read(String project, List<ReadRequest> requests);
 
-  /** Removes every stored entry of the view (used when a view is removed or re-materialized from scratch). */
+  /**
+   * Removes every stored entry of the view (used when a view is removed or re-materialized from
+   * scratch).
+   */
   CompletableFuture<Long> deleteView(String project, FeatureView view);
 
-  /** A short description for logs and CLI output, e.g. {@code redis://127.0.0.1:6379} (no password). */
+  /**
+   * A short description for logs and CLI output, e.g. {@code redis://127.0.0.1:6379} (no password).
+   */
   String describe();
 
   /** Idempotent. */

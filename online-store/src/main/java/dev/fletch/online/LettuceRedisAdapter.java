@@ -1,0 +1,324 @@
+package dev.fletch.online;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.fletch.core.FletchException;
+import dev.fletch.core.InvalidRequestException;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@link RedisAdapter} over one shared Lettuce connection (standalone or cluster) with manual
+ * flushing. Connection options make a dead Redis fail fast: commands are rejected while
+ * disconnected, time out after the URL's {@code timeout} (default 5 s), and the client reconnects
+ * within a second of the server coming back.
+ */
+final class LettuceRedisAdapter implements RedisAdapter {
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+  private static final byte[] SCRIPT = loadScript();
+  private static final String SCRIPT_SHA = sha1Hex(SCRIPT);
+
+  private final ClientResources resources;
+  private final AutoCloseable client;
+  private final StatefulConnection<byte[], byte[]> connection;
+  private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+  private final String description;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private LettuceRedisAdapter(
+      ClientResources resources,
+      AutoCloseable client,
+      StatefulConnection<byte[], byte[]> connection,
+      RedisClusterAsyncCommands<byte[], byte[]> commands,
+      String description) {
+    this.resources = resources;
+    this.client = client;
+    this.connection = connection;
+    this.commands = commands;
+    this.description = description;
+    connection.setAutoFlushCommands(false);
+  }
+
+  /**
+   * Connects to {@code redis://}, {@code rediss://}, {@code redis-cluster://} or {@code
+   * rediss-cluster://}.
+   */
+  static LettuceRedisAdapter connect(String url) {
+    requireNonNull(url, "url is null");
+    RedisUrl parsed = RedisUrl.parse(url);
+    ClientResources resources =
+        DefaultClientResources.builder()
+            .reconnectDelay(
+                Delay.exponential(
+                    Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+            .build();
+    SocketOptions socket = SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build();
+    Duration timeout = parsed.uris().get(0).getTimeout();
+    TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+    try {
+      if (parsed.cluster()) {
+        RedisClusterClient client = RedisClusterClient.create(resources, parsed.uris());
+        client.setOptions(
+            ClusterClientOptions.builder()
+                .socketOptions(socket)
+                .timeoutOptions(timeouts)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .build());
+        try {
+          StatefulRedisClusterConnection<byte[], byte[]> conn =
+              client.connect(ByteArrayCodec.INSTANCE);
+          return new LettuceRedisAdapter(
+              resources, client::shutdown, conn, conn.async(), parsed.describe());
+        } catch (RuntimeException e) {
+          client.shutdown();
+          throw e;
+        }
+      }
+      RedisClient client = RedisClient.create(resources);
+      client.setOptions(
+          ClientOptions.builder()
+              .socketOptions(socket)
+              .timeoutOptions(timeouts)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .build());
+      try {
+        StatefulRedisConnection<byte[], byte[]> conn =
+            client.connect(ByteArrayCodec.INSTANCE, parsed.uris().get(0));
+        return new LettuceRedisAdapter(
+            resources, client::shutdown, conn, conn.async(), parsed.describe());
+      } catch (RuntimeException e) {
+        client.shutdown();
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      resources.shutdown();
+      throw RedisErrors.map("cannot connect to " + parsed.describe(), e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<List<byte[]>> hmget(byte[] key, byte[][] fields) {
+    return commands
+        .hmget(key, fields)
+        .toCompletableFuture()
+        .thenApply(
+            kvs -> {
+              List<byte[]> out = new ArrayList<>(kvs.size());
+              for (KeyValue<byte[], byte[]> kv : kvs) {
+                out.add(kv.getValueOrElse(null));
+              }
+              return out;
+            });
+  }
+
+  @Override
+  public CompletableFuture<Long> upsert(byte[] key, byte[] field, byte[] entry, long ttlMillis) {
+    byte[][] keys = {key};
+    byte[] ttl = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
+    CompletableFuture<Long> first =
+        commands
+            .<Long>evalsha(SCRIPT_SHA, ScriptOutputType.INTEGER, keys, field, entry, ttl)
+            .toCompletableFuture();
+    // The script cache is empty after a restart or on a new node: EVAL sends the body once and
+    // caches it again, so later EVALSHAs succeed.
+    return first.exceptionallyCompose(
+        e -> {
+          if (unwrap(e) instanceof RedisNoScriptException) {
+            CompletableFuture<Long> retry =
+                commands
+                    .<Long>eval(SCRIPT, ScriptOutputType.INTEGER, keys, field, entry, ttl)
+                    .toCompletableFuture();
+            connection.flushCommands();
+            return retry;
+          }
+          return CompletableFuture.failedFuture(e);
+        });
+  }
+
+  @Override
+  public CompletableFuture<Long> hdel(byte[] key, byte[] field) {
+    return commands.hdel(key, field).toCompletableFuture();
+  }
+
+  @Override
+  public CompletableFuture<ScanPage> scan(ScanPage previous, String pattern, int count) {
+    ScanArgs args = ScanArgs.Builder.matches(pattern).limit(count);
+    CompletableFuture<KeyScanCursor<byte[]>> f =
+        previous == null
+            ? commands.scan(args).toCompletableFuture()
+            : commands.scan(((Page) previous).cursor, args).toCompletableFuture();
+    return f.thenApply(Page::new);
+  }
+
+  private record Page(KeyScanCursor<byte[]> cursor) implements ScanPage {
+    @Override
+    public List<byte[]> keys() {
+      return cursor.getKeys();
+    }
+
+    @Override
+    public boolean finished() {
+      return cursor.isFinished();
+    }
+  }
+
+  @Override
+  public void flush() {
+    connection.flushCommands();
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      connection.close();
+      client.close();
+    } catch (Exception e) {
+      // closing is best effort: the process is letting go of the store
+    } finally {
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  static Throwable unwrap(Throwable e) {
+    while (e instanceof CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  private static byte[] loadScript() {
+    try (InputStream in = LettuceRedisAdapter.class.getResourceAsStream("upsert.lua")) {
+      if (in == null) {
+        throw new IllegalStateException("upsert.lua missing from the classpath");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new FletchException("cannot read upsert.lua", e);
+    }
+  }
+
+  private static String sha1Hex(byte[] data) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-1").digest(data));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is always available", e);
+    }
+  }
+
+  /**
+   * A parsed online-store URL: the node URIs, whether it is a cluster, and a password-free
+   * description.
+   */
+  record RedisUrl(List<RedisURI> uris, boolean cluster, String describe) {
+
+    static RedisUrl parse(String url) {
+      String text = url.trim();
+      int schemeEnd = text.indexOf("://");
+      if (schemeEnd < 0) {
+        throw bad("expected redis://, rediss://, redis-cluster:// or rediss-cluster://");
+      }
+      String scheme = text.substring(0, schemeEnd).toLowerCase(java.util.Locale.ROOT);
+      String rest = text.substring(schemeEnd + 3);
+      boolean cluster = scheme.endsWith("-cluster");
+      String base = cluster ? scheme.substring(0, scheme.length() - "-cluster".length()) : scheme;
+      if (!base.equals("redis") && !base.equals("rediss")) {
+        throw bad("unknown scheme '" + scheme + "'");
+      }
+      String query = "";
+      int q = rest.indexOf('?');
+      if (q >= 0) {
+        query = rest.substring(q);
+        rest = rest.substring(0, q);
+      }
+      String userInfo = "";
+      int at = rest.lastIndexOf('@');
+      if (at >= 0) {
+        userInfo = rest.substring(0, at + 1);
+        rest = rest.substring(at + 1);
+      }
+      String path = "";
+      int slash = rest.indexOf('/');
+      if (slash >= 0) {
+        path = rest.substring(slash);
+        rest = rest.substring(0, slash);
+      }
+      if (rest.isBlank()) {
+        throw bad("no host");
+      }
+      String[] hosts = cluster ? rest.split(",") : new String[] {rest};
+      if (!cluster && rest.contains(",")) {
+        throw bad("several hosts need redis-cluster://");
+      }
+      if (cluster && !path.isEmpty() && !path.equals("/")) {
+        throw bad("Redis Cluster has no databases; remove '" + path + "'");
+      }
+      List<RedisURI> uris = new ArrayList<>();
+      List<String> described = new ArrayList<>();
+      for (String host : hosts) {
+        String h = host.trim();
+        if (h.isEmpty()) {
+          throw bad("empty host in the host list");
+        }
+        RedisURI uri;
+        try {
+          uri = RedisURI.create(URI.create(base + "://" + userInfo + h + path + query));
+        } catch (RuntimeException e) {
+          throw bad(e.getMessage());
+        }
+        if (!query.contains("timeout=")) {
+          uri.setTimeout(DEFAULT_TIMEOUT);
+        }
+        uris.add(uri);
+        described.add(uri.getHost() + ":" + uri.getPort());
+      }
+      String db = !cluster && uris.get(0).getDatabase() != 0 ? "/" + uris.get(0).getDatabase() : "";
+      return new RedisUrl(
+          List.copyOf(uris), cluster, scheme + "://" + String.join(",", described) + db);
+    }
+
+    private static InvalidRequestException bad(String why) {
+      // Never echo the URL itself: it may carry a password.
+      return new InvalidRequestException("bad online store URL (" + why + ")");
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.fletch.online;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The few Redis operations the online store needs, so its logic does not depend on the client
+ * library. Commands are queued and go out on {@link #flush()}; callers flush after issuing a group
+ * of commands and before awaiting any of them. Implementations are thread-safe.
+ */
+interface RedisAdapter extends AutoCloseable {
+
+  /** HMGET: one element per field, null where the field is absent. */
+  CompletableFuture<List<byte[]>> hmget(byte[] key, byte[][] fields);
+
+  /**
+   * Runs the upsert script (see {@code upsert.lua}) for one field of one hash: 1 when written, 0
+   * when a newer entry was kept.
+   */
+  CompletableFuture<Long> upsert(byte[] key, byte[] field, byte[] entry, long ttlMillis);
+
+  /** HDEL of one field; the number of fields removed. */
+  CompletableFuture<Long> hdel(byte[] key, byte[] field);
+
+  /** One SCAN step over keys matching {@code pattern} (across every node of a cluster). */
+  CompletableFuture<ScanPage> scan(ScanPage previous, String pattern, int count);
+
+  /** A page of keys and the cursor to continue from; {@code finished} when the scan is complete. */
+  interface ScanPage {
+    List<byte[]> keys();
+
+    boolean finished();
+  }
+
+  /** Sends every queued command. */
+  void flush();
+
+  /** The server(s), without credentials. */
+  String describe();
+
+  /** Idempotent. */
+  @Override
+  void close();
+}
