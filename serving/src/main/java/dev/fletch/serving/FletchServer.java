@@ -1,0 +1,322 @@
+package dev.fletch.serving;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.fletch.core.DefinitionSource;
+import dev.fletch.core.FletchException;
+import dev.fletch.core.settings.Settings;
+import dev.fletch.offline.OfflineStore;
+import dev.fletch.online.OnlineStore;
+import dev.fletch.proto.serving.v1.FeatureServingGrpc;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * The serving process: gRPC {@code FeatureServing} (with health checking and reflection) and the
+ * Vert.x HTTP server (JSON twin, historical Arrow stream, metrics, extra routes such as the registry
+ * API), over one registry cache and one online store. Prints nothing; {@link #close()} stops taking
+ * calls, lets in-flight ones finish, then releases everything it created (not the stores it was given).
+ */
+public final class FletchServer implements AutoCloseable {
+  public static final String VERSION = "0.1.0";
+  /** A port value meaning "pick a free port" (for tests); 0 means "off". */
+  public static final int EPHEMERAL = -1;
+
+  private final Options options;
+  private final RegistryCache definitions;
+  private final ServingMetrics metrics;
+  private final ExecutorService grpcExecutor;
+  private Server grpc;
+  private HealthStatusManager health;
+  private Vertx vertx;
+  private HttpServer http;
+  private BufferAllocator allocator;
+  private boolean closed;
+
+  /** How to start a server; build with {@link #builder()}. */
+  public record Options(
+      String host,
+      int httpPort,
+      int grpcPort,
+      DefinitionSource definitions,
+      String project,
+      OnlineStore onlineStore,
+      OfflineStore offlineStore,
+      Path repoRoot,
+      int maxEntityRows,
+      Duration registryRefresh,
+      Duration requestTimeout,
+      Duration shutdownGrace,
+      List<Consumer<Router>> routeMounters,
+      Clock clock) {
+    public Options {
+      requireNonNull(host, "host is null");
+      requireNonNull(definitions, "definitions is null");
+      requireNonNull(project, "project is null");
+      requireNonNull(onlineStore, "onlineStore is null");
+      requireNonNull(registryRefresh, "registryRefresh is null");
+      requireNonNull(requestTimeout, "requestTimeout is null");
+      requireNonNull(shutdownGrace, "shutdownGrace is null");
+      requireNonNull(clock, "clock is null");
+      routeMounters = List.copyOf(routeMounters == null ? List.of() : routeMounters);
+      if (httpPort < EPHEMERAL || grpcPort < EPHEMERAL) {
+        throw new IllegalArgumentException("ports must be >= -1 (-1 = any free port, 0 = off)");
+      }
+      if (httpPort == 0 && grpcPort == 0) {
+        throw new IllegalArgumentException("both HTTP and gRPC are off: nothing to serve");
+      }
+    }
+
+    public static Builder builder() {
+      return new Builder();
+    }
+  }
+
+  /** Builder of {@link Options}; defaults follow {@link Settings#defaults}. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int httpPort = 6566;
+    private int grpcPort = 6565;
+    private DefinitionSource definitions;
+    private String project;
+    private OnlineStore onlineStore;
+    private OfflineStore offlineStore;
+    private Path repoRoot;
+    private int maxEntityRows = 1000;
+    private Duration registryRefresh = Duration.ofSeconds(2);
+    private Duration requestTimeout = Duration.ofSeconds(2);
+    private Duration shutdownGrace = Duration.ofSeconds(10);
+    private final List<Consumer<Router>> mounters = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
+
+    /** Host, ports, row limit and refresh interval from settings. */
+    public Builder settings(Settings s) {
+      return host(s.host())
+          .httpPort(s.httpPort())
+          .grpcPort(s.grpcPort())
+          .maxEntityRows(s.maxEntityRows())
+          .registryRefresh(s.registryRefresh());
+    }
+
+    public Builder host(String v) { host = v; return this; }
+    /** 0 = off, -1 = any free port. */
+    public Builder httpPort(int v) { httpPort = v; return this; }
+    /** 0 = off, -1 = any free port. */
+    public Builder grpcPort(int v) { grpcPort = v; return this; }
+    public Builder definitions(DefinitionSource v) { definitions = v; return this; }
+    public Builder project(String v) { project = v; return this; }
+    public Builder onlineStore(OnlineStore v) { onlineStore = v; return this; }
+    /** Enables POST /api/v1/historical; may be null. */
+    public Builder offlineStore(OfflineStore v) { offlineStore = v; return this; }
+    /** The repository folder relative source paths resolve against (historical retrieval). */
+    public Builder repoRoot(Path v) { repoRoot = v; return this; }
+    public Builder maxEntityRows(int v) { maxEntityRows = v; return this; }
+    public Builder registryRefresh(Duration v) { registryRefresh = v; return this; }
+    /** The longest a call waits for the online store when the caller set no (shorter) deadline. */
+    public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
+    /** How long close() lets in-flight calls finish. */
+    public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
+    /** Adds routes to the HTTP router (e.g. {@code r -> RegistryRoutes.mount(r, registry)}). */
+    public Builder addRoutes(Consumer<Router> v) { mounters.add(requireNonNull(v, "mounter is null")); return this; }
+    public Builder clock(Clock v) { clock = v; return this; }
+
+    public Options build() {
+      return new Options(
+          host, httpPort, grpcPort, definitions, project, onlineStore, offlineStore, repoRoot,
+          maxEntityRows, registryRefresh, requestTimeout, shutdownGrace, mounters, clock);
+    }
+
+    /** Builds the options and starts a server with them. */
+    public FletchServer start() {
+      return FletchServer.start(build());
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private FletchServer(Options options) {
+    this.options = options;
+    this.definitions =
+        new RegistryCache(options.definitions(), options.project(), options.registryRefresh(), options.repoRoot());
+    this.metrics = new ServingMetrics();
+    AtomicInteger n = new AtomicInteger();
+    this.grpcExecutor =
+        Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()),
+            r -> {
+              Thread t = new Thread(r, "fletch-grpc-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Starts listening; fails with FletchException (nothing left running) if a port cannot be bound. */
+  public static FletchServer start(Options options) {
+    requireNonNull(options, "options is null");
+    FletchServer server = new FletchServer(options);
+    try {
+      server.startAll();
+      return server;
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  private void startAll() {
+    OnlineFeatures online =
+        new OnlineFeatures(definitions, options.onlineStore(), options.maxEntityRows(), options.clock(), metrics);
+    if (options.grpcPort() != 0) {
+      int port = options.grpcPort() == EPHEMERAL ? 0 : options.grpcPort();
+      health = new HealthStatusManager();
+      grpc =
+          NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), port))
+              .executor(grpcExecutor)
+              .addService(new GrpcFeatureService(online, metrics, options.requestTimeout()))
+              .addService(health.getHealthService())
+              .addService(ProtoReflectionServiceV1.newInstance())
+              .build();
+      try {
+        grpc.start();
+      } catch (IOException e) {
+        throw new FletchException(
+            "cannot listen for gRPC on " + options.host() + ":" + port + ": " + e.getMessage(), e);
+      }
+      health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+      health.setStatus(FeatureServingGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    }
+    if (options.httpPort() != 0) {
+      vertx = Vertx.vertx();
+      if (options.offlineStore() != null) {
+        allocator = new RootAllocator();
+      }
+      HttpApi api =
+          new HttpApi(vertx, online, options.offlineStore(), allocator, metrics, options.requestTimeout());
+      Router router = api.router(options.routeMounters());
+      int port = options.httpPort() == EPHEMERAL ? 0 : options.httpPort();
+      try {
+        http =
+            vertx
+                .createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(port))
+                .requestHandler(router)
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        Throwable cause = ErrorCodes.cause(e);
+        throw new FletchException(
+            "cannot listen for HTTP on " + options.host() + ":" + port + ": " + cause.getMessage(), cause);
+      }
+    }
+  }
+
+  /** The bound gRPC port, or 0 when gRPC is off. */
+  public int grpcPort() {
+    return grpc == null ? 0 : grpc.getPort();
+  }
+
+  /** The bound HTTP port, or 0 when HTTP is off. */
+  public int httpPort() {
+    return http == null ? 0 : http.actualPort();
+  }
+
+  public String host() {
+    return options.host();
+  }
+
+  public String project() {
+    return options.project();
+  }
+
+  /** The definitions being served (e.g. to force a refresh in tests). */
+  public RegistryCache definitions() {
+    return definitions;
+  }
+
+  public ServingMetrics metrics() {
+    return metrics;
+  }
+
+  /** Stops accepting calls, waits up to the shutdown grace for in-flight ones, then releases resources. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
+    if (health != null) {
+      health.enterTerminalState();
+    }
+    if (grpc != null) {
+      grpc.shutdown();
+    }
+    if (http != null) {
+      try {
+        // Vert.x 5 shutdown: stop accepting, let open requests finish within the grace period.
+        http.shutdown(options.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(options.shutdownGrace().toMillis() + 1000, TimeUnit.MILLISECONDS);
+      } catch (Exception ignored) {
+        // closing anyway below
+      }
+    }
+    if (grpc != null) {
+      try {
+        if (!grpc.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          grpc.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        grpc.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (vertx != null) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // best effort: its threads are daemons
+      }
+    }
+    grpcExecutor.shutdown();
+    definitions.close();
+    if (allocator != null) {
+      allocator.close();
+    }
+  }
+
+  /** A free TCP port on the loopback interface (for tests and benchmarks). */
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new FletchException("no free port: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package dev.fletch.serving;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.fletch.proto.serving.v1.FeatureServingGrpc;
+import dev.fletch.proto.serving.v1.GetFeaturesRequest;
+import dev.fletch.proto.serving.v1.GetFeaturesResponse;
+import dev.fletch.proto.serving.v1.GetServingInfoRequest;
+import dev.fletch.proto.serving.v1.GetServingInfoResponse;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The gRPC edge of {@link OnlineFeatures}: maps messages, honours the call's deadline, maps errors. */
+final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(GrpcFeatureService.class);
+  private static final String TRANSPORT = "grpc";
+
+  private final OnlineFeatures features;
+  private final ServingMetrics metrics;
+  private final Duration defaultTimeout;
+
+  GrpcFeatureService(OnlineFeatures features, ServingMetrics metrics, Duration defaultTimeout) {
+    this.features = requireNonNull(features, "features is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+    this.defaultTimeout = requireNonNull(defaultTimeout, "defaultTimeout is null");
+  }
+
+  @Override
+  public void getFeatures(GetFeaturesRequest request, StreamObserver<GetFeaturesResponse> observer) {
+    long start = System.nanoTime();
+    OnlineQuery query;
+    try {
+      query = ProtoMapping.toQuery(request);
+    } catch (RuntimeException e) {
+      fail("GetFeatures", observer, e, start);
+      return;
+    }
+    features
+        .get(query, storeTimeout(Context.current().getDeadline(), defaultTimeout))
+        .whenComplete(
+            (result, error) -> {
+              if (error != null) {
+                fail("GetFeatures", observer, error, start);
+                return;
+              }
+              try {
+                GetFeaturesResponse response = ProtoMapping.toResponse(result);
+                metrics.recordServed(result.entityRows(), result.columns().size());
+                if (observer instanceof ServerCallStreamObserver<?> s && s.isCancelled()) {
+                  metrics.recordRequest("GetFeatures", TRANSPORT, "CANCELLED", System.nanoTime() - start);
+                  return;
+                }
+                observer.onNext(response);
+                observer.onCompleted();
+                metrics.recordRequest("GetFeatures", TRANSPORT, "OK", System.nanoTime() - start);
+              } catch (RuntimeException e) {
+                fail("GetFeatures", observer, e, start);
+              }
+            });
+  }
+
+  @Override
+  public void getServingInfo(
+      GetServingInfoRequest request, StreamObserver<GetServingInfoResponse> observer) {
+    long start = System.nanoTime();
+    try {
+      RegistryCache defs = features.definitions();
+      GetServingInfoResponse.Builder b =
+          GetServingInfoResponse.newBuilder()
+              .setVersion(FletchServer.VERSION)
+              .setProject(defs.project())
+              .setMaxEntityRows(features.maxEntityRows());
+      ServingCatalog catalog = defs.catalogOrNull();
+      if (catalog != null) {
+        b.setRegistryVersion(catalog.version());
+        catalog.repo().featureViews().stream()
+            .filter(v -> v.online())
+            .forEach(v -> b.addFeatureViews(v.name()));
+        catalog.repo().featureServices().forEach(s -> b.addFeatureServices(s.name()));
+      }
+      observer.onNext(b.build());
+      observer.onCompleted();
+      metrics.recordRequest("GetServingInfo", TRANSPORT, "OK", System.nanoTime() - start);
+    } catch (RuntimeException e) {
+      fail("GetServingInfo", observer, e, start);
+    }
+  }
+
+  private void fail(String method, StreamObserver<?> observer, Throwable error, long start) {
+    Status status = ErrorCodes.grpcStatus(error);
+    if (status.getCode() == Status.Code.INTERNAL) {
+      LOG.warn("{} failed", method, ErrorCodes.cause(error));
+    }
+    metrics.recordRequest(method, TRANSPORT, status.getCode().name(), System.nanoTime() - start);
+    try {
+      observer.onError(status.asRuntimeException());
+    } catch (RuntimeException ignored) {
+      // the call was already cancelled by the client; nothing to tell
+    }
+  }
+
+  /**
+   * How long the store may take: a little less than what is left of the call's deadline, so that the
+   * caller gets UNAVAILABLE (with a reason) rather than its own DEADLINE_EXCEEDED.
+   */
+  static Duration storeTimeout(Deadline deadline, Duration defaultTimeout) {
+    if (deadline == null) {
+      return defaultTimeout;
+    }
+    long left = deadline.timeRemaining(TimeUnit.NANOSECONDS);
+    long margin = Math.min(TimeUnit.MILLISECONDS.toNanos(50), Math.max(0, left / 4));
+    long timeout = Math.min(left - margin, defaultTimeout.toNanos());
+    return Duration.ofNanos(Math.max(0, timeout));
+  }
+}

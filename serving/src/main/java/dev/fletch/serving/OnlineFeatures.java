@@ -1,0 +1,298 @@
+package dev.fletch.serving;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.fletch.core.FletchException;
+import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.NotFoundException;
+import dev.fletch.core.UnavailableException;
+import dev.fletch.core.model.EntityKey;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.ValueType;
+import dev.fletch.online.OnlineStore;
+import dev.fletch.online.OnlineStore.ReadRequest;
+import dev.fletch.online.OnlineStore.StoredValues;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The online lookup behind both transports: validates a query against the cached definitions, reads
+ * every (entity, view) pair from the online store in one call, and marks each value with its status.
+ * Never blocks; the returned future fails with a {@link FletchException} subclass that the edge maps
+ * to a status code.
+ */
+public final class OnlineFeatures {
+  private final RegistryCache definitions;
+  private final OnlineStore store;
+  private final int maxEntityRows;
+  private final Clock clock;
+  private final ServingMetrics metrics;
+
+  public OnlineFeatures(
+      RegistryCache definitions, OnlineStore store, int maxEntityRows, Clock clock, ServingMetrics metrics) {
+    this.definitions = requireNonNull(definitions, "definitions is null");
+    this.store = requireNonNull(store, "store is null");
+    if (maxEntityRows < 1) {
+      throw new IllegalArgumentException("maxEntityRows must be at least 1, got " + maxEntityRows);
+    }
+    this.maxEntityRows = maxEntityRows;
+    this.clock = requireNonNull(clock, "clock is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+  }
+
+  public RegistryCache definitions() {
+    return definitions;
+  }
+
+  public int maxEntityRows() {
+    return maxEntityRows;
+  }
+
+  /**
+   * Answers a query; the store read is abandoned after {@code timeout} with UnavailableException.
+   * Validation failures come back as a failed future too, never as a thrown exception.
+   */
+  public CompletableFuture<OnlineResult> get(OnlineQuery query, Duration timeout) {
+    requireNonNull(query, "query is null");
+    requireNonNull(timeout, "timeout is null");
+    ServingCatalog.Plan plan;
+    int rows;
+    List<ReadRequest> reads;
+    ServingCatalog catalog;
+    try {
+      if (query.project() != null && !query.project().equals(definitions.project())) {
+        throw new NotFoundException(
+            "project", query.project(), "this server serves '" + definitions.project() + "'");
+      }
+      catalog = definitions.catalog();
+      plan = catalog.plan(query.features(), query.service(), query.fullNames());
+      rows = entityRowCount(query);
+      reads = readRequests(plan, query, rows);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (timeout.isNegative() || timeout.isZero()) {
+      return CompletableFuture.failedFuture(
+          new UnavailableException("the request deadline passed before the online store was asked", null));
+    }
+    CompletableFuture<List<StoredValues>> read;
+    try {
+      read = store.read(catalog.repo().project(), reads);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(unwrap(e));
+    }
+    long timeoutNanos = timeout.toNanos();
+    return read.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
+        .handle(
+            (stored, error) -> {
+              if (error != null) {
+                throw new CompletionException(unwrap(error, timeout));
+              }
+              return assemble(plan, rows, stored);
+            });
+  }
+
+  private int entityRowCount(OnlineQuery query) {
+    if (query.entities().isEmpty()) {
+      throw new InvalidRequestException("no entity rows: give at least one join key column in entities");
+    }
+    int rows = -1;
+    String first = null;
+    for (var e : query.entities().entrySet()) {
+      int n = e.getValue().size();
+      if (rows < 0) {
+        rows = n;
+        first = e.getKey();
+      } else if (n != rows) {
+        throw new InvalidRequestException(
+            "entity columns differ in length: '"
+                + first
+                + "' has "
+                + rows
+                + " values but '"
+                + e.getKey()
+                + "' has "
+                + n);
+      }
+    }
+    if (rows == 0) {
+      throw new InvalidRequestException("no entity rows: the entity columns are empty");
+    }
+    if (rows > maxEntityRows) {
+      throw new InvalidRequestException(
+          "too many entity rows: " + rows + " given, at most " + maxEntityRows + " allowed per request");
+    }
+    return rows;
+  }
+
+  private static List<ReadRequest> readRequests(ServingCatalog.Plan plan, OnlineQuery query, int rows) {
+    List<ReadRequest> reads = new ArrayList<>(plan.views().size() * rows);
+    for (ServingCatalog.ViewRead vr : plan.views()) {
+      List<JoinKey> keys = vr.joinKeys();
+      List<String> names = new ArrayList<>(keys.size());
+      List<List<Object>> columns = new ArrayList<>(keys.size());
+      for (JoinKey k : keys) {
+        List<Object> column = query.entities().get(k.name());
+        if (column == null) {
+          throw new InvalidRequestException(
+              "missing join key '"
+                  + k.name()
+                  + "' in entities: feature view '"
+                  + vr.view().name()
+                  + "' needs "
+                  + keys.stream().map(JoinKey::name).toList()
+                  + ", got "
+                  + query.entities().keySet());
+        }
+        names.add(k.name());
+        columns.add(column);
+      }
+      for (int r = 0; r < rows; r++) {
+        List<Object> values = new ArrayList<>(keys.size());
+        for (int k = 0; k < keys.size(); k++) {
+          values.add(checkKey(keys.get(k), columns.get(k).get(r), r));
+        }
+        reads.add(new ReadRequest(new EntityKey(names, values), vr.view()));
+      }
+    }
+    return reads;
+  }
+
+  private static Object checkKey(JoinKey key, Object value, int row) {
+    if (value == null) {
+      throw new InvalidRequestException(
+          "join key '" + key.name() + "' is null at entity row " + row + "; join keys cannot be null");
+    }
+    ValueType type = key.type();
+    if (type == ValueType.STRING) {
+      if (value instanceof String) {
+        return value;
+      }
+    } else if (value instanceof Long || value instanceof Integer || value instanceof Short) {
+      long v = ((Number) value).longValue();
+      if (type == ValueType.INT32 && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
+        throw new InvalidRequestException(
+            "join key '" + key.name() + "' is INT32 but entity row " + row + " holds " + v + ", out of range");
+      }
+      return v;
+    }
+    throw new InvalidRequestException(
+        "wrong type for join key '"
+            + key.name()
+            + "': it is "
+            + type
+            + " but entity row "
+            + row
+            + " holds "
+            + describe(value));
+  }
+
+  private static String describe(Object value) {
+    String kind =
+        value instanceof String
+            ? "a string"
+            : value instanceof Number ? "a number" : value instanceof Boolean ? "a boolean" : "a " + value.getClass().getSimpleName();
+    String text = String.valueOf(value);
+    return kind + " (" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + ")";
+  }
+
+  private OnlineResult assemble(ServingCatalog.Plan plan, int rows, List<StoredValues> stored) {
+    Instant now = clock.instant();
+    int viewCount = plan.views().size();
+    if (stored == null || stored.size() != viewCount * rows) {
+      throw new FletchException(
+          "online store answered "
+              + (stored == null ? "nothing" : stored.size() + " entries")
+              + " for "
+              + viewCount * rows
+              + " lookups");
+    }
+    // Staleness per (view, row), computed once and shared by the view's columns.
+    boolean[] stale = new boolean[viewCount * rows];
+    for (int v = 0; v < viewCount; v++) {
+      FeatureView view = plan.views().get(v).view();
+      Instant oldestFresh = view.hasTtl() ? now.minus(view.ttl()) : null;
+      for (int r = 0; r < rows; r++) {
+        StoredValues sv = stored.get(v * rows + r);
+        if (sv != null) {
+          stale[v * rows + r] = oldestFresh != null && sv.eventTime().isBefore(oldestFresh);
+          metrics.recordFreshness(view.name(), Duration.between(sv.eventTime(), now));
+        }
+      }
+    }
+    List<OnlineResult.Column> columns = new ArrayList<>(plan.columns().size());
+    for (ServingCatalog.OutputColumn col : plan.columns()) {
+      Object[] values = new Object[rows];
+      ValueStatus[] statuses = new ValueStatus[rows];
+      Instant[] times = new Instant[rows];
+      int base = col.viewIndex() * rows;
+      for (int r = 0; r < rows; r++) {
+        StoredValues sv = stored.get(base + r);
+        if (sv == null) {
+          statuses[r] = ValueStatus.NOT_FOUND;
+          continue;
+        }
+        List<Object> vals = sv.values();
+        Object value = col.featureIndex() < vals.size() ? vals.get(col.featureIndex()) : null;
+        values[r] = value;
+        times[r] = sv.eventTime();
+        statuses[r] =
+            stale[base + r]
+                ? ValueStatus.OUTSIDE_MAX_AGE
+                : value == null ? ValueStatus.NULL_VALUE : ValueStatus.PRESENT;
+      }
+      columns.add(
+          new OnlineResult.Column(
+              col.name(),
+              col.ref(),
+              col.feature().type(),
+              Collections.unmodifiableList(Arrays.asList(values)),
+              List.of(statuses),
+              Collections.unmodifiableList(Arrays.asList(times))));
+    }
+    return new OnlineResult(columns, rows);
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    while (error instanceof CompletionException && error.getCause() != null) {
+      error = error.getCause();
+    }
+    return error;
+  }
+
+  private RuntimeException unwrap(Throwable error, Duration timeout) {
+    Throwable e = unwrap(error);
+    if (e instanceof TimeoutException) {
+      return new UnavailableException(
+          "online store " + store.describe() + " did not answer within " + timeout.toMillis() + " ms", e);
+    }
+    if (e instanceof FletchException fe) {
+      return fe;
+    }
+    if (e instanceof RuntimeException re && isConnectionProblem(re)) {
+      return new UnavailableException("online store " + store.describe() + " is unreachable: " + e, e);
+    }
+    return new FletchException("online store read failed: " + e, e);
+  }
+
+  /** Client-library connection failures that escaped the store's own mapping (by class name, no dependency). */
+  private static boolean isConnectionProblem(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String name = t.getClass().getName();
+      if (name.contains("Connection") || name.contains("Timeout") || t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,105 @@
+package dev.fletch.serving;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.model.Feature;
+import dev.fletch.core.model.FeatureRef;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.JoinKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One registry version of a project's definitions, with request plans cached: resolving refs and
+ * finding join keys happens once per distinct request shape, not once per request.
+ */
+public final class ServingCatalog {
+  /** Bounds the plan cache; request shapes are few in practice, so a full cache is simply cleared. */
+  private static final int MAX_PLANS = 1024;
+
+  private final long version;
+  private final FeatureRepo repo;
+  private final Map<PlanKey, Plan> plans = new ConcurrentHashMap<>();
+
+  ServingCatalog(long version, FeatureRepo repo) {
+    this.version = version;
+    this.repo = requireNonNull(repo, "repo is null");
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public FeatureRepo repo() {
+    return repo;
+  }
+
+  /** One view to read: the view and its join keys (the EntityKey layout). */
+  public record ViewRead(FeatureView view, List<JoinKey> joinKeys) {}
+
+  /** One output column: its name, ref, and where its value sits (view index, feature index). */
+  public record OutputColumn(String name, FeatureRef ref, Feature feature, int viewIndex, int featureIndex) {}
+
+  /** The resolved shape of a request. */
+  public record Plan(List<ViewRead> views, List<OutputColumn> columns) {}
+
+  private record PlanKey(List<String> features, String service, boolean fullNames) {}
+
+  /** Resolves refs (or a service) into a plan; NotFoundException / InvalidRequestException on bad input. */
+  public Plan plan(List<String> features, String service, boolean fullNames) {
+    PlanKey key = new PlanKey(features, service, fullNames);
+    Plan plan = plans.get(key);
+    if (plan == null) {
+      plan = build(features, service, fullNames);
+      if (plans.size() >= MAX_PLANS) {
+        plans.clear();
+      }
+      plans.put(key, plan);
+    }
+    return plan;
+  }
+
+  private Plan build(List<String> features, String service, boolean fullNames) {
+    boolean hasFeatures = features != null && !features.isEmpty();
+    if (hasFeatures == (service != null)) {
+      throw new InvalidRequestException(
+          hasFeatures
+              ? "give either features or feature_service, not both"
+              : "no features requested: give features (view:feature refs) or feature_service");
+    }
+    List<FeatureRef> refs = hasFeatures ? repo.resolve(features) : repo.resolveService(service);
+    List<String> names = FeatureRepo.outputNames(refs, fullNames);
+    Map<String, Integer> viewIndex = new LinkedHashMap<>();
+    List<ViewRead> views = new ArrayList<>();
+    Map<String, Map<String, Integer>> featureIndexes = new HashMap<>();
+    List<OutputColumn> columns = new ArrayList<>(refs.size());
+    for (int i = 0; i < refs.size(); i++) {
+      FeatureRef ref = refs.get(i);
+      FeatureView view = repo.view(ref.view());
+      if (!view.online()) {
+        throw new InvalidRequestException(
+            "feature view '" + view.name() + "' is not online (online: false), so it cannot be served");
+      }
+      Integer vi = viewIndex.get(view.name());
+      if (vi == null) {
+        vi = views.size();
+        viewIndex.put(view.name(), vi);
+        views.add(new ViewRead(view, List.copyOf(repo.joinKeys(view))));
+        Map<String, Integer> fi = new HashMap<>();
+        for (int f = 0; f < view.features().size(); f++) {
+          fi.put(view.features().get(f).name(), f);
+        }
+        featureIndexes.put(view.name(), fi);
+      }
+      int fi = featureIndexes.get(view.name()).get(ref.feature());
+      columns.add(new OutputColumn(names.get(i), ref, view.features().get(fi), vi, fi));
+    }
+    return new Plan(List.copyOf(views), List.copyOf(columns));
+  }
+}

@@ -1,0 +1,122 @@
+package dev.fletch.serving;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serving metrics in Prometheus form ({@code GET /metrics}):
+ *
+ * <ul>
+ *   <li>{@code fletch_serving_requests_total{method,transport,status}} and {@code
+ *       fletch_serving_errors_total{method,transport,status}}
+ *   <li>{@code fletch_serving_request_seconds{method,transport}} latency histogram
+ *   <li>{@code fletch_serving_entity_rows_total}, {@code fletch_serving_feature_values_total}
+ *   <li>{@code fletch_serving_freshness_seconds{view}}: now - event time of each served row
+ * </ul>
+ */
+public final class ServingMetrics {
+  private final PrometheusMeterRegistry registry;
+  private final Counter entityRows;
+  private final Counter featureValues;
+  private final Map<String, Timer> latency = new ConcurrentHashMap<>();
+  private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+  private final Map<String, DistributionSummary> freshness = new ConcurrentHashMap<>();
+
+  public ServingMetrics() {
+    this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  public ServingMetrics(PrometheusMeterRegistry registry) {
+    this.registry = requireNonNull(registry, "registry is null");
+    this.entityRows =
+        Counter.builder("fletch.serving.entity.rows")
+            .description("Entity rows answered by GetFeatures")
+            .register(registry);
+    this.featureValues =
+        Counter.builder("fletch.serving.feature.values")
+            .description("Feature values returned by GetFeatures (features x entity rows)")
+            .register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** Records one finished call; {@code status} is the gRPC code name (OK, NOT_FOUND, ...). */
+  public void recordRequest(String method, String transport, String status, long nanos) {
+    latency
+        .computeIfAbsent(
+            method + '|' + transport,
+            k ->
+                Timer.builder("fletch.serving.request")
+                    .description("Latency of serving calls, receipt to answer")
+                    .tag("method", method)
+                    .tag("transport", transport)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1).dividedBy(10))
+                    .maximumExpectedValue(Duration.ofSeconds(10))
+                    .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
+    String key = method + '|' + transport + '|' + status;
+    requests
+        .computeIfAbsent(
+            key,
+            k ->
+                Counter.builder("fletch.serving.requests")
+                    .description("Serving calls by method, transport and status")
+                    .tag("method", method)
+                    .tag("transport", transport)
+                    .tag("status", status)
+                    .register(registry))
+        .increment();
+    if (!"OK".equals(status)) {
+      errors
+          .computeIfAbsent(
+              key,
+              k ->
+                  Counter.builder("fletch.serving.errors")
+                      .description("Failed serving calls by method, transport and status")
+                      .tag("method", method)
+                      .tag("transport", transport)
+                      .tag("status", status)
+                      .register(registry))
+          .increment();
+    }
+  }
+
+  /** Records the size of one answered GetFeatures. */
+  public void recordServed(int rows, int features) {
+    entityRows.increment(rows);
+    featureValues.increment((double) rows * features);
+  }
+
+  /** Records the age of one served row of a view. */
+  public void recordFreshness(String view, Duration age) {
+    freshness
+        .computeIfAbsent(
+            view,
+            v ->
+                DistributionSummary.builder("fletch.serving.freshness")
+                    .description("Age of served rows (now - event time) per feature view")
+                    .baseUnit("seconds")
+                    .tag("view", v)
+                    .publishPercentileHistogram()
+                    .register(registry))
+        .record(Math.max(0, age.toNanos()) / 1e9);
+  }
+}

@@ -1,0 +1,178 @@
+package dev.fletch.serving.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.fletch.core.FletchException;
+import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.NotFoundException;
+import dev.fletch.core.UnavailableException;
+import dev.fletch.proto.serving.v1.FeatureServingGrpc;
+import dev.fletch.proto.serving.v1.GetServingInfoRequest;
+import dev.fletch.proto.serving.v1.GetServingInfoResponse;
+import dev.fletch.serving.OnlineQuery;
+import dev.fletch.serving.OnlineResult;
+import dev.fletch.serving.ProtoMapping;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A small client for Fletch's gRPC serving API, for serving services. Thread-safe; share one.
+ *
+ * <pre>{@code
+ * try (FletchClient client = FletchClient.builder().target("localhost:6565").deadline(Duration.ofMillis(50)).build()) {
+ *   OnlineResult r = client.getFeatures(List.of("customer_profile:*"), Map.of("customer_id", List.of(1001L)));
+ *   Object age = r.value("age", 0);
+ * }
+ * }</pre>
+ *
+ * Failures are thrown as Fletch exceptions: {@link NotFoundException} (unknown feature, view, service
+ * or project), {@link InvalidRequestException} (bad request), {@link UnavailableException} (server or
+ * online store unreachable, or the deadline passed), {@link FletchException} otherwise.
+ */
+public final class FletchClient implements AutoCloseable {
+  private final ManagedChannel channel;
+  private final FeatureServingGrpc.FeatureServingBlockingStub stub;
+  private final Duration deadline;
+  private final String project;
+
+  private FletchClient(Builder b) {
+    NettyChannelBuilder cb = NettyChannelBuilder.forTarget(b.target);
+    if (b.plaintext) {
+      cb.usePlaintext();
+    } else {
+      cb.useTransportSecurity();
+    }
+    this.channel = cb.build();
+    // Start connecting now, so the first call's deadline is not spent on connection set-up.
+    channel.getState(true);
+    this.stub = FeatureServingGrpc.newBlockingStub(channel);
+    this.deadline = b.deadline;
+    this.project = b.project;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder: target {@code host:port}, per-call deadline (default 1 s), plaintext (default on). */
+  public static final class Builder {
+    private String target;
+    private Duration deadline = Duration.ofSeconds(1);
+    private boolean plaintext = true;
+    private String project;
+
+    public Builder target(String hostPort) {
+      this.target = requireNonNull(hostPort, "target is null");
+      return this;
+    }
+
+    public Builder target(String host, int port) {
+      return target(requireNonNull(host, "host is null") + ":" + port);
+    }
+
+    /** The deadline of every call; the server answers UNAVAILABLE before it if the store is slow. */
+    public Builder deadline(Duration value) {
+      requireNonNull(value, "deadline is null");
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException("deadline must be positive, got " + value);
+      }
+      this.deadline = value;
+      return this;
+    }
+
+    public Builder plaintext(boolean value) {
+      this.plaintext = value;
+      return this;
+    }
+
+    /** The project to ask for (default: the one the server serves). */
+    public Builder project(String value) {
+      this.project = value;
+      return this;
+    }
+
+    public FletchClient build() {
+      if (target == null) {
+        throw new IllegalStateException("target is not set: call target(\"host:port\")");
+      }
+      return new FletchClient(this);
+    }
+  }
+
+  /** The values of feature refs ({@code view:feature}, {@code view:*}) for the entity rows given as columns. */
+  public OnlineResult getFeatures(List<String> features, Map<String, ? extends List<?>> entities) {
+    return getFeatures(OnlineQuery.ofFeatures(features, entities));
+  }
+
+  /** The values of a feature service's features for the entity rows given as columns. */
+  public OnlineResult getServiceFeatures(String service, Map<String, ? extends List<?>> entities) {
+    return getFeatures(OnlineQuery.ofService(service, entities));
+  }
+
+  /** Any query (full names, explicit project). */
+  public OnlineResult getFeatures(OnlineQuery query) {
+    requireNonNull(query, "query is null");
+    OnlineQuery q = query.project() == null && project != null ? query.withProject(project) : query;
+    try {
+      return ProtoMapping.toResult(
+          stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
+              .getFeatures(ProtoMapping.toRequest(q)));
+    } catch (StatusRuntimeException e) {
+      throw map(e);
+    }
+  }
+
+  /** What the server serves: version, project, registry version, views, services. */
+  public GetServingInfoResponse servingInfo() {
+    try {
+      return stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
+          .getServingInfo(GetServingInfoRequest.getDefaultInstance());
+    } catch (StatusRuntimeException e) {
+      throw map(e);
+    }
+  }
+
+  private static FletchException map(StatusRuntimeException e) {
+    String message = e.getStatus().getDescription() == null ? e.getStatus().getCode().name() : e.getStatus().getDescription();
+    return switch (e.getStatus().getCode()) {
+      case NOT_FOUND -> new RemoteNotFoundException(message, e);
+      case INVALID_ARGUMENT -> new InvalidRequestException(message, e);
+      case UNAVAILABLE, DEADLINE_EXCEEDED -> new UnavailableException(e.getStatus().getCode() + ": " + message, e);
+      default -> new FletchException(e.getStatus().getCode() + ": " + message, e);
+    };
+  }
+
+  /** A NOT_FOUND answer; the message is the server's. */
+  public static final class RemoteNotFoundException extends NotFoundException {
+    private final String message;
+
+    RemoteNotFoundException(String message, Throwable cause) {
+      super("remote object", message);
+      this.message = message;
+      initCause(cause);
+    }
+
+    @Override
+    public String getMessage() {
+      return message;
+    }
+  }
+
+  @Override
+  public void close() {
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.fletch.serving;
+
+import dev.fletch.core.UnavailableException;
+import dev.fletch.core.model.EntityKey;
+import dev.fletch.core.model.FeatureRow;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.online.OnlineStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An OnlineStore in a map, for unit tests of validation and mapping only (the *IT tests use the real
+ * Redis store). {@code down} makes reads fail as an unreachable store would.
+ */
+final class MemoryOnlineStore implements OnlineStore {
+  private final Map<List<Object>, StoredValues> data = new ConcurrentHashMap<>();
+  volatile boolean down;
+  volatile boolean hang;
+
+  @Override
+  public CompletableFuture<Void> write(String project, FeatureView view, List<FeatureRow> rows) {
+    for (FeatureRow r : rows) {
+      data.merge(
+          List.of(project, view.name(), r.key()),
+          new StoredValues(r.eventTime(), r.values()),
+          (old, neu) -> neu.eventTime().isBefore(old.eventTime()) ? old : neu);
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<List<StoredValues>> read(String project, List<ReadRequest> requests) {
+    if (hang) {
+      return new CompletableFuture<>();
+    }
+    if (down) {
+      return CompletableFuture.failedFuture(new UnavailableException("memory store is down", null));
+    }
+    List<StoredValues> out = new ArrayList<>(requests.size());
+    for (ReadRequest r : requests) {
+      out.add(data.get(List.of(project, r.view().name(), r.key())));
+    }
+    return CompletableFuture.completedFuture(out);
+  }
+
+  @Override
+  public CompletableFuture<Long> deleteView(String project, FeatureView view) {
+    long before = data.size();
+    data.keySet().removeIf(k -> k.get(1).equals(view.name()));
+    return CompletableFuture.completedFuture(before - data.size());
+  }
+
+  static EntityKey key(String name, Object value) {
+    return EntityKey.of(name, value);
+  }
+
+  @Override
+  public String describe() {
+    return "memory";
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,93 @@
+package dev.fletch.serving;
+
+import dev.fletch.core.DefinitionSource;
+import dev.fletch.core.NotFoundException;
+import dev.fletch.core.model.Entity;
+import dev.fletch.core.model.Feature;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.model.FeatureService;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.Source;
+import dev.fletch.core.model.SourceFormat;
+import dev.fletch.core.model.ValueType;
+import java.time.Duration;
+import java.util.List;
+
+/** A small repository built in code, and a definition source whose version the test moves. */
+final class TestRepos {
+  private TestRepos() {}
+
+  static FeatureView profile() {
+    return new FeatureView(
+        "customer_profile",
+        List.of("customer"),
+        "transactions",
+        Duration.ofHours(1),
+        true,
+        List.of(
+            new Feature("age", ValueType.INT32, null, null, null),
+            new Feature("avg_amount", ValueType.DOUBLE, null, null, null),
+            new Feature("tags", ValueType.STRING_LIST, null, null, null)),
+        null,
+        null,
+        null,
+        null);
+  }
+
+  static FeatureView merchantStats() {
+    return new FeatureView(
+        "merchant_stats",
+        List.of("merchant"),
+        "transactions",
+        Duration.ZERO,
+        true,
+        List.of(
+            new Feature("avg_amount", ValueType.DOUBLE, null, null, null),
+            new Feature("country", ValueType.STRING, null, null, null)),
+        null,
+        null,
+        null,
+        null);
+  }
+
+  static FeatureRepo repo() {
+    return new FeatureRepo(
+        "payments",
+        List.of(
+            new Entity("customer", List.of(new JoinKey("customer_id", ValueType.INT64)), null, null),
+            new Entity("merchant", List.of(new JoinKey("merchant_id", ValueType.STRING)), null, null)),
+        List.of(new Source("transactions", SourceFormat.PARQUET, "data/t.parquet", "event_ts", null, null, null)),
+        List.of(profile(), merchantStats()),
+        List.of(new FeatureService("fraud_v1", List.of("customer_profile:age", "merchant_stats:*"), null, null, null)),
+        null);
+  }
+
+  /** A DefinitionSource in memory: {@link #apply} bumps the version like the registry does. */
+  static final class MemoryDefinitions implements DefinitionSource {
+    private volatile FeatureRepo repo;
+    private volatile long version;
+
+    MemoryDefinitions(FeatureRepo repo) {
+      apply(repo);
+    }
+
+    synchronized void apply(FeatureRepo next) {
+      repo = next;
+      version++;
+    }
+
+    @Override
+    public long currentVersion(String project) {
+      return repo != null && repo.project().equals(project) ? version : 0;
+    }
+
+    @Override
+    public FeatureRepo load(String project) {
+      if (currentVersion(project) == 0) {
+        throw new NotFoundException("project", project);
+      }
+      return repo;
+    }
+  }
+}
