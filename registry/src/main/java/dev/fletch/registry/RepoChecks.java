@@ -1,0 +1,95 @@
+package dev.fletch.registry;
+
+import dev.fletch.core.DefinitionException;
+import dev.fletch.core.FletchException;
+import dev.fletch.core.Problem;
+import dev.fletch.core.model.Entity;
+import dev.fletch.core.model.FeatureRef;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.model.FeatureService;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.Source;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The consistency the registry insists on before storing a repository, whoever sends it (the CLI has
+ * validated its YAML already; an HTTP client may not have): names present and unique per kind, and
+ * every reference resolvable. Problems carry no line numbers: the input is JSON, not a file.
+ */
+final class RepoChecks {
+  private RepoChecks() {}
+
+  static void check(FeatureRepo repo, String origin) {
+    List<Problem> problems = new ArrayList<>();
+    if (repo.project().isBlank()) {
+      problems.add(problem(origin, "project: the project name is empty"));
+    }
+    Set<String> entities = names(repo.entities(), Entity::name, "entities", origin, problems);
+    Set<String> sources = names(repo.sources(), Source::name, "sources", origin, problems);
+    names(repo.featureViews(), FeatureView::name, "feature_views", origin, problems);
+    names(repo.featureServices(), FeatureService::name, "feature_services", origin, problems);
+    for (Entity e : repo.entities()) {
+      if (e.joinKeys().isEmpty()) {
+        problems.add(problem(origin, "entities[" + e.name() + "]: an entity needs at least one join key"));
+      }
+    }
+    for (FeatureView v : repo.featureViews()) {
+      String at = "feature_views[" + v.name() + "]";
+      for (String entity : v.entities()) {
+        if (!entities.contains(entity)) {
+          problems.add(problem(origin, at + ".entities: unknown entity '" + entity + "'"));
+        }
+      }
+      if (!sources.contains(v.source())) {
+        problems.add(problem(origin, at + ".source: unknown source '" + v.source() + "'"));
+      }
+      Set<String> features = new HashSet<>();
+      v.features().forEach(f -> {
+        if (!features.add(f.name())) {
+          problems.add(problem(origin, at + ".features: duplicate feature '" + f.name() + "'"));
+        }
+      });
+    }
+    for (FeatureService s : repo.featureServices()) {
+      String at = "feature_services[" + s.name() + "].features";
+      for (String text : s.features()) {
+        try {
+          FeatureRef ref = FeatureRef.parse(text);
+          var view = repo.findView(ref.view());
+          if (view.isEmpty()) {
+            problems.add(problem(origin, at + ": '" + text + "' names an unknown feature view"));
+          } else if (!ref.isWildcard() && view.get().feature(ref.feature()).isEmpty()) {
+            problems.add(problem(origin, at + ": '" + text + "' names an unknown feature"));
+          }
+        } catch (FletchException e) {
+          problems.add(problem(origin, at + ": " + e.getMessage()));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new DefinitionException(problems);
+    }
+  }
+
+  private static <T> Set<String> names(
+      List<T> objects, Function<T, String> name, String kind, String origin, List<Problem> problems) {
+    Set<String> seen = new HashSet<>();
+    for (T o : objects) {
+      String n = name.apply(o);
+      if (n.isBlank()) {
+        problems.add(problem(origin, kind + ": a name is empty"));
+      } else if (!seen.add(n)) {
+        problems.add(problem(origin, kind + ": duplicate name '" + n + "'"));
+      }
+    }
+    return seen;
+  }
+
+  private static Problem problem(String origin, String message) {
+    return new Problem(origin, 0, 0, message);
+  }
+}

@@ -1,0 +1,364 @@
+package dev.fletch.registry;
+
+import static dev.fletch.registry.Fixtures.payments;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fletch.core.ConflictException;
+import dev.fletch.core.DefinitionException;
+import dev.fletch.core.JobHistory;
+import dev.fletch.core.JobHistory.JobRecord;
+import dev.fletch.core.NotFoundException;
+import dev.fletch.core.model.Entity;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.model.FeatureService;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.ValueType;
+import dev.fletch.registry.Plan.Action;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The registry's behaviour, run against each supported database by a subclass. */
+abstract class AbstractRegistryContract {
+  protected Registry registry;
+  protected String project;
+
+  /** A URL of an empty (or shared, isolated by project name) registry database. */
+  protected abstract String registryUrl();
+
+  @BeforeEach
+  void openRegistry() {
+    registry = Registry.open(registryUrl());
+    project = "p_" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @AfterEach
+  void closeRegistry() {
+    registry.close();
+  }
+
+  private Plan.Change change(Plan plan, ObjectKind kind, String name) {
+    return plan.changes().stream()
+        .filter(c -> c.kind() == kind && c.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no change for " + kind + " " + name + " in " + plan));
+  }
+
+  @Test
+  void emptyProjectHasVersionZeroAndCannotBeLoaded() {
+    assertEquals(0, registry.currentVersion(project));
+    assertThrows(NotFoundException.class, () -> registry.load(project));
+    assertTrue(registry.history(project).isEmpty());
+  }
+
+  @Test
+  void firstApplyAddsEverythingAndLoadsBackEqual() {
+    FeatureRepo repo = payments(project);
+    Plan plan = registry.plan(repo);
+    assertEquals(0, plan.baseVersion());
+    assertEquals(4, plan.count(Action.ADDED));
+    assertFalse(plan.isBreaking());
+
+    ApplyResult result = registry.apply(repo, plan.baseVersion(), false, "alice");
+    assertTrue(result.applied());
+    assertEquals(1, result.version());
+    assertEquals(1, registry.currentVersion(project));
+    assertEquals(repo, registry.load(project));
+    assertTrue(registry.projects().contains(project));
+    VersionInfo v = registry.history(project).get(0);
+    assertEquals("alice", v.appliedBy());
+    assertEquals(4, v.added());
+  }
+
+  @Test
+  void applyingTheSameRepoAgainRecordsNothing() {
+    FeatureRepo repo = payments(project);
+    registry.apply(repo, 0, false, "alice");
+    Plan plan = registry.plan(repo);
+    assertFalse(plan.hasChanges());
+    assertEquals(4, plan.count(Action.UNCHANGED));
+    assertTrue(plan.render().startsWith("No changes"));
+
+    ApplyResult again = registry.apply(repo, 1, false, "bob");
+    assertFalse(again.applied());
+    assertEquals(1, again.version());
+    assertEquals(1, registry.history(project).size());
+  }
+
+  @Test
+  void planListsChangedFieldsAndFlagsTypeChangesAsBreaking() {
+    FeatureRepo v1 = payments(project);
+    registry.apply(v1, 0, false, "alice");
+    FeatureRepo v2 =
+        Fixtures.withView(v1, v -> Fixtures.retype(Fixtures.ttl(v, Duration.ofDays(1)), "amount", ValueType.INT64));
+
+    Plan plan = registry.plan(v2);
+    assertEquals(1, plan.baseVersion());
+    Plan.Change c = change(plan, ObjectKind.FEATURE_VIEW, "customer_profile");
+    assertEquals(Action.CHANGED, c.action());
+    assertEquals(List.of("features[amount].type: INT32 -> INT64", "ttl: PT720H -> PT24H"), c.changedFields());
+    assertTrue(plan.isBreaking());
+    assertTrue(plan.breakingChanges().get(0).contains("'amount' changed type INT32 -> INT64"), plan.breakingChanges().toString());
+    assertEquals(Action.UNCHANGED, change(plan, ObjectKind.ENTITY, "customer").action());
+    assertTrue(plan.render().contains("~ feature_view customer_profile  [BREAKING]"), plan.render());
+
+    BreakingChangeException e = assertThrows(BreakingChangeException.class, () -> registry.apply(v2, 1, false, "alice"));
+    assertEquals(1, e.reasons().size());
+    assertEquals(1, registry.currentVersion(project));
+
+    ApplyResult forced = registry.apply(v2, 1, true, "alice");
+    assertEquals(2, forced.version());
+    assertEquals(ValueType.INT64, registry.load(project).view("customer_profile").feature("amount").orElseThrow().type());
+  }
+
+  @Test
+  void nonBreakingChangeAppliesWithoutPermission() {
+    FeatureRepo v1 = payments(project);
+    registry.apply(v1, 0, false, "alice");
+    FeatureRepo v2 = Fixtures.withView(v1, v -> Fixtures.ttl(v, Duration.ofDays(7)));
+    Plan plan = registry.plan(v2);
+    assertTrue(plan.hasChanges());
+    assertFalse(plan.isBreaking());
+    assertEquals(2, registry.apply(v2, plan.baseVersion(), false, "alice").version());
+    assertEquals(1, registry.history(project).get(0).changed());
+  }
+
+  @Test
+  void removingAFeatureThatAServiceUsesIsBreaking() {
+    FeatureRepo v1 = payments(project);
+    registry.apply(v1, 0, false, "alice");
+    // the new repo drops the feature and also the reference to it: the stored service still used it
+    FeatureRepo v2 =
+        Fixtures.withServices(
+            Fixtures.withView(v1, v -> Fixtures.withoutFeature(v, "amount")),
+            List.of(new FeatureService("fraud_v1", List.of("customer_profile:age"), "", "", Map.of())));
+    Plan plan = registry.plan(v2);
+    assertTrue(plan.isBreaking());
+    assertTrue(
+        plan.breakingChanges().contains("feature 'customer_profile:amount' removed but feature service 'fraud_v1' uses it"),
+        plan.breakingChanges().toString());
+    Plan.Change view = change(plan, ObjectKind.FEATURE_VIEW, "customer_profile");
+    assertTrue(view.changedFields().contains("features[amount]: removed"), view.changedFields().toString());
+
+    // removing a feature nobody uses is fine
+    FeatureRepo v3 = Fixtures.withView(v1, v -> Fixtures.withoutFeature(v, "avg_amount"));
+    assertFalse(registry.plan(v3).isBreaking());
+  }
+
+  @Test
+  void removingAViewUsedByAServiceIsBreakingAndRemovedObjectsAreListed() {
+    FeatureRepo v1 = payments(project);
+    registry.apply(v1, 0, false, "alice");
+    FeatureRepo v2 = new FeatureRepo(project, v1.entities(), v1.sources(), List.of(), List.of(), null);
+    Plan plan = registry.plan(v2);
+    assertEquals(Action.REMOVED, change(plan, ObjectKind.FEATURE_VIEW, "customer_profile").action());
+    assertEquals(Action.REMOVED, change(plan, ObjectKind.FEATURE_SERVICE, "fraud_v1").action());
+    assertTrue(plan.breakingChanges().contains("feature view 'customer_profile' removed but feature service 'fraud_v1' uses it"));
+    assertEquals(2, registry.apply(v2, 1, true, "alice").version());
+    assertEquals(2, registry.history(project).get(0).removed());
+  }
+
+  @Test
+  void changingJoinKeysOrViewEntitiesIsBreaking() {
+    FeatureRepo v1 = payments(project);
+    registry.apply(v1, 0, false, "alice");
+    FeatureRepo keys =
+        Fixtures.withEntities(v1, List.of(new Entity("customer", List.of(new JoinKey("customer_id", ValueType.STRING)), "a customer", Map.of())));
+    Plan plan = registry.plan(keys);
+    assertEquals(List.of("entity 'customer': join keys changed [customer_id INT64] -> [customer_id STRING]"), plan.breakingChanges());
+
+    List<Entity> two = new ArrayList<>(v1.entities());
+    two.add(new Entity("merchant", List.of(new JoinKey("merchant_id", ValueType.INT64)), "", Map.of()));
+    FeatureRepo entities =
+        Fixtures.withView(Fixtures.withEntities(v1, two), v -> new FeatureView(v.name(), List.of("customer", "merchant"), v.source(), v.ttl(), v.online(), v.features(), v.description(), v.owner(), v.tags(), v.schedule()));
+    Plan p2 = registry.plan(entities);
+    assertEquals(Action.ADDED, change(p2, ObjectKind.ENTITY, "merchant").action());
+    assertEquals(List.of("feature view 'customer_profile': entities changed [customer] -> [customer, merchant]"), p2.breakingChanges());
+  }
+
+  @Test
+  void staleExpectedVersionIsAConflict() {
+    FeatureRepo v1 = payments(project);
+    registry.apply(v1, 0, false, "alice");
+    FeatureRepo v2 = Fixtures.withView(v1, v -> Fixtures.ttl(v, Duration.ofDays(2)));
+    ConflictException e = assertThrows(ConflictException.class, () -> registry.apply(v2, 0, false, "bob"));
+    assertEquals("planned against version 0 but the registry is at 1; re-run plan", e.getMessage());
+    assertEquals(1, registry.currentVersion(project));
+  }
+
+  @Test
+  void twoConcurrentAppliesAgainstTheSameVersionExactlyOneWins() throws Exception {
+    FeatureRepo v1 = payments(project);
+    registry.apply(v1, 0, false, "alice");
+    // a second Registry instance, as a second process would have
+    try (Registry other = Registry.open(registryUrl())) {
+      for (int round = 0; round < 3; round++) {
+        long base = registry.currentVersion(project);
+        CyclicBarrier barrier = new CyclicBarrier(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+          int days = 10 + 2 * round;
+          FeatureRepo ra = Fixtures.withView(v1, v -> Fixtures.ttl(v, Duration.ofDays(days)));
+          FeatureRepo rb = Fixtures.withView(v1, v -> Fixtures.ttl(v, Duration.ofDays(days + 1)));
+          Callable<ApplyResult> first = () -> { barrier.await(); return registry.apply(ra, base, false, "a"); };
+          Callable<ApplyResult> second = () -> { barrier.await(); return other.apply(rb, base, false, "b"); };
+          List<Future<ApplyResult>> results = List.of(pool.submit(first), pool.submit(second));
+          int wins = 0;
+          int conflicts = 0;
+          for (Future<ApplyResult> f : results) {
+            try {
+              assertEquals(base + 1, f.get(60, TimeUnit.SECONDS).version());
+              wins++;
+            } catch (java.util.concurrent.ExecutionException e) {
+              assertTrue(e.getCause() instanceof ConflictException, "unexpected " + e.getCause());
+              assertTrue(e.getCause().getMessage().contains("planned against version " + base), e.getCause().getMessage());
+              conflicts++;
+            }
+          }
+          assertEquals(1, wins);
+          assertEquals(1, conflicts);
+          assertEquals(base + 1, registry.currentVersion(project));
+        } finally {
+          pool.shutdownNow();
+        }
+      }
+    }
+  }
+
+  @Test
+  void applyThatFailsMidwayChangesNothing() {
+    FeatureRepo v1 = payments(project);
+    registry.apply(v1, 0, false, "alice");
+    FeatureRepo v2 = Fixtures.withView(v1, v -> Fixtures.ttl(v, Duration.ofDays(2)));
+    registry.beforeObjectInsert = key -> {
+      if (key.startsWith("feature_view/")) {
+        throw new IllegalStateException("disk full (simulated)");
+      }
+    };
+    assertThrows(IllegalStateException.class, () -> registry.apply(v2, 1, false, "alice"));
+    registry.beforeObjectInsert = key -> {};
+
+    assertEquals(1, registry.currentVersion(project));
+    assertEquals(1, registry.history(project).size());
+    assertEquals(v1, registry.load(project));
+    assertThrows(NotFoundException.class, () -> registry.load(project, 2));
+    // and the registry is usable afterwards
+    assertEquals(2, registry.apply(v2, 1, false, "alice").version());
+  }
+
+  @Test
+  void historyAndOldVersionsCanBeReadBack() {
+    FeatureRepo v1 = payments(project);
+    registry.apply(v1, 0, false, "alice", "first");
+    FeatureRepo v2 = Fixtures.withView(v1, v -> Fixtures.ttl(v, Duration.ofDays(2)));
+    registry.apply(v2, 1, false, "bob", "shorter ttl");
+    FeatureRepo v3 = new FeatureRepo(project, v1.entities(), v1.sources(), List.of(), List.of(), null);
+    registry.apply(v3, 2, true, "carol");
+
+    List<VersionInfo> history = registry.history(project);
+    assertEquals(List.of(3L, 2L, 1L), history.stream().map(VersionInfo::version).toList());
+    assertEquals("shorter ttl", history.get(1).message());
+    assertNotNull(history.get(0).appliedAt());
+
+    assertEquals(v1, registry.load(project, 1));
+    assertEquals(v2, registry.load(project, 2));
+    assertEquals(v3, registry.load(project));
+
+    List<ObjectVersion> steps = registry.objectHistory(project, ObjectKind.FEATURE_VIEW, "customer_profile");
+    assertEquals(List.of(3L, 2L, 1L), steps.stream().map(ObjectVersion::version).toList());
+    assertEquals(List.of(Action.REMOVED, Action.CHANGED, Action.ADDED), steps.stream().map(ObjectVersion::action).toList());
+    assertEquals(1, registry.objectHistory(project, ObjectKind.ENTITY, "customer").size());
+
+    StoredObject old = registry.object(project, ObjectKind.FEATURE_VIEW, "customer_profile", 1);
+    assertEquals(Duration.ofDays(30), ((FeatureView) old.value()).ttl());
+    assertEquals(dev.fletch.core.DefinitionJson.contentHash(v1.featureViews().get(0)), old.contentHash());
+    assertThrows(NotFoundException.class, () -> registry.object(project, ObjectKind.FEATURE_VIEW, "customer_profile"));
+    assertThrows(NotFoundException.class, () -> registry.load(project, 9));
+    assertThrows(NotFoundException.class, () -> registry.objectHistory(project, ObjectKind.ENTITY, "nobody"));
+    assertEquals(1, registry.objects(project, ObjectKind.ENTITY, 0).size());
+  }
+
+  @Test
+  void inconsistentDefinitionsAreRejectedWithEveryProblem() {
+    FeatureRepo bad =
+        Fixtures.withServices(
+            Fixtures.withView(payments(project), v -> new FeatureView(v.name(), List.of("nobody"), "nowhere", v.ttl(), v.online(), v.features(), "", "", Map.of(), null)),
+            List.of(new FeatureService("s", List.of("customer_profile:missing"), "", "", Map.of())));
+    DefinitionException e = assertThrows(DefinitionException.class, () -> registry.apply(bad, 0, false, "alice"));
+    assertEquals(3, e.problems().size(), e.getMessage());
+    assertEquals(0, registry.currentVersion(project));
+  }
+
+  @Test
+  void reopeningMigratesNothingAndKeepsData() {
+    registry.apply(payments(project), 0, false, "alice");
+    try (Registry again = Registry.open(registryUrl())) {
+      assertEquals(1, again.currentVersion(project));
+    }
+  }
+
+  @Test
+  void succeededJobMovesTheWatermarkForwardOnly() {
+    JobHistory jobs = registry.jobHistory();
+    Instant t1 = Instant.parse("2026-01-01T00:00:00Z");
+    Instant t2 = Instant.parse("2026-01-02T00:00:00.123456Z");
+    assertEquals(Optional.empty(), jobs.watermark(project, "v"));
+
+    long older = jobs.start(project, "v", null, t1);
+    long newer = jobs.start(project, "v", t1, t2);
+    jobs.succeed(newer, 10);
+    assertEquals(Optional.of(t2), jobs.watermark(project, "v"));
+    jobs.succeed(older, 5); // finishes late: must not move the watermark back
+    assertEquals(Optional.of(t2), jobs.watermark(project, "v"));
+
+    List<JobRecord> recent = jobs.recent(project, "v", 10);
+    assertEquals(List.of(newer, older), recent.stream().map(JobRecord::id).toList());
+    JobRecord r = recent.get(0);
+    assertEquals(JobHistory.Status.SUCCEEDED, r.status());
+    assertEquals(10, r.rows());
+    assertEquals(t1, r.rangeStart());
+    assertEquals(t2, r.rangeEnd());
+    assertNotNull(r.finishedAt());
+    assertEquals(null, recent.get(1).rangeStart());
+    assertThrows(ConflictException.class, () -> jobs.succeed(newer, 1));
+    assertThrows(NotFoundException.class, () -> jobs.succeed(987654, 1));
+  }
+
+  @Test
+  void failedJobKeepsTheWatermarkAndRecordsTheError() {
+    JobHistory jobs = registry.jobHistory();
+    Instant t1 = Instant.parse("2026-01-01T00:00:00Z");
+    long ok = jobs.start(project, "v", null, t1);
+    jobs.succeed(ok, 1);
+    long bad = jobs.start(project, "v", t1, t1.plusSeconds(3600));
+    long other = jobs.start(project, "w", null, t1);
+    jobs.fail(bad, 7, "redis went away");
+    assertEquals(Optional.of(t1), jobs.watermark(project, "v"));
+    JobRecord failed = jobs.recent(project, "v", 1).get(0);
+    assertEquals(bad, failed.id());
+    assertEquals(JobHistory.Status.FAILED, failed.status());
+    assertEquals("redis went away", failed.error());
+    assertEquals(7, failed.rows());
+    assertEquals(3, jobs.recent(project, null, 10).size());
+    assertEquals(JobHistory.Status.RUNNING, jobs.recent(project, "w", 5).get(0).status());
+    assertEquals(other, jobs.recent(project, "w", 5).get(0).id());
+  }
+}
