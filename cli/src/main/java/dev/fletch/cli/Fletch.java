@@ -33,6 +33,7 @@ import picocli.CommandLine.ParseResult;
       CommandLine.HelpCommand.class,
       InitCommand.class,
       ValidateCommand.class,
+      dev.fletch.cli.commands.HistoricalCommand.class,
     })
 public final class Fletch implements Runnable {
   private final PrintStream out;

@@ -1,0 +1,172 @@
+package dev.fletch.cli.commands;
+
+import dev.fletch.cli.CliContext;
+import dev.fletch.cli.CommonOptions;
+import dev.fletch.cli.ExitCodes;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.offline.EntitySet;
+import dev.fletch.offline.HistoricalRequest;
+import dev.fletch.offline.HistoricalRequest.OutputFormat;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Writes a point-in-time-correct training set to a Parquet or CSV file. */
+@Command(
+    name = "historical",
+    description = {
+      "Build a point-in-time-correct training set: for each entity row, the feature values known at its"
+          + " event timestamp, written to a Parquet or CSV file.",
+      "Entity rows come from a file (--entities), a SQL query over the sources (--entity-query; each"
+          + " source is a table named after it), or every (entity, time) of a view in a range (--view,"
+          + " --start, --end)."
+    },
+    sortOptions = false)
+public final class HistoricalCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--entities", paramLabel = "FILE",
+      description = "Entity rows: a .parquet, .csv, .json or .jsonl file.")
+  Path entities;
+
+  @Option(names = "--entity-query", paramLabel = "SQL",
+      description = "Entity rows: a DuckDB SQL query; sources are tables named after them.")
+  String entityQuery;
+
+  @Option(names = "--view", paramLabel = "VIEW",
+      description = "Entity rows: every (entity, event time) of this view's source in [--start, --end].")
+  String view;
+
+  @Option(names = "--start", paramLabel = "TIME",
+      description = "Range start (inclusive): ISO-8601 instant, date, or date-time (UTC if no offset).")
+  String start;
+
+  @Option(names = "--end", paramLabel = "TIME", description = "Range end (inclusive), as --start.")
+  String end;
+
+  @Option(names = "--features", paramLabel = "REFS", split = ",",
+      description = "Feature references, comma-separated: view:feature or view:*.")
+  List<String> features;
+
+  @Option(names = "--service", paramLabel = "NAME", description = "A feature service's features.")
+  String service;
+
+  @Option(names = "--out", paramLabel = "FILE", required = true, description = "The output file.")
+  Path out;
+
+  @Option(names = "--format", paramLabel = "FORMAT",
+      description = "parquet or csv (default: from the --out extension, else parquet).")
+  String format;
+
+  @Option(names = "--full-names", description = "Name every feature column view__feature.")
+  boolean fullNames;
+
+  @Option(names = "--timestamp-column", paramLabel = "NAME",
+      description = "The entity rows' event timestamp column (default: event_timestamp).")
+  String timestampColumn;
+
+  @Override
+  public Integer call() {
+    EntitySet entitySet = entitySet();
+    if ((features == null || features.isEmpty()) == (service == null)) {
+      throw usage("give exactly one of --features or --service");
+    }
+    HistoricalRequest request =
+        new HistoricalRequest(
+            entitySet,
+            features == null ? List.of() : features.stream().map(String::trim).toList(),
+            service,
+            timestampColumn,
+            fullNames,
+            out,
+            outputFormat());
+    long started = System.nanoTime();
+    try (CliContext ctx = common.newContext()) {
+      FeatureRepo repo = ctx.loadRepo();
+      long rows = ctx.offlineStore().historicalToFile(repo, request);
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      ctx.out().printf(
+          Locale.ROOT,
+          "wrote %d rows to %s in %.2f s%n",
+          rows,
+          out.toAbsolutePath().normalize(),
+          took.toMillis() / 1000.0);
+    }
+    return ExitCodes.OK;
+  }
+
+  private EntitySet entitySet() {
+    int given = (entities != null ? 1 : 0) + (entityQuery != null ? 1 : 0) + (view != null ? 1 : 0);
+    if (given != 1) {
+      throw usage("give exactly one of --entities, --entity-query or --view (with --start and --end)");
+    }
+    if (view == null && (start != null || end != null)) {
+      throw usage("--start and --end go with --view");
+    }
+    if (entities != null) {
+      return new EntitySet.FromFile(entities);
+    }
+    if (entityQuery != null) {
+      return new EntitySet.FromQuery(entityQuery);
+    }
+    if (start == null || end == null) {
+      throw usage("--view needs --start and --end");
+    }
+    return new EntitySet.FromViewRange(view, parseTime("--start", start), parseTime("--end", end));
+  }
+
+  private OutputFormat outputFormat() {
+    if (format == null) {
+      return out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")
+          ? OutputFormat.CSV
+          : OutputFormat.PARQUET;
+    }
+    try {
+      return OutputFormat.valueOf(format.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw usage("--format must be parquet or csv, got '" + format + "'");
+    }
+  }
+
+  /** An instant, an offset date-time, a date-time without offset (UTC) or a date (UTC midnight). */
+  private Instant parseTime(String option, String text) {
+    String t = text.trim();
+    try {
+      return OffsetDateTime.parse(t).toInstant();
+    } catch (DateTimeParseException e) {
+      // try the next form
+    }
+    try {
+      return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
+    } catch (DateTimeParseException e) {
+      // try the next form
+    }
+    try {
+      return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
+    } catch (DateTimeParseException e) {
+      throw usage(
+          option + ": '" + text + "' is not a time (use e.g. 2024-01-31, 2024-01-31T12:00:00 or"
+              + " 2024-01-31T12:00:00Z)");
+    }
+  }
+
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
+}
