@@ -70,12 +70,14 @@ public final class CommonOptions {
         err());
   }
 
-  private PrintStream out() {
+  /** Where the command's normal output goes (the top-level command's stream, else System.out). */
+  public PrintStream out() {
     Fletch root = rootCommand();
     return root == null ? System.out : root.out();
   }
 
-  private PrintStream err() {
+  /** Where messages and progress go (the top-level command's stream, else System.err). */
+  public PrintStream err() {
     Fletch root = rootCommand();
     return root == null ? System.err : root.err();
   }

@@ -83,7 +83,7 @@ public final class Fletch implements Runnable {
     cli.setExecutionExceptionHandler(Fletch::handleError);
     cli.setParameterExceptionHandler(
         (e, args) -> {
-          PrintWriter w = e.getCommandLine().getErr();
+          PrintWriter w = rootErr(e.getCommandLine());
           w.println("error: " + e.getMessage());
           w.println("(see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
           w.flush();
@@ -93,7 +93,7 @@ public final class Fletch implements Runnable {
   }
 
   private static int handleError(Exception e, CommandLine cmd, ParseResult parsed) {
-    PrintWriter w = cmd.getErr();
+    PrintWriter w = rootErr(cmd);
     boolean verbose = verboseRequested(parsed);
     FletchException fletch = findFletchException(e);
     if (fletch instanceof DefinitionException d) {
@@ -114,6 +114,11 @@ public final class Fletch implements Runnable {
     }
     w.flush();
     return ExitCodes.FAILURE;
+  }
+
+  // Subcommands added after configuration keep their own default streams; report on the root's.
+  private static PrintWriter rootErr(CommandLine cmd) {
+    return cmd.getCommandSpec().root().commandLine().getErr();
   }
 
   // Async code wraps failures (CompletionException, ExecutionException); report the Fletch one inside.

@@ -3,28 +3,78 @@ package dev.fletch.cli.commands;
 import dev.fletch.cli.CliContext;
 import dev.fletch.cli.CommonOptions;
 import dev.fletch.cli.ExitCodes;
+import dev.fletch.core.DefinitionException;
+import dev.fletch.core.Problem;
 import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.settings.Settings;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** Loads and validates the repository's definitions without touching any store. */
-@Command(name = "validate", description = "Check the feature repository's YAML and list every problem.")
+/**
+ * Loads and validates the repository's definitions and its settings file without touching any store,
+ * so it is safe in CI and pre-commit hooks.
+ */
+@Command(
+    name = "validate",
+    description = {
+      "Check the feature repository's YAML and settings; list every problem with file:line:column.",
+      "Exit code 0 when valid, 1 when there are problems."
+    })
 public final class ValidateCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
   @Override
   public Integer call() {
     try (CliContext ctx = common.newContext()) {
-      FeatureRepo repo = ctx.loadRepo();
-      ctx.out().printf(
-          "project %s is valid: %d entities, %d sources, %d feature views, %d feature services%n",
-          repo.project(),
-          repo.entities().size(),
-          repo.sources().size(),
-          repo.featureViews().size(),
-          repo.featureServices().size());
+      // Collect the problems of both the definitions and the settings so one run shows them all.
+      List<Problem> problems = new ArrayList<>();
+      FeatureRepo repo = null;
+      Settings settings = null;
+      try {
+        repo = ctx.loadRepo();
+      } catch (DefinitionException e) {
+        problems.addAll(e.problems());
+      }
+      try {
+        settings = ctx.settings();
+      } catch (DefinitionException e) {
+        problems.addAll(e.problems());
+      }
+      if (!problems.isEmpty()) {
+        throw new DefinitionException(problems);
+      }
+      print(ctx.out(), repo, settings);
     }
     return ExitCodes.OK;
+  }
+
+  private static void print(PrintStream out, FeatureRepo repo, Settings settings) {
+    int features = repo.featureViews().stream().mapToInt(v -> v.features().size()).sum();
+    long online = repo.featureViews().stream().filter(FeatureView::online).count();
+    out.println("Feature repository " + repo.root() + " is valid.");
+    out.println("  project:          " + repo.project());
+    out.println("  entities:         " + repo.entities().size());
+    out.println("  sources:          " + repo.sources().size());
+    out.println(
+        "  feature views:    "
+            + repo.featureViews().size()
+            + " ("
+            + features
+            + " features, "
+            + online
+            + " online)");
+    out.println("  feature services: " + repo.featureServices().size());
+    out.println("  registry:         " + settings.registryUrl());
+    out.println(
+        "  online store:     "
+            + settings.onlineStore()
+            + (Settings.ONLINE_REDIS.equals(settings.onlineStore())
+                ? " " + settings.redisUrl()
+                : " " + settings.embeddedOnlinePath()));
   }
 }
