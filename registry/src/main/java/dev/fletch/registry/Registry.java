@@ -120,6 +120,11 @@ public final class Registry implements DefinitionSource, AutoCloseable {
 
   // ---------------------------------------------------------------- read side
 
+  /** Checks the database answers; UnavailableException if it does not. */
+  public void ping() {
+    withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+  }
+
   /** Projects that have at least one applied version, by name. */
   public List<String> projects() {
     return withHandle(h ->

@@ -1,0 +1,387 @@
+package dev.fletch.registry.http;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fletch.core.ConflictException;
+import dev.fletch.core.DefinitionException;
+import dev.fletch.core.DefinitionJson;
+import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.NotFoundException;
+import dev.fletch.core.Problem;
+import dev.fletch.core.UnavailableException;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.registry.ApplyResult;
+import dev.fletch.registry.BreakingChangeException;
+import dev.fletch.registry.ObjectKind;
+import dev.fletch.registry.Plan;
+import dev.fletch.registry.Registry;
+import dev.fletch.registry.VersionInfo;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry's JSON API under {@code /api/v1}. Every registry call blocks on JDBC, so each runs on a
+ * worker thread ({@code executeBlocking}); handlers on the event loop only parse and respond.
+ */
+public final class RegistryRoutes {
+  public static final String PREFIX = "/api/v1";
+  private static final Logger LOG = LoggerFactory.getLogger(RegistryRoutes.class);
+  private static final ObjectMapper JSON = DefinitionJson.mapper();
+  private static final long BODY_LIMIT = 16L * 1024 * 1024;
+  private static final int DEFAULT_JOB_LIMIT = 20;
+  private static final int MAX_JOB_LIMIT = 1000;
+
+  private final Registry registry;
+
+  private RegistryRoutes(Registry registry) {
+    this.registry = registry;
+  }
+
+  /** Adds the registry routes (and {@code GET /health}) to {@code router}. */
+  public static void mount(Router router, Registry registry) {
+    requireNonNull(router, "router is null");
+    requireNonNull(registry, "registry is null");
+    RegistryRoutes r = new RegistryRoutes(registry);
+    String p = PREFIX + "/projects/:project";
+    router.get(PREFIX + "/health").handler(r::health);
+    router.get("/health").handler(r::health);
+    router.get(PREFIX + "/projects").handler(r::projects);
+    router.get(p).handler(r::project);
+    router.get(p + "/versions").handler(r::versions);
+    router.get(p + "/versions/:version").handler(r::version);
+    router.get(p + "/history/:kind/:name").handler(r::objectHistory);
+    router.get(p + "/jobs").handler(r::jobs);
+    for (ObjectKind kind : ObjectKind.values()) {
+      router.get(p + "/" + kind.plural()).handler(ctx -> r.list(ctx, kind));
+      router.get(p + "/" + kind.plural() + "/:name").handler(ctx -> r.get(ctx, kind));
+    }
+    BodyHandler body = BodyHandler.create().setBodyLimit(BODY_LIMIT);
+    router.post(p + "/plan").handler(body).handler(r::plan);
+    router.post(p + "/apply").handler(body).handler(r::apply);
+  }
+
+  private void health(RoutingContext ctx) {
+    respond(ctx, () -> {
+      registry.ping();
+      return Map.of("status", "UP");
+    });
+  }
+
+  private void projects(RoutingContext ctx) {
+    respond(ctx, () -> {
+      List<Map<String, Object>> out = new java.util.ArrayList<>();
+      for (String name : registry.projects()) {
+        out.add(Map.of("name", name, "version", registry.currentVersion(name)));
+      }
+      return Map.of("projects", out);
+    });
+  }
+
+  private void project(RoutingContext ctx) {
+    String project = ctx.pathParam("project");
+    respond(ctx, () -> {
+      long v = registry.currentVersion(project);
+      if (v == 0) {
+        throw new NotFoundException("project", project);
+      }
+      FeatureRepo repo = registry.load(project, v);
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("project", project);
+      out.put("version", registry.version(project, v));
+      out.put(
+          "counts",
+          Map.of(
+              ObjectKind.ENTITY.plural(), repo.entities().size(),
+              ObjectKind.SOURCE.plural(), repo.sources().size(),
+              ObjectKind.FEATURE_VIEW.plural(), repo.featureViews().size(),
+              ObjectKind.FEATURE_SERVICE.plural(), repo.featureServices().size()));
+      return out;
+    });
+  }
+
+  private void versions(RoutingContext ctx) {
+    String project = ctx.pathParam("project");
+    respond(ctx, () -> {
+      List<VersionInfo> versions = registry.history(project);
+      if (versions.isEmpty()) {
+        throw new NotFoundException("project", project);
+      }
+      return Map.of("project", project, "versions", versions);
+    });
+  }
+
+  private void version(RoutingContext ctx) {
+    String project = ctx.pathParam("project");
+    long version = parseVersion(ctx.pathParam("version"), "version");
+    respond(ctx, () -> {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("version", registry.version(project, version));
+      out.put("definitions", registry.load(project, version));
+      return out;
+    });
+  }
+
+  private void objectHistory(RoutingContext ctx) {
+    String project = ctx.pathParam("project");
+    String name = ctx.pathParam("name");
+    respond(ctx, () -> {
+      ObjectKind kind = kindOrNotFound(ctx.pathParam("kind"));
+      return Map.of("project", project, "kind", kind, "name", name, "history", registry.objectHistory(project, kind, name));
+    });
+  }
+
+  private void list(RoutingContext ctx, ObjectKind kind) {
+    String project = ctx.pathParam("project");
+    respond(ctx, () -> {
+      long version = versionParam(ctx);
+      var objects = registry.objects(project, kind, version);
+      long resolved = version == 0 ? registry.currentVersion(project) : version;
+      return Map.of("project", project, "version", resolved, kind.plural(), objects);
+    });
+  }
+
+  private void get(RoutingContext ctx, ObjectKind kind) {
+    String project = ctx.pathParam("project");
+    String name = ctx.pathParam("name");
+    respond(ctx, () -> registry.object(project, kind, name, versionParam(ctx)));
+  }
+
+  private void jobs(RoutingContext ctx) {
+    String project = ctx.pathParam("project");
+    respond(ctx, () -> {
+      String view = single(ctx, "view");
+      String limitText = single(ctx, "limit");
+      int limit = limitText == null ? DEFAULT_JOB_LIMIT : (int) parseLong(limitText, "limit");
+      if (limit < 1 || limit > MAX_JOB_LIMIT) {
+        throw new InvalidRequestException("limit must be between 1 and " + MAX_JOB_LIMIT + ", got " + limitText);
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("project", project);
+      if (view != null) {
+        out.put("view", view);
+        out.put("watermark", registry.jobHistory().watermark(project, view).orElse(null));
+      }
+      out.put("jobs", registry.jobHistory().recent(project, view, limit));
+      return out;
+    });
+  }
+
+  private void plan(RoutingContext ctx) {
+    String project = ctx.pathParam("project");
+    respond(ctx, () -> {
+      FeatureRepo repo = repoFromBody(ctx, project);
+      Plan plan = registry.plan(repo);
+      return Map.of("plan", plan, "text", plan.render());
+    });
+  }
+
+  private void apply(RoutingContext ctx) {
+    String project = ctx.pathParam("project");
+    String remote = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host();
+    respond(ctx, () -> {
+      ObjectNode body = bodyObject(ctx);
+      JsonNode expected = first(body, "expected_version", "expectedVersion");
+      if (expected == null || !expected.canConvertToLong()) {
+        throw new InvalidRequestException(
+            "expected_version is required: the baseVersion of the plan this apply was reviewed against");
+      }
+      JsonNode allow = first(body, "allow_breaking", "allowBreaking");
+      boolean allowBreaking = allow != null && allow.asBoolean(false);
+      JsonNode by = first(body, "applied_by", "appliedBy");
+      JsonNode message = body.get("message");
+      FeatureRepo repo = toRepo(body, project);
+      ApplyResult result =
+          registry.apply(
+              repo,
+              expected.asLong(),
+              allowBreaking,
+              by != null && by.isTextual() ? by.asText() : "http:" + remote,
+              message != null && message.isTextual() ? message.asText() : "");
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("result", result);
+      out.put("text", result.plan().render() + result.summary() + "\n");
+      return out;
+    });
+  }
+
+  // ---------------------------------------------------------------- request parsing
+
+  private static ObjectNode bodyObject(RoutingContext ctx) {
+    String text = ctx.body() == null ? null : ctx.body().asString();
+    if (text == null || text.isBlank()) {
+      throw new InvalidRequestException("the request body is empty: send the feature repository as JSON");
+    }
+    try {
+      JsonNode node = JSON.readTree(text);
+      if (!(node instanceof ObjectNode object)) {
+        throw new InvalidRequestException("the request body must be a JSON object");
+      }
+      return object;
+    } catch (JsonProcessingException e) {
+      throw new InvalidRequestException(
+          "the request body is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
+              + e.getLocation().getColumnNr() + "): " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static FeatureRepo repoFromBody(RoutingContext ctx, String project) {
+    return toRepo(bodyObject(ctx), project);
+  }
+
+  /** The repository in the body; the project comes from the path and must agree with the body's. */
+  private static FeatureRepo toRepo(ObjectNode body, String project) {
+    JsonNode named = body.get("project");
+    if (named != null && !named.isNull() && !named.asText().equals(project)) {
+      throw new InvalidRequestException(
+          "the body is for project '" + named.asText() + "' but the URL names project '" + project + "'");
+    }
+    ObjectNode repo = body.deepCopy();
+    for (String control : List.of("expected_version", "expectedVersion", "allow_breaking", "allowBreaking", "applied_by", "appliedBy", "message")) {
+      repo.remove(control);
+    }
+    repo.put("project", project);
+    for (String list : List.of("entities", "sources", "featureViews", "featureServices")) {
+      if (!repo.hasNonNull(list)) {
+        repo.set(list, JSON.createArrayNode());
+      } else if (!(repo.get(list) instanceof ArrayNode)) {
+        throw new InvalidRequestException(list + " must be a JSON array");
+      }
+    }
+    try {
+      return JSON.treeToValue(repo, FeatureRepo.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      if (root instanceof NullPointerException && root.getMessage() != null) {
+        msg = root.getMessage(); // a record's requireNonNull: "name is null"
+      }
+      throw new InvalidRequestException("the feature repository in the body is malformed: " + msg, e);
+    }
+  }
+
+  private static JsonNode first(ObjectNode body, String... names) {
+    for (String n : names) {
+      if (body.hasNonNull(n)) {
+        return body.get(n);
+      }
+    }
+    return null;
+  }
+
+  private static String single(RoutingContext ctx, String name) {
+    List<String> values = ctx.queryParam(name);
+    return values.isEmpty() ? null : values.get(0);
+  }
+
+  private static long versionParam(RoutingContext ctx) {
+    String text = single(ctx, "version");
+    return text == null ? 0 : parseVersion(text, "version");
+  }
+
+  private static long parseVersion(String text, String what) {
+    long v = parseLong(text, what);
+    if (v < 1) {
+      throw new InvalidRequestException(what + " must be a positive integer, got '" + text + "'");
+    }
+    return v;
+  }
+
+  private static long parseLong(String text, String what) {
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException(what + " must be an integer, got '" + text + "'", e);
+    }
+  }
+
+  private static ObjectKind kindOrNotFound(String text) {
+    try {
+      return ObjectKind.parse(text);
+    } catch (InvalidRequestException e) {
+      throw new NotFoundException("kind", text, e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- responses
+
+  private static void respond(RoutingContext ctx, Callable<Object> work) {
+    ctx.vertx()
+        .executeBlocking(work, false)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            send(ctx, 200, ar.result());
+          } else {
+            fail(ctx, ar.cause());
+          }
+        });
+  }
+
+  /** The HTTP status for a failure: precise for every FletchException kind, 500 only for bugs. */
+  public static int statusOf(Throwable t) {
+    if (t instanceof DefinitionException || t instanceof InvalidRequestException) {
+      return 400;
+    }
+    if (t instanceof NotFoundException) {
+      return 404;
+    }
+    if (t instanceof ConflictException) {
+      return 409;
+    }
+    if (t instanceof UnavailableException) {
+      return 503;
+    }
+    return 500;
+  }
+
+  /** The JSON error body: {@code {"error": ..., "problems": [...]}} (+ {@code breaking} for 409s). */
+  public static Map<String, Object> errorBody(Throwable t) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    int status = statusOf(t);
+    out.put("error", status == 500 ? "internal error: " + t : t.getMessage());
+    List<Problem> problems = t instanceof DefinitionException d ? d.problems() : List.of();
+    out.put("problems", problems);
+    if (t instanceof BreakingChangeException b) {
+      out.put("breaking", b.reasons());
+      out.put("plan", b.plan());
+    }
+    return out;
+  }
+
+  private static void fail(RoutingContext ctx, Throwable t) {
+    int status = statusOf(t);
+    if (status == 500) {
+      LOG.error("registry API {} {} failed", ctx.request().method(), ctx.request().path(), t);
+    }
+    send(ctx, status, errorBody(t));
+  }
+
+  private static void send(RoutingContext ctx, int status, Object body) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    String json;
+    try {
+      json = JSON.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      status = 500;
+      json = "{\"error\":\"cannot serialise the response\",\"problems\":[]}";
+      LOG.error("cannot serialise a registry API response", e);
+    }
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8").end(json);
+  }
+}

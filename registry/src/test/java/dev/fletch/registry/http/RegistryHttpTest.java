@@ -1,0 +1,187 @@
+package dev.fletch.registry.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fletch.core.DefinitionJson;
+import dev.fletch.core.UnavailableException;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.registry.HttpFixtures;
+import dev.fletch.registry.Registry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The registry API over real HTTP, on a free port, against a SQLite registry. */
+class RegistryHttpTest {
+  @TempDir Path dir;
+  private Vertx vertx;
+  private Registry registry;
+  private HttpServer server;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    registry = Registry.open("jdbc:sqlite:" + dir.resolve("registry.db"));
+    server = RegistryHttpServer.start(vertx, registry, "127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    registry.close();
+  }
+
+  private record Reply(int status, JsonNode json) {}
+
+  private Reply get(String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), DefinitionJson.mapper().readTree(r.body()));
+  }
+
+  private Reply post(String path, String body) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(uri(path)).header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), DefinitionJson.mapper().readTree(r.body()));
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.actualPort() + path);
+  }
+
+  private static String applyBody(FeatureRepo repo, long expected, boolean allowBreaking) {
+    ObjectNode body = DefinitionJson.mapper().valueToTree(repo);
+    body.put("expected_version", expected);
+    body.put("allow_breaking", allowBreaking);
+    body.put("applied_by", "tester");
+    return body.toString();
+  }
+
+  @Test
+  void healthAnswersOnBothPaths() throws Exception {
+    assertEquals("UP", get("/health").json().get("status").asText());
+    Reply r = get("/api/v1/health");
+    assertEquals(200, r.status());
+  }
+
+  @Test
+  void planApplyAndReadBack() throws Exception {
+    FeatureRepo repo = HttpFixtures.payments("payments");
+    Reply plan = post("/api/v1/projects/payments/plan", DefinitionJson.write(repo));
+    assertEquals(200, plan.status(), plan.json().toString());
+    assertEquals(0, plan.json().at("/plan/baseVersion").asLong());
+    assertTrue(plan.json().get("text").asText().contains("+ entity customer"));
+
+    Reply applied = post("/api/v1/projects/payments/apply", applyBody(repo, 0, false));
+    assertEquals(200, applied.status(), applied.json().toString());
+    assertEquals(1, applied.json().at("/result/version").asLong());
+    assertTrue(applied.json().at("/result/applied").asBoolean());
+
+    assertEquals("payments", get("/api/v1/projects").json().at("/projects/0/name").asText());
+    Reply project = get("/api/v1/projects/payments");
+    assertEquals(1, project.json().at("/version/version").asLong());
+    assertEquals("tester", project.json().at("/version/appliedBy").asText());
+    assertEquals(1, project.json().at("/counts/feature-views").asInt());
+
+    Reply views = get("/api/v1/projects/payments/feature-views");
+    assertEquals("customer_profile", views.json().at("/feature-views/0/name").asText());
+    Reply entity = get("/api/v1/projects/payments/entities/customer");
+    assertEquals(200, entity.status());
+    assertEquals("INT64", entity.json().at("/definition/joinKeys/0/type").asText());
+    assertEquals(1, get("/api/v1/projects/payments/sources/transactions?version=1").json().get("version").asLong());
+    assertEquals(1, get("/api/v1/projects/payments/feature-services").json().get("feature-services").size());
+
+    assertEquals(1, get("/api/v1/projects/payments/versions").json().get("versions").size());
+    assertEquals("payments", get("/api/v1/projects/payments/versions/1").json().at("/definitions/project").asText());
+    Reply history = get("/api/v1/projects/payments/history/feature-views/customer_profile");
+    assertEquals("ADDED", history.json().at("/history/0/action").asText(), history.json().toString());
+  }
+
+  @Test
+  void errorsAreJsonWithPreciseStatuses() throws Exception {
+    FeatureRepo repo = HttpFixtures.payments("payments");
+    Reply missing = get("/api/v1/projects/nobody");
+    assertEquals(404, missing.status());
+    assertTrue(missing.json().get("error").asText().contains("project 'nobody' not found"));
+    assertTrue(missing.json().get("problems").isArray());
+
+    assertEquals(200, post("/api/v1/projects/payments/apply", applyBody(repo, 0, false)).status());
+    assertEquals(404, get("/api/v1/projects/payments/entities/ghost").status());
+    assertEquals(404, get("/api/v1/projects/payments/versions/7").status());
+    assertEquals(404, get("/api/v1/projects/payments/history/widgets/x").status());
+    assertEquals(404, get("/api/v1/no/such/thing").status());
+    assertEquals(400, get("/api/v1/projects/payments/entities?version=abc").status());
+
+    Reply badJson = post("/api/v1/projects/payments/plan", "{not json");
+    assertEquals(400, badJson.status());
+    assertTrue(badJson.json().get("error").asText().contains("not valid JSON"));
+
+    Reply noExpected = post("/api/v1/projects/payments/apply", DefinitionJson.write(repo));
+    assertEquals(400, noExpected.status());
+    assertTrue(noExpected.json().get("error").asText().contains("expected_version"));
+
+    Reply otherProject = post("/api/v1/projects/other/plan", DefinitionJson.write(repo));
+    assertEquals(400, otherProject.status());
+
+    ObjectNode dangling = DefinitionJson.mapper().valueToTree(repo);
+    ((ObjectNode) dangling.at("/featureViews/0")).put("source", "nowhere");
+    dangling.put("expected_version", 1);
+    Reply invalid = post("/api/v1/projects/payments/apply", dangling.toString());
+    assertEquals(400, invalid.status());
+    JsonNode problem = invalid.json().at("/problems/0");
+    assertTrue(problem.get("message").asText().contains("unknown source 'nowhere'"), problem.toString());
+    assertTrue(problem.has("file") && problem.has("line") && problem.has("column"));
+
+    Reply stale = post("/api/v1/projects/payments/apply", applyBody(HttpFixtures.longerTtl(repo), 0, false));
+    assertEquals(409, stale.status());
+    assertEquals("planned against version 0 but the registry is at 1; re-run plan", stale.json().get("error").asText());
+
+    FeatureRepo breaking = HttpFixtures.retypedAmount(repo);
+    Reply refused = post("/api/v1/projects/payments/apply", applyBody(breaking, 1, false));
+    assertEquals(409, refused.status());
+    assertEquals(1, refused.json().get("breaking").size());
+    Reply allowed = post("/api/v1/projects/payments/apply", applyBody(breaking, 1, true));
+    assertEquals(200, allowed.status());
+    assertEquals(2, allowed.json().at("/result/version").asLong());
+  }
+
+  @Test
+  void jobsAreListedWithTheWatermark() throws Exception {
+    var jobs = registry.jobHistory();
+    Instant end = Instant.parse("2026-03-01T00:00:00Z");
+    long id = jobs.start("payments", "customer_profile", null, end);
+    jobs.succeed(id, 42);
+    jobs.fail(jobs.start("payments", "other", null, end), 0, "boom");
+
+    Reply all = get("/api/v1/projects/payments/jobs");
+    assertEquals(2, all.json().get("jobs").size());
+    Reply one = get("/api/v1/projects/payments/jobs?view=customer_profile&limit=5");
+    assertEquals(1, one.json().get("jobs").size());
+    assertEquals(42, one.json().at("/jobs/0/rows").asLong());
+    assertEquals("SUCCEEDED", one.json().at("/jobs/0/status").asText());
+    assertEquals("2026-03-01T00:00:00Z", one.json().get("watermark").asText());
+    assertEquals(400, get("/api/v1/projects/payments/jobs?limit=0").status());
+  }
+
+  @Test
+  void failuresMapToStatuses() {
+    assertEquals(503, RegistryRoutes.statusOf(new UnavailableException("down", null)));
+    assertEquals(409, RegistryRoutes.statusOf(new dev.fletch.core.ConflictException("x")));
+    assertEquals(500, RegistryRoutes.statusOf(new IllegalStateException("bug")));
+  }
+}
