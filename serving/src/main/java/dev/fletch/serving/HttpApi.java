@@ -61,15 +61,16 @@ final class HttpApi {
 
   Router router(List<Consumer<Router>> mounters) {
     Router router = Router.router(vertx);
-    router.post("/api/v1/*").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
-    router.post("/api/v1/features/online").handler(this::online);
-    router.post("/api/v1/historical").handler(this::historical);
+    BodyHandler body = BodyHandler.create().setBodyLimit(BODY_LIMIT);
+    router.post("/api/v1/features/online").handler(body).handler(this::online);
+    router.post("/api/v1/historical").handler(body).handler(this::historical);
     router.get("/api/v1/serving/info").handler(this::info);
     router.get("/metrics").handler(this::metrics);
-    router.get("/health").handler(this::health);
     for (Consumer<Router> mounter : mounters) {
       mounter.accept(router);
     }
+    // After the mounters: a mounted health check (the registry's, which pings its database) comes first.
+    router.get("/health").handler(this::health);
     return router;
   }
 

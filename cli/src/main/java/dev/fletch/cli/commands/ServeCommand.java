@@ -1,0 +1,230 @@
+package dev.fletch.cli.commands;
+
+import dev.fletch.cli.CliContext;
+import dev.fletch.cli.CommonOptions;
+import dev.fletch.cli.ExitCodes;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.ValueType;
+import dev.fletch.core.settings.Settings;
+import dev.fletch.materializer.MaterializationScheduler;
+import dev.fletch.materializer.Materializer;
+import dev.fletch.online.OnlineStore;
+import dev.fletch.offline.OfflineStore;
+import dev.fletch.registry.Registry;
+import dev.fletch.registry.http.RegistryRoutes;
+import dev.fletch.serving.FletchServer;
+import dev.fletch.serving.ServingCatalog;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Runs the serving process: registry API, HTTP twin and gRPC, plus scheduled materialization. */
+@Command(
+    name = "serve",
+    description = {
+      "Serve features online: gRPC FeatureServing (with health checking and reflection), its HTTP/JSON"
+          + " twin, historical retrieval as an Arrow stream, the registry API and Prometheus /metrics,"
+          + " in one process. Views with a 'schedule' are materialized incrementally while it runs.",
+      "Definitions come from the registry and are re-read within seconds of a 'fletch apply'."
+          + " Ctrl-C or SIGTERM stops it gracefully, finishing calls in flight."
+    },
+    sortOptions = false)
+public final class ServeCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: host in the settings, 127.0.0.1).")
+  String host;
+
+  @Option(names = "--http-port", paramLabel = "N", description = "HTTP port (default: http_port in the settings, 6566).")
+  Integer httpPort;
+
+  @Option(names = "--grpc-port", paramLabel = "M", description = "gRPC port (default: grpc_port in the settings, 6565).")
+  Integer grpcPort;
+
+  @Option(names = "--no-http", description = "Do not serve HTTP (registry API, JSON twin, metrics).")
+  boolean noHttp;
+
+  @Option(names = "--no-grpc", description = "Do not serve gRPC.")
+  boolean noGrpc;
+
+  @Option(names = "--no-schedule", description = "Do not run scheduled materialization.")
+  boolean noSchedule;
+
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile FletchServer server;
+
+  @Override
+  public Integer call() throws Exception {
+    try (CliContext ctx = common.newContext()) {
+      Settings settings = ctx.settings();
+      String project = ctx.loadRepo().project();
+      Registry registry = ctx.registry();
+      OnlineStore online = ctx.onlineStore();
+      OfflineStore offline = ctx.offlineStore();
+      FletchServer.Builder builder =
+          FletchServer.builder()
+              .settings(settings)
+              .definitions(registry)
+              .project(project)
+              .onlineStore(online)
+              .offlineStore(offline)
+              .repoRoot(ctx.repoRoot())
+              .addRoutes(router -> RegistryRoutes.mount(router, registry));
+      if (host != null) {
+        builder.host(host);
+      }
+      if (httpPort != null) {
+        builder.httpPort(httpPort);
+      }
+      if (grpcPort != null) {
+        builder.grpcPort(grpcPort);
+      }
+      if (noHttp) {
+        builder.httpPort(0);
+      }
+      if (noGrpc) {
+        builder.grpcPort(0);
+      }
+      MaterializationScheduler scheduler = null;
+      Thread hook = new Thread(this::requestStop, "fletch-serve-shutdown");
+      try (FletchServer started = builder.start()) {
+        server = started;
+        if (!noSchedule) {
+          scheduler =
+              new MaterializationScheduler(
+                  new Materializer(offline, online, registry.jobHistory()),
+                  () -> started.definitions().catalog().repo());
+          scheduler.start();
+        }
+        printWhereItListens(ctx.out(), started, online.describe(), scheduler != null);
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopRequested.await();
+        ctx.err().println("stopping: finishing calls in flight...");
+        if (scheduler != null) {
+          scheduler.close();
+        }
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook itself is running: it waits for `stopped` below
+        }
+        server = null;
+      }
+      ctx.err().println("stopped");
+    } finally {
+      stopped.countDown();
+    }
+    return ExitCodes.OK;
+  }
+
+  /**
+   * Asks a running {@code serve} to stop (what SIGTERM and Ctrl-C do) and waits until it has closed
+   * the server and the stores.
+   */
+  public void requestStop() {
+    stopRequested.countDown();
+    try {
+      stopped.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The running server, or null before it started and after it stopped (for tests). */
+  public FletchServer server() {
+    return server;
+  }
+
+  private static void printWhereItListens(
+      PrintStream out, FletchServer server, String onlineStore, boolean scheduling) {
+    ServingCatalog catalog = server.definitions().catalogOrNull();
+    out.println(
+        "Serving project '"
+            + server.project()
+            + "' "
+            + (catalog == null
+                ? "(nothing applied yet: run 'fletch apply'; it is picked up without a restart)"
+                : "at registry version " + catalog.version())
+            + " from "
+            + onlineStore);
+    String sampleFeatures = "\"view:*\"";
+    String jsonEntities = "{\"customer_id\": [1]}";
+    String grpcEntities = "{\"customer_id\": {\"values\": [{\"int64_value\": \"1\"}]}}";
+    if (catalog != null) {
+      FeatureRepo repo = catalog.repo();
+      for (FeatureView v : repo.featureViews()) {
+        if (v.online() && !v.features().isEmpty()) {
+          sampleFeatures = "\"" + v.name() + ":*\"";
+          List<JoinKey> keys = repo.joinKeys(v);
+          StringBuilder json = new StringBuilder("{");
+          StringBuilder grpc = new StringBuilder("{");
+          for (int i = 0; i < keys.size(); i++) {
+            JoinKey k = keys.get(i);
+            boolean text = k.type() == ValueType.STRING;
+            String sep = i == 0 ? "" : ", ";
+            json.append(sep).append('"').append(k.name()).append("\": [").append(text ? "\"a\"" : "1").append(']');
+            grpc.append(sep)
+                .append('"')
+                .append(k.name())
+                .append("\": {\"values\": [{")
+                .append(text ? "\"string_value\": \"a\"" : "\"int64_value\": \"1\"")
+                .append("}]}");
+          }
+          jsonEntities = json.append('}').toString();
+          grpcEntities = grpc.append('}').toString();
+          break;
+        }
+      }
+    }
+    String host = server.host();
+    if (server.httpPort() != 0) {
+      String base = "http://" + host + ":" + server.httpPort();
+      out.println("  HTTP  " + base);
+      out.println("        POST " + base + "/api/v1/features/online   (online features, JSON)");
+      out.println("        POST " + base + "/api/v1/historical        (training sets, Arrow IPC stream)");
+      out.println("        GET  " + base + "/api/v1/projects          (registry API)");
+      out.println("        GET  " + base + "/metrics                  (Prometheus)");
+    }
+    if (server.grpcPort() != 0) {
+      out.println("  gRPC  " + host + ":" + server.grpcPort() + "   (fletch.serving.v1.FeatureServing, grpc.health.v1.Health, reflection)");
+    }
+    out.println(
+        "  Materialization schedules: " + (scheduling ? "running" : "off (--no-schedule)"));
+    out.println("Try:");
+    if (server.httpPort() != 0) {
+      out.println(
+          "  curl -s -X POST http://"
+              + host
+              + ":"
+              + server.httpPort()
+              + "/api/v1/features/online -H 'content-type: application/json' -d '{\"features\": ["
+              + sampleFeatures
+              + "], \"entities\": "
+              + jsonEntities
+              + "}'");
+    }
+    if (server.grpcPort() != 0) {
+      out.println(
+          "  grpcurl -plaintext -d '{\"features\": ["
+              + sampleFeatures
+              + "], \"entities\": "
+              + grpcEntities
+              + "}' "
+              + host
+              + ":"
+              + server.grpcPort()
+              + " fletch.serving.v1.FeatureServing/GetFeatures");
+    }
+    out.println("Press Ctrl-C to stop.");
+    out.flush();
+  }
+}

@@ -1,0 +1,144 @@
+package dev.fletch.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fletch.cli.Fletch;
+import dev.fletch.core.model.EntityKey;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.model.FeatureRow;
+import dev.fletch.core.settings.Settings;
+import dev.fletch.core.yaml.RepoLoader;
+import dev.fletch.online.OnlineStore;
+import dev.fletch.online.OnlineStores;
+import dev.fletch.registry.Registry;
+import dev.fletch.serving.FletchServer;
+import dev.fletch.serving.OnlineResult;
+import dev.fletch.serving.ValueStatus;
+import dev.fletch.serving.client.FletchClient;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** `fletch serve` on a repository with the embedded stores: listens, serves, mounts the registry, stops. */
+class ServeCommandIT {
+  @TempDir Path repo;
+
+  @Test
+  void servesAppliedDefinitionsOverGrpcAndHttpAndStopsCleanly() throws Exception {
+    Files.writeString(
+        repo.resolve("repo.yaml"),
+        """
+        project: demo
+        entities:
+          - name: customer
+            join_keys: [{name: customer_id, type: INT64}]
+        sources:
+          - name: profiles
+            type: parquet
+            path: data/profiles.parquet
+            timestamp_field: event_ts
+        feature_views:
+          - name: profile
+            entities: [customer]
+            source: profiles
+            ttl: 0
+            features:
+              - {name: age, type: INT32}
+        """);
+    Files.createDirectories(repo.resolve("data"));
+    try (java.sql.Connection duck = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.Statement st = duck.createStatement()) {
+      st.execute(
+          "COPY (SELECT 7::BIGINT AS customer_id, 42::INTEGER AS age, TIMESTAMPTZ '2026-01-01 00:00:00+00' AS event_ts) TO '"
+              + repo.resolve("data/profiles.parquet").toString().replace("'", "''")
+              + "' (FORMAT PARQUET)");
+    }
+    FeatureRepo defs = RepoLoader.load(repo);
+    Settings settings = Settings.defaults(repo);
+    Files.createDirectories(repo.resolve(".fletch"));
+    try (Registry registry = Registry.open(settings.registryUrl())) {
+      registry.apply(defs, 0, false, "test");
+    }
+    Instant t = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
+    try (OnlineStore store = OnlineStores.open(settings)) {
+      store
+          .write("demo", defs.view("profile"), List.of(new FeatureRow(EntityKey.of("customer_id", 7L), t, List.of(42))))
+          .join();
+    }
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine cli =
+        Fletch.commandLine(
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    ServeCommand serve = cli.getSubcommands().get("serve").getCommand();
+    int httpPort = FletchServer.freePort();
+    int grpcPort = FletchServer.freePort();
+    AtomicInteger exit = new AtomicInteger(-1);
+    Thread running =
+        new Thread(
+            () ->
+                exit.set(
+                    cli.execute(
+                        "serve",
+                        "--repo", repo.toString(),
+                        "--http-port", String.valueOf(httpPort),
+                        "--grpc-port", String.valueOf(grpcPort),
+                        "--no-schedule")));
+    running.start();
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (serve.server() == null && running.isAlive() && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    assertNotNull(serve.server(), "serve started; stderr: " + err);
+    try (FletchClient client = FletchClient.builder().target("127.0.0.1", grpcPort).deadline(Duration.ofSeconds(5)).build()) {
+      OnlineResult r = client.getFeatures(List.of("profile:age"), Map.of("customer_id", List.of(7L, 8L)));
+      assertEquals(42, r.value("age", 0));
+      assertEquals(ValueStatus.NOT_FOUND, r.status("age", 1));
+    }
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> projects =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/projects")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, projects.statusCode(), projects.body());
+    assertTrue(projects.body().contains("demo"), projects.body());
+    HttpResponse<String> online =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/features/online"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"features\":[\"profile:age\"],\"entities\":{\"customer_id\":[7]}}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, online.statusCode(), online.body());
+    assertTrue(online.body().contains("\"values\":[42]"), online.body());
+
+    serve.requestStop();
+    running.join(30_000);
+    assertEquals(0, exit.get(), "stderr: " + err);
+    assertNull(serve.server());
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("Serving project 'demo' at registry version 1"), printed);
+    assertTrue(printed.contains("http://127.0.0.1:" + httpPort), printed);
+    assertTrue(printed.contains("gRPC  127.0.0.1:" + grpcPort), printed);
+    assertTrue(printed.contains("grpcurl -plaintext"), printed);
+    assertTrue(printed.contains("\"profile:*\""), printed);
+  }
+}
