@@ -202,6 +202,9 @@ final class EntityTables {
         }
         if (seen == null) {
           types.put(c.getKey(), t);
+        } else if (isTimeOrText(seen) && isTimeOrText(t)) {
+          // times given partly as text: keep them all as ISO text, parsed like a CSV column
+          types.put(c.getKey(), seen == t ? t : RowType.VARCHAR);
         } else if (seen != t && !(isNumeric(seen) && isNumeric(t))) {
           throw new InvalidRequestException(
               "entity row " + r + ", column '" + c.getKey() + "': " + t.sql + " value in a "
@@ -244,6 +247,10 @@ final class EntityTables {
     } catch (SQLException e) {
       throw DuckDbErrors.translate("cannot load the entity rows", e);
     }
+  }
+
+  private static boolean isTimeOrText(RowType t) {
+    return t == RowType.VARCHAR || t == RowType.TIMESTAMPTZ || t == RowType.TIMESTAMP;
   }
 
   private static boolean isNumeric(RowType t) {
