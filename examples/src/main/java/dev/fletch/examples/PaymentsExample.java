@@ -2,6 +2,8 @@ package dev.fletch.examples;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.fletch.core.FletchException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -9,6 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -50,5 +58,42 @@ public final class PaymentsExample {
   public static PaymentsDataGenerator.Summary create(Path dir, PaymentsDataGenerator.Options options) {
     writeRepo(dir);
     return PaymentsDataGenerator.generate(dir.resolve("data"), options);
+  }
+
+  /** An entity row worth looking up online, with what to expect from it. */
+  public record ServingExample(long customerId, String merchantId, String note) {}
+
+  /**
+   * Three entity rows for a GetFeatures demo, read from the generated labels: the most recent
+   * transaction (fresh values), the customer whose card activity is the oldest (activity features
+   * outside their ttl, if the data has such a customer), and a customer and merchant that do not exist.
+   */
+  public static List<ServingExample> servingExamples(Path dir) {
+    requireNonNull(dir, "dir is null");
+    String labels = "'" + dir.resolve(LABELS).toAbsolutePath().toString().replace("'", "''") + "'";
+    List<ServingExample> out = new ArrayList<>();
+    try (Connection conn = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = conn.createStatement()) {
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT customer_id, merchant_id FROM read_parquet(" + labels + ")"
+                  + " ORDER BY event_timestamp DESC, transaction_id DESC LIMIT 1")) {
+        if (rs.next()) {
+          out.add(new ServingExample(rs.getLong(1), rs.getString(2), "the most recent transaction"));
+        }
+      }
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT customer_id, arg_max(merchant_id, event_timestamp) FROM read_parquet(" + labels + ")"
+                  + " GROUP BY customer_id ORDER BY max(event_timestamp), customer_id LIMIT 1")) {
+        if (rs.next()) {
+          out.add(new ServingExample(rs.getLong(1), rs.getString(2), "the customer idle the longest"));
+        }
+      }
+    } catch (SQLException e) {
+      throw new FletchException("reading " + dir.resolve(LABELS) + " failed: " + e.getMessage(), e);
+    }
+    out.add(new ServingExample(999_999_999L, "M99999", "a customer and merchant that do not exist"));
+    return out;
   }
 }

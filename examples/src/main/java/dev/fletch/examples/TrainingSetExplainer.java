@@ -223,7 +223,7 @@ public final class TrainingSetExplainer {
     if (hours > 0) {
       parts.add(hours + "h");
     }
-    if (minutes > 0 && days == 0) {
+    if (minutes > 0) {
       parts.add(minutes + "m");
     }
     return parts.isEmpty() ? d.getSeconds() + "s" : String.join(" ", parts);

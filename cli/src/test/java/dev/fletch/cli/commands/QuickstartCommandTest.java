@@ -1,0 +1,118 @@
+package dev.fletch.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fletch.cli.Fletch;
+import dev.fletch.examples.PaymentsExample;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Runs {@code fletch quickstart} end to end (embedded stores, free ports) and checks what it did. */
+class QuickstartCommandTest {
+  @TempDir Path tmp;
+
+  record Run(int code, String out, String err) {}
+
+  static Run fletch(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+    PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+    CommandLine cli = Fletch.commandLine(o, e);
+    if (!cli.getSubcommands().containsKey("quickstart")) {
+      cli.addSubcommand(new QuickstartCommand()); // TEMP until registered in Fletch
+    }
+    int code = cli.execute(args);
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void runsTheWholeTourAndLeavesAWorkingRepository() throws SQLException {
+    Path dir = tmp.resolve("qs");
+    Run run = fletch("quickstart", "--dir", dir.toString());
+    String out = run.out();
+    assertEquals(0, run.code(), "stdout:\n" + out + "\nstderr:\n" + run.err());
+
+    // Six numbered, timed steps.
+    for (int i = 1; i <= 6; i++) {
+      assertTrue(out.contains("[" + i + "/6] "), "step " + i + " header in:\n" + out);
+    }
+    assertEquals(6, count(out, Pattern.compile("\\.\\.\\. done in \\d+\\.\\d s")), out);
+
+    // The plan it applied, and the apply itself.
+    assertTrue(out.contains("customer_activity"), out);
+    assertTrue(out.contains("Applied version 1"), out);
+
+    // The training set: one row per label, in a Parquet file, with explained rows that agree.
+    Path training = dir.resolve("training/fraud_model_v1.parquet");
+    assertTrue(Files.isRegularFile(training), training.toString());
+    long labels = scalar("SELECT count(*) FROM read_parquet('" + dir.resolve(PaymentsExample.LABELS) + "')");
+    assertEquals(labels, scalar("SELECT count(*) FROM read_parquet('" + training + "')"));
+    assertEquals(labels, scalar("SELECT count(DISTINCT transaction_id) FROM read_parquet('" + training + "')"));
+    assertTrue(out.contains(String.format("%,d rows written to", labels)), out);
+    for (String kind : new String[] {"[CORRECTION]", "[TOO_OLD]", "[NO_HISTORY]", "[ORDINARY]"}) {
+      assertTrue(out.contains(kind), kind + " explained in:\n" + out);
+    }
+    assertFalse(out.contains("MISMATCH"), out);
+
+    // The GetFeatures answer: fresh values for the latest transaction, NOT_FOUND for unknown keys.
+    Matcher latest =
+        Pattern.compile("\\(the most recent transaction\\):\\R(?:\\s+\\S+\\s+= .*\\R)+").matcher(out);
+    assertTrue(latest.find(), out);
+    assertTrue(latest.group().contains("age") && latest.group().contains("PRESENT"), latest.group());
+    Matcher txnCount = Pattern.compile("txn_count_24h\\s+= (\\d+)\\s+PRESENT").matcher(latest.group());
+    assertTrue(txnCount.find(), latest.group());
+    Matcher unknown =
+        Pattern.compile("\\(a customer and merchant that do not exist\\):\\R(?:\\s+\\S+\\s+= .*\\R)+").matcher(out);
+    assertTrue(unknown.find(), out);
+    assertFalse(unknown.group().contains("PRESENT"), unknown.group());
+    assertTrue(unknown.group().contains("NOT_FOUND"), unknown.group());
+
+    // A second run resets the folder and works again.
+    Run again = fletch("quickstart", "--dir", dir.toString());
+    assertEquals(0, again.code(), again.out() + again.err());
+  }
+
+  @Test
+  void refusesAFolderThatIsNotAQuickstartFolder() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("mine"));
+    Files.writeString(dir.resolve("notes.txt"), "keep me");
+    Run run = fletch("quickstart", "--dir", dir.toString());
+    assertEquals(1, run.code());
+    assertTrue(run.err().contains("is not empty and is not a quickstart folder"), run.err());
+    assertEquals("keep me", Files.readString(dir.resolve("notes.txt")));
+  }
+
+  private static int count(String text, Pattern p) {
+    Matcher m = p.matcher(text);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+
+  private static long scalar(String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
