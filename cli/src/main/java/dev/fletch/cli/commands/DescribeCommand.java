@@ -1,0 +1,85 @@
+package dev.fletch.cli.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fletch.cli.CliContext;
+import dev.fletch.cli.CommonOptions;
+import dev.fletch.cli.ExitCodes;
+import dev.fletch.core.DefinitionJson;
+import dev.fletch.registry.ObjectKind;
+import dev.fletch.registry.StoredObject;
+import java.io.PrintStream;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Shows one object as the registry stored it, at the latest or any past version. */
+@Command(name = "describe", description = "Show one entity, source, feature view or feature service from the registry.")
+public final class DescribeCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Parameters(index = "0", paramLabel = "KIND", description = "entity | source | feature-view | feature-service")
+  String kind;
+
+  @Parameters(index = "1", paramLabel = "NAME")
+  String name;
+
+  @Option(names = "--project", paramLabel = "NAME", description = "Project (default: the repository's).")
+  String project;
+
+  @Option(names = "--version", paramLabel = "N", description = "A past registry version (default: the latest).")
+  long version;
+
+  @Option(names = "--json", description = "Print the stored JSON definition.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    try (CliContext ctx = common.newContext()) {
+      ObjectKind k = ObjectKind.parse(kind);
+      String p = ListCommand.project(ctx, project);
+      StoredObject o = ctx.registry().object(p, k, name, version);
+      PrintStream out = ctx.out();
+      if (json) {
+        out.println(ListCommand.prettyJson(o));
+        return ExitCodes.OK;
+      }
+      out.println(k.label() + " " + o.name());
+      out.println("  project: " + p + ", version " + o.version() + ", content hash " + o.contentHash().substring(0, 12));
+      JsonNode tree = DefinitionJson.mapper().valueToTree(o.value());
+      block(out, tree, "  ");
+    }
+    return ExitCodes.OK;
+  }
+
+  /** A YAML-like rendering: one field a line, nested objects indented, empty values left out. */
+  private static void block(PrintStream out, JsonNode node, String indent) {
+    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> f = fields.next();
+      JsonNode v = f.getValue();
+      if (f.getKey().equals("name") || v.isNull() || (v.isContainerNode() && v.isEmpty()) || (v.isTextual() && v.asText().isEmpty())) {
+        continue;
+      }
+      if (v.isArray() && v.get(0).isObject()) {
+        out.println(indent + f.getKey() + ":");
+        for (JsonNode item : v) {
+          out.println(indent + "  - " + (item.has("name") ? item.get("name").asText() : ""));
+          block(out, item, indent + "    ");
+        }
+      } else if (v.isObject()) {
+        out.println(indent + f.getKey() + ":");
+        block(out, v, indent + "  ");
+      } else if (v.isArray()) {
+        StringBuilder sb = new StringBuilder();
+        v.forEach(e -> sb.append(sb.length() == 0 ? "" : ", ").append(e.asText()));
+        out.println(indent + f.getKey() + ": [" + sb + "]");
+      } else {
+        out.println(indent + f.getKey() + ": " + v.asText());
+      }
+    }
+  }
+}

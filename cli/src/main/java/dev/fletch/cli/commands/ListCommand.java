@@ -1,0 +1,182 @@
+package dev.fletch.cli.commands;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.fletch.cli.CliContext;
+import dev.fletch.cli.CommonOptions;
+import dev.fletch.cli.ExitCodes;
+import dev.fletch.core.DefinitionJson;
+import dev.fletch.core.FletchException;
+import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.model.Entity;
+import dev.fletch.core.model.FeatureService;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.Source;
+import dev.fletch.registry.ObjectKind;
+import dev.fletch.registry.Registry;
+import dev.fletch.registry.StoredObject;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Lists what the registry holds (not what the YAML says: run {@code fletch plan} for the difference). */
+@Command(
+    name = "list",
+    description = "List the registry's entities, sources, feature-views, feature-services or projects.")
+public final class ListCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "KIND",
+      description = "entities | sources | feature-views | feature-services | projects")
+  String kind;
+
+  @Option(names = "--project", paramLabel = "NAME", description = "Project (default: the repository's).")
+  String project;
+
+  @Option(names = "--version", paramLabel = "N", description = "A past registry version (default: the latest).")
+  long version;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    try (CliContext ctx = common.newContext()) {
+      Registry registry = ctx.registry();
+      PrintStream out = ctx.out();
+      if (kind.trim().toLowerCase(Locale.ROOT).equals("projects")) {
+        List<String> projects = registry.projects();
+        if (json) {
+          List<java.util.Map<String, Object>> rows = new ArrayList<>();
+          projects.forEach(p -> rows.add(java.util.Map.of("name", p, "version", registry.currentVersion(p))));
+          out.println(prettyJson(rows));
+        } else if (projects.isEmpty()) {
+          out.println("No projects: nothing was applied to this registry yet.");
+        } else {
+          List<List<String>> rows = new ArrayList<>();
+          for (String p : projects) {
+            rows.add(List.of(p, Long.toString(registry.currentVersion(p))));
+          }
+          table(out, List.of("PROJECT", "VERSION"), rows);
+        }
+        return ExitCodes.OK;
+      }
+      ObjectKind k = ObjectKind.parse(kind);
+      String p = project(ctx, project);
+      List<StoredObject> objects = registry.objects(p, k, version);
+      if (json) {
+        out.println(prettyJson(objects));
+        return ExitCodes.OK;
+      }
+      List<List<String>> rows = new ArrayList<>();
+      for (StoredObject o : objects) {
+        rows.add(row(o.value()));
+      }
+      if (rows.isEmpty()) {
+        out.println("No " + k.plural() + " in project '" + p + "'.");
+      } else {
+        table(out, header(k), rows);
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  private static List<String> header(ObjectKind kind) {
+    return switch (kind) {
+      case ENTITY -> List.of("NAME", "JOIN KEYS", "DESCRIPTION");
+      case SOURCE -> List.of("NAME", "FORMAT", "PATH", "TIMESTAMP FIELD");
+      case FEATURE_VIEW -> List.of("NAME", "ENTITIES", "SOURCE", "TTL", "ONLINE", "FEATURES");
+      case FEATURE_SERVICE -> List.of("NAME", "FEATURES", "OWNER");
+    };
+  }
+
+  private static List<String> row(Object o) {
+    if (o instanceof Entity e) {
+      return List.of(
+          e.name(),
+          e.joinKeys().stream().map(k -> k.name() + " " + k.type()).collect(Collectors.joining(", ")),
+          e.description());
+    } else if (o instanceof Source s) {
+      return List.of(s.name(), s.format().toString(), s.path(), s.timestampField());
+    } else if (o instanceof FeatureView v) {
+      return List.of(
+          v.name(),
+          String.join(", ", v.entities()),
+          v.source(),
+          v.hasTtl() ? duration(v.ttl()) : "none",
+          Boolean.toString(v.online()),
+          Integer.toString(v.features().size()));
+    } else if (o instanceof FeatureService s) {
+      return List.of(s.name(), String.join(", ", s.features()), s.owner());
+    }
+    throw new IllegalStateException("unknown object " + o);
+  }
+
+  /** A duration as YAML writes it: {@code 30d}, {@code 12h}, {@code 15m}, else ISO-8601. */
+  static String duration(Duration d) {
+    long s = d.getSeconds();
+    if (d.getNano() == 0 && s > 0) {
+      if (s % 86_400 == 0) {
+        return s / 86_400 + "d";
+      }
+      if (s % 3_600 == 0) {
+        return s / 3_600 + "h";
+      }
+      if (s % 60 == 0) {
+        return s / 60 + "m";
+      }
+      return s + "s";
+    }
+    return d.toString();
+  }
+
+  /** The project to show: {@code explicit}, else the one the repository's YAML names. */
+  static String project(CliContext ctx, String explicit) {
+    if (explicit != null && !explicit.isBlank()) {
+      return explicit;
+    }
+    try {
+      return ctx.loadRepo().project();
+    } catch (FletchException e) {
+      throw new InvalidRequestException(
+          "cannot tell which project to show (give --project NAME): " + e.getMessage(), e);
+    }
+  }
+
+  static String prettyJson(Object value) {
+    try {
+      return DefinitionJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new FletchException("cannot print JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** Left-aligned columns, two spaces apart. */
+  static void table(PrintStream out, List<String> header, List<List<String>> rows) {
+    int[] width = new int[header.size()];
+    List<List<String>> all = new ArrayList<>();
+    all.add(header);
+    all.addAll(rows);
+    for (List<String> r : all) {
+      for (int i = 0; i < r.size(); i++) {
+        width[i] = Math.max(width[i], r.get(i).length());
+      }
+    }
+    for (List<String> r : all) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < r.size(); i++) {
+        sb.append(i == r.size() - 1 ? r.get(i) : String.format("%-" + (width[i] + 2) + "s", r.get(i)));
+      }
+      out.println(sb.toString().stripTrailing());
+    }
+  }
+}
