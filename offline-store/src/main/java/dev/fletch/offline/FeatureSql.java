@@ -177,21 +177,22 @@ final class FeatureSql {
                         + "' has type " + type + "; expected " + TIME_TYPES));
   }
 
+  static final String ORDER = "__fletch_order";
+  static final String ENTITY_ORDER = "__fletch_t_order";
+
   /**
-   * Keeps, among rows of one entity with the same event time, only the one with the greatest created
-   * time, so the as-of join has a single candidate per event time.
+   * A view as the as-of join reads it. With a created timestamp, each row also gets a sort key
+   * (event time, created time) so that the join itself picks, among rows with the greatest event time
+   * {@code <= t}, the one created last (a NULL created time loses); the entity side compares with
+   * (t, +infinity). This is about twice as fast as de-duplicating the source with a window first.
    */
-  static String dedupeByCreated(ViewRelation v) {
+  static String joinable(ViewRelation v) {
     if (!v.hasCreated()) {
       return v.sql();
     }
-    StringJoiner partition = new StringJoiner(", ");
-    for (int i = 0; i < v.keys().size(); i++) {
-      partition.add(ident(key(i)));
-    }
-    partition.add(ident(EVENT_TIME));
-    return "SELECT * FROM (" + v.sql() + ") QUALIFY row_number() OVER (PARTITION BY " + partition
-        + " ORDER BY " + ident(CREATED_TIME) + " DESC NULLS LAST) = 1";
+    return "SELECT *, CASE WHEN " + ident(EVENT_TIME) + " IS NULL THEN NULL ELSE {'t': "
+        + ident(EVENT_TIME) + ", 'c': coalesce(" + ident(CREATED_TIME)
+        + ", TIMESTAMP '-infinity')} END AS " + ident(ORDER) + " FROM (" + v.sql() + ")";
   }
 
   /** Where, in a historical query, one output feature comes from. */
@@ -214,6 +215,10 @@ final class FeatureSql {
     entityCols.add("e.rowid AS " + ident(ROW));
     entityCols.add("e.*");
     entityCols.add(tsExpr + " AS " + ident(ENTITY_TIME));
+    if (views.stream().anyMatch(ViewRelation::hasCreated)) {
+      entityCols.add("CASE WHEN " + tsExpr + " IS NULL THEN NULL ELSE {'t': " + tsExpr
+          + ", 'c': TIMESTAMP 'infinity'} END AS " + ident(ENTITY_ORDER));
+    }
     for (int v = 0; v < views.size(); v++) {
       List<JoinKey> keys = views.get(v).keys();
       for (int k = 0; k < keys.size(); k++) {
@@ -230,7 +235,7 @@ final class FeatureSql {
         .append(" AS e)");
     for (int v = 0; v < views.size(); v++) {
       sql.append(", ").append(ident("__fletch_v" + v)).append(" AS (")
-          .append(dedupeByCreated(views.get(v))).append(")");
+          .append(joinable(views.get(v))).append(")");
     }
     StringJoiner out = new StringJoiner(", ");
     for (int i = 0; i < entity.names().size(); i++) {
@@ -257,7 +262,10 @@ final class FeatureSql {
       for (int k = 0; k < views.get(v).keys().size(); k++) {
         on.add("e." + ident(entityKey(v, k)) + " = " + alias + "." + ident(key(k)));
       }
-      on.add("e." + ident(ENTITY_TIME) + " >= " + alias + "." + ident(EVENT_TIME));
+      on.add(
+          views.get(v).hasCreated()
+              ? "e." + ident(ENTITY_ORDER) + " >= " + alias + "." + ident(ORDER)
+              : "e." + ident(ENTITY_TIME) + " >= " + alias + "." + ident(EVENT_TIME));
       sql.append(" ASOF LEFT JOIN ").append(ident("__fletch_v" + v)).append(" AS ").append(alias)
           .append(" ON ").append(on);
     }
