@@ -184,12 +184,12 @@ public final class Materializer {
       } catch (RuntimeException recordFailed) {
         failure.addSuppressed(recordFailed);
       }
-      LOG.warn("{}", failure.getMessage());
+      LOG.debug("{}", failure.getMessage());
       throw failure;
     }
     Duration took = Duration.ofNanos(System.nanoTime() - began);
     jobs.succeed(jobId, writer.written());
-    LOG.info(
+    LOG.debug(
         "materialized {} rows of view '{}' [{}, {}] in {} ms",
         writer.written(),
         view.name(),
