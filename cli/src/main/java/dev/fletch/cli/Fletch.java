@@ -34,6 +34,9 @@ import picocli.CommandLine.ParseResult;
       InitCommand.class,
       ValidateCommand.class,
       dev.fletch.cli.commands.HistoricalCommand.class,
+      dev.fletch.cli.commands.MaterializeCommand.class,
+      dev.fletch.cli.commands.MaterializeIncrementalCommand.class,
+      dev.fletch.cli.commands.JobsCommand.class,
       dev.fletch.cli.commands.ServeCommand.class,
     })
 public final class Fletch implements Runnable {

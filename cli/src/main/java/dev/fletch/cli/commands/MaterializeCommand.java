@@ -1,0 +1,176 @@
+package dev.fletch.cli.commands;
+
+import dev.fletch.cli.CliContext;
+import dev.fletch.cli.CommonOptions;
+import dev.fletch.cli.ExitCodes;
+import dev.fletch.cli.Progress;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.materializer.Materializer;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code fletch materialize}: loads the latest values of a time range into the online store. */
+@Command(
+    name = "materialize",
+    description = {
+      "Write the latest values per entity with event time in [--start, --end] of every online feature"
+          + " view (or of --views) to the online store, and record the jobs in the registry.",
+      "Writes never replace newer values, so running again is harmless."
+    },
+    sortOptions = false)
+public final class MaterializeCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--start",
+      required = true,
+      paramLabel = "TIME",
+      description = "Range start (inclusive): ISO-8601 instant, date-time (UTC), date, or 'now'.")
+  String start;
+
+  @Option(
+      names = "--end",
+      required = true,
+      paramLabel = "TIME",
+      description = "Range end (inclusive), as --start.")
+  String end;
+
+  @Option(
+      names = "--views",
+      split = ",",
+      paramLabel = "VIEWS",
+      description = "Comma-separated feature views (default: every online view).")
+  List<String> views;
+
+  @Override
+  public Integer call() {
+    Instant from = parseTime(spec, "--start", start, Clock.systemUTC());
+    Instant to = parseTime(spec, "--end", end, Clock.systemUTC());
+    try (CliContext ctx = common.newContext()) {
+      FeatureRepo repo = ctx.loadRepo();
+      Materializer materializer =
+          new Materializer(ctx.offlineStore(), ctx.onlineStore(), ctx.registry().jobHistory());
+      ctx.err().println("materializing into " + ctx.onlineStore().describe());
+      List<Materializer.ViewResult> results;
+      try (ViewProgress progress = new ViewProgress(ctx.err())) {
+        results = materializer.materialize(repo, from, to, names(views), progress);
+      }
+      printSummary(ctx.out(), results);
+    }
+    return ExitCodes.OK;
+  }
+
+  static List<String> names(List<String> views) {
+    if (views == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (String v : views) {
+      if (!v.isBlank()) {
+        out.add(v.trim());
+      }
+    }
+    return out;
+  }
+
+  /** One progress line per view, opened when the view's first update arrives. */
+  static final class ViewProgress implements Materializer.Progress, AutoCloseable {
+    private final PrintStream err;
+    private String view;
+    private Progress current;
+
+    ViewProgress(PrintStream err) {
+      this.err = err;
+    }
+
+    @Override
+    public synchronized void update(String viewName, long rows, double rowsPerSecond) {
+      if (!viewName.equals(view)) {
+        close();
+        view = viewName;
+        current = Progress.start(err, "materializing " + viewName);
+      }
+      current.set(rows);
+    }
+
+    @Override
+    public synchronized void close() {
+      if (current != null) {
+        current.close();
+        current = null;
+      }
+    }
+  }
+
+  static void printSummary(PrintStream out, List<Materializer.ViewResult> results) {
+    out.printf(
+        Locale.ROOT,
+        "%-32s %-24s %-24s %12s %9s %6s%n",
+        "VIEW",
+        "START",
+        "END",
+        "ROWS",
+        "SECONDS",
+        "JOB");
+    for (Materializer.ViewResult r : results) {
+      out.printf(
+          Locale.ROOT,
+          "%-32s %-24s %-24s %12d %9.2f %6s%n",
+          r.view(),
+          r.start(),
+          r.end(),
+          r.rows(),
+          r.took().toMillis() / 1000.0,
+          r.jobId() < 0 ? "-" : Long.toString(r.jobId()));
+    }
+  }
+
+  /**
+   * {@code now}, an instant or offset date-time, a date-time without offset (UTC), or a date (UTC
+   * midnight).
+   */
+  static Instant parseTime(CommandSpec spec, String option, String text, Clock clock) {
+    String t = text.trim();
+    if (t.equalsIgnoreCase("now")) {
+      return clock.instant();
+    }
+    try {
+      return OffsetDateTime.parse(t).toInstant();
+    } catch (DateTimeParseException e) {
+      // try the next form
+    }
+    try {
+      return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
+    } catch (DateTimeParseException e) {
+      // try the next form
+    }
+    try {
+      return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          option
+              + ": '"
+              + text
+              + "' is not a time (use now, 2024-01-31, 2024-01-31T12:00:00 or 2024-01-31T12:00:00Z)");
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.fletch.cli.commands;
+
+import dev.fletch.cli.CliContext;
+import dev.fletch.cli.CommonOptions;
+import dev.fletch.cli.ExitCodes;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.materializer.Materializer;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code fletch materialize-incremental}: from each view's watermark to --end. */
+@Command(
+    name = "materialize-incremental",
+    description = {
+      "Materialize every online feature view (or --views) from where its last successful job ended"
+          + " (its watermark) to --end. The first time, a view starts at --end minus its ttl (or at"
+          + " the beginning of time when its ttl is 0)."
+    },
+    sortOptions = false)
+public final class MaterializeIncrementalCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--end",
+      required = true,
+      paramLabel = "TIME",
+      description = "Range end (inclusive): ISO-8601 instant, date-time (UTC), date, or 'now'.")
+  String end;
+
+  @Option(
+      names = "--views",
+      split = ",",
+      paramLabel = "VIEWS",
+      description = "Comma-separated feature views (default: every online view).")
+  List<String> views;
+
+  @Override
+  public Integer call() {
+    Instant to = MaterializeCommand.parseTime(spec, "--end", end, Clock.systemUTC());
+    try (CliContext ctx = common.newContext()) {
+      FeatureRepo repo = ctx.loadRepo();
+      Materializer materializer =
+          new Materializer(ctx.offlineStore(), ctx.onlineStore(), ctx.registry().jobHistory());
+      ctx.err().println("materializing into " + ctx.onlineStore().describe());
+      List<Materializer.ViewResult> results;
+      try (MaterializeCommand.ViewProgress progress =
+          new MaterializeCommand.ViewProgress(ctx.err())) {
+        results =
+            materializer.materializeIncremental(
+                repo, to, MaterializeCommand.names(views), progress);
+      }
+      MaterializeCommand.printSummary(ctx.out(), results);
+    }
+    return ExitCodes.OK;
+  }
+}
