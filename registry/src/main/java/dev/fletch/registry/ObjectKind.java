@@ -33,7 +33,9 @@ public enum ObjectKind {
     return label;
   }
 
-  /** The plural as used in URLs and on the command line: {@code entities}, {@code feature-views}. */
+  /**
+   * The plural as used in URLs and on the command line: {@code entities}, {@code feature-views}.
+   */
   public String plural() {
     return plural;
   }

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * The difference between a feature repository and the latest applied version of its project, object
- * by object. {@code baseVersion} is the version planned against (0 = nothing applied yet); an apply of
- * this plan must name it. Plain data: serialises to JSON as is.
+ * by object. {@code baseVersion} is the version planned against (0 = nothing applied yet); an apply
+ * of this plan must name it. Plain data: serialises to JSON as is.
  */
 public record Plan(
     String project, long baseVersion, List<Change> changes, List<String> breakingChanges) {
@@ -21,9 +21,9 @@ public record Plan(
   }
 
   /**
-   * What happens to one object. {@code changedFields} lists, for a CHANGED object, each difference as
-   * {@code path: old -> new} (e.g. {@code features[amount].type: INT32 -> INT64}); {@code breaking}
-   * the reasons this change breaks consumers.
+   * What happens to one object. {@code changedFields} lists, for a CHANGED object, each difference
+   * as {@code path: old -> new} (e.g. {@code features[amount].type: INT32 -> INT64}); {@code
+   * breaking} the reasons this change breaks consumers.
    */
   public record Change(
       ObjectKind kind,
@@ -93,7 +93,12 @@ public record Plan(
             case REMOVED -> "-";
             case UNCHANGED -> " ";
           };
-      sb.append("  ").append(sign).append(' ').append(c.kind().label()).append(' ').append(c.name());
+      sb.append("  ")
+          .append(sign)
+          .append(' ')
+          .append(c.kind().label())
+          .append(' ')
+          .append(c.name());
       if (!c.breaking().isEmpty()) {
         sb.append("  [BREAKING]");
       }

@@ -20,7 +20,9 @@ import java.util.Set;
 
 /** Diffs a feature repository against a stored snapshot and finds the breaking changes. */
 final class Planner {
-  /** One object of a snapshot: canonical JSON and its hash; {@code position} keeps declared order. */
+  /**
+   * One object of a snapshot: canonical JSON and its hash; {@code position} keeps declared order.
+   */
   record Snap(ObjectKind kind, String name, int position, String hash, String json) {
     String key() {
       return kind.label() + "/" + name;
@@ -44,7 +46,10 @@ final class Planner {
   }
 
   private static <T> void add(
-      List<Snap> out, ObjectKind kind, List<T> objects, java.util.function.Function<T, String> name) {
+      List<Snap> out,
+      ObjectKind kind,
+      List<T> objects,
+      java.util.function.Function<T, String> name) {
     for (T o : objects) {
       String json = DefinitionJson.write(o);
       out.add(new Snap(kind, name.apply(o), out.size(), sha256(json), json));
@@ -86,14 +91,37 @@ final class Planner {
     for (Snap now : fresh) {
       Snap was = before.get(now.key());
       if (was == null) {
-        changes.add(change(now.kind(), now.name(), Plan.Action.ADDED, null, now.hash(), List.of(), List.of()));
+        changes.add(
+            change(
+                now.kind(), now.name(), Plan.Action.ADDED, null, now.hash(), List.of(), List.of()));
       } else if (was.hash().equals(now.hash())) {
-        changes.add(change(now.kind(), now.name(), Plan.Action.UNCHANGED, was.hash(), now.hash(), List.of(), List.of()));
+        changes.add(
+            change(
+                now.kind(),
+                now.name(),
+                Plan.Action.UNCHANGED,
+                was.hash(),
+                now.hash(),
+                List.of(),
+                List.of()));
       } else {
         List<String> fields = JsonDiff.diff(tree(was.json()), tree(now.json()));
         List<String> breaking =
-            breakingChange(now.kind(), was.value(), DefinitionJson.read(now.json(), now.kind().type()), repo, storedServices);
-        changes.add(change(now.kind(), now.name(), Plan.Action.CHANGED, was.hash(), now.hash(), fields, breaking));
+            breakingChange(
+                now.kind(),
+                was.value(),
+                DefinitionJson.read(now.json(), now.kind().type()),
+                repo,
+                storedServices);
+        changes.add(
+            change(
+                now.kind(),
+                now.name(),
+                Plan.Action.CHANGED,
+                was.hash(),
+                now.hash(),
+                fields,
+                breaking));
       }
     }
     for (Snap was : stored) {
@@ -102,7 +130,15 @@ final class Planner {
         if (was.kind() == ObjectKind.FEATURE_VIEW) {
           breaking = usages(was.name(), null, repo.featureServices(), storedServices);
         }
-        changes.add(change(was.kind(), was.name(), Plan.Action.REMOVED, was.hash(), null, List.of(), breaking));
+        changes.add(
+            change(
+                was.kind(),
+                was.name(),
+                Plan.Action.REMOVED,
+                was.hash(),
+                null,
+                List.of(),
+                breaking));
       }
     }
     changes.sort(Comparator.comparing(Plan.Change::kind).thenComparing(Plan.Change::name));
@@ -112,24 +148,46 @@ final class Planner {
   }
 
   private static Plan.Change change(
-      ObjectKind kind, String name, Plan.Action action, String oldHash, String newHash, List<String> fields, List<String> breaking) {
+      ObjectKind kind,
+      String name,
+      Plan.Action action,
+      String oldHash,
+      String newHash,
+      List<String> fields,
+      List<String> breaking) {
     return new Plan.Change(kind, name, action, oldHash, newHash, fields, breaking);
   }
 
   private static List<String> breakingChange(
-      ObjectKind kind, Object before, Object after, FeatureRepo repo, List<FeatureService> storedServices) {
+      ObjectKind kind,
+      Object before,
+      Object after,
+      FeatureRepo repo,
+      List<FeatureService> storedServices) {
     List<String> reasons = new ArrayList<>();
     if (kind == ObjectKind.ENTITY) {
       Entity a = (Entity) before;
       Entity b = (Entity) after;
       if (!a.joinKeys().equals(b.joinKeys())) {
-        reasons.add("entity '" + a.name() + "': join keys changed " + keys(a.joinKeys()) + " -> " + keys(b.joinKeys()));
+        reasons.add(
+            "entity '"
+                + a.name()
+                + "': join keys changed "
+                + keys(a.joinKeys())
+                + " -> "
+                + keys(b.joinKeys()));
       }
     } else if (kind == ObjectKind.FEATURE_VIEW) {
       FeatureView a = (FeatureView) before;
       FeatureView b = (FeatureView) after;
       if (!a.entities().equals(b.entities())) {
-        reasons.add("feature view '" + a.name() + "': entities changed " + a.entities() + " -> " + b.entities());
+        reasons.add(
+            "feature view '"
+                + a.name()
+                + "': entities changed "
+                + a.entities()
+                + " -> "
+                + b.entities());
       }
       for (Feature f : a.features()) {
         var now = b.feature(f.name());
@@ -137,7 +195,14 @@ final class Planner {
           reasons.addAll(usages(a.name(), f.name(), repo.featureServices(), storedServices));
         } else if (now.get().type() != f.type()) {
           reasons.add(
-              "feature view '" + a.name() + "': feature '" + f.name() + "' changed type " + f.type() + " -> " + now.get().type());
+              "feature view '"
+                  + a.name()
+                  + "': feature '"
+                  + f.name()
+                  + "' changed type "
+                  + f.type()
+                  + " -> "
+                  + now.get().type());
         }
       }
     }
@@ -145,16 +210,20 @@ final class Planner {
   }
 
   /**
-   * Reasons why removing a feature ({@code feature} null: the whole view) breaks a feature service of
-   * the new repository or of the stored version that references it. A stored {@code view:*} counts:
-   * its consumers received the feature.
+   * Reasons why removing a feature ({@code feature} null: the whole view) breaks a feature service
+   * of the new repository or of the stored version that references it. A stored {@code view:*}
+   * counts: its consumers received the feature.
    */
   private static List<String> usages(
-      String view, String feature, List<FeatureService> newServices, List<FeatureService> storedServices) {
+      String view,
+      String feature,
+      List<FeatureService> newServices,
+      List<FeatureService> storedServices) {
     Set<String> users = new LinkedHashSet<>();
     collect(view, feature, newServices, false, users);
     collect(view, feature, storedServices, true, users);
-    String what = feature == null ? "feature view '" + view + "'" : "feature '" + view + ":" + feature + "'";
+    String what =
+        feature == null ? "feature view '" + view + "'" : "feature '" + view + ":" + feature + "'";
     List<String> reasons = new ArrayList<>();
     for (String user : users) {
       reasons.add(what + " removed but feature service " + user + " uses it");
@@ -163,7 +232,11 @@ final class Planner {
   }
 
   private static void collect(
-      String view, String feature, List<FeatureService> services, boolean stored, Set<String> users) {
+      String view,
+      String feature,
+      List<FeatureService> services,
+      boolean stored,
+      Set<String> users) {
     for (FeatureService s : services) {
       for (String text : s.features()) {
         FeatureRef ref;
@@ -174,7 +247,9 @@ final class Planner {
         }
         boolean match =
             ref.view().equals(view)
-                && (feature == null || ref.feature().equals(feature) || (stored && ref.isWildcard()));
+                && (feature == null
+                    || ref.feature().equals(feature)
+                    || (stored && ref.isWildcard()));
         if (match) {
           users.add("'" + s.name() + "'");
           break;

@@ -27,23 +27,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
-import org.jdbi.v3.core.ConnectionException;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
  * Applied definitions, their versions and history, and materialization job history, in one SQL
  * database (a SQLite file, or PostgreSQL). Thread-safe; every call borrows a connection for its
- * duration. Every applied version is kept in full, so any past version of any object can be read back.
+ * duration. Every applied version is kept in full, so any past version of any object can be read
+ * back.
  *
  * <p>Failures: {@link UnavailableException} when the database cannot be reached (or stays locked),
- * {@link NotFoundException} for unknown projects, versions and objects, {@link ConflictException} for a
- * stale apply, {@link BreakingChangeException} for a breaking apply that was not allowed, {@link
- * dev.fletch.core.DefinitionException} for an inconsistent repository.
+ * {@link NotFoundException} for unknown projects, versions and objects, {@link ConflictException}
+ * for a stale apply, {@link BreakingChangeException} for a breaking apply that was not allowed,
+ * {@link dev.fletch.core.DefinitionException} for an inconsistent repository.
  */
 public final class Registry implements DefinitionSource, AutoCloseable {
   private static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
@@ -53,6 +54,7 @@ public final class Registry implements DefinitionSource, AutoCloseable {
   private final String displayUrl;
   private final SqlJobHistory jobHistory;
   private final AtomicBoolean closed = new AtomicBoolean();
+
   /** Test hook: runs before each object row of an apply is inserted (to force a failure midway). */
   volatile Consumer<String> beforeObjectInsert = key -> {};
 
@@ -63,7 +65,10 @@ public final class Registry implements DefinitionSource, AutoCloseable {
     this.jobHistory = new SqlJobHistory(this);
   }
 
-  /** Opens (creating and migrating the schema) a registry at a {@code jdbc:sqlite:} or {@code jdbc:postgresql:} URL. */
+  /**
+   * Opens (creating and migrating the schema) a registry at a {@code jdbc:sqlite:} or {@code
+   * jdbc:postgresql:} URL.
+   */
   public static Registry open(String jdbcUrl) {
     requireNonNull(jdbcUrl, "jdbcUrl is null");
     String display = redact(jdbcUrl);
@@ -74,12 +79,15 @@ public final class Registry implements DefinitionSource, AutoCloseable {
       registry = new Registry(Jdbi.create(jdbcUrl), Dialect.POSTGRES, display);
     } else {
       throw new InvalidRequestException(
-          "unsupported registry URL '" + display + "': expected jdbc:sqlite:<file> or jdbc:postgresql://host/db");
+          "unsupported registry URL '"
+              + display
+              + "': expected jdbc:sqlite:<file> or jdbc:postgresql://host/db");
     }
-    registry.inTransaction(h -> {
-      Schema.migrate(h, registry.dialect);
-      return null;
-    });
+    registry.inTransaction(
+        h -> {
+          Schema.migrate(h, registry.dialect);
+          return null;
+        });
     return registry;
   }
 
@@ -92,7 +100,9 @@ public final class Registry implements DefinitionSource, AutoCloseable {
     if (file.isEmpty() || file.equals(":memory:") || file.startsWith("file:")) {
       // every call opens its own connection, and each in-memory connection is a new, empty database
       throw new InvalidRequestException(
-          "registry URL '" + url + "': give a file path (jdbc:sqlite:/path/registry.db); in-memory databases are not supported");
+          "registry URL '"
+              + url
+              + "': give a file path (jdbc:sqlite:/path/registry.db); in-memory databases are not supported");
     }
     Path parent = Path.of(file).toAbsolutePath().getParent();
     try {
@@ -100,13 +110,15 @@ public final class Registry implements DefinitionSource, AutoCloseable {
         Files.createDirectories(parent);
       }
     } catch (IOException e) {
-      throw new UnavailableException("cannot create the folder of the registry database " + file + ": " + e.getMessage(), e);
+      throw new UnavailableException(
+          "cannot create the folder of the registry database " + file + ": " + e.getMessage(), e);
     }
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-    // Writers take the lock at BEGIN: two applies queue on busy_timeout instead of deadlocking on upgrade.
+    // Writers take the lock at BEGIN: two applies queue on busy_timeout instead of deadlocking on
+    // upgrade.
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     SQLiteDataSource ds = new SQLiteDataSource(config);
     ds.setUrl(url);
@@ -115,7 +127,8 @@ public final class Registry implements DefinitionSource, AutoCloseable {
 
   /** The URL without a password, for messages. */
   static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//([^/:@]+):([^/@]+)@", "//$1:***@");
+    return url.replaceAll("(?i)(password=)[^&]*", "$1***")
+        .replaceAll("//([^/:@]+):([^/@]+)@", "//$1:***@");
   }
 
   // ---------------------------------------------------------------- read side
@@ -127,8 +140,11 @@ public final class Registry implements DefinitionSource, AutoCloseable {
 
   /** Projects that have at least one applied version, by name. */
   public List<String> projects() {
-    return withHandle(h ->
-        h.createQuery("SELECT DISTINCT \"project\" FROM \"versions\" ORDER BY \"project\"").mapTo(String.class).list());
+    return withHandle(
+        h ->
+            h.createQuery("SELECT DISTINCT \"project\" FROM \"versions\" ORDER BY \"project\"")
+                .mapTo(String.class)
+                .list());
   }
 
   @Override
@@ -140,22 +156,24 @@ public final class Registry implements DefinitionSource, AutoCloseable {
   @Override
   public FeatureRepo load(String project) {
     requireNonNull(project, "project is null");
-    return withHandle(h -> {
-      long v = currentVersion(h, project);
-      if (v == 0) {
-        throw new NotFoundException("project", project, "nothing applied yet");
-      }
-      return toRepo(project, snapshot(h, project, v));
-    });
+    return withHandle(
+        h -> {
+          long v = currentVersion(h, project);
+          if (v == 0) {
+            throw new NotFoundException("project", project, "nothing applied yet");
+          }
+          return toRepo(project, snapshot(h, project, v));
+        });
   }
 
   /** The definitions exactly as applied at {@code version}. */
   public FeatureRepo load(String project, long version) {
     requireNonNull(project, "project is null");
-    return withHandle(h -> {
-      requireVersion(h, project, version);
-      return toRepo(project, snapshot(h, project, version));
-    });
+    return withHandle(
+        h -> {
+          requireVersion(h, project, version);
+          return toRepo(project, snapshot(h, project, version));
+        });
   }
 
   /** Versions of the project, newest first; empty when nothing was applied. */
@@ -174,17 +192,20 @@ public final class Registry implements DefinitionSource, AutoCloseable {
   public List<StoredObject> objects(String project, ObjectKind kind, long version) {
     requireNonNull(project, "project is null");
     requireNonNull(kind, "kind is null");
-    return withHandle(h -> {
-      long v = resolveVersion(h, project, version);
-      return h.createQuery(
-              "SELECT \"name\", \"content_hash\", \"definition\" FROM \"objects\" WHERE \"project\" = :p"
-                  + " AND \"version\" = :v AND \"kind\" = :k ORDER BY \"position\"")
-          .bind("p", project)
-          .bind("v", v)
-          .bind("k", kind.label())
-          .map((rs, ctx) -> new StoredObject(kind, rs.getString(1), v, rs.getString(2), rs.getString(3)))
-          .list();
-    });
+    return withHandle(
+        h -> {
+          long v = resolveVersion(h, project, version);
+          return h.createQuery(
+                  "SELECT \"name\", \"content_hash\", \"definition\" FROM \"objects\" WHERE \"project\" = :p"
+                      + " AND \"version\" = :v AND \"kind\" = :k ORDER BY \"position\"")
+              .bind("p", project)
+              .bind("v", v)
+              .bind("k", kind.label())
+              .map(
+                  (rs, ctx) ->
+                      new StoredObject(kind, rs.getString(1), v, rs.getString(2), rs.getString(3)))
+              .list();
+        });
   }
 
   /** An object as of the latest version. */
@@ -197,61 +218,72 @@ public final class Registry implements DefinitionSource, AutoCloseable {
     requireNonNull(project, "project is null");
     requireNonNull(kind, "kind is null");
     requireNonNull(name, "name is null");
-    return withHandle(h -> {
-      long v = resolveVersion(h, project, version);
-      return h.createQuery(
-              "SELECT \"content_hash\", \"definition\" FROM \"objects\" WHERE \"project\" = :p"
-                  + " AND \"version\" = :v AND \"kind\" = :k AND \"name\" = :n")
-          .bind("p", project)
-          .bind("v", v)
-          .bind("k", kind.label())
-          .bind("n", name)
-          .map((rs, ctx) -> new StoredObject(kind, name, v, rs.getString(1), rs.getString(2)))
-          .findOne()
-          .orElseThrow(() -> new NotFoundException(kind.label().replace('_', ' '), name, "in project '" + project + "' at version " + v));
-    });
+    return withHandle(
+        h -> {
+          long v = resolveVersion(h, project, version);
+          return h.createQuery(
+                  "SELECT \"content_hash\", \"definition\" FROM \"objects\" WHERE \"project\" = :p"
+                      + " AND \"version\" = :v AND \"kind\" = :k AND \"name\" = :n")
+              .bind("p", project)
+              .bind("v", v)
+              .bind("k", kind.label())
+              .bind("n", name)
+              .map((rs, ctx) -> new StoredObject(kind, name, v, rs.getString(1), rs.getString(2)))
+              .findOne()
+              .orElseThrow(
+                  () ->
+                      new NotFoundException(
+                          kind.label().replace('_', ' '),
+                          name,
+                          "in project '" + project + "' at version " + v));
+        });
   }
 
   /**
-   * The versions at which an object was added, changed or removed, newest first. NotFoundException if
-   * the object never existed.
+   * The versions at which an object was added, changed or removed, newest first. NotFoundException
+   * if the object never existed.
    */
   public List<ObjectVersion> objectHistory(String project, ObjectKind kind, String name) {
     requireNonNull(project, "project is null");
     requireNonNull(kind, "kind is null");
     requireNonNull(name, "name is null");
-    return withHandle(h -> {
-      Map<Long, String> hashes = new LinkedHashMap<>();
-      h.createQuery(
-              "SELECT \"version\", \"content_hash\" FROM \"objects\" WHERE \"project\" = :p AND \"kind\" = :k"
-                  + " AND \"name\" = :n ORDER BY \"version\"")
-          .bind("p", project)
-          .bind("k", kind.label())
-          .bind("n", name)
-          .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2)))
-          .forEach(e -> hashes.put(e.getKey(), e.getValue()));
-      if (hashes.isEmpty()) {
-        throw new NotFoundException(kind.label().replace('_', ' '), name, "never applied in project '" + project + "'");
-      }
-      List<ObjectVersion> steps = new ArrayList<>();
-      String previous = null;
-      for (VersionInfo v : versions(h, project, "ORDER BY \"version\"")) {
-        String hash = hashes.get(v.version());
-        Plan.Action action = null;
-        if (previous == null && hash != null) {
-          action = Plan.Action.ADDED;
-        } else if (previous != null && hash == null) {
-          action = Plan.Action.REMOVED;
-        } else if (previous != null && !previous.equals(hash)) {
-          action = Plan.Action.CHANGED;
-        }
-        if (action != null) {
-          steps.add(0, new ObjectVersion(kind, name, v.version(), action, hash, v.appliedAt(), v.appliedBy()));
-        }
-        previous = hash;
-      }
-      return steps;
-    });
+    return withHandle(
+        h -> {
+          Map<Long, String> hashes = new LinkedHashMap<>();
+          h.createQuery(
+                  "SELECT \"version\", \"content_hash\" FROM \"objects\" WHERE \"project\" = :p AND \"kind\" = :k"
+                      + " AND \"name\" = :n ORDER BY \"version\"")
+              .bind("p", project)
+              .bind("k", kind.label())
+              .bind("n", name)
+              .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2)))
+              .forEach(e -> hashes.put(e.getKey(), e.getValue()));
+          if (hashes.isEmpty()) {
+            throw new NotFoundException(
+                kind.label().replace('_', ' '), name, "never applied in project '" + project + "'");
+          }
+          List<ObjectVersion> steps = new ArrayList<>();
+          String previous = null;
+          for (VersionInfo v : versions(h, project, "ORDER BY \"version\"")) {
+            String hash = hashes.get(v.version());
+            Plan.Action action = null;
+            if (previous == null && hash != null) {
+              action = Plan.Action.ADDED;
+            } else if (previous != null && hash == null) {
+              action = Plan.Action.REMOVED;
+            } else if (previous != null && !previous.equals(hash)) {
+              action = Plan.Action.CHANGED;
+            }
+            if (action != null) {
+              steps.add(
+                  0,
+                  new ObjectVersion(
+                      kind, name, v.version(), action, hash, v.appliedAt(), v.appliedBy()));
+            }
+            previous = hash;
+          }
+          return steps;
+        });
   }
 
   // ---------------------------------------------------------------- plan and apply
@@ -259,26 +291,33 @@ public final class Registry implements DefinitionSource, AutoCloseable {
   /** The difference between {@code repo} and the latest applied version of its project. */
   public Plan plan(FeatureRepo repo) {
     requireNonNull(repo, "repo is null");
-    return withHandle(h -> {
-      long current = currentVersion(h, repo.project());
-      return Planner.plan(repo.project(), current, snapshot(h, repo.project(), current), repo);
-    });
+    return withHandle(
+        h -> {
+          long current = currentVersion(h, repo.project());
+          return Planner.plan(repo.project(), current, snapshot(h, repo.project(), current), repo);
+        });
   }
 
   /** {@link #apply(FeatureRepo, long, boolean, String, String)} without a message. */
-  public ApplyResult apply(FeatureRepo repo, long expectedVersion, boolean allowBreaking, String appliedBy) {
+  public ApplyResult apply(
+      FeatureRepo repo, long expectedVersion, boolean allowBreaking, String appliedBy) {
     return apply(repo, expectedVersion, allowBreaking, appliedBy, "");
   }
 
   /**
    * Records {@code repo} as the next version of its project, in one transaction. {@code
    * expectedVersion} is the version the caller planned against ({@link Plan#baseVersion()}); if the
-   * registry has moved on, or another apply wins the race, this fails with {@link ConflictException}
-   * and writes nothing. Breaking changes need {@code allowBreaking}. A repository identical to the
-   * current version records nothing ({@link ApplyResult#applied()} false).
+   * registry has moved on, or another apply wins the race, this fails with {@link
+   * ConflictException} and writes nothing. Breaking changes need {@code allowBreaking}. A
+   * repository identical to the current version records nothing ({@link ApplyResult#applied()}
+   * false).
    */
   public ApplyResult apply(
-      FeatureRepo repo, long expectedVersion, boolean allowBreaking, String appliedBy, String message) {
+      FeatureRepo repo,
+      long expectedVersion,
+      boolean allowBreaking,
+      String appliedBy,
+      String message) {
     requireNonNull(repo, "repo is null");
     String by = appliedBy == null || appliedBy.isBlank() ? "unknown" : appliedBy;
     String msg = message == null ? "" : message;
@@ -288,49 +327,50 @@ public final class Registry implements DefinitionSource, AutoCloseable {
     RepoChecks.check(repo, "definitions of project '" + repo.project() + "'");
     String project = repo.project();
     try {
-      return inTransaction(h -> {
-        long current = currentVersion(h, project);
-        if (current != expectedVersion) {
-          throw stale(expectedVersion, current, null);
-        }
-        Plan plan = Planner.plan(project, current, snapshot(h, project, current), repo);
-        if (!plan.hasChanges()) {
-          return new ApplyResult(project, current, false, plan);
-        }
-        if (plan.isBreaking() && !allowBreaking) {
-          throw new BreakingChangeException(plan);
-        }
-        long next = current + 1;
-        List<Snap> snaps = Planner.snapshot(repo);
-        h.createUpdate(
-                "INSERT INTO \"versions\" (\"project\", \"version\", \"applied_at\", \"applied_by\", \"message\","
-                    + " \"content_hash\", \"added\", \"changed\", \"removed\") VALUES (:p, :v, :at, :by, :msg, :hash, :a, :c, :r)")
-            .bind("p", project)
-            .bind("v", next)
-            .bind("at", Schema.micros(Instant.now()))
-            .bind("by", by)
-            .bind("msg", msg)
-            .bind("hash", Planner.repoHash(snaps))
-            .bind("a", plan.count(Plan.Action.ADDED))
-            .bind("c", plan.count(Plan.Action.CHANGED))
-            .bind("r", plan.count(Plan.Action.REMOVED))
-            .execute();
-        for (Snap s : snaps) {
-          beforeObjectInsert.accept(s.key());
-          h.createUpdate(
-                  "INSERT INTO \"objects\" (\"project\", \"version\", \"kind\", \"name\", \"position\", \"content_hash\","
-                      + " \"definition\") VALUES (:p, :v, :k, :n, :pos, :hash, :def)")
-              .bind("p", project)
-              .bind("v", next)
-              .bind("k", s.kind().label())
-              .bind("n", s.name())
-              .bind("pos", s.position())
-              .bind("hash", s.hash())
-              .bind("def", s.json())
-              .execute();
-        }
-        return new ApplyResult(project, next, true, plan);
-      });
+      return inTransaction(
+          h -> {
+            long current = currentVersion(h, project);
+            if (current != expectedVersion) {
+              throw stale(expectedVersion, current, null);
+            }
+            Plan plan = Planner.plan(project, current, snapshot(h, project, current), repo);
+            if (!plan.hasChanges()) {
+              return new ApplyResult(project, current, false, plan);
+            }
+            if (plan.isBreaking() && !allowBreaking) {
+              throw new BreakingChangeException(plan);
+            }
+            long next = current + 1;
+            List<Snap> snaps = Planner.snapshot(repo);
+            h.createUpdate(
+                    "INSERT INTO \"versions\" (\"project\", \"version\", \"applied_at\", \"applied_by\", \"message\","
+                        + " \"content_hash\", \"added\", \"changed\", \"removed\") VALUES (:p, :v, :at, :by, :msg, :hash, :a, :c, :r)")
+                .bind("p", project)
+                .bind("v", next)
+                .bind("at", Schema.micros(Instant.now()))
+                .bind("by", by)
+                .bind("msg", msg)
+                .bind("hash", Planner.repoHash(snaps))
+                .bind("a", plan.count(Plan.Action.ADDED))
+                .bind("c", plan.count(Plan.Action.CHANGED))
+                .bind("r", plan.count(Plan.Action.REMOVED))
+                .execute();
+            for (Snap s : snaps) {
+              beforeObjectInsert.accept(s.key());
+              h.createUpdate(
+                      "INSERT INTO \"objects\" (\"project\", \"version\", \"kind\", \"name\", \"position\", \"content_hash\","
+                          + " \"definition\") VALUES (:p, :v, :k, :n, :pos, :hash, :def)")
+                  .bind("p", project)
+                  .bind("v", next)
+                  .bind("k", s.kind().label())
+                  .bind("n", s.name())
+                  .bind("pos", s.position())
+                  .bind("hash", s.hash())
+                  .bind("def", s.json())
+                  .execute();
+            }
+            return new ApplyResult(project, next, true, plan);
+          });
     } catch (FletchException e) {
       if (isUniqueViolation(e)) {
         // Another apply inserted the same version number between our read and our insert.
@@ -342,7 +382,12 @@ public final class Registry implements DefinitionSource, AutoCloseable {
   }
 
   private static ConflictException stale(long expected, long current, Throwable cause) {
-    String msg = "planned against version " + expected + " but the registry is at " + current + "; re-run plan";
+    String msg =
+        "planned against version "
+            + expected
+            + " but the registry is at "
+            + current
+            + "; re-run plan";
     return cause == null ? new ConflictException(msg) : new ConflictException(msg, cause);
   }
 
@@ -393,15 +438,18 @@ public final class Registry implements DefinitionSource, AutoCloseable {
     try {
       return work.get();
     } catch (ConnectionException e) {
-      throw new UnavailableException("cannot reach the registry database " + displayUrl + ": " + rootMessage(e), e);
+      throw new UnavailableException(
+          "cannot reach the registry database " + displayUrl + ": " + rootMessage(e), e);
     } catch (JdbiException e) {
       if (rootMessage(e).contains("SQLITE_BUSY")) {
-        throw new UnavailableException("the registry database " + displayUrl + " stayed locked: " + rootMessage(e), e);
+        throw new UnavailableException(
+            "the registry database " + displayUrl + " stayed locked: " + rootMessage(e), e);
       }
       if (isUniqueViolation(e)) {
         throw new FletchException("registry write rejected: " + rootMessage(e), e);
       }
-      throw new FletchException("registry database error (" + displayUrl + "): " + rootMessage(e), e);
+      throw new FletchException(
+          "registry database error (" + displayUrl + "): " + rootMessage(e), e);
     }
   }
 
@@ -414,7 +462,8 @@ public final class Registry implements DefinitionSource, AutoCloseable {
   }
 
   static long currentVersion(Handle h, String project) {
-    return h.createQuery("SELECT COALESCE(MAX(\"version\"), 0) FROM \"versions\" WHERE \"project\" = :p")
+    return h.createQuery(
+            "SELECT COALESCE(MAX(\"version\"), 0) FROM \"versions\" WHERE \"project\" = :p")
         .bind("p", project)
         .mapTo(Long.class)
         .one();
@@ -438,7 +487,10 @@ public final class Registry implements DefinitionSource, AutoCloseable {
       if (current == 0) {
         throw new NotFoundException("project", project, "nothing applied yet");
       }
-      throw new NotFoundException("version", Long.toString(version), "project '" + project + "' has versions 1.." + current);
+      throw new NotFoundException(
+          "version",
+          Long.toString(version),
+          "project '" + project + "' has versions 1.." + current);
     }
     return found.get(0);
   }
@@ -450,16 +502,18 @@ public final class Registry implements DefinitionSource, AutoCloseable {
                 + " \"removed\" FROM \"versions\" WHERE \"project\" = :p "
                 + tail)
         .bind("p", project)
-        .map((rs, ctx) -> new VersionInfo(
-            project,
-            rs.getLong(1),
-            Schema.instant(rs.getLong(2)),
-            rs.getString(3),
-            rs.getString(4),
-            rs.getString(5),
-            rs.getInt(6),
-            rs.getInt(7),
-            rs.getInt(8)))
+        .map(
+            (rs, ctx) ->
+                new VersionInfo(
+                    project,
+                    rs.getLong(1),
+                    Schema.instant(rs.getLong(2)),
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getString(5),
+                    rs.getInt(6),
+                    rs.getInt(7),
+                    rs.getInt(8)))
         .list();
   }
 
@@ -472,8 +526,14 @@ public final class Registry implements DefinitionSource, AutoCloseable {
                 + " WHERE \"project\" = :p AND \"version\" = :v ORDER BY \"position\"")
         .bind("p", project)
         .bind("v", version)
-        .map((rs, ctx) -> new Snap(
-            ObjectKind.parse(rs.getString(1)), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getString(5)))
+        .map(
+            (rs, ctx) ->
+                new Snap(
+                    ObjectKind.parse(rs.getString(1)),
+                    rs.getString(2),
+                    rs.getInt(3),
+                    rs.getString(4),
+                    rs.getString(5)))
         .list();
   }
 

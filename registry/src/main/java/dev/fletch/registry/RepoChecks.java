@@ -16,9 +16,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The consistency the registry insists on before storing a repository, whoever sends it (the CLI has
- * validated its YAML already; an HTTP client may not have): names present and unique per kind, and
- * every reference resolvable. Problems carry no line numbers: the input is JSON, not a file.
+ * The consistency the registry insists on before storing a repository, whoever sends it (the CLI
+ * has validated its YAML already; an HTTP client may not have): names present and unique per kind,
+ * and every reference resolvable. Problems carry no line numbers: the input is JSON, not a file.
  */
 final class RepoChecks {
   private RepoChecks() {}
@@ -34,7 +34,8 @@ final class RepoChecks {
     names(repo.featureServices(), FeatureService::name, "feature_services", origin, problems);
     for (Entity e : repo.entities()) {
       if (e.joinKeys().isEmpty()) {
-        problems.add(problem(origin, "entities[" + e.name() + "]: an entity needs at least one join key"));
+        problems.add(
+            problem(origin, "entities[" + e.name() + "]: an entity needs at least one join key"));
       }
     }
     for (FeatureView v : repo.featureViews()) {
@@ -48,11 +49,14 @@ final class RepoChecks {
         problems.add(problem(origin, at + ".source: unknown source '" + v.source() + "'"));
       }
       Set<String> features = new HashSet<>();
-      v.features().forEach(f -> {
-        if (!features.add(f.name())) {
-          problems.add(problem(origin, at + ".features: duplicate feature '" + f.name() + "'"));
-        }
-      });
+      v.features()
+          .forEach(
+              f -> {
+                if (!features.add(f.name())) {
+                  problems.add(
+                      problem(origin, at + ".features: duplicate feature '" + f.name() + "'"));
+                }
+              });
     }
     for (FeatureService s : repo.featureServices()) {
       String at = "feature_services[" + s.name() + "].features";
@@ -76,7 +80,11 @@ final class RepoChecks {
   }
 
   private static <T> Set<String> names(
-      List<T> objects, Function<T, String> name, String kind, String origin, List<Problem> problems) {
+      List<T> objects,
+      Function<T, String> name,
+      String kind,
+      String origin,
+      List<Problem> problems) {
     Set<String> seen = new HashSet<>();
     for (T o : objects) {
       String n = name.apply(o);

@@ -88,7 +88,10 @@ final class Schema {
   /** Creates or migrates the schema; a database newer than this code is refused. */
   static void migrate(Handle h, Dialect d) {
     if (d == Dialect.POSTGRES) {
-      h.createQuery("SELECT pg_advisory_xact_lock(:key)").bind("key", MIGRATION_LOCK).map((rs, ctx) -> 1).one();
+      h.createQuery("SELECT pg_advisory_xact_lock(:key)")
+          .bind("key", MIGRATION_LOCK)
+          .map((rs, ctx) -> 1)
+          .one();
     }
     h.execute(
         """
@@ -96,7 +99,9 @@ final class Schema {
           "version" INTEGER NOT NULL PRIMARY KEY,
           "applied_at" BIGINT NOT NULL)""");
     int current =
-        h.createQuery("SELECT COALESCE(MAX(\"version\"), 0) FROM \"schema_version\"").mapTo(Integer.class).one();
+        h.createQuery("SELECT COALESCE(MAX(\"version\"), 0) FROM \"schema_version\"")
+            .mapTo(Integer.class)
+            .one();
     List<List<String>> all = migrations(d);
     if (current > all.size()) {
       throw new dev.fletch.core.FletchException(
@@ -110,14 +115,18 @@ final class Schema {
       for (String ddl : all.get(n - 1)) {
         h.execute(ddl);
       }
-      h.createUpdate("INSERT INTO \"schema_version\" (\"version\", \"applied_at\") VALUES (:v, :at)")
+      h.createUpdate(
+              "INSERT INTO \"schema_version\" (\"version\", \"applied_at\") VALUES (:v, :at)")
           .bind("v", n)
           .bind("at", micros(Instant.now()))
           .execute();
     }
   }
 
-  /** Times are stored as microseconds since the epoch: sortable and comparable in SQL on both databases. */
+  /**
+   * Times are stored as microseconds since the epoch: sortable and comparable in SQL on both
+   * databases.
+   */
   static long micros(Instant t) {
     return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
   }

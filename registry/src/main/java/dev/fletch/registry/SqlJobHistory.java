@@ -12,8 +12,8 @@ import java.util.Optional;
 
 /**
  * Job history and watermarks in the registry database. Times are kept to the microsecond: a
- * watermark read back may be up to 999 ns earlier than the range end given, which only makes the next
- * incremental run re-read that instant (harmless: materialization is idempotent).
+ * watermark read back may be up to 999 ns earlier than the range end given, which only makes the
+ * next incremental run re-read that instant (harmless: materialization is idempotent).
  */
 final class SqlJobHistory implements JobHistory {
   private final Registry registry;
@@ -26,13 +26,15 @@ final class SqlJobHistory implements JobHistory {
   public Optional<Instant> watermark(String project, String view) {
     requireNonNull(project, "project is null");
     requireNonNull(view, "view is null");
-    return registry.withHandle(h ->
-        h.createQuery("SELECT \"watermark\" FROM \"watermarks\" WHERE \"project\" = :p AND \"view\" = :v")
-            .bind("p", project)
-            .bind("v", view)
-            .mapTo(Long.class)
-            .findOne()
-            .map(Schema::instant));
+    return registry.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT \"watermark\" FROM \"watermarks\" WHERE \"project\" = :p AND \"view\" = :v")
+                .bind("p", project)
+                .bind("v", view)
+                .mapTo(Long.class)
+                .findOne()
+                .map(Schema::instant));
   }
 
   @Override
@@ -41,49 +43,55 @@ final class SqlJobHistory implements JobHistory {
     requireNonNull(view, "view is null");
     requireNonNull(rangeEnd, "rangeEnd is null");
     if (rangeStart != null && rangeStart.isAfter(rangeEnd)) {
-      throw new InvalidRequestException("job range start " + rangeStart + " is after its end " + rangeEnd);
+      throw new InvalidRequestException(
+          "job range start " + rangeStart + " is after its end " + rangeEnd);
     }
-    return registry.withHandle(h ->
-        h.createQuery(
-                "INSERT INTO \"jobs\" (\"project\", \"view\", \"range_start\", \"range_end\", \"status\", \"rows\","
-                    + " \"started_at\") VALUES (:p, :v, :s, :e, :st, 0, :at) RETURNING \"id\"")
-            .bind("p", project)
-            .bind("v", view)
-            .bind("s", rangeStart == null ? null : Schema.micros(rangeStart))
-            .bind("e", Schema.micros(rangeEnd))
-            .bind("st", Status.RUNNING.name())
-            .bind("at", Schema.micros(Instant.now()))
-            .mapTo(Long.class)
-            .one());
+    return registry.withHandle(
+        h ->
+            h.createQuery(
+                    "INSERT INTO \"jobs\" (\"project\", \"view\", \"range_start\", \"range_end\", \"status\", \"rows\","
+                        + " \"started_at\") VALUES (:p, :v, :s, :e, :st, 0, :at) RETURNING \"id\"")
+                .bind("p", project)
+                .bind("v", view)
+                .bind("s", rangeStart == null ? null : Schema.micros(rangeStart))
+                .bind("e", Schema.micros(rangeEnd))
+                .bind("st", Status.RUNNING.name())
+                .bind("at", Schema.micros(Instant.now()))
+                .mapTo(Long.class)
+                .one());
   }
 
   @Override
   public void succeed(long jobId, long rows) {
-    registry.inTransaction(h -> {
-      JobRecord job = finish(h, jobId, Status.SUCCEEDED, rows, null);
-      // Upsert that never moves backwards: an older job finishing late leaves a newer watermark alone.
-      h.createUpdate(
-              "INSERT INTO \"watermarks\" (\"project\", \"view\", \"watermark\", \"job_id\", \"updated_at\")"
-                  + " VALUES (:p, :v, :w, :id, :at) ON CONFLICT (\"project\", \"view\") DO UPDATE SET"
-                  + " \"watermark\" = excluded.\"watermark\", \"job_id\" = excluded.\"job_id\","
-                  + " \"updated_at\" = excluded.\"updated_at\""
-                  + " WHERE excluded.\"watermark\" > \"watermarks\".\"watermark\"")
-          .bind("p", job.project())
-          .bind("v", job.view())
-          .bind("w", Schema.micros(job.rangeEnd()))
-          .bind("id", jobId)
-          .bind("at", Schema.micros(Instant.now()))
-          .execute();
-      return null;
-    });
+    registry.inTransaction(
+        h -> {
+          JobRecord job = finish(h, jobId, Status.SUCCEEDED, rows, null);
+          // Upsert that never moves backwards: an older job finishing late leaves a newer watermark
+          // alone.
+          h.createUpdate(
+                  "INSERT INTO \"watermarks\" (\"project\", \"view\", \"watermark\", \"job_id\", \"updated_at\")"
+                      + " VALUES (:p, :v, :w, :id, :at) ON CONFLICT (\"project\", \"view\") DO UPDATE SET"
+                      + " \"watermark\" = excluded.\"watermark\", \"job_id\" = excluded.\"job_id\","
+                      + " \"updated_at\" = excluded.\"updated_at\""
+                      + " WHERE excluded.\"watermark\" > \"watermarks\".\"watermark\"")
+              .bind("p", job.project())
+              .bind("v", job.view())
+              .bind("w", Schema.micros(job.rangeEnd()))
+              .bind("id", jobId)
+              .bind("at", Schema.micros(Instant.now()))
+              .execute();
+          return null;
+        });
   }
 
   @Override
   public void fail(long jobId, long rows, String error) {
-    registry.inTransaction(h -> finish(h, jobId, Status.FAILED, rows, error == null ? "unknown error" : error));
+    registry.inTransaction(
+        h -> finish(h, jobId, Status.FAILED, rows, error == null ? "unknown error" : error));
   }
 
-  private static JobRecord finish(org.jdbi.v3.core.Handle h, long jobId, Status status, long rows, String error) {
+  private static JobRecord finish(
+      org.jdbi.v3.core.Handle h, long jobId, Status status, long rows, String error) {
     JobRecord job = find(h, jobId);
     if (job.status() != Status.RUNNING) {
       throw new ConflictException("job " + jobId + " already finished as " + job.status());
@@ -113,24 +121,26 @@ final class SqlJobHistory implements JobHistory {
     if (limit <= 0) {
       throw new InvalidRequestException("limit must be positive, got " + limit);
     }
-    return registry.withHandle(h ->
-        h.createQuery(
-                SELECT
-                    + " WHERE \"project\" = :p"
-                    + (view == null ? "" : " AND \"view\" = :v")
-                    + " ORDER BY \"id\" DESC LIMIT :lim")
-            .bind("p", project)
-            .bind("v", view)
-            .bind("lim", limit)
-            .map(SqlJobHistory::row)
-            .list());
+    return registry.withHandle(
+        h ->
+            h.createQuery(
+                    SELECT
+                        + " WHERE \"project\" = :p"
+                        + (view == null ? "" : " AND \"view\" = :v")
+                        + " ORDER BY \"id\" DESC LIMIT :lim")
+                .bind("p", project)
+                .bind("v", view)
+                .bind("lim", limit)
+                .map(SqlJobHistory::row)
+                .list());
   }
 
   private static final String SELECT =
       "SELECT \"id\", \"project\", \"view\", \"range_start\", \"range_end\", \"status\", \"rows\", \"started_at\","
           + " \"finished_at\", \"error\" FROM \"jobs\"";
 
-  private static JobRecord row(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+  private static JobRecord row(
+      java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
       throws java.sql.SQLException {
     return new JobRecord(
         rs.getLong(1),

@@ -8,8 +8,8 @@ import dev.fletch.core.DefinitionJson;
 import dev.fletch.core.FletchException;
 
 /**
- * One object as stored at one version: its canonical JSON ({@link DefinitionJson}) and hash. As JSON,
- * {@code definition} is the definition object itself (not a string).
+ * One object as stored at one version: its canonical JSON ({@link DefinitionJson}) and hash. As
+ * JSON, {@code definition} is the definition object itself (not a string).
  */
 public record StoredObject(
     ObjectKind kind, String name, long version, String contentHash, @JsonIgnore String definition) {
@@ -26,7 +26,8 @@ public record StoredObject(
     try {
       return DefinitionJson.mapper().readTree(definition);
     } catch (JsonProcessingException e) {
-      throw new FletchException("cannot read the stored definition of " + kind + " '" + name + "'", e);
+      throw new FletchException(
+          "cannot read the stored definition of " + kind + " '" + name + "'", e);
     }
   }
 }

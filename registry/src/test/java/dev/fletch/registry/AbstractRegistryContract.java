@@ -59,7 +59,8 @@ abstract class AbstractRegistryContract {
     return plan.changes().stream()
         .filter(c -> c.kind() == kind && c.name().equals(name))
         .findFirst()
-        .orElseThrow(() -> new AssertionError("no change for " + kind + " " + name + " in " + plan));
+        .orElseThrow(
+            () -> new AssertionError("no change for " + kind + " " + name + " in " + plan));
   }
 
   @Test
@@ -108,25 +109,35 @@ abstract class AbstractRegistryContract {
     FeatureRepo v1 = payments(project);
     registry.apply(v1, 0, false, "alice");
     FeatureRepo v2 =
-        Fixtures.withView(v1, v -> Fixtures.retype(Fixtures.ttl(v, Duration.ofDays(1)), "amount", ValueType.INT64));
+        Fixtures.withView(
+            v1,
+            v -> Fixtures.retype(Fixtures.ttl(v, Duration.ofDays(1)), "amount", ValueType.INT64));
 
     Plan plan = registry.plan(v2);
     assertEquals(1, plan.baseVersion());
     Plan.Change c = change(plan, ObjectKind.FEATURE_VIEW, "customer_profile");
     assertEquals(Action.CHANGED, c.action());
-    assertEquals(List.of("features[amount].type: INT32 -> INT64", "ttl: PT720H -> PT24H"), c.changedFields());
+    assertEquals(
+        List.of("features[amount].type: INT32 -> INT64", "ttl: PT720H -> PT24H"),
+        c.changedFields());
     assertTrue(plan.isBreaking());
-    assertTrue(plan.breakingChanges().get(0).contains("'amount' changed type INT32 -> INT64"), plan.breakingChanges().toString());
+    assertTrue(
+        plan.breakingChanges().get(0).contains("'amount' changed type INT32 -> INT64"),
+        plan.breakingChanges().toString());
     assertEquals(Action.UNCHANGED, change(plan, ObjectKind.ENTITY, "customer").action());
-    assertTrue(plan.render().contains("~ feature_view customer_profile  [BREAKING]"), plan.render());
+    assertTrue(
+        plan.render().contains("~ feature_view customer_profile  [BREAKING]"), plan.render());
 
-    BreakingChangeException e = assertThrows(BreakingChangeException.class, () -> registry.apply(v2, 1, false, "alice"));
+    BreakingChangeException e =
+        assertThrows(BreakingChangeException.class, () -> registry.apply(v2, 1, false, "alice"));
     assertEquals(1, e.reasons().size());
     assertEquals(1, registry.currentVersion(project));
 
     ApplyResult forced = registry.apply(v2, 1, true, "alice");
     assertEquals(2, forced.version());
-    assertEquals(ValueType.INT64, registry.load(project).view("customer_profile").feature("amount").orElseThrow().type());
+    assertEquals(
+        ValueType.INT64,
+        registry.load(project).view("customer_profile").feature("amount").orElseThrow().type());
   }
 
   @Test
@@ -149,14 +160,19 @@ abstract class AbstractRegistryContract {
     FeatureRepo v2 =
         Fixtures.withServices(
             Fixtures.withView(v1, v -> Fixtures.withoutFeature(v, "amount")),
-            List.of(new FeatureService("fraud_v1", List.of("customer_profile:age"), "", "", Map.of())));
+            List.of(
+                new FeatureService("fraud_v1", List.of("customer_profile:age"), "", "", Map.of())));
     Plan plan = registry.plan(v2);
     assertTrue(plan.isBreaking());
     assertTrue(
-        plan.breakingChanges().contains("feature 'customer_profile:amount' removed but feature service 'fraud_v1' uses it"),
+        plan.breakingChanges()
+            .contains(
+                "feature 'customer_profile:amount' removed but feature service 'fraud_v1' uses it"),
         plan.breakingChanges().toString());
     Plan.Change view = change(plan, ObjectKind.FEATURE_VIEW, "customer_profile");
-    assertTrue(view.changedFields().contains("features[amount]: removed"), view.changedFields().toString());
+    assertTrue(
+        view.changedFields().contains("features[amount]: removed"),
+        view.changedFields().toString());
 
     // removing a feature nobody uses is fine
     FeatureRepo v3 = Fixtures.withView(v1, v -> Fixtures.withoutFeature(v, "avg_amount"));
@@ -167,11 +183,16 @@ abstract class AbstractRegistryContract {
   void removingAViewUsedByAServiceIsBreakingAndRemovedObjectsAreListed() {
     FeatureRepo v1 = payments(project);
     registry.apply(v1, 0, false, "alice");
-    FeatureRepo v2 = new FeatureRepo(project, v1.entities(), v1.sources(), List.of(), List.of(), null);
+    FeatureRepo v2 =
+        new FeatureRepo(project, v1.entities(), v1.sources(), List.of(), List.of(), null);
     Plan plan = registry.plan(v2);
-    assertEquals(Action.REMOVED, change(plan, ObjectKind.FEATURE_VIEW, "customer_profile").action());
+    assertEquals(
+        Action.REMOVED, change(plan, ObjectKind.FEATURE_VIEW, "customer_profile").action());
     assertEquals(Action.REMOVED, change(plan, ObjectKind.FEATURE_SERVICE, "fraud_v1").action());
-    assertTrue(plan.breakingChanges().contains("feature view 'customer_profile' removed but feature service 'fraud_v1' uses it"));
+    assertTrue(
+        plan.breakingChanges()
+            .contains(
+                "feature view 'customer_profile' removed but feature service 'fraud_v1' uses it"));
     assertEquals(2, registry.apply(v2, 1, true, "alice").version());
     assertEquals(2, registry.history(project).get(0).removed());
   }
@@ -181,17 +202,43 @@ abstract class AbstractRegistryContract {
     FeatureRepo v1 = payments(project);
     registry.apply(v1, 0, false, "alice");
     FeatureRepo keys =
-        Fixtures.withEntities(v1, List.of(new Entity("customer", List.of(new JoinKey("customer_id", ValueType.STRING)), "a customer", Map.of())));
+        Fixtures.withEntities(
+            v1,
+            List.of(
+                new Entity(
+                    "customer",
+                    List.of(new JoinKey("customer_id", ValueType.STRING)),
+                    "a customer",
+                    Map.of())));
     Plan plan = registry.plan(keys);
-    assertEquals(List.of("entity 'customer': join keys changed [customer_id INT64] -> [customer_id STRING]"), plan.breakingChanges());
+    assertEquals(
+        List.of("entity 'customer': join keys changed [customer_id INT64] -> [customer_id STRING]"),
+        plan.breakingChanges());
 
     List<Entity> two = new ArrayList<>(v1.entities());
-    two.add(new Entity("merchant", List.of(new JoinKey("merchant_id", ValueType.INT64)), "", Map.of()));
+    two.add(
+        new Entity("merchant", List.of(new JoinKey("merchant_id", ValueType.INT64)), "", Map.of()));
     FeatureRepo entities =
-        Fixtures.withView(Fixtures.withEntities(v1, two), v -> new FeatureView(v.name(), List.of("customer", "merchant"), v.source(), v.ttl(), v.online(), v.features(), v.description(), v.owner(), v.tags(), v.schedule()));
+        Fixtures.withView(
+            Fixtures.withEntities(v1, two),
+            v ->
+                new FeatureView(
+                    v.name(),
+                    List.of("customer", "merchant"),
+                    v.source(),
+                    v.ttl(),
+                    v.online(),
+                    v.features(),
+                    v.description(),
+                    v.owner(),
+                    v.tags(),
+                    v.schedule()));
     Plan p2 = registry.plan(entities);
     assertEquals(Action.ADDED, change(p2, ObjectKind.ENTITY, "merchant").action());
-    assertEquals(List.of("feature view 'customer_profile': entities changed [customer] -> [customer, merchant]"), p2.breakingChanges());
+    assertEquals(
+        List.of(
+            "feature view 'customer_profile': entities changed [customer] -> [customer, merchant]"),
+        p2.breakingChanges());
   }
 
   @Test
@@ -199,7 +246,8 @@ abstract class AbstractRegistryContract {
     FeatureRepo v1 = payments(project);
     registry.apply(v1, 0, false, "alice");
     FeatureRepo v2 = Fixtures.withView(v1, v -> Fixtures.ttl(v, Duration.ofDays(2)));
-    ConflictException e = assertThrows(ConflictException.class, () -> registry.apply(v2, 0, false, "bob"));
+    ConflictException e =
+        assertThrows(ConflictException.class, () -> registry.apply(v2, 0, false, "bob"));
     assertEquals("planned against version 0 but the registry is at 1; re-run plan", e.getMessage());
     assertEquals(1, registry.currentVersion(project));
   }
@@ -218,8 +266,16 @@ abstract class AbstractRegistryContract {
           int days = 10 + 2 * round;
           FeatureRepo ra = Fixtures.withView(v1, v -> Fixtures.ttl(v, Duration.ofDays(days)));
           FeatureRepo rb = Fixtures.withView(v1, v -> Fixtures.ttl(v, Duration.ofDays(days + 1)));
-          Callable<ApplyResult> first = () -> { barrier.await(); return registry.apply(ra, base, false, "a"); };
-          Callable<ApplyResult> second = () -> { barrier.await(); return other.apply(rb, base, false, "b"); };
+          Callable<ApplyResult> first =
+              () -> {
+                barrier.await();
+                return registry.apply(ra, base, false, "a");
+              };
+          Callable<ApplyResult> second =
+              () -> {
+                barrier.await();
+                return other.apply(rb, base, false, "b");
+              };
           List<Future<ApplyResult>> results = List.of(pool.submit(first), pool.submit(second));
           int wins = 0;
           int conflicts = 0;
@@ -229,7 +285,9 @@ abstract class AbstractRegistryContract {
               wins++;
             } catch (java.util.concurrent.ExecutionException e) {
               assertTrue(e.getCause() instanceof ConflictException, "unexpected " + e.getCause());
-              assertTrue(e.getCause().getMessage().contains("planned against version " + base), e.getCause().getMessage());
+              assertTrue(
+                  e.getCause().getMessage().contains("planned against version " + base),
+                  e.getCause().getMessage());
               conflicts++;
             }
           }
@@ -248,11 +306,12 @@ abstract class AbstractRegistryContract {
     FeatureRepo v1 = payments(project);
     registry.apply(v1, 0, false, "alice");
     FeatureRepo v2 = Fixtures.withView(v1, v -> Fixtures.ttl(v, Duration.ofDays(2)));
-    registry.beforeObjectInsert = key -> {
-      if (key.startsWith("feature_view/")) {
-        throw new IllegalStateException("disk full (simulated)");
-      }
-    };
+    registry.beforeObjectInsert =
+        key -> {
+          if (key.startsWith("feature_view/")) {
+            throw new IllegalStateException("disk full (simulated)");
+          }
+        };
     assertThrows(IllegalStateException.class, () -> registry.apply(v2, 1, false, "alice"));
     registry.beforeObjectInsert = key -> {};
 
@@ -270,7 +329,8 @@ abstract class AbstractRegistryContract {
     registry.apply(v1, 0, false, "alice", "first");
     FeatureRepo v2 = Fixtures.withView(v1, v -> Fixtures.ttl(v, Duration.ofDays(2)));
     registry.apply(v2, 1, false, "bob", "shorter ttl");
-    FeatureRepo v3 = new FeatureRepo(project, v1.entities(), v1.sources(), List.of(), List.of(), null);
+    FeatureRepo v3 =
+        new FeatureRepo(project, v1.entities(), v1.sources(), List.of(), List.of(), null);
     registry.apply(v3, 2, true, "carol");
 
     List<VersionInfo> history = registry.history(project);
@@ -282,17 +342,25 @@ abstract class AbstractRegistryContract {
     assertEquals(v2, registry.load(project, 2));
     assertEquals(v3, registry.load(project));
 
-    List<ObjectVersion> steps = registry.objectHistory(project, ObjectKind.FEATURE_VIEW, "customer_profile");
+    List<ObjectVersion> steps =
+        registry.objectHistory(project, ObjectKind.FEATURE_VIEW, "customer_profile");
     assertEquals(List.of(3L, 2L, 1L), steps.stream().map(ObjectVersion::version).toList());
-    assertEquals(List.of(Action.REMOVED, Action.CHANGED, Action.ADDED), steps.stream().map(ObjectVersion::action).toList());
+    assertEquals(
+        List.of(Action.REMOVED, Action.CHANGED, Action.ADDED),
+        steps.stream().map(ObjectVersion::action).toList());
     assertEquals(1, registry.objectHistory(project, ObjectKind.ENTITY, "customer").size());
 
     StoredObject old = registry.object(project, ObjectKind.FEATURE_VIEW, "customer_profile", 1);
     assertEquals(Duration.ofDays(30), ((FeatureView) old.value()).ttl());
-    assertEquals(dev.fletch.core.DefinitionJson.contentHash(v1.featureViews().get(0)), old.contentHash());
-    assertThrows(NotFoundException.class, () -> registry.object(project, ObjectKind.FEATURE_VIEW, "customer_profile"));
+    assertEquals(
+        dev.fletch.core.DefinitionJson.contentHash(v1.featureViews().get(0)), old.contentHash());
+    assertThrows(
+        NotFoundException.class,
+        () -> registry.object(project, ObjectKind.FEATURE_VIEW, "customer_profile"));
     assertThrows(NotFoundException.class, () -> registry.load(project, 9));
-    assertThrows(NotFoundException.class, () -> registry.objectHistory(project, ObjectKind.ENTITY, "nobody"));
+    assertThrows(
+        NotFoundException.class,
+        () -> registry.objectHistory(project, ObjectKind.ENTITY, "nobody"));
     assertEquals(1, registry.objects(project, ObjectKind.ENTITY, 0).size());
   }
 
@@ -300,9 +368,24 @@ abstract class AbstractRegistryContract {
   void inconsistentDefinitionsAreRejectedWithEveryProblem() {
     FeatureRepo bad =
         Fixtures.withServices(
-            Fixtures.withView(payments(project), v -> new FeatureView(v.name(), List.of("nobody"), "nowhere", v.ttl(), v.online(), v.features(), "", "", Map.of(), null)),
-            List.of(new FeatureService("s", List.of("customer_profile:missing"), "", "", Map.of())));
-    DefinitionException e = assertThrows(DefinitionException.class, () -> registry.apply(bad, 0, false, "alice"));
+            Fixtures.withView(
+                payments(project),
+                v ->
+                    new FeatureView(
+                        v.name(),
+                        List.of("nobody"),
+                        "nowhere",
+                        v.ttl(),
+                        v.online(),
+                        v.features(),
+                        "",
+                        "",
+                        Map.of(),
+                        null)),
+            List.of(
+                new FeatureService("s", List.of("customer_profile:missing"), "", "", Map.of())));
+    DefinitionException e =
+        assertThrows(DefinitionException.class, () -> registry.apply(bad, 0, false, "alice"));
     assertEquals(3, e.problems().size(), e.getMessage());
     assertEquals(0, registry.currentVersion(project));
   }

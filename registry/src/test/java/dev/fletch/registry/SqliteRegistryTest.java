@@ -45,11 +45,13 @@ class SqliteRegistryTest extends AbstractRegistryContract {
     try {
       List<Future<Long>> opens = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        opens.add(pool.submit(() -> {
-          try (Registry r = Registry.open(url)) {
-            return r.currentVersion("x");
-          }
-        }));
+        opens.add(
+            pool.submit(
+                () -> {
+                  try (Registry r = Registry.open(url)) {
+                    return r.currentVersion("x");
+                  }
+                }));
       }
       for (Future<Long> f : opens) {
         assertEquals(0L, f.get(30, TimeUnit.SECONDS));
@@ -68,6 +70,7 @@ class SqliteRegistryTest extends AbstractRegistryContract {
   @Test
   void redactsPasswordsInMessages() {
     assertEquals(
-        "jdbc:postgresql://h/db?user=u&password=***", Registry.redact("jdbc:postgresql://h/db?user=u&password=secret"));
+        "jdbc:postgresql://h/db?user=u&password=***",
+        Registry.redact("jdbc:postgresql://h/db?user=u&password=secret"));
   }
 }

@@ -33,10 +33,14 @@ public final class ApplyCommand implements Callable<Integer> {
 
   @Option(
       names = {"--yes", "-y"},
-      description = "Do not ask for confirmation (there is no prompt when stdin is not a terminal).")
+      description =
+          "Do not ask for confirmation (there is no prompt when stdin is not a terminal).")
   boolean yes;
 
-  @Option(names = {"--message", "-m"}, paramLabel = "TEXT", description = "A note kept with the version.")
+  @Option(
+      names = {"--message", "-m"},
+      paramLabel = "TEXT",
+      description = "A note kept with the version.")
   String message;
 
   @Override
@@ -58,7 +62,12 @@ public final class ApplyCommand implements Callable<Integer> {
       }
       ApplyResult result =
           ctx.registry()
-              .apply(repo, plan.baseVersion(), allowBreaking, System.getProperty("user.name", "unknown"), message);
+              .apply(
+                  repo,
+                  plan.baseVersion(),
+                  allowBreaking,
+                  System.getProperty("user.name", "unknown"),
+                  message);
       ctx.out().println(result.summary());
     }
     return ExitCodes.OK;

@@ -17,20 +17,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Shows one object as the registry stored it, at the latest or any past version. */
-@Command(name = "describe", description = "Show one entity, source, feature view or feature service from the registry.")
+@Command(
+    name = "describe",
+    description = "Show one entity, source, feature view or feature service from the registry.")
 public final class DescribeCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Parameters(index = "0", paramLabel = "KIND", description = "entity | source | feature-view | feature-service")
+  @Parameters(
+      index = "0",
+      paramLabel = "KIND",
+      description = "entity | source | feature-view | feature-service")
   String kind;
 
   @Parameters(index = "1", paramLabel = "NAME")
   String name;
 
-  @Option(names = "--project", paramLabel = "NAME", description = "Project (default: the repository's).")
+  @Option(
+      names = "--project",
+      paramLabel = "NAME",
+      description = "Project (default: the repository's).")
   String project;
 
-  @Option(names = "--version", paramLabel = "N", description = "A past registry version (default: the latest).")
+  @Option(
+      names = "--version",
+      paramLabel = "N",
+      description = "A past registry version (default: the latest).")
   long version;
 
   @Option(names = "--json", description = "Print the stored JSON definition.")
@@ -48,7 +59,13 @@ public final class DescribeCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       out.println(k.label() + " " + o.name());
-      out.println("  project: " + p + ", version " + o.version() + ", content hash " + o.contentHash().substring(0, 12));
+      out.println(
+          "  project: "
+              + p
+              + ", version "
+              + o.version()
+              + ", content hash "
+              + o.contentHash().substring(0, 12));
       JsonNode tree = DefinitionJson.mapper().valueToTree(o.value());
       block(out, tree, "  ");
     }
@@ -61,7 +78,10 @@ public final class DescribeCommand implements Callable<Integer> {
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> f = fields.next();
       JsonNode v = f.getValue();
-      if (f.getKey().equals("name") || v.isNull() || (v.isContainerNode() && v.isEmpty()) || (v.isTextual() && v.asText().isEmpty())) {
+      if (f.getKey().equals("name")
+          || v.isNull()
+          || (v.isContainerNode() && v.isEmpty())
+          || (v.isTextual() && v.asText().isEmpty())) {
         continue;
       }
       if (v.isArray() && v.get(0).isObject()) {

@@ -26,10 +26,16 @@ import picocli.CommandLine.Parameters;
 public final class HistoryCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Parameters(arity = "0..2", paramLabel = "KIND NAME", description = "An object, e.g. feature-view customer_profile.")
+  @Parameters(
+      arity = "0..2",
+      paramLabel = "KIND NAME",
+      description = "An object, e.g. feature-view customer_profile.")
   List<String> object = new ArrayList<>();
 
-  @Option(names = "--project", paramLabel = "NAME", description = "Project (default: the repository's).")
+  @Option(
+      names = "--project",
+      paramLabel = "NAME",
+      description = "Project (default: the repository's).")
   String project;
 
   @Option(names = "--json", description = "Print JSON.")
@@ -38,7 +44,8 @@ public final class HistoryCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (object.size() == 1) {
-      throw new InvalidRequestException("give both KIND and NAME (e.g. 'fletch history feature-view customer_profile')");
+      throw new InvalidRequestException(
+          "give both KIND and NAME (e.g. 'fletch history feature-view customer_profile')");
     }
     try (CliContext ctx = common.newContext()) {
       String p = ListCommand.project(ctx, project);
@@ -47,18 +54,21 @@ public final class HistoryCommand implements Callable<Integer> {
         if (json) {
           ctx.out().println(ListCommand.prettyJson(versions));
         } else if (versions.isEmpty()) {
-          ctx.out().println("Project '" + p + "' has no applied versions yet (run 'fletch apply').");
+          ctx.out()
+              .println("Project '" + p + "' has no applied versions yet (run 'fletch apply').");
         } else {
           List<List<String>> rows = new ArrayList<>();
           for (VersionInfo v : versions) {
-            rows.add(List.of(
-                Long.toString(v.version()),
-                v.appliedAt().truncatedTo(ChronoUnit.SECONDS).toString(),
-                v.appliedBy(),
-                "+" + v.added() + " ~" + v.changed() + " -" + v.removed(),
-                v.message()));
+            rows.add(
+                List.of(
+                    Long.toString(v.version()),
+                    v.appliedAt().truncatedTo(ChronoUnit.SECONDS).toString(),
+                    v.appliedBy(),
+                    "+" + v.added() + " ~" + v.changed() + " -" + v.removed(),
+                    v.message()));
           }
-          ListCommand.table(ctx.out(), List.of("VERSION", "APPLIED AT", "BY", "CHANGES", "MESSAGE"), rows);
+          ListCommand.table(
+              ctx.out(), List.of("VERSION", "APPLIED AT", "BY", "CHANGES", "MESSAGE"), rows);
         }
       } else {
         ObjectKind k = ObjectKind.parse(object.get(0));
@@ -68,14 +78,16 @@ public final class HistoryCommand implements Callable<Integer> {
         } else {
           List<List<String>> rows = new ArrayList<>();
           for (ObjectVersion s : steps) {
-            rows.add(List.of(
-                Long.toString(s.version()),
-                s.action().name(),
-                s.appliedAt().truncatedTo(ChronoUnit.SECONDS).toString(),
-                s.appliedBy(),
-                s.contentHash() == null ? "" : s.contentHash().substring(0, 12)));
+            rows.add(
+                List.of(
+                    Long.toString(s.version()),
+                    s.action().name(),
+                    s.appliedAt().truncatedTo(ChronoUnit.SECONDS).toString(),
+                    s.appliedBy(),
+                    s.contentHash() == null ? "" : s.contentHash().substring(0, 12)));
           }
-          ListCommand.table(ctx.out(), List.of("VERSION", "ACTION", "APPLIED AT", "BY", "HASH"), rows);
+          ListCommand.table(
+              ctx.out(), List.of("VERSION", "ACTION", "APPLIED AT", "BY", "HASH"), rows);
         }
       }
     }

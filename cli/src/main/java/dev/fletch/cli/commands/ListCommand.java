@@ -26,10 +26,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Lists what the registry holds (not what the YAML says: run {@code fletch plan} for the difference). */
+/**
+ * Lists what the registry holds (not what the YAML says: run {@code fletch plan} for the
+ * difference).
+ */
 @Command(
     name = "list",
-    description = "List the registry's entities, sources, feature-views, feature-services or projects.")
+    description =
+        "List the registry's entities, sources, feature-views, feature-services or projects.")
 public final class ListCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
@@ -39,10 +43,16 @@ public final class ListCommand implements Callable<Integer> {
       description = "entities | sources | feature-views | feature-services | projects")
   String kind;
 
-  @Option(names = "--project", paramLabel = "NAME", description = "Project (default: the repository's).")
+  @Option(
+      names = "--project",
+      paramLabel = "NAME",
+      description = "Project (default: the repository's).")
   String project;
 
-  @Option(names = "--version", paramLabel = "N", description = "A past registry version (default: the latest).")
+  @Option(
+      names = "--version",
+      paramLabel = "N",
+      description = "A past registry version (default: the latest).")
   long version;
 
   @Option(names = "--json", description = "Print JSON.")
@@ -57,7 +67,8 @@ public final class ListCommand implements Callable<Integer> {
         List<String> projects = registry.projects();
         if (json) {
           List<java.util.Map<String, Object>> rows = new ArrayList<>();
-          projects.forEach(p -> rows.add(java.util.Map.of("name", p, "version", registry.currentVersion(p))));
+          projects.forEach(
+              p -> rows.add(java.util.Map.of("name", p, "version", registry.currentVersion(p))));
           out.println(prettyJson(rows));
         } else if (projects.isEmpty()) {
           out.println("No projects: nothing was applied to this registry yet.");
@@ -103,7 +114,9 @@ public final class ListCommand implements Callable<Integer> {
     if (o instanceof Entity e) {
       return List.of(
           e.name(),
-          e.joinKeys().stream().map(k -> k.name() + " " + k.type()).collect(Collectors.joining(", ")),
+          e.joinKeys().stream()
+              .map(k -> k.name() + " " + k.type())
+              .collect(Collectors.joining(", ")),
           e.description());
     } else if (o instanceof Source s) {
       return List.of(s.name(), s.format().toString(), s.path(), s.timestampField());
@@ -174,7 +187,8 @@ public final class ListCommand implements Callable<Integer> {
     for (List<String> r : all) {
       StringBuilder sb = new StringBuilder();
       for (int i = 0; i < r.size(); i++) {
-        sb.append(i == r.size() - 1 ? r.get(i) : String.format("%-" + (width[i] + 2) + "s", r.get(i)));
+        sb.append(
+            i == r.size() - 1 ? r.get(i) : String.format("%-" + (width[i] + 2) + "s", r.get(i)));
       }
       out.println(sb.toString().stripTrailing());
     }

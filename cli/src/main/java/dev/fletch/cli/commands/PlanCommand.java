@@ -33,8 +33,11 @@ public final class PlanCommand implements Callable<Integer> {
       } else {
         ctx.out().print(plan.render());
         if (plan.hasChanges()) {
-          ctx.out().println(
-              "Run 'fletch apply" + (plan.isBreaking() ? " --allow-breaking" : "") + "' to apply it.");
+          ctx.out()
+              .println(
+                  "Run 'fletch apply"
+                      + (plan.isBreaking() ? " --allow-breaking" : "")
+                      + "' to apply it.");
         }
       }
     }

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** plan, apply, list, describe and history against a scaffolded repository and its SQLite registry. */
+/**
+ * plan, apply, list, describe and history against a scaffolded repository and its SQLite registry.
+ */
 class RegistryCommandsTest {
   @TempDir Path tmp;
   private Path repo;
@@ -32,14 +34,21 @@ class RegistryCommandsTest {
     PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
     CommandLine cli = Fletch.commandLine(o, e);
     // registered here too, so the test does not depend on the order of edits to Fletch's list
-    for (Object c : List.of(new PlanCommand(), new ApplyCommand(), new ListCommand(), new DescribeCommand(), new HistoryCommand())) {
+    for (Object c :
+        List.of(
+            new PlanCommand(),
+            new ApplyCommand(),
+            new ListCommand(),
+            new DescribeCommand(),
+            new HistoryCommand())) {
       String name = c.getClass().getAnnotation(CommandLine.Command.class).name();
       if (!cli.getSubcommands().containsKey(name)) {
         cli.addSubcommand(c);
       }
     }
     int code = cli.execute(args);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private Run fletch(String... args) {
@@ -64,14 +73,16 @@ class RegistryCommandsTest {
     Path features = repo.resolve("features.yaml");
     String text = Files.readString(features);
     assertTrue(text.contains("{name: orders_7d, type: INT64}"));
-    Files.writeString(features, text.replace("{name: orders_7d, type: INT64}", "{name: orders_7d, type: INT32}"));
+    Files.writeString(
+        features, text.replace("{name: orders_7d, type: INT64}", "{name: orders_7d, type: INT32}"));
   }
 
   @Test
   void planApplyAndPlanAgain() {
     Run plan = fletch("plan");
     assertEquals(ExitCodes.OK, plan.code(), plan.err());
-    assertTrue(plan.out().contains("Plan for project 'shop' against an empty registry"), plan.out());
+    assertTrue(
+        plan.out().contains("Plan for project 'shop' against an empty registry"), plan.out());
     assertTrue(plan.out().contains("+ entity customer"), plan.out());
     assertTrue(plan.out().contains("+ feature_view customer_stats"), plan.out());
 
@@ -97,7 +108,9 @@ class RegistryCommandsTest {
 
     Run refused = fletch("apply", "--yes");
     assertEquals(ExitCodes.FAILURE, refused.code());
-    assertTrue(refused.err().contains("breaking change") && refused.err().contains("--allow-breaking"), refused.err());
+    assertTrue(
+        refused.err().contains("breaking change") && refused.err().contains("--allow-breaking"),
+        refused.err());
 
     Run history = fletch("history");
     assertEquals(1, history.out().lines().count() - 1, history.out());
@@ -118,13 +131,20 @@ class RegistryCommandsTest {
     Run projects = fletch("list", "projects");
     assertTrue(projects.out().lines().anyMatch(l -> l.matches("shop\\s+2")), projects.out());
     Run views = fletch("list", "feature-views");
-    assertTrue(views.out().lines().anyMatch(l -> l.matches("customer_stats\\s+customer\\s+customer_stats\\s+7d\\s+true\\s+4")), views.out());
+    assertTrue(
+        views
+            .out()
+            .lines()
+            .anyMatch(
+                l -> l.matches("customer_stats\\s+customer\\s+customer_stats\\s+7d\\s+true\\s+4")),
+        views.out());
     Run entities = fletch("list", "entities");
     assertTrue(entities.out().contains("customer_id INT64"), entities.out());
 
     Run now = fletch("describe", "feature-view", "customer_stats");
     assertEquals(ExitCodes.OK, now.code(), now.err());
-    assertTrue(now.out().startsWith("feature_view customer_stats\n  project: shop, version 2"), now.out());
+    assertTrue(
+        now.out().startsWith("feature_view customer_stats\n  project: shop, version 2"), now.out());
     assertTrue(now.out().contains("  - orders_7d\n      type: INT32"), now.out());
     Run old = fletch("describe", "feature-view", "customer_stats", "--version", "1", "--json");
     assertTrue(old.out().contains("\"type\" : \"INT64\""), old.out());
@@ -133,11 +153,19 @@ class RegistryCommandsTest {
     List<String> lines = history.out().lines().toList();
     assertTrue(lines.get(0).startsWith("VERSION"), history.out());
     assertTrue(lines.get(1).startsWith("2 ") && lines.get(1).contains("+0 ~1 -0"), history.out());
-    assertTrue(lines.get(2).startsWith("1 ") && lines.get(2).contains("+4 ~0 -0") && lines.get(2).endsWith("first"), history.out());
+    assertTrue(
+        lines.get(2).startsWith("1 ")
+            && lines.get(2).contains("+4 ~0 -0")
+            && lines.get(2).endsWith("first"),
+        history.out());
 
     Run object = fletch("history", "feature-view", "customer_stats");
-    assertTrue(object.out().lines().anyMatch(l -> l.startsWith("2 ") && l.contains("CHANGED")), object.out());
-    assertTrue(object.out().lines().anyMatch(l -> l.startsWith("1 ") && l.contains("ADDED")), object.out());
+    assertTrue(
+        object.out().lines().anyMatch(l -> l.startsWith("2 ") && l.contains("CHANGED")),
+        object.out());
+    assertTrue(
+        object.out().lines().anyMatch(l -> l.startsWith("1 ") && l.contains("ADDED")),
+        object.out());
   }
 
   @Test

@@ -14,19 +14,32 @@ public final class RegistryHttpServer {
   private RegistryHttpServer() {}
 
   /** Starts listening ({@code port} 0 = any free port; see {@link HttpServer#actualPort()}). */
-  public static Future<HttpServer> start(Vertx vertx, dev.fletch.registry.Registry registry, String host, int port) {
+  public static Future<HttpServer> start(
+      Vertx vertx, dev.fletch.registry.Registry registry, String host, int port) {
     requireNonNull(vertx, "vertx is null");
     requireNonNull(registry, "registry is null");
     requireNonNull(host, "host is null");
     Router router = Router.router(vertx);
     RegistryRoutes.mount(router, registry);
     // Unknown paths get the same JSON error shape as everything else.
-    router.route().last().handler(ctx ->
-        ctx.response()
-            .setStatusCode(404)
-            .putHeader("content-type", "application/json; charset=utf-8")
-            .end(dev.fletch.core.DefinitionJson.write(
-                Map.of("error", "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(), "problems", List.of()))));
+    router
+        .route()
+        .last()
+        .handler(
+            ctx ->
+                ctx.response()
+                    .setStatusCode(404)
+                    .putHeader("content-type", "application/json; charset=utf-8")
+                    .end(
+                        dev.fletch.core.DefinitionJson.write(
+                            Map.of(
+                                "error",
+                                "no such endpoint: "
+                                    + ctx.request().method()
+                                    + " "
+                                    + ctx.request().path(),
+                                "problems",
+                                List.of()))));
     return vertx.createHttpServer().requestHandler(router).listen(port, host);
   }
 }

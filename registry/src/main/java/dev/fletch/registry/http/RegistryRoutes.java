@@ -32,8 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry's JSON API under {@code /api/v1}. Every registry call blocks on JDBC, so each runs on a
- * worker thread ({@code executeBlocking}); handlers on the event loop only parse and respond.
+ * The registry's JSON API under {@code /api/v1}. Every registry call blocks on JDBC, so each runs
+ * on a worker thread ({@code executeBlocking}); handlers on the event loop only parse and respond.
  */
 public final class RegistryRoutes {
   public static final String PREFIX = "/api/v1";
@@ -73,83 +73,105 @@ public final class RegistryRoutes {
   }
 
   private void health(RoutingContext ctx) {
-    respond(ctx, () -> {
-      registry.ping();
-      return Map.of("status", "UP");
-    });
+    respond(
+        ctx,
+        () -> {
+          registry.ping();
+          return Map.of("status", "UP");
+        });
   }
 
   private void projects(RoutingContext ctx) {
-    respond(ctx, () -> {
-      List<Map<String, Object>> out = new java.util.ArrayList<>();
-      for (String name : registry.projects()) {
-        out.add(Map.of("name", name, "version", registry.currentVersion(name)));
-      }
-      return Map.of("projects", out);
-    });
+    respond(
+        ctx,
+        () -> {
+          List<Map<String, Object>> out = new java.util.ArrayList<>();
+          for (String name : registry.projects()) {
+            out.add(Map.of("name", name, "version", registry.currentVersion(name)));
+          }
+          return Map.of("projects", out);
+        });
   }
 
   private void project(RoutingContext ctx) {
     String project = ctx.pathParam("project");
-    respond(ctx, () -> {
-      long v = registry.currentVersion(project);
-      if (v == 0) {
-        throw new NotFoundException("project", project);
-      }
-      FeatureRepo repo = registry.load(project, v);
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("project", project);
-      out.put("version", registry.version(project, v));
-      out.put(
-          "counts",
-          Map.of(
-              ObjectKind.ENTITY.plural(), repo.entities().size(),
-              ObjectKind.SOURCE.plural(), repo.sources().size(),
-              ObjectKind.FEATURE_VIEW.plural(), repo.featureViews().size(),
-              ObjectKind.FEATURE_SERVICE.plural(), repo.featureServices().size()));
-      return out;
-    });
+    respond(
+        ctx,
+        () -> {
+          long v = registry.currentVersion(project);
+          if (v == 0) {
+            throw new NotFoundException("project", project);
+          }
+          FeatureRepo repo = registry.load(project, v);
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("project", project);
+          out.put("version", registry.version(project, v));
+          out.put(
+              "counts",
+              Map.of(
+                  ObjectKind.ENTITY.plural(), repo.entities().size(),
+                  ObjectKind.SOURCE.plural(), repo.sources().size(),
+                  ObjectKind.FEATURE_VIEW.plural(), repo.featureViews().size(),
+                  ObjectKind.FEATURE_SERVICE.plural(), repo.featureServices().size()));
+          return out;
+        });
   }
 
   private void versions(RoutingContext ctx) {
     String project = ctx.pathParam("project");
-    respond(ctx, () -> {
-      List<VersionInfo> versions = registry.history(project);
-      if (versions.isEmpty()) {
-        throw new NotFoundException("project", project);
-      }
-      return Map.of("project", project, "versions", versions);
-    });
+    respond(
+        ctx,
+        () -> {
+          List<VersionInfo> versions = registry.history(project);
+          if (versions.isEmpty()) {
+            throw new NotFoundException("project", project);
+          }
+          return Map.of("project", project, "versions", versions);
+        });
   }
 
   private void version(RoutingContext ctx) {
     String project = ctx.pathParam("project");
     long version = parseVersion(ctx.pathParam("version"), "version");
-    respond(ctx, () -> {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("version", registry.version(project, version));
-      out.put("definitions", registry.load(project, version));
-      return out;
-    });
+    respond(
+        ctx,
+        () -> {
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("version", registry.version(project, version));
+          out.put("definitions", registry.load(project, version));
+          return out;
+        });
   }
 
   private void objectHistory(RoutingContext ctx) {
     String project = ctx.pathParam("project");
     String name = ctx.pathParam("name");
-    respond(ctx, () -> {
-      ObjectKind kind = kindOrNotFound(ctx.pathParam("kind"));
-      return Map.of("project", project, "kind", kind, "name", name, "history", registry.objectHistory(project, kind, name));
-    });
+    respond(
+        ctx,
+        () -> {
+          ObjectKind kind = kindOrNotFound(ctx.pathParam("kind"));
+          return Map.of(
+              "project",
+              project,
+              "kind",
+              kind,
+              "name",
+              name,
+              "history",
+              registry.objectHistory(project, kind, name));
+        });
   }
 
   private void list(RoutingContext ctx, ObjectKind kind) {
     String project = ctx.pathParam("project");
-    respond(ctx, () -> {
-      long version = versionParam(ctx);
-      var objects = registry.objects(project, kind, version);
-      long resolved = version == 0 ? registry.currentVersion(project) : version;
-      return Map.of("project", project, "version", resolved, kind.plural(), objects);
-    });
+    respond(
+        ctx,
+        () -> {
+          long version = versionParam(ctx);
+          var objects = registry.objects(project, kind, version);
+          long resolved = version == 0 ? registry.currentVersion(project) : version;
+          return Map.of("project", project, "version", resolved, kind.plural(), objects);
+        });
   }
 
   private void get(RoutingContext ctx, ObjectKind kind) {
@@ -160,60 +182,68 @@ public final class RegistryRoutes {
 
   private void jobs(RoutingContext ctx) {
     String project = ctx.pathParam("project");
-    respond(ctx, () -> {
-      String view = single(ctx, "view");
-      String limitText = single(ctx, "limit");
-      int limit = limitText == null ? DEFAULT_JOB_LIMIT : (int) parseLong(limitText, "limit");
-      if (limit < 1 || limit > MAX_JOB_LIMIT) {
-        throw new InvalidRequestException("limit must be between 1 and " + MAX_JOB_LIMIT + ", got " + limitText);
-      }
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("project", project);
-      if (view != null) {
-        out.put("view", view);
-        out.put("watermark", registry.jobHistory().watermark(project, view).orElse(null));
-      }
-      out.put("jobs", registry.jobHistory().recent(project, view, limit));
-      return out;
-    });
+    respond(
+        ctx,
+        () -> {
+          String view = single(ctx, "view");
+          String limitText = single(ctx, "limit");
+          int limit = limitText == null ? DEFAULT_JOB_LIMIT : (int) parseLong(limitText, "limit");
+          if (limit < 1 || limit > MAX_JOB_LIMIT) {
+            throw new InvalidRequestException(
+                "limit must be between 1 and " + MAX_JOB_LIMIT + ", got " + limitText);
+          }
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("project", project);
+          if (view != null) {
+            out.put("view", view);
+            out.put("watermark", registry.jobHistory().watermark(project, view).orElse(null));
+          }
+          out.put("jobs", registry.jobHistory().recent(project, view, limit));
+          return out;
+        });
   }
 
   private void plan(RoutingContext ctx) {
     String project = ctx.pathParam("project");
-    respond(ctx, () -> {
-      FeatureRepo repo = repoFromBody(ctx, project);
-      Plan plan = registry.plan(repo);
-      return Map.of("plan", plan, "text", plan.render());
-    });
+    respond(
+        ctx,
+        () -> {
+          FeatureRepo repo = repoFromBody(ctx, project);
+          Plan plan = registry.plan(repo);
+          return Map.of("plan", plan, "text", plan.render());
+        });
   }
 
   private void apply(RoutingContext ctx) {
     String project = ctx.pathParam("project");
-    String remote = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host();
-    respond(ctx, () -> {
-      ObjectNode body = bodyObject(ctx);
-      JsonNode expected = first(body, "expected_version", "expectedVersion");
-      if (expected == null || !expected.canConvertToLong()) {
-        throw new InvalidRequestException(
-            "expected_version is required: the baseVersion of the plan this apply was reviewed against");
-      }
-      JsonNode allow = first(body, "allow_breaking", "allowBreaking");
-      boolean allowBreaking = allow != null && allow.asBoolean(false);
-      JsonNode by = first(body, "applied_by", "appliedBy");
-      JsonNode message = body.get("message");
-      FeatureRepo repo = toRepo(body, project);
-      ApplyResult result =
-          registry.apply(
-              repo,
-              expected.asLong(),
-              allowBreaking,
-              by != null && by.isTextual() ? by.asText() : "http:" + remote,
-              message != null && message.isTextual() ? message.asText() : "");
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("result", result);
-      out.put("text", result.plan().render() + result.summary() + "\n");
-      return out;
-    });
+    String remote =
+        ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host();
+    respond(
+        ctx,
+        () -> {
+          ObjectNode body = bodyObject(ctx);
+          JsonNode expected = first(body, "expected_version", "expectedVersion");
+          if (expected == null || !expected.canConvertToLong()) {
+            throw new InvalidRequestException(
+                "expected_version is required: the baseVersion of the plan this apply was reviewed against");
+          }
+          JsonNode allow = first(body, "allow_breaking", "allowBreaking");
+          boolean allowBreaking = allow != null && allow.asBoolean(false);
+          JsonNode by = first(body, "applied_by", "appliedBy");
+          JsonNode message = body.get("message");
+          FeatureRepo repo = toRepo(body, project);
+          ApplyResult result =
+              registry.apply(
+                  repo,
+                  expected.asLong(),
+                  allowBreaking,
+                  by != null && by.isTextual() ? by.asText() : "http:" + remote,
+                  message != null && message.isTextual() ? message.asText() : "");
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("result", result);
+          out.put("text", result.plan().render() + result.summary() + "\n");
+          return out;
+        });
   }
 
   // ---------------------------------------------------------------- request parsing
@@ -221,7 +251,8 @@ public final class RegistryRoutes {
   private static ObjectNode bodyObject(RoutingContext ctx) {
     String text = ctx.body() == null ? null : ctx.body().asString();
     if (text == null || text.isBlank()) {
-      throw new InvalidRequestException("the request body is empty: send the feature repository as JSON");
+      throw new InvalidRequestException(
+          "the request body is empty: send the feature repository as JSON");
     }
     try {
       JsonNode node = JSON.readTree(text);
@@ -231,8 +262,13 @@ public final class RegistryRoutes {
       return object;
     } catch (JsonProcessingException e) {
       throw new InvalidRequestException(
-          "the request body is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
-              + e.getLocation().getColumnNr() + "): " + e.getOriginalMessage(), e);
+          "the request body is not valid JSON (line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + "): "
+              + e.getOriginalMessage(),
+          e);
     }
   }
 
@@ -245,10 +281,22 @@ public final class RegistryRoutes {
     JsonNode named = body.get("project");
     if (named != null && !named.isNull() && !named.asText().equals(project)) {
       throw new InvalidRequestException(
-          "the body is for project '" + named.asText() + "' but the URL names project '" + project + "'");
+          "the body is for project '"
+              + named.asText()
+              + "' but the URL names project '"
+              + project
+              + "'");
     }
     ObjectNode repo = body.deepCopy();
-    for (String control : List.of("expected_version", "expectedVersion", "allow_breaking", "allowBreaking", "applied_by", "appliedBy", "message")) {
+    for (String control :
+        List.of(
+            "expected_version",
+            "expectedVersion",
+            "allow_breaking",
+            "allowBreaking",
+            "applied_by",
+            "appliedBy",
+            "message")) {
       repo.remove(control);
     }
     repo.put("project", project);
@@ -270,7 +318,8 @@ public final class RegistryRoutes {
       if (root instanceof NullPointerException && root.getMessage() != null) {
         msg = root.getMessage(); // a record's requireNonNull: "name is null"
       }
-      throw new InvalidRequestException("the feature repository in the body is malformed: " + msg, e);
+      throw new InvalidRequestException(
+          "the feature repository in the body is malformed: " + msg, e);
     }
   }
 
@@ -322,13 +371,14 @@ public final class RegistryRoutes {
   private static void respond(RoutingContext ctx, Callable<Object> work) {
     ctx.vertx()
         .executeBlocking(work, false)
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            send(ctx, 200, ar.result());
-          } else {
-            fail(ctx, ar.cause());
-          }
-        });
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                send(ctx, 200, ar.result());
+              } else {
+                fail(ctx, ar.cause());
+              }
+            });
   }
 
   /** The HTTP status for a failure: precise for every FletchException kind, 500 only for bugs. */
@@ -348,7 +398,9 @@ public final class RegistryRoutes {
     return 500;
   }
 
-  /** The JSON error body: {@code {"error": ..., "problems": [...]}} (+ {@code breaking} for 409s). */
+  /**
+   * The JSON error body: {@code {"error": ..., "problems": [...]}} (+ {@code breaking} for 409s).
+   */
   public static Map<String, Object> errorBody(Throwable t) {
     Map<String, Object> out = new LinkedHashMap<>();
     int status = statusOf(t);
@@ -382,6 +434,9 @@ public final class RegistryRoutes {
       json = "{\"error\":\"cannot serialise the response\",\"problems\":[]}";
       LOG.error("cannot serialise a registry API response", e);
     }
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8").end(json);
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json; charset=utf-8")
+        .end(json);
   }
 }

@@ -36,7 +36,11 @@ class RegistryHttpTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     registry = Registry.open("jdbc:sqlite:" + dir.resolve("registry.db"));
-    server = RegistryHttpServer.start(vertx, registry, "127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server =
+        RegistryHttpServer.start(vertx, registry, "127.0.0.1", 0)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -48,14 +52,19 @@ class RegistryHttpTest {
   private record Reply(int status, JsonNode json) {}
 
   private Reply get(String path) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(r.statusCode(), DefinitionJson.mapper().readTree(r.body()));
   }
 
   private Reply post(String path, String body) throws Exception {
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(uri(path)).header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpRequest.newBuilder(uri(path))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     return new Reply(r.statusCode(), DefinitionJson.mapper().readTree(r.body()));
   }
@@ -103,13 +112,22 @@ class RegistryHttpTest {
     Reply entity = get("/api/v1/projects/payments/entities/customer");
     assertEquals(200, entity.status());
     assertEquals("INT64", entity.json().at("/definition/joinKeys/0/type").asText());
-    assertEquals(1, get("/api/v1/projects/payments/sources/transactions?version=1").json().get("version").asLong());
-    assertEquals(1, get("/api/v1/projects/payments/feature-services").json().get("feature-services").size());
+    assertEquals(
+        1,
+        get("/api/v1/projects/payments/sources/transactions?version=1")
+            .json()
+            .get("version")
+            .asLong());
+    assertEquals(
+        1, get("/api/v1/projects/payments/feature-services").json().get("feature-services").size());
 
     assertEquals(1, get("/api/v1/projects/payments/versions").json().get("versions").size());
-    assertEquals("payments", get("/api/v1/projects/payments/versions/1").json().at("/definitions/project").asText());
+    assertEquals(
+        "payments",
+        get("/api/v1/projects/payments/versions/1").json().at("/definitions/project").asText());
     Reply history = get("/api/v1/projects/payments/history/feature-views/customer_profile");
-    assertEquals("ADDED", history.json().at("/history/0/action").asText(), history.json().toString());
+    assertEquals(
+        "ADDED", history.json().at("/history/0/action").asText(), history.json().toString());
   }
 
   @Test
@@ -144,12 +162,16 @@ class RegistryHttpTest {
     Reply invalid = post("/api/v1/projects/payments/apply", dangling.toString());
     assertEquals(400, invalid.status());
     JsonNode problem = invalid.json().at("/problems/0");
-    assertTrue(problem.get("message").asText().contains("unknown source 'nowhere'"), problem.toString());
+    assertTrue(
+        problem.get("message").asText().contains("unknown source 'nowhere'"), problem.toString());
     assertTrue(problem.has("file") && problem.has("line") && problem.has("column"));
 
-    Reply stale = post("/api/v1/projects/payments/apply", applyBody(HttpFixtures.longerTtl(repo), 0, false));
+    Reply stale =
+        post("/api/v1/projects/payments/apply", applyBody(HttpFixtures.longerTtl(repo), 0, false));
     assertEquals(409, stale.status());
-    assertEquals("planned against version 0 but the registry is at 1; re-run plan", stale.json().get("error").asText());
+    assertEquals(
+        "planned against version 0 but the registry is at 1; re-run plan",
+        stale.json().get("error").asText());
 
     FeatureRepo breaking = HttpFixtures.retypedAmount(repo);
     Reply refused = post("/api/v1/projects/payments/apply", applyBody(breaking, 1, false));
