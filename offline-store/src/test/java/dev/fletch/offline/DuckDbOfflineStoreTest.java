@@ -124,4 +124,34 @@ class DuckDbOfflineStoreTest {
     assertEquals(List.of(11, 2.5, 22L), c1.values());
     assertEquals(t("2024-01-01T09:00:00Z"), rows.get(1).eventTime());
   }
+
+  /** The worked example of the README, verbatim. */
+  @Test
+  void readmeWorkedExample() {
+    sql(
+        "COPY (SELECT * FROM (VALUES"
+            + " (7, TIMESTAMP '2024-03-01 00:00', TIMESTAMP '2024-03-01 01:00', 3),"
+            + " (7, TIMESTAMP '2024-03-02 00:00', TIMESTAMP '2024-03-02 01:00', 5),"
+            + " (7, TIMESTAMP '2024-03-02 00:00', TIMESTAMP '2024-03-02 09:00', 6))"
+            + " AS t(customer_id, event_ts, created_ts, txn_count_24h)) TO "
+            + q(dir.resolve("activity.parquet")) + " (FORMAT parquet)");
+    FeatureRepo example =
+        TestData.repo(
+            dir,
+            List.of(TestData.entity("customer", "customer_id")),
+            List.of(TestData.parquet("daily", "activity.parquet", "event_ts", "created_ts")),
+            List.of(
+                TestData.view("customer_activity", List.of("customer"), "daily", Duration.ofDays(2),
+                    feature("txn_count_24h", ValueType.INT64))));
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (String t : List.of("2024-02-29T12:00:00Z", "2024-03-01T00:00:00Z", "2024-03-03T08:00:00Z",
+        "2024-03-04T00:00:00Z", "2024-03-04T00:00:01Z")) {
+      rows.add(Map.of("customer_id", 7L, "event_timestamp", t));
+    }
+    Path out = dir.resolve("example.parquet");
+    store.historicalToFile(example, new HistoricalRequest(new EntitySet.FromRows(rows),
+        List.of("customer_activity:txn_count_24h"), null, null, false, out, null));
+    assertEquals(java.util.Arrays.asList(null, 3L, 6L, 6L, null),
+        store.preview(out, 10).stream().map(r -> r.get("txn_count_24h")).toList());
+  }
 }
