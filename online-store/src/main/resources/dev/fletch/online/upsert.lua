@@ -5,25 +5,21 @@
 -- Expiry: the hash lives the longest ttl of the views written to it since it was created, and never
 -- expires once a view with ttl 0 has written to it.
 local key = KEYS[1]
-local existed = redis.call('EXISTS', key)
-local stored = redis.call('HGET', key, ARGV[1])
-if stored then
-  local storedMicros = struct.unpack('>i8', stored, 2)
-  local newMicros = struct.unpack('>i8', ARGV[2], 2)
-  if storedMicros > newMicros then
+-- PTTL: -2 no such key, -1 no expiry (a ttl-0 view wrote it), else milliseconds left.
+local remaining = redis.call('PTTL', key)
+if remaining ~= -2 then
+  local stored = redis.call('HGET', key, ARGV[1])
+  if stored and struct.unpack('>i8', stored, 2) > struct.unpack('>i8', ARGV[2], 2) then
     return 0
   end
 end
 redis.call('HSET', key, ARGV[1], ARGV[2])
 local ttl = tonumber(ARGV[3])
 if ttl == 0 then
-  redis.call('PERSIST', key)
-elseif existed == 0 then
-  redis.call('PEXPIRE', key, ttl)
-else
-  local remaining = redis.call('PTTL', key)
-  if remaining >= 0 and remaining < ttl then
-    redis.call('PEXPIRE', key, ttl)
+  if remaining >= 0 then
+    redis.call('PERSIST', key)
   end
+elseif remaining == -2 or (remaining >= 0 and remaining < ttl) then
+  redis.call('PEXPIRE', key, ttl)
 end
 return 1
