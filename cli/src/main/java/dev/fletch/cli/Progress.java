@@ -111,6 +111,9 @@ public final class Progress implements AutoCloseable {
 
   static String formatElapsed(long nanos) {
     long millis = nanos / 1_000_000;
+    if (millis < 1000) {
+      return millis + "ms";
+    }
     if (millis < 60_000) {
       return String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
     }

@@ -35,6 +35,16 @@ class InitValidateTest {
   }
 
   @Test
+  void registryOptionOverridesSettingsAndEnvironment() {
+    Path repo = tmp.resolve("r");
+    assertEquals(ExitCodes.OK, CliRun.run("init", repo.toString()).exitCode());
+    CliRun run =
+        CliRun.run("validate", "--repo", repo.toString(), "--registry", "jdbc:sqlite:/srv/reg.db");
+    assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+    assertTrue(run.out().contains("registry:         jdbc:sqlite:/srv/reg.db"), run.out());
+  }
+
+  @Test
   void initRefusesANonEmptyFolderUnlessForced() throws IOException {
     Files.writeString(tmp.resolve("notes.txt"), "mine");
     CliRun refused = CliRun.run("init", tmp.toString());

@@ -47,7 +47,8 @@ class ProgressTest {
 
   @Test
   void elapsedTimeFormats() {
-    assertEquals("0.5s", Progress.formatElapsed(SECOND / 2));
+    assertEquals("40ms", Progress.formatElapsed(SECOND / 25));
+    assertEquals("2.5s", Progress.formatElapsed(SECOND * 5 / 2));
     assertEquals("2m05s", Progress.formatElapsed(125 * SECOND));
     assertEquals("1h01m01s", Progress.formatElapsed(3661 * SECOND));
   }

@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Durations as users write them: {@code 30d}, {@code 12h}, {@code 15m}, {@code 90s}, {@code 500ms},
- * {@code 2w}, combinations such as {@code 1d12h}, {@code 0}, or ISO-8601 ({@code PT1H}, {@code P2D}).
- * Negative durations are rejected: a negative ttl or interval has no meaning here.
+ * {@code 2w}, combinations such as {@code 1d12h}, {@code 0}, or ISO-8601 ({@code PT1H}, {@code
+ * P2D}). Negative durations are rejected: a negative ttl or interval has no meaning here.
  */
 public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)\\s*(ms|w|d|h|m|s)");
@@ -44,7 +44,9 @@ public final class Durations {
     while (pos < t.length()) {
       if (!m.find(pos) || m.start() != pos) {
         throw new InvalidRequestException(
-            "bad duration '" + text + "': expected a number and a unit (ms, s, m, h, d, w),"
+            "bad duration '"
+                + text
+                + "': expected a number and a unit (ms, s, m, h, d, w),"
                 + " e.g. 30d, 1d12h, 500ms, or ISO-8601 like PT1H");
       }
       total = total.plus(unit(Long.parseLong(m.group(1)), m.group(2)));
@@ -84,7 +86,9 @@ public final class Durations {
     }
   }
 
-  /** Formats a duration the short way ({@code 1d12h}, {@code 500ms}, {@code 0}); parse inverts it. */
+  /**
+   * Formats a duration the short way ({@code 1d12h}, {@code 500ms}, {@code 0}); parse inverts it.
+   */
   public static String format(Duration d) {
     requireNonNull(d, "d is null");
     if (d.isZero()) {

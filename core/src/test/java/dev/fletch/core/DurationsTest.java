@@ -25,12 +25,18 @@ class DurationsTest {
 
   @Test
   void rejectsNegativeUnitlessAndGarbage() {
-    assertTrue(assertThrows(InvalidRequestException.class, () -> Durations.parse("-1d"))
-        .getMessage().contains("negative"));
-    assertTrue(assertThrows(InvalidRequestException.class, () -> Durations.parse("PT-1H"))
-        .getMessage().contains("negative"));
-    assertTrue(assertThrows(InvalidRequestException.class, () -> Durations.parse("30"))
-        .getMessage().contains("no unit"));
+    assertTrue(
+        assertThrows(InvalidRequestException.class, () -> Durations.parse("-1d"))
+            .getMessage()
+            .contains("negative"));
+    assertTrue(
+        assertThrows(InvalidRequestException.class, () -> Durations.parse("PT-1H"))
+            .getMessage()
+            .contains("negative"));
+    assertTrue(
+        assertThrows(InvalidRequestException.class, () -> Durations.parse("30"))
+            .getMessage()
+            .contains("no unit"));
     assertThrows(InvalidRequestException.class, () -> Durations.parse("30x"));
     assertThrows(InvalidRequestException.class, () -> Durations.parse("d"));
     assertThrows(InvalidRequestException.class, () -> Durations.parse("1.5h"));

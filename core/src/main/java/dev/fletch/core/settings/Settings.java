@@ -10,12 +10,15 @@ import java.util.Map;
  * Where a repository's registry and online store live, and where {@code fletch serve} listens.
  *
  * <p>Read from the optional {@value #FILE_NAME} at the repository root; the environment variables
- * {@code FLETCH_REGISTRY_URL} and {@code FLETCH_REDIS_URL} override the file; with neither, the embedded
- * defaults apply (a SQLite registry and a SQLite online store under {@code .fletch/} in the repository).
+ * {@code FLETCH_REGISTRY_URL} and {@code FLETCH_REDIS_URL} override the file; with neither, the
+ * embedded defaults apply (a SQLite registry and a SQLite online store under {@code .fletch/} in
+ * the repository).
  *
- * @param registryUrl JDBC URL of the registry ({@code jdbc:sqlite:...} or {@code jdbc:postgresql://...})
+ * @param registryUrl JDBC URL of the registry ({@code jdbc:sqlite:...} or {@code
+ *     jdbc:postgresql://...})
  * @param onlineStore {@code embedded} or {@code redis}
- * @param redisUrl {@code redis://}, {@code rediss://} or {@code redis-cluster://host:port,...}; null unless redis
+ * @param redisUrl {@code redis://}, {@code rediss://} or {@code redis-cluster://host:port,...};
+ *     null unless redis
  * @param embeddedOnlinePath the SQLite file of the embedded online store
  * @param host the address {@code fletch serve} binds to
  * @param httpPort HTTP port of {@code fletch serve} (registry API, HTTP twin, metrics); 0 = off
@@ -46,8 +49,8 @@ public record Settings(
   }
 
   /**
-   * The settings of the repository at {@code root}: defaults, then {@value #FILE_NAME} if present, then
-   * the environment ({@code FLETCH_REGISTRY_URL}, {@code FLETCH_REDIS_URL}).
+   * The settings of the repository at {@code root}: defaults, then {@value #FILE_NAME} if present,
+   * then the environment ({@code FLETCH_REGISTRY_URL}, {@code FLETCH_REDIS_URL}).
    */
   public static Settings load(Path root, Map<String, String> env) {
     requireNonNull(root, "root is null");

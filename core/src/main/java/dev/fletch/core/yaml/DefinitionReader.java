@@ -106,7 +106,8 @@ final class DefinitionReader {
     Map<String, Loc> seen = new HashMap<>();
     List<Node> keyNodes = m.list("join_keys", true);
     if (keyNodes.isEmpty() && m.has("join_keys")) {
-      m.problem(m.valueAt("join_keys"), "'join_keys' is empty: an entity needs at least one join key");
+      m.problem(
+          m.valueAt("join_keys"), "'join_keys' is empty: an entity needs at least one join key");
     }
     for (Node k : keyNodes) {
       MappingReader km = MappingReader.of(problems, file, k, m.what() + " join key", JOIN_KEY_KEYS);
@@ -122,7 +123,8 @@ final class DefinitionReader {
       if (keyName != null) {
         Loc first = seen.putIfAbsent(keyName, km.valueAt("name"));
         if (first != null) {
-          km.problem(km.valueAt("name"), "duplicate join key '" + keyName + "' (also at " + first + ")");
+          km.problem(
+              km.valueAt("name"), "duplicate join key '" + keyName + "' (also at " + first + ")");
         }
       }
       if (keyName != null && type != null) {
@@ -134,11 +136,11 @@ final class DefinitionReader {
     if (name == null) {
       return;
     }
-    Entity entity =
-        problems.count() == before ? new Entity(name, keys, description, tags) : null;
+    Entity entity = problems.count() == before ? new Entity(name, keys, description, tags) : null;
     EntityDef def = new EntityDef(name, m.valueAt("name"), entity);
     EntityDef first = defs.entities.get(name);
-    Defs.put(defs.entities, "entity", name, def.at(), def, first == null ? null : first.at(), problems);
+    Defs.put(
+        defs.entities, "entity", name, def.at(), def, first == null ? null : first.at(), problems);
   }
 
   private void readSource(Node node, int index) {
@@ -164,7 +166,8 @@ final class DefinitionReader {
     String timestamp = m.name("timestamp_field", "timestamp_field");
     String created = m.optionalName("created_timestamp_field", "created_timestamp_field");
     Map<String, Located> mapping = m.stringMap("field_mapping");
-    mapping.forEach((column, target) -> m.checkIdentifier(target.at(), "mapped name", target.value()));
+    mapping.forEach(
+        (column, target) -> m.checkIdentifier(target.at(), "mapped name", target.value()));
     String description = m.string("description", false);
     if (name == null) {
       return;
@@ -176,7 +179,8 @@ final class DefinitionReader {
             : null;
     SourceDef def = new SourceDef(name, m.valueAt("name"), source, m);
     SourceDef first = defs.sources.get(name);
-    Defs.put(defs.sources, "source", name, def.at(), def, first == null ? null : first.at(), problems);
+    Defs.put(
+        defs.sources, "source", name, def.at(), def, first == null ? null : first.at(), problems);
   }
 
   private void readView(Node node, int index) {
@@ -188,7 +192,8 @@ final class DefinitionReader {
     String name = m.name("name", "feature view name");
     List<Located> entities = m.scalarList("entities", true);
     if (entities.isEmpty() && m.has("entities")) {
-      m.problem(m.valueAt("entities"), "'entities' is empty: a feature view needs at least one entity");
+      m.problem(
+          m.valueAt("entities"), "'entities' is empty: a feature view needs at least one entity");
     }
     String sourceName = m.string("source", true);
     Located source = sourceName == null ? null : new Located(sourceName, m.valueAt("source"));
@@ -201,7 +206,8 @@ final class DefinitionReader {
     List<FeatureDef> features = new ArrayList<>();
     List<Node> featureNodes = m.list("features", true);
     if (featureNodes.isEmpty() && m.has("features")) {
-      m.problem(m.valueAt("features"), "'features' is empty: a feature view needs at least one feature");
+      m.problem(
+          m.valueAt("features"), "'features' is empty: a feature view needs at least one feature");
     }
     Map<String, Loc> seen = new HashMap<>();
     for (Node f : featureNodes) {
@@ -239,7 +245,14 @@ final class DefinitionReader {
     }
     ViewDef def = new ViewDef(name, m.valueAt("name"), view, entities, source, features);
     ViewDef first = defs.views.get(name);
-    Defs.put(defs.views, "feature view", name, def.at(), def, first == null ? null : first.at(), problems);
+    Defs.put(
+        defs.views,
+        "feature view",
+        name,
+        def.at(),
+        def,
+        first == null ? null : first.at(),
+        problems);
   }
 
   private FeatureDef readFeature(Node node, String viewWhat) {
@@ -288,11 +301,18 @@ final class DefinitionReader {
     ServiceDef def = new ServiceDef(name, m.valueAt("name"), service, refs);
     ServiceDef first = defs.services.get(name);
     Defs.put(
-        defs.services, "feature service", name, def.at(), def, first == null ? null : first.at(), problems);
+        defs.services,
+        "feature service",
+        name,
+        def.at(),
+        def,
+        first == null ? null : first.at(),
+        problems);
   }
 
   /** A reader for one list item, described by its name when it has a readable one. */
-  private MappingReader named(Node node, String kind, String listKey, int index, List<String> keys) {
+  private MappingReader named(
+      Node node, String kind, String listKey, int index, List<String> keys) {
     return MappingReader.ofNamed(
         problems, file, node, kind, kind + " #" + index + " of '" + listKey + "'", keys);
   }

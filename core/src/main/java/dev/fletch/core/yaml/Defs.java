@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the YAML files declared, with locations, before cross-checking. A model object is null when its
- * own mapping had a problem; its name and references are still kept so that checks across objects do
- * not report follow-on errors (a view whose entity failed to parse does not also get "unknown entity").
+ * What the YAML files declared, with locations, before cross-checking. A model object is null when
+ * its own mapping had a problem; its name and references are still kept so that checks across
+ * objects do not report follow-on errors (a view whose entity failed to parse does not also get
+ * "unknown entity").
  */
 final class Defs {
   record Project(String name, Loc at) {}
@@ -43,7 +44,13 @@ final class Defs {
 
   /** Registers a definition under its name, or reports a duplicate naming both places. */
   static <T> void put(
-      Map<String, T> byName, String kind, String name, Loc at, T def, Loc firstAt, Problems problems) {
+      Map<String, T> byName,
+      String kind,
+      String name,
+      Loc at,
+      T def,
+      Loc firstAt,
+      Problems problems) {
     if (firstAt != null) {
       problems.add(at, "duplicate " + kind + " '" + name + "' (also defined at " + firstAt + ")");
     } else {

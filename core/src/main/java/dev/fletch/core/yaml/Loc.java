@@ -3,14 +3,18 @@ package dev.fletch.core.yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.Node;
 
-/** Where something is written: file (relative to the repository root) and 1-based line and column. */
+/**
+ * Where something is written: file (relative to the repository root) and 1-based line and column.
+ */
 record Loc(String file, int line, int column) implements Comparable<Loc> {
   static Loc of(String file, Node node) {
     return of(file, node.getStartMark());
   }
 
   static Loc of(String file, Mark mark) {
-    return mark == null ? new Loc(file, 0, 0) : new Loc(file, mark.getLine() + 1, mark.getColumn() + 1);
+    return mark == null
+        ? new Loc(file, 0, 0)
+        : new Loc(file, mark.getLine() + 1, mark.getColumn() + 1);
   }
 
   @Override

@@ -18,8 +18,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Typed, located access to one YAML mapping. Every accessor reports what is wrong (unknown or
- * duplicate keys, missing required keys, wrong kinds of values) to {@link Problems} and returns null
- * instead of throwing, so that one load finds every problem.
+ * duplicate keys, missing required keys, wrong kinds of values) to {@link Problems} and returns
+ * null instead of throwing, so that one load finds every problem.
  */
 final class MappingReader {
   private final Problems problems;
@@ -36,13 +36,14 @@ final class MappingReader {
   }
 
   /**
-   * A reader over {@code node}, or null (after reporting) when it is not a mapping. {@code what} names
-   * the object in messages ("entity 'customer'").
+   * A reader over {@code node}, or null (after reporting) when it is not a mapping. {@code what}
+   * names the object in messages ("entity 'customer'").
    */
   static MappingReader of(
       Problems problems, String file, Node node, String what, Collection<String> allowedKeys) {
     if (!(node instanceof MappingNode mapping)) {
-      problems.add(Loc.of(file, node), what + ": expected a mapping (key: value), found " + kind(node));
+      problems.add(
+          Loc.of(file, node), what + ": expected a mapping (key: value), found " + kind(node));
       return null;
     }
     MappingReader r = new MappingReader(problems, file, node, what);
@@ -56,7 +57,12 @@ final class MappingReader {
       if (first != null) {
         problems.add(
             Loc.of(file, keyNode),
-            what + ": duplicate key '" + key + "' (first at " + Loc.of(file, first.getKeyNode()) + ")");
+            what
+                + ": duplicate key '"
+                + key
+                + "' (first at "
+                + Loc.of(file, first.getKeyNode())
+                + ")");
       } else if (!allowedKeys.contains(key)) {
         problems.add(
             Loc.of(file, keyNode),
@@ -155,7 +161,10 @@ final class MappingReader {
     return s.getValue();
   }
 
-  /** A required name that must be an identifier; returned even when invalid so references still match. */
+  /**
+   * A required name that must be an identifier; returned even when invalid so references still
+   * match.
+   */
   String name(String key, String label) {
     String n = string(key, true);
     if (n != null) {
@@ -204,7 +213,8 @@ final class MappingReader {
     try {
       int n = Integer.parseInt(s.trim());
       if (n < min || n > max) {
-        problem(valueAt(key), "'" + key + "' must be between " + min + " and " + max + ", not " + n);
+        problem(
+            valueAt(key), "'" + key + "' must be between " + min + " and " + max + ", not " + n);
         return null;
       }
       return n;
@@ -251,7 +261,8 @@ final class MappingReader {
       if (item instanceof ScalarNode s && !isNull(s) && !s.getValue().isBlank()) {
         out.add(new Located(s.getValue(), Loc.of(file, s)));
       } else {
-        problem(Loc.of(file, item), "items of '" + key + "' must be plain names, found " + kind(item));
+        problem(
+            Loc.of(file, item), "items of '" + key + "' must be plain names, found " + kind(item));
       }
     }
     return out;
@@ -269,8 +280,10 @@ final class MappingReader {
       return out;
     }
     for (NodeTuple t : m.getValue()) {
-      if (!(t.getKeyNode() instanceof ScalarNode k) || !(t.getValueNode() instanceof ScalarNode val)) {
-        problem(Loc.of(file, t.getKeyNode()), "'" + key + "' entries must be plain key: value pairs");
+      if (!(t.getKeyNode() instanceof ScalarNode k)
+          || !(t.getValueNode() instanceof ScalarNode val)) {
+        problem(
+            Loc.of(file, t.getKeyNode()), "'" + key + "' entries must be plain key: value pairs");
         continue;
       }
       if (out.containsKey(k.getValue())) {

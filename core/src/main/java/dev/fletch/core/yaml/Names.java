@@ -16,10 +16,16 @@ final class Names {
   /** Null when {@code name} is a valid identifier, else why not. */
   static String identifierProblem(String name) {
     if (!IDENTIFIER.matcher(name).matches()) {
-      return "'" + name + "' is not a valid name: use letters, digits and _, not starting with a digit";
+      return "'"
+          + name
+          + "' is not a valid name: use letters, digits and _, not starting with a digit";
     }
     if (name.length() > MAX_LENGTH) {
-      return "'" + name.substring(0, 20) + "...' is too long (at most " + MAX_LENGTH + " characters)";
+      return "'"
+          + name.substring(0, 20)
+          + "...' is too long (at most "
+          + MAX_LENGTH
+          + " characters)";
     }
     return null;
   }

@@ -17,8 +17,8 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Loads a feature repository: every {@code *.yaml}/{@code *.yml} file under the root folder (sorted
- * by path; hidden folders such as {@code .fletch/} and the settings file are skipped), read together
- * as one project and validated as a whole.
+ * by path; hidden folders such as {@code .fletch/} and the settings file are skipped), read
+ * together as one project and validated as a whole.
  */
 public final class RepoLoader {
   private RepoLoader() {}
@@ -28,17 +28,27 @@ public final class RepoLoader {
    * repository; throws DefinitionException listing every problem with file, line and column.
    */
   public static FeatureRepo load(Path root) {
+    return load(root, true);
+  }
+
+  /**
+   * Like {@link #load(Path)}; with {@code checkSourcePaths} false, local source paths that match no
+   * file are accepted (for machines that register definitions but do not hold the data).
+   */
+  public static FeatureRepo load(Path root, boolean checkSourcePaths) {
     requireNonNull(root, "root is null");
     Path dir = root.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw new DefinitionException(
-          List.of(new Problem(dir.toString(), 0, 0, "the feature repository folder does not exist")));
+          List.of(
+              new Problem(dir.toString(), 0, 0, "the feature repository folder does not exist")));
     }
     List<Path> files = yamlFiles(dir);
     Problems problems = new Problems();
     if (files.isEmpty()) {
       problems.add(
-          new Loc(dir.toString(), 0, 0), "no *.yaml files: this folder is not a feature repository");
+          new Loc(dir.toString(), 0, 0),
+          "no *.yaml files: this folder is not a feature repository");
       problems.throwIfAny();
     }
     Defs defs = new Defs();
@@ -48,7 +58,8 @@ public final class RepoLoader {
         new DefinitionReader(problems, name, defs).read(doc);
       }
     }
-    new RepoValidator(defs, problems, dir).validate(new Loc(displayName(dir, files.get(0)), 1, 1));
+    new RepoValidator(defs, problems, dir, checkSourcePaths)
+        .validate(new Loc(displayName(dir, files.get(0)), 1, 1));
     problems.throwIfAny();
     // No problems means every object was built, so none of the lists below has a null.
     return new FeatureRepo(

@@ -21,30 +21,38 @@ final class RepoValidator {
   private final Defs defs;
   private final Problems problems;
   private final Path root;
+  private final boolean checkSourcePaths;
 
-  RepoValidator(Defs defs, Problems problems, Path root) {
+  RepoValidator(Defs defs, Problems problems, Path root, boolean checkSourcePaths) {
     this.defs = defs;
     this.problems = problems;
     this.root = root;
+    this.checkSourcePaths = checkSourcePaths;
   }
 
   void validate(Loc repoAt) {
     checkProject(repoAt);
-    defs.sources.values().forEach(this::checkSourcePath);
+    if (checkSourcePaths) {
+      defs.sources.values().forEach(this::checkSourcePath);
+    }
     defs.views.values().forEach(this::checkView);
     defs.services.values().forEach(this::checkService);
   }
 
   private void checkProject(Loc repoAt) {
     if (defs.projects.isEmpty()) {
-      problems.add(repoAt, "no 'project: NAME' in any file: exactly one file must name the project");
+      problems.add(
+          repoAt, "no 'project: NAME' in any file: exactly one file must name the project");
     }
     for (int i = 1; i < defs.projects.size(); i++) {
       Defs.Project p = defs.projects.get(i);
       problems.add(
           p.at(),
-          "more than one 'project' (also '" + defs.projects.get(0).name() + "' at "
-              + defs.projects.get(0).at() + "): a repository holds exactly one project");
+          "more than one 'project' (also '"
+              + defs.projects.get(0).name()
+              + "' at "
+              + defs.projects.get(0).at()
+              + "): a repository holds exactly one project");
     }
   }
 
@@ -60,8 +68,11 @@ final class RepoValidator {
       def.fields()
           .problem(
               def.fields().valueAt("path"),
-              "path '" + s.path() + "' matches no file (paths are relative to the repository root "
-                  + root + ")");
+              "path '"
+                  + s.path()
+                  + "' matches no file (paths are relative to the repository root "
+                  + root
+                  + ")");
     }
   }
 
@@ -73,7 +84,10 @@ final class RepoValidator {
       if (!defs.entities.containsKey(e.value())) {
         problems.add(
             e.at(),
-            what + ": unknown entity '" + e.value() + "'"
+            what
+                + ": unknown entity '"
+                + e.value()
+                + "'"
                 + Names.suggestion(e.value(), defs.entities.keySet()));
         entitiesComplete = false;
         continue;
@@ -88,8 +102,14 @@ final class RepoValidator {
         if (other != null && !other.equals(entity.name())) {
           problems.add(
               e.at(),
-              what + ": entities '" + other + "' and '" + entity.name()
-                  + "' share the join key name '" + k.name() + "'");
+              what
+                  + ": entities '"
+                  + other
+                  + "' and '"
+                  + entity.name()
+                  + "' share the join key name '"
+                  + k.name()
+                  + "'");
         }
       }
     }
@@ -100,7 +120,10 @@ final class RepoValidator {
       if (sd == null) {
         problems.add(
             ref.at(),
-            what + ": unknown source '" + ref.value() + "'"
+            what
+                + ": unknown source '"
+                + ref.value()
+                + "'"
                 + Names.suggestion(ref.value(), defs.sources.keySet()));
       } else {
         source = sd.source();
@@ -110,16 +133,24 @@ final class RepoValidator {
       if (entitiesComplete && keyOwner.containsKey(f.name())) {
         problems.add(
             f.at(),
-            what + ": feature '" + f.name() + "' has the name of a join key of entity '"
-                + keyOwner.get(f.name()) + "'");
+            what
+                + ": feature '"
+                + f.name()
+                + "' has the name of a join key of entity '"
+                + keyOwner.get(f.name())
+                + "'");
       }
       if (source != null
           && (f.name().equals(source.timestampField())
               || f.name().equals(source.createdTimestampField()))) {
         problems.add(
             f.at(),
-            what + ": feature '" + f.name() + "' has the name of a timestamp field of source '"
-                + source.name() + "'");
+            what
+                + ": feature '"
+                + f.name()
+                + "' has the name of a timestamp field of source '"
+                + source.name()
+                + "'");
       }
     }
   }
@@ -141,7 +172,10 @@ final class RepoValidator {
       if (view == null) {
         problems.add(
             r.at(),
-            what + ": unknown feature view '" + ref.view() + "'"
+            what
+                + ": unknown feature view '"
+                + ref.view()
+                + "'"
                 + Names.suggestion(ref.view(), defs.views.keySet()));
         continue;
       }
@@ -154,7 +188,12 @@ final class RepoValidator {
       } else {
         problems.add(
             r.at(),
-            what + ": feature view '" + view.name() + "' has no feature '" + ref.feature() + "'"
+            what
+                + ": feature view '"
+                + view.name()
+                + "' has no feature '"
+                + ref.feature()
+                + "'"
                 + Names.suggestion(ref.feature(), names));
         continue;
       }
@@ -163,8 +202,15 @@ final class RepoValidator {
         if (otherView != null && !otherView.equals(view.name())) {
           problems.add(
               r.at(),
-              what + ": feature name '" + feature + "' comes from both '" + otherView + "' (at "
-                  + firstAt.get(feature) + ") and '" + view.name()
+              what
+                  + ": feature name '"
+                  + feature
+                  + "' comes from both '"
+                  + otherView
+                  + "' (at "
+                  + firstAt.get(feature)
+                  + ") and '"
+                  + view.name()
                   + "'; a service's feature names must be unique");
         } else {
           firstAt.putIfAbsent(feature, r.at());

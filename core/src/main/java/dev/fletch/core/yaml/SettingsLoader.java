@@ -14,8 +14,8 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads {@code fletch_settings.yaml} (optional) over the embedded defaults, then applies the
- * environment: {@code FLETCH_REGISTRY_URL} replaces the registry URL, {@code FLETCH_REDIS_URL} selects
- * the Redis online store at that URL. Use {@link Settings#load} rather than this class.
+ * environment: {@code FLETCH_REGISTRY_URL} replaces the registry URL, {@code FLETCH_REDIS_URL}
+ * selects the Redis online store at that URL. Use {@link Settings#load} rather than this class.
  */
 public final class SettingsLoader {
   static final List<String> TOP_KEYS = List.of("registry", "online_store", "serve");
@@ -87,7 +87,9 @@ public final class SettingsLoader {
                 } else {
                   m.problem(
                       m.valueAt("type"),
-                      "'type' must be embedded or redis, not '" + type + "'"
+                      "'type' must be embedded or redis, not '"
+                          + type
+                          + "'"
                           + Names.suggestion(t, List.of("embedded", "redis")));
                 }
               }
@@ -99,7 +101,8 @@ public final class SettingsLoader {
                     && !u.startsWith("redis-cluster://")) {
                   m.problem(
                       m.valueAt("url"),
-                      "'url' must start with redis://, rediss:// or redis-cluster://, not '" + url
+                      "'url' must start with redis://, rediss:// or redis-cluster://, not '"
+                          + url
                           + "'");
                 } else {
                   b.redisUrl = u;
@@ -132,7 +135,8 @@ public final class SettingsLoader {
               Duration refresh = m.duration("registry_refresh");
               if (refresh != null) {
                 if (refresh.isZero()) {
-                  m.problem(m.valueAt("registry_refresh"), "'registry_refresh' must be longer than 0");
+                  m.problem(
+                      m.valueAt("registry_refresh"), "'registry_refresh' must be longer than 0");
                 } else {
                   b.registryRefresh = refresh;
                 }
@@ -146,8 +150,7 @@ public final class SettingsLoader {
     if (node == null) {
       return Optional.empty();
     }
-    return Optional.ofNullable(
-        MappingReader.of(problems, Settings.FILE_NAME, node, key, keys));
+    return Optional.ofNullable(MappingReader.of(problems, Settings.FILE_NAME, node, key, keys));
   }
 
   /** A relative SQLite file in a JDBC URL is relative to the repository, not the working folder. */

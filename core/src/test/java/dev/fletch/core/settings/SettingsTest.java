@@ -36,6 +36,17 @@ class SettingsTest {
   }
 
   @Test
+  void theDocumentedExampleSpellsOutTheDefaults() throws IOException {
+    write(
+        """
+        registry:     {url: jdbc:sqlite:.fletch/registry.db}   # or jdbc:postgresql://host/db?user=...
+        online_store: {type: embedded, path: .fletch/online.db} # or {type: redis, url: redis://host:6379}
+        serve: {host: 127.0.0.1, http_port: 6566, grpc_port: 6565, max_entity_rows: 1000, registry_refresh: 2s}
+        """);
+    assertEquals(Settings.defaults(dir), Settings.load(dir, Map.of()));
+  }
+
+  @Test
   void everyKeyOfTheFileMapsToItsField() throws IOException {
     write(
         """
@@ -71,7 +82,8 @@ class SettingsTest {
   @Test
   void postgresAndAbsoluteUrlsAreKeptAsWritten() throws IOException {
     write("registry: {url: \"jdbc:postgresql://db:5432/fletch?user=f\"}\n");
-    assertEquals("jdbc:postgresql://db:5432/fletch?user=f", Settings.load(dir, Map.of()).registryUrl());
+    assertEquals(
+        "jdbc:postgresql://db:5432/fletch?user=f", Settings.load(dir, Map.of()).registryUrl());
     write("registry: {url: \"jdbc:sqlite:/var/fletch/r.db\"}\n");
     assertEquals("jdbc:sqlite:/var/fletch/r.db", Settings.load(dir, Map.of()).registryUrl());
   }
@@ -91,7 +103,8 @@ class SettingsTest {
     // a relative SQLite URL from the environment is relative to the repository too
     Settings rel = Settings.load(dir, Map.of("FLETCH_REGISTRY_URL", "jdbc:sqlite:.fletch/x.db"));
     assertEquals(
-        "jdbc:sqlite:" + dir.toAbsolutePath().normalize().resolve(".fletch/x.db"), rel.registryUrl());
+        "jdbc:sqlite:" + dir.toAbsolutePath().normalize().resolve(".fletch/x.db"),
+        rel.registryUrl());
   }
 
   @Test

@@ -17,8 +17,9 @@ import java.util.stream.Collectors;
 
 /** Writes a feature repository into a folder and finds where text sits in it (line, column). */
 final class RepoFiles {
-  static final String DATA = "event_ts,created_ts,customer_id,merchant_id,age,amount,txn_count\n"
-      + "2024-01-01T00:00:00Z,2024-01-01T00:00:00Z,1,m1,30,10.0,1\n";
+  static final String DATA =
+      "event_ts,created_ts,customer_id,merchant_id,age,amount,txn_count\n"
+          + "2024-01-01T00:00:00Z,2024-01-01T00:00:00Z,1,m1,30,10.0,1\n";
 
   static final String ENTITIES =
       """
@@ -125,18 +126,32 @@ final class RepoFiles {
     return assertThrows(DefinitionException.class, () -> RepoLoader.load(root)).problems();
   }
 
-  /** Asserts that loading fails with a problem at {@code marker} whose message contains {@code text}. */
+  /**
+   * Asserts that loading fails with a problem at {@code marker} whose message contains {@code
+   * text}.
+   */
   Problem expectProblem(String file, String marker, int occurrence, String text) {
     List<Problem> problems = problems();
     int[] pos = at(file, marker, occurrence);
     for (Problem p : problems) {
-      if (p.file().equals(file) && p.line() == pos[0] && p.column() == pos[1]
+      if (p.file().equals(file)
+          && p.line() == pos[0]
+          && p.column() == pos[1]
           && p.message().contains(text)) {
         return p;
       }
     }
-    fail("expected a problem at " + file + ":" + pos[0] + ":" + pos[1] + " containing '" + text
-        + "', got:\n" + problems.stream().map(Problem::toString).collect(Collectors.joining("\n")));
+    fail(
+        "expected a problem at "
+            + file
+            + ":"
+            + pos[0]
+            + ":"
+            + pos[1]
+            + " containing '"
+            + text
+            + "', got:\n"
+            + problems.stream().map(Problem::toString).collect(Collectors.joining("\n")));
     return null;
   }
 
