@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /** Reads one YAML document into {@link Defs}: each object on its own, references unchecked. */
 final class DefinitionReader {
@@ -110,6 +111,16 @@ final class DefinitionReader {
           m.valueAt("join_keys"), "'join_keys' is empty: an entity needs at least one join key");
     }
     for (Node k : keyNodes) {
+      if (k instanceof ScalarNode s) {
+        m.problem(
+            Loc.of(file, k),
+            "join key '"
+                + s.getValue()
+                + "' needs a type: write {name: "
+                + s.getValue()
+                + ", type: INT64} (or INT32, STRING)");
+        continue;
+      }
       MappingReader km = MappingReader.of(problems, file, k, m.what() + " join key", JOIN_KEY_KEYS);
       if (km == null) {
         continue;

@@ -80,7 +80,14 @@ final class RepoValidator {
     String what = "feature view '" + def.name() + "'";
     Map<String, String> keyOwner = new LinkedHashMap<>();
     boolean entitiesComplete = true;
+    Map<String, Loc> listed = new HashMap<>();
     for (Located e : def.entities()) {
+      Loc before = listed.putIfAbsent(e.value(), e.at());
+      if (before != null) {
+        problems.add(
+            e.at(), what + ": entity '" + e.value() + "' is listed twice (also at " + before + ")");
+        continue;
+      }
       if (!defs.entities.containsKey(e.value())) {
         problems.add(
             e.at(),

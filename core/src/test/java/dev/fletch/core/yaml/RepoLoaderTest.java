@@ -175,6 +175,32 @@ class RepoLoaderTest {
   }
 
   @Test
+  void viewEntityProblems() {
+    RepoFiles f =
+        RepoFiles.valid(dir)
+            .edit("b_views.yaml", "entities: [customer]", "entities: [customer, customer]")
+            .edit(
+                "a_entities.yaml",
+                "{name: merchant_id, type: string}",
+                "{name: customer_id, type: INT64}")
+            .edit("b_views.yaml", "entities: [merchant]", "entities: [merchant, customer]");
+    f.expectProblem("b_views.yaml", "customer]", "entity 'customer' is listed twice");
+    f.expectProblem(
+        "b_views.yaml",
+        "customer]",
+        2,
+        "entities 'merchant' and 'customer' share the join key name");
+  }
+
+  @Test
+  void joinKeyWithoutType() {
+    RepoFiles f =
+        RepoFiles.valid(dir)
+            .edit("a_entities.yaml", "[{name: customer_id, type: INT64}]", "[customer_id]");
+    f.expectProblem("a_entities.yaml", "customer_id]", "join key 'customer_id' needs a type");
+  }
+
+  @Test
   void badTypes() {
     RepoFiles f =
         RepoFiles.valid(dir)
