@@ -43,6 +43,7 @@ import picocli.CommandLine.ParseResult;
       dev.fletch.cli.commands.MaterializeIncrementalCommand.class,
       dev.fletch.cli.commands.JobsCommand.class,
       dev.fletch.cli.commands.ServeCommand.class,
+      dev.fletch.cli.commands.QuickstartCommand.class,
     })
 public final class Fletch implements Runnable {
   private final PrintStream out;

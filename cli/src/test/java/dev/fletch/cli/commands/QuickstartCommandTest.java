@@ -34,9 +34,6 @@ class QuickstartCommandTest {
     PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
     PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
     CommandLine cli = Fletch.commandLine(o, e);
-    if (!cli.getSubcommands().containsKey("quickstart")) {
-      cli.addSubcommand(new QuickstartCommand()); // TEMP until registered in Fletch
-    }
     int code = cli.execute(args);
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
