@@ -34,8 +34,9 @@ import java.util.stream.Stream;
  * hand-written DuckDB ASOF JOIN COPY over the same Parquet files, in the same run.
  *
  * <p>Full size (scale 1): 1M entity rows against 10M feature rows of 100k entities with 5 features.
- * Each side runs {@code --runs} times (default 3, warm-up included); the best time counts. Fletch also
- * runs on a quarter of the entity rows to show that its peak heap does not grow with the output.
+ * Each side runs {@code --runs} times (default 3, warm-up included); the best time counts. Fletch
+ * also runs on a quarter of the entity rows to show that its peak heap does not grow with the
+ * output.
  *
  * <p>Usage: {@code HistoricalBench [--scale 1.0] [--runs 3] [--dir TMPDIR]}
  */
@@ -59,7 +60,10 @@ public final class HistoricalBench {
     long entityRows = Math.max(1000, Math.round(1_000_000 * scale));
     long featureRows = Math.max(10_000, Math.round(10_000_000 * scale));
     long entities = Math.max(100, Math.round(100_000 * scale));
-    Path dir = base == null ? Files.createTempDirectory("fletch-historical-bench") : Files.createDirectories(base);
+    Path dir =
+        base == null
+            ? Files.createTempDirectory("fletch-historical-bench")
+            : Files.createDirectories(base);
     try {
       run(dir, entityRows, featureRows, entities, runs);
     } finally {
@@ -73,7 +77,11 @@ public final class HistoricalBench {
         Locale.ROOT,
         "historical bench: %,d entity rows x %,d feature rows (%,d entities, %d features), %d runs each,"
             + " %d cores%n",
-        entityRows, featureRows, entities, FEATURES.length, runs,
+        entityRows,
+        featureRows,
+        entities,
+        FEATURES.length,
+        runs,
         Runtime.getRuntime().availableProcessors());
     Path features = dir.resolve("features.parquet");
     Path entityFile = dir.resolve("entities.parquet");
@@ -109,15 +117,27 @@ public final class HistoricalBench {
     }
     double bestHand = hand.stream().min(Comparator.naturalOrder()).orElseThrow();
     double bestFletch = fletch.stream().min(Comparator.naturalOrder()).orElseThrow();
-    System.out.printf(Locale.ROOT, "hand-written ASOF JOIN COPY: runs %s s, best %.3f s%n", fmt(hand), bestHand);
-    System.out.printf(Locale.ROOT, "fletch historicalToFile:     runs %s s, best %.3f s%n", fmt(fletch), bestFletch);
-    System.out.printf(Locale.ROOT, "ratio fletch / hand-written: %.3f (target <= 1.25)%n", bestFletch / bestHand);
     System.out.printf(
-        Locale.ROOT, "peak memory, %,d entity rows out: heap %s, process RSS (VmHWM) %s%n",
-        entityRows, mb(fullMemory.heapPeak()), mb(fullMemory.rssPeak()));
+        Locale.ROOT, "hand-written ASOF JOIN COPY: runs %s s, best %.3f s%n", fmt(hand), bestHand);
     System.out.printf(
-        Locale.ROOT, "peak memory, %,d entity rows out: heap %s, process RSS (VmHWM) %s%n",
-        entityRows / 4, mb(quarterMemory.heapPeak()), mb(quarterMemory.rssPeak()));
+        Locale.ROOT,
+        "fletch historicalToFile:     runs %s s, best %.3f s%n",
+        fmt(fletch),
+        bestFletch);
+    System.out.printf(
+        Locale.ROOT, "ratio fletch / hand-written: %.3f (target <= 1.25)%n", bestFletch / bestHand);
+    System.out.printf(
+        Locale.ROOT,
+        "peak memory, %,d entity rows out: heap %s, process RSS (VmHWM) %s%n",
+        entityRows,
+        mb(fullMemory.heapPeak()),
+        mb(fullMemory.rssPeak()));
+    System.out.printf(
+        Locale.ROOT,
+        "peak memory, %,d entity rows out: heap %s, process RSS (VmHWM) %s%n",
+        entityRows / 4,
+        mb(quarterMemory.heapPeak()),
+        mb(quarterMemory.rssPeak()));
   }
 
   private static FeatureRepo repo(Path dir) {
@@ -129,16 +149,35 @@ public final class HistoricalBench {
     fs.add(new Feature("f5", ValueType.STRING, null, null, null));
     return new FeatureRepo(
         "bench",
-        List.of(new Entity("entity", List.of(new JoinKey("entity_id", ValueType.INT64)), null, null)),
-        List.of(new Source("events", SourceFormat.PARQUET, "features.parquet", "event_ts", null, Map.of(), null)),
+        List.of(
+            new Entity("entity", List.of(new JoinKey("entity_id", ValueType.INT64)), null, null)),
+        List.of(
+            new Source(
+                "events",
+                SourceFormat.PARQUET,
+                "features.parquet",
+                "event_ts",
+                null,
+                Map.of(),
+                null)),
         List.of(
             new FeatureView(
-                "stats", List.of("entity"), "events", Duration.ZERO, true, fs, null, null, null, null)),
+                "stats",
+                List.of("entity"),
+                "events",
+                Duration.ZERO,
+                true,
+                fs,
+                null,
+                null,
+                null,
+                null)),
         List.of(),
         dir);
   }
 
-  private static double timeFletch(DuckDbOfflineStore store, FeatureRepo repo, Path entities, Path out) {
+  private static double timeFletch(
+      DuckDbOfflineStore store, FeatureRepo repo, Path entities, Path out) {
     long t = System.nanoTime();
     store.historicalToFile(
         repo,
@@ -153,38 +192,64 @@ public final class HistoricalBench {
     long t = System.nanoTime();
     try (Statement st = conn.createStatement()) {
       st.execute(
-          "COPY (SELECT e.*, f.f1, f.f2, f.f3, f.f4, f.f5 FROM read_parquet(" + lit(entities)
-              + ") e ASOF LEFT JOIN read_parquet(" + lit(features) + ") f"
-              + " ON e.entity_id = f.entity_id AND e.event_timestamp >= f.event_ts) TO " + lit(out)
+          "COPY (SELECT e.*, f.f1, f.f2, f.f3, f.f4, f.f5 FROM read_parquet("
+              + lit(entities)
+              + ") e ASOF LEFT JOIN read_parquet("
+              + lit(features)
+              + ") f"
+              + " ON e.entity_id = f.entity_id AND e.event_timestamp >= f.event_ts) TO "
+              + lit(out)
               + " (FORMAT parquet)");
     }
     return secs(System.nanoTime() - t);
   }
 
   private static void generate(
-      Path features, Path entityFile, Path smallEntityFile, long entityRows, long featureRows, long entities)
+      Path features,
+      Path entityFile,
+      Path smallEntityFile,
+      long entityRows,
+      long featureRows,
+      long entities)
       throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = c.createStatement()) {
       st.execute("SET TimeZone = 'UTC'");
       // A year of history; hash() spreads ids and times deterministically.
       st.execute(
-          "COPY (SELECT (i % " + entities + ") AS entity_id,"
+          "COPY (SELECT (i % "
+              + entities
+              + ") AS entity_id,"
               + " TIMESTAMP '2024-01-01' + to_seconds(CAST(hash(i, 1) % 31536000 AS BIGINT)) AS event_ts,"
               + " CAST(hash(i, 2) % 1000 AS BIGINT) AS f1,"
               + " (hash(i, 3) % 100000) / 100.0 AS f2,"
               + " (hash(i, 4) % 1000) / 7.0 AS f3,"
               + " CAST(hash(i, 5) % 50 AS BIGINT) AS f4,"
               + " 'cat' || CAST(hash(i, 6) % 20 AS VARCHAR) AS f5"
-              + " FROM range(" + featureRows + ") t(i)) TO " + lit(features) + " (FORMAT parquet)");
+              + " FROM range("
+              + featureRows
+              + ") t(i)) TO "
+              + lit(features)
+              + " (FORMAT parquet)");
       st.execute(
-          "COPY (SELECT CAST(hash(i, 7) % " + entities + " AS BIGINT) AS entity_id,"
+          "COPY (SELECT CAST(hash(i, 7) % "
+              + entities
+              + " AS BIGINT) AS entity_id,"
               + " TIMESTAMP '2024-01-01' + to_seconds(CAST(hash(i, 8) % 31536000 AS BIGINT)) AS event_timestamp,"
               + " CAST(hash(i, 9) % 2 AS INTEGER) AS label"
-              + " FROM range(" + entityRows + ") t(i)) TO " + lit(entityFile) + " (FORMAT parquet)");
+              + " FROM range("
+              + entityRows
+              + ") t(i)) TO "
+              + lit(entityFile)
+              + " (FORMAT parquet)");
       st.execute(
-          "COPY (SELECT * FROM read_parquet(" + lit(entityFile) + ") LIMIT " + (entityRows / 4) + ") TO "
-              + lit(smallEntityFile) + " (FORMAT parquet)");
+          "COPY (SELECT * FROM read_parquet("
+              + lit(entityFile)
+              + ") LIMIT "
+              + (entityRows / 4)
+              + ") TO "
+              + lit(smallEntityFile)
+              + " (FORMAT parquet)");
     }
   }
 

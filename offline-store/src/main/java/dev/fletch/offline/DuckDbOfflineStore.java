@@ -38,7 +38,8 @@ import org.duckdb.DuckDBResultSet;
  * The offline store on an embedded, in-memory DuckDB reading Parquet/CSV sources in place.
  *
  * <p>One DuckDB database per store; every call works on its own connection (duplicated from the
- * store's), so calls may run concurrently and their temporary tables never meet. Sessions run in UTC.
+ * store's), so calls may run concurrently and their temporary tables never meet. Sessions run in
+ * UTC.
  */
 public final class DuckDbOfflineStore implements OfflineStore {
   /** Rows per Arrow record batch when the caller does not choose. */
@@ -58,7 +59,9 @@ public final class DuckDbOfflineStore implements OfflineStore {
     }
   }
 
-  /** Work that borrows a connection; it is closed, with its temporary tables, when the work ends. */
+  /**
+   * Work that borrows a connection; it is closed, with its temporary tables, when the work ends.
+   */
   @FunctionalInterface
   interface ConnectionWork<T> {
     T apply(Connection conn) throws SQLException, IOException;
@@ -140,7 +143,10 @@ public final class DuckDbOfflineStore implements OfflineStore {
     return historicalToArrow(repo, request, allocator, DEFAULT_ARROW_BATCH, sink);
   }
 
-  /** As {@link #historicalToArrow(FeatureRepo, HistoricalRequest, BufferAllocator, ArrowSink)} with a batch size. */
+  /**
+   * As {@link #historicalToArrow(FeatureRepo, HistoricalRequest, BufferAllocator, ArrowSink)} with
+   * a batch size.
+   */
   public long historicalToArrow(
       FeatureRepo repo,
       HistoricalRequest request,
@@ -164,7 +170,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
                   new CountingArrowReader(
                       allocator,
                       (ArrowReader)
-                          rs.unwrap(DuckDBResultSet.class).arrowExportStream(allocator, batchSize))) {
+                          rs.unwrap(DuckDBResultSet.class)
+                              .arrowExportStream(allocator, batchSize))) {
             sink.accept(reader);
             return reader.rows();
           }
@@ -242,7 +249,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
                 Instant eventTime = Values.instantOfMicros(rs.getLong(keys.size() + 1));
                 List<Object> values = new ArrayList<>(relation.features().size());
                 for (int f = 0; f < relation.features().size(); f++) {
-                  values.add(Values.read(rs, keys.size() + 2 + f, relation.features().get(f).type()));
+                  values.add(
+                      Values.read(rs, keys.size() + 2 + f, relation.features().get(f).type()));
                 }
                 batch.add(new FeatureRow(new EntityKey(keyNames, keyValues), eventTime, values));
                 if (batch.size() == batchSize) {

@@ -7,7 +7,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** The entity rows of a historical retrieval: join keys, an event timestamp, and pass-through columns. */
+/**
+ * The entity rows of a historical retrieval: join keys, an event timestamp, and pass-through
+ * columns.
+ */
 public sealed interface EntitySet {
 
   /** A Parquet or CSV file (by extension), or a JSON-lines file ({@code .json}/{@code .jsonl}). */
@@ -26,7 +29,10 @@ public sealed interface EntitySet {
     }
   }
 
-  /** Rows given inline (e.g. JSON over HTTP); values use the Java types of ValueType, timestamps Instant or ISO text. */
+  /**
+   * Rows given inline (e.g. JSON over HTTP); values use the Java types of ValueType, timestamps
+   * Instant or ISO text.
+   */
   record FromRows(List<Map<String, Object>> rows) implements EntitySet {
     public FromRows {
       requireNonNull(rows, "rows is null");
@@ -34,8 +40,8 @@ public sealed interface EntitySet {
   }
 
   /**
-   * No entity set: every (entity, event time) of {@code view}'s source with event time in [start, end],
-   * for backfills and exploration.
+   * No entity set: every (entity, event time) of {@code view}'s source with event time in [start,
+   * end], for backfills and exploration.
    */
   record FromViewRange(String view, Instant start, Instant end) implements EntitySet {
     public FromViewRange {

@@ -24,13 +24,14 @@ import java.util.StringJoiner;
 
 /**
  * Loads an {@link EntitySet} into the connection's temporary table {@value FeatureSql#ENTITIES}.
- * Copying it (inside DuckDB, never through the heap except for inline rows) fixes the input order as
- * the table's rowid, which the point-in-time query sorts its output by.
+ * Copying it (inside DuckDB, never through the heap except for inline rows) fixes the input order
+ * as the table's rowid, which the point-in-time query sorts its output by.
  */
 final class EntityTables {
   private EntityTables() {}
 
-  static Columns load(SourceCatalog catalog, Connection conn, EntitySet set, String timestampColumn) {
+  static Columns load(
+      SourceCatalog catalog, Connection conn, EntitySet set, String timestampColumn) {
     String table = ident(FeatureSql.ENTITIES);
     try (Statement st = conn.createStatement()) {
       st.execute("DROP TABLE IF EXISTS " + table);
@@ -94,7 +95,8 @@ final class EntityTables {
       throw new InvalidRequestException("entity file " + path.toAbsolutePath() + " does not exist");
     }
     if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-      throw new InvalidRequestException("entity file " + path.toAbsolutePath() + " is not a readable file");
+      throw new InvalidRequestException(
+          "entity file " + path.toAbsolutePath() + " is not a readable file");
     }
     String scan = fileScan(path);
     try (Statement st = conn.createStatement()) {
@@ -105,7 +107,8 @@ final class EntityTables {
   }
 
   private static void fromQuery(SourceCatalog catalog, Connection conn, String sql) {
-    // Each source is visible as a view named after it, with its field mapping applied. A source whose
+    // Each source is visible as a view named after it, with its field mapping applied. A source
+    // whose
     // files cannot be read is left out; the query then fails only if it uses that source.
     for (Source source : catalog.repo().sources()) {
       try {
@@ -118,14 +121,18 @@ final class EntityTables {
       }
     }
     try (Statement st = conn.createStatement()) {
-      st.execute("CREATE TEMP TABLE " + ident(FeatureSql.ENTITIES) + " AS SELECT * FROM (" + sql + ")");
+      st.execute(
+          "CREATE TEMP TABLE " + ident(FeatureSql.ENTITIES) + " AS SELECT * FROM (" + sql + ")");
     } catch (SQLException e) {
       throw DuckDbErrors.translate("the entity query failed", e);
     }
   }
 
   private static void fromViewRange(
-      SourceCatalog catalog, Connection conn, EntitySet.FromViewRange range, String timestampColumn) {
+      SourceCatalog catalog,
+      Connection conn,
+      EntitySet.FromViewRange range,
+      String timestampColumn) {
     if (range.end().isBefore(range.start())) {
       throw new InvalidRequestException(
           "range end " + range.end() + " is before its start " + range.start());
@@ -133,7 +140,9 @@ final class EntityTables {
     FeatureView view = catalog.repo().view(range.view());
     FeatureSql.ViewRelation relation = catalog.view(view, List.of());
     String sql =
-        "CREATE TEMP TABLE " + ident(FeatureSql.ENTITIES) + " AS "
+        "CREATE TEMP TABLE "
+            + ident(FeatureSql.ENTITIES)
+            + " AS "
             + FeatureSql.viewRange(relation, timestampColumn);
     try (PreparedStatement ps = conn.prepareStatement(sql)) {
       ps.setLong(1, Values.microsOf(range.start(), true));
@@ -162,13 +171,18 @@ final class EntityTables {
     static RowType of(Object v) {
       if (v instanceof Boolean) {
         return BOOLEAN;
-      } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      } else if (v instanceof Long
+          || v instanceof Integer
+          || v instanceof Short
+          || v instanceof Byte) {
         return BIGINT;
       } else if (v instanceof Number) {
         return DOUBLE;
       } else if (v instanceof String) {
         return VARCHAR;
-      } else if (v instanceof Instant || v instanceof OffsetDateTime || v instanceof ZonedDateTime) {
+      } else if (v instanceof Instant
+          || v instanceof OffsetDateTime
+          || v instanceof ZonedDateTime) {
         return TIMESTAMPTZ;
       } else if (v instanceof LocalDateTime) {
         return TIMESTAMP;
@@ -197,8 +211,13 @@ final class EntityTables {
         RowType t = RowType.of(v);
         if (t == null) {
           throw new InvalidRequestException(
-              "entity row " + r + ", column '" + c.getKey() + "': unsupported value type "
-                  + v.getClass().getSimpleName() + " (use numbers, text, booleans or timestamps)");
+              "entity row "
+                  + r
+                  + ", column '"
+                  + c.getKey()
+                  + "': unsupported value type "
+                  + v.getClass().getSimpleName()
+                  + " (use numbers, text, booleans or timestamps)");
         }
         if (seen == null) {
           types.put(c.getKey(), t);
@@ -207,8 +226,15 @@ final class EntityTables {
           types.put(c.getKey(), seen == t ? t : RowType.VARCHAR);
         } else if (seen != t && !(isNumeric(seen) && isNumeric(t))) {
           throw new InvalidRequestException(
-              "entity row " + r + ", column '" + c.getKey() + "': " + t.sql + " value in a "
-                  + seen.sql + " column");
+              "entity row "
+                  + r
+                  + ", column '"
+                  + c.getKey()
+                  + "': "
+                  + t.sql
+                  + " value in a "
+                  + seen.sql
+                  + " column");
         } else if (seen == RowType.BIGINT && t == RowType.DOUBLE) {
           types.put(c.getKey(), RowType.DOUBLE);
         }

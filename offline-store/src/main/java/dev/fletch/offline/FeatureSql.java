@@ -20,8 +20,8 @@ import java.util.StringJoiner;
 /**
  * Every SQL text the offline store runs is generated here, so that historical retrieval and the
  * latest-value scan behind materialization compute features from the same expressions. Identifiers
- * are always quoted; the only literals are file paths (escaped) and numbers computed here; times are
- * bound as parameters.
+ * are always quoted; the only literals are file paths (escaped) and numbers computed here; times
+ * are bound as parameters.
  *
  * <p>Inside a query every time is a naive {@code TIMESTAMP} holding UTC: naive inputs are taken as
  * UTC, zone-aware inputs and ISO text with an offset are converted. Outputs turn times back into
@@ -73,8 +73,15 @@ final class FeatureSql {
     for (Map.Entry<String, String> m : source.fieldMapping().entrySet()) {
       if (!raw.has(m.getKey())) {
         throw new InvalidRequestException(
-            "source '" + source.name() + "': field_mapping renames column '" + m.getKey()
-                + "', which " + resolvedPath + " does not have (columns: " + raw + ")");
+            "source '"
+                + source.name()
+                + "': field_mapping renames column '"
+                + m.getKey()
+                + "', which "
+                + resolvedPath
+                + " does not have (columns: "
+                + raw
+                + ")");
       }
       renames.add(ident(m.getKey()) + " AS " + ident(m.getValue()));
     }
@@ -106,7 +113,11 @@ final class FeatureSql {
 
   /** One view's rows as joins and scans use them: keys, times, and the requested features. */
   record ViewRelation(
-      FeatureView view, List<JoinKey> keys, List<Feature> features, boolean hasCreated, String sql) {}
+      FeatureView view,
+      List<JoinKey> keys,
+      List<Feature> features,
+      boolean hasCreated,
+      String sql) {}
 
   /**
    * The relation of {@code view} over its source: join keys cast to their declared types (aliased
@@ -125,22 +136,41 @@ final class FeatureSql {
       JoinKey k = keys.get(i);
       if (!columns.has(k.name())) {
         throw new InvalidRequestException(
-            "feature view '" + view.name() + "': source '" + source.name()
-                + "' has no join-key column '" + k.name() + "' (columns: " + columns + ")");
+            "feature view '"
+                + view.name()
+                + "': source '"
+                + source.name()
+                + "' has no join-key column '"
+                + k.name()
+                + "' (columns: "
+                + columns
+                + ")");
       }
       select.add(
-          "CAST(src." + ident(k.name()) + " AS " + Sql.duckType(k.type()) + ") AS " + ident(key(i)));
+          "CAST(src."
+              + ident(k.name())
+              + " AS "
+              + Sql.duckType(k.type())
+              + ") AS "
+              + ident(key(i)));
     }
-    select.add(timeColumn(view, source, columns, source.timestampField(), "timestamp_field")
-        + " AS " + ident(EVENT_TIME));
+    select.add(
+        timeColumn(view, source, columns, source.timestampField(), "timestamp_field")
+            + " AS "
+            + ident(EVENT_TIME));
     boolean hasCreated =
         source.createdTimestampField() != null && !source.createdTimestampField().isBlank();
     select.add(
         (hasCreated
                 ? timeColumn(
-                    view, source, columns, source.createdTimestampField(), "created_timestamp_field")
+                    view,
+                    source,
+                    columns,
+                    source.createdTimestampField(),
+                    "created_timestamp_field")
                 : "CAST(NULL AS TIMESTAMP)")
-            + " AS " + ident(CREATED_TIME));
+            + " AS "
+            + ident(CREATED_TIME));
     for (Feature f : features) {
       String expr;
       if (f.hasExpression()) {
@@ -149,9 +179,16 @@ final class FeatureSql {
         expr = "src." + ident(f.name());
       } else {
         throw new InvalidRequestException(
-            "feature view '" + view.name() + "': feature '" + f.name()
-                + "' has no expression and source '" + source.name() + "' has no column of that name"
-                + " (columns: " + columns + ")");
+            "feature view '"
+                + view.name()
+                + "': feature '"
+                + f.name()
+                + "' has no expression and source '"
+                + source.name()
+                + "' has no column of that name"
+                + " (columns: "
+                + columns
+                + ")");
       }
       select.add("CAST(" + expr + " AS " + Sql.duckType(f.type()) + ") AS " + ident(f.name()));
     }
@@ -167,14 +204,31 @@ final class FeatureSql {
             .orElseThrow(
                 () ->
                     new InvalidRequestException(
-                        "feature view '" + view.name() + "': source '" + source.name() + "' has no "
-                            + setting + " column '" + column + "' (columns: " + columns + ")"));
+                        "feature view '"
+                            + view.name()
+                            + "': source '"
+                            + source.name()
+                            + "' has no "
+                            + setting
+                            + " column '"
+                            + column
+                            + "' (columns: "
+                            + columns
+                            + ")"));
     return utcTimestamp("src." + ident(column), type)
         .orElseThrow(
             () ->
                 new InvalidRequestException(
-                    "source '" + source.name() + "': " + setting + " column '" + column
-                        + "' has type " + type + "; expected " + TIME_TYPES));
+                    "source '"
+                        + source.name()
+                        + "': "
+                        + setting
+                        + " column '"
+                        + column
+                        + "' has type "
+                        + type
+                        + "; expected "
+                        + TIME_TYPES));
   }
 
   static final String ORDER = "__fletch_order";
@@ -182,17 +236,26 @@ final class FeatureSql {
 
   /**
    * A view as the as-of join reads it. With a created timestamp, each row also gets a sort key
-   * (event time, created time) so that the join itself picks, among rows with the greatest event time
-   * {@code <= t}, the one created last (a NULL created time loses); the entity side compares with
-   * (t, +infinity). This is about twice as fast as de-duplicating the source with a window first.
+   * (event time, created time) so that the join itself picks, among rows with the greatest event
+   * time {@code <= t}, the one created last (a NULL created time loses); the entity side compares
+   * with (t, +infinity). This is about twice as fast as de-duplicating the source with a window
+   * first.
    */
   static String joinable(ViewRelation v) {
     if (!v.hasCreated()) {
       return v.sql();
     }
-    return "SELECT *, CASE WHEN " + ident(EVENT_TIME) + " IS NULL THEN NULL ELSE {'t': "
-        + ident(EVENT_TIME) + ", 'c': coalesce(" + ident(CREATED_TIME)
-        + ", TIMESTAMP '-infinity')} END AS " + ident(ORDER) + " FROM (" + v.sql() + ")";
+    return "SELECT *, CASE WHEN "
+        + ident(EVENT_TIME)
+        + " IS NULL THEN NULL ELSE {'t': "
+        + ident(EVENT_TIME)
+        + ", 'c': coalesce("
+        + ident(CREATED_TIME)
+        + ", TIMESTAMP '-infinity')} END AS "
+        + ident(ORDER)
+        + " FROM ("
+        + v.sql()
+        + ")";
   }
 
   /** Where, in a historical query, one output feature comes from. */
@@ -200,12 +263,15 @@ final class FeatureSql {
 
   /**
    * The point-in-time query: entity rows (table {@value #ENTITIES}, with their insertion order as
-   * rowid) each as-of joined to every view on its join keys and {@code event time <= t}; features of a
-   * match older than the view's ttl become NULL; rows come out in input order with their own columns
-   * first (the timestamp as TIMESTAMPTZ) and the features after them.
+   * rowid) each as-of joined to every view on its join keys and {@code event time <= t}; features
+   * of a match older than the view's ttl become NULL; rows come out in input order with their own
+   * columns first (the timestamp as TIMESTAMPTZ) and the features after them.
    */
   static String historical(
-      Columns entity, String timestampColumn, List<ViewRelation> views, List<OutputFeature> outputs) {
+      Columns entity,
+      String timestampColumn,
+      List<ViewRelation> views,
+      List<OutputFeature> outputs) {
     int tsIndex = entity.indexOf(timestampColumn);
     String tsExpr =
         utcTimestamp("e." + ident(entity.names().get(tsIndex)), entity.types().get(tsIndex))
@@ -216,15 +282,24 @@ final class FeatureSql {
     entityCols.add("e.*");
     entityCols.add(tsExpr + " AS " + ident(ENTITY_TIME));
     if (views.stream().anyMatch(ViewRelation::hasCreated)) {
-      entityCols.add("CASE WHEN " + tsExpr + " IS NULL THEN NULL ELSE {'t': " + tsExpr
-          + ", 'c': TIMESTAMP 'infinity'} END AS " + ident(ENTITY_ORDER));
+      entityCols.add(
+          "CASE WHEN "
+              + tsExpr
+              + " IS NULL THEN NULL ELSE {'t': "
+              + tsExpr
+              + ", 'c': TIMESTAMP 'infinity'} END AS "
+              + ident(ENTITY_ORDER));
     }
     for (int v = 0; v < views.size(); v++) {
       List<JoinKey> keys = views.get(v).keys();
       for (int k = 0; k < keys.size(); k++) {
         entityCols.add(
-            "CAST(e." + ident(keys.get(k).name()) + " AS " + Sql.duckType(keys.get(k).type())
-                + ") AS " + ident(entityKey(v, k)));
+            "CAST(e."
+                + ident(keys.get(k).name())
+                + " AS "
+                + Sql.duckType(keys.get(k).type())
+                + ") AS "
+                + ident(entityKey(v, k)));
       }
     }
     sql.append(ident("__fletch_e"))
@@ -234,8 +309,11 @@ final class FeatureSql {
         .append(ident(ENTITIES))
         .append(" AS e)");
     for (int v = 0; v < views.size(); v++) {
-      sql.append(", ").append(ident("__fletch_v" + v)).append(" AS (")
-          .append(joinable(views.get(v))).append(")");
+      sql.append(", ")
+          .append(ident("__fletch_v" + v))
+          .append(" AS (")
+          .append(joinable(views.get(v)))
+          .append(")");
     }
     StringJoiner out = new StringJoiner(", ");
     for (int i = 0; i < entity.names().size(); i++) {
@@ -250,8 +328,18 @@ final class FeatureSql {
       String value = alias + "." + ident(o.feature().name());
       Optional<Long> ttl = ttlMicros(views.get(o.view()).view().ttl());
       if (ttl.isPresent()) {
-        value = "CASE WHEN " + alias + "." + ident(EVENT_TIME) + " >= e." + ident(ENTITY_TIME)
-            + " - to_microseconds(CAST(" + ttl.get() + " AS BIGINT)) THEN " + value + " END";
+        value =
+            "CASE WHEN "
+                + alias
+                + "."
+                + ident(EVENT_TIME)
+                + " >= e."
+                + ident(ENTITY_TIME)
+                + " - to_microseconds(CAST("
+                + ttl.get()
+                + " AS BIGINT)) THEN "
+                + value
+                + " END";
       }
       out.add(value + " AS " + ident(o.outputName()));
     }
@@ -266,8 +354,12 @@ final class FeatureSql {
           views.get(v).hasCreated()
               ? "e." + ident(ENTITY_ORDER) + " >= " + alias + "." + ident(ORDER)
               : "e." + ident(ENTITY_TIME) + " >= " + alias + "." + ident(EVENT_TIME));
-      sql.append(" ASOF LEFT JOIN ").append(ident("__fletch_v" + v)).append(" AS ").append(alias)
-          .append(" ON ").append(on);
+      sql.append(" ASOF LEFT JOIN ")
+          .append(ident("__fletch_v" + v))
+          .append(" AS ")
+          .append(alias)
+          .append(" ON ")
+          .append(on);
     }
     sql.append(" ORDER BY e.").append(ident(ROW));
     return sql.toString();
@@ -296,8 +388,10 @@ final class FeatureSql {
 
   private static String rangeFilter(int keyCount) {
     StringJoiner where = new StringJoiner(" AND ");
-    where.add(ident(EVENT_TIME) + " BETWEEN make_timestamp(CAST(? AS BIGINT))"
-        + " AND make_timestamp(CAST(? AS BIGINT))");
+    where.add(
+        ident(EVENT_TIME)
+            + " BETWEEN make_timestamp(CAST(? AS BIGINT))"
+            + " AND make_timestamp(CAST(? AS BIGINT))");
     for (int i = 0; i < keyCount; i++) {
       where.add(ident(key(i)) + " IS NOT NULL");
     }
@@ -323,14 +417,25 @@ final class FeatureSql {
               ? "epoch_us(" + ident(f.name()) + ") AS " + ident(f.name())
               : ident(f.name()));
     }
-    return "SELECT " + cols + " FROM (" + v.sql() + ") AS v WHERE " + rangeFilter(v.keys().size())
-        + " QUALIFY row_number() OVER (PARTITION BY " + partition + " ORDER BY "
-        + ident(EVENT_TIME) + " DESC, " + ident(CREATED_TIME) + " DESC NULLS LAST) = 1";
+    return "SELECT "
+        + cols
+        + " FROM ("
+        + v.sql()
+        + ") AS v WHERE "
+        + rangeFilter(v.keys().size())
+        + " QUALIFY row_number() OVER (PARTITION BY "
+        + partition
+        + " ORDER BY "
+        + ident(EVENT_TIME)
+        + " DESC, "
+        + ident(CREATED_TIME)
+        + " DESC NULLS LAST) = 1";
   }
 
   /**
-   * Every distinct (join keys, event time) of a view's source in [?, ?], in time then key order: the
-   * entity rows of a range retrieval. Keys keep their names; the time is named {@code timestampColumn}.
+   * Every distinct (join keys, event time) of a view's source in [?, ?], in time then key order:
+   * the entity rows of a range retrieval. Keys keep their names; the time is named {@code
+   * timestampColumn}.
    */
   static String viewRange(ViewRelation v, String timestampColumn) {
     StringJoiner cols = new StringJoiner(", ");
@@ -341,7 +446,13 @@ final class FeatureSql {
       order.add(ident(v.keys().get(i).name()));
     }
     cols.add(ident(EVENT_TIME) + " AS " + ident(timestampColumn));
-    return "SELECT DISTINCT " + cols + " FROM (" + v.sql() + ") AS v WHERE "
-        + rangeFilter(v.keys().size()) + " ORDER BY " + order;
+    return "SELECT DISTINCT "
+        + cols
+        + " FROM ("
+        + v.sql()
+        + ") AS v WHERE "
+        + rangeFilter(v.keys().size())
+        + " ORDER BY "
+        + order;
   }
 }

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A historical retrieval: entity rows, the features (refs such as {@code view:feature} / {@code view:*},
- * or a feature service name), and where the result goes.
+ * A historical retrieval: entity rows, the features (refs such as {@code view:feature} / {@code
+ * view:*}, or a feature service name), and where the result goes.
  *
  * @param features feature references; empty when {@code service} is given
  * @param service a feature service name, or null

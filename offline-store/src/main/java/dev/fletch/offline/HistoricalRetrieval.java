@@ -17,8 +17,8 @@ import java.util.Set;
 
 /**
  * Plans one historical retrieval on a connection: loads the entity set, checks it against the
- * requested views, and produces the point-in-time SQL. Executing it is the caller's business (COPY to
- * a file, or an Arrow stream).
+ * requested views, and produces the point-in-time SQL. Executing it is the caller's business (COPY
+ * to a file, or an Arrow stream).
  */
 final class HistoricalRetrieval {
   /** The query to run and the names of the feature columns it produces. */
@@ -34,7 +34,9 @@ final class HistoricalRetrieval {
     Map<String, List<Feature>> byView = new LinkedHashMap<>();
     for (FeatureRef ref : refs) {
       FeatureView view = repo.view(ref.view());
-      byView.computeIfAbsent(view.name(), n -> new ArrayList<>()).add(view.feature(ref.feature()).orElseThrow());
+      byView
+          .computeIfAbsent(view.name(), n -> new ArrayList<>())
+          .add(view.feature(ref.feature()).orElseThrow());
     }
     List<FeatureSql.ViewRelation> views = new ArrayList<>();
     Map<String, Integer> viewIndex = new LinkedHashMap<>();
@@ -62,10 +64,12 @@ final class HistoricalRetrieval {
   static List<FeatureRef> resolve(FeatureRepo repo, HistoricalRequest request) {
     boolean hasService = request.service() != null && !request.service().isBlank();
     if (hasService && !request.features().isEmpty()) {
-      throw new InvalidRequestException("give either feature references or a feature service, not both");
+      throw new InvalidRequestException(
+          "give either feature references or a feature service, not both");
     }
     if (!hasService && request.features().isEmpty()) {
-      throw new InvalidRequestException("no features requested: give feature references or a feature service");
+      throw new InvalidRequestException(
+          "no features requested: give feature references or a feature service");
     }
     return hasService ? repo.resolveService(request.service()) : repo.resolve(request.features());
   }
@@ -78,19 +82,31 @@ final class HistoricalRetrieval {
             .orElseThrow(
                 () ->
                     new InvalidRequestException(
-                        "the entity set has no timestamp column '" + tsColumn + "' (columns: "
-                            + entity + "); name it with the event timestamp column option"));
+                        "the entity set has no timestamp column '"
+                            + tsColumn
+                            + "' (columns: "
+                            + entity
+                            + "); name it with the event timestamp column option"));
     if (FeatureSql.utcTimestamp("x", tsType).isEmpty()) {
       throw new InvalidRequestException(
-          "entity timestamp column '" + tsColumn + "' has type " + tsType + "; expected "
+          "entity timestamp column '"
+              + tsColumn
+              + "' has type "
+              + tsType
+              + "; expected "
               + FeatureSql.TIME_TYPES);
     }
     for (FeatureSql.ViewRelation v : views) {
       for (JoinKey k : v.keys()) {
         if (!entity.has(k.name())) {
           throw new InvalidRequestException(
-              "the entity set has no join-key column '" + k.name() + "' needed by feature view '"
-                  + v.view().name() + "' (columns: " + entity + ")");
+              "the entity set has no join-key column '"
+                  + k.name()
+                  + "' needed by feature view '"
+                  + v.view().name()
+                  + "' (columns: "
+                  + entity
+                  + ")");
         }
       }
     }
@@ -113,7 +129,10 @@ final class HistoricalRetrieval {
       }
       if (!taken.add(name.toLowerCase(Locale.ROOT))) {
         throw new InvalidRequestException(
-            "output column '" + name + "' of feature " + refs.get(i)
+            "output column '"
+                + name
+                + "' of feature "
+                + refs.get(i)
                 + " collides with an entity-set column or another feature; rename the column");
       }
       names.set(i, name);

@@ -13,8 +13,8 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.ArrowReader;
 
 /**
- * The offline store: historical (point-in-time) retrieval and latest-value scans over a repository's
- * sources. Implementations stream rows; they never hold a dataset in the heap.
+ * The offline store: historical (point-in-time) retrieval and latest-value scans over a
+ * repository's sources. Implementations stream rows; they never hold a dataset in the heap.
  */
 public interface OfflineStore extends AutoCloseable {
 
@@ -26,28 +26,35 @@ public interface OfflineStore extends AutoCloseable {
    */
   long historicalToFile(FeatureRepo repo, HistoricalRequest request);
 
-  /** Receives a historical result as Arrow record batches (read them with {@code loadNextBatch}). */
+  /**
+   * Receives a historical result as Arrow record batches (read them with {@code loadNextBatch}).
+   */
   @FunctionalInterface
   interface ArrowSink {
     void accept(ArrowReader reader) throws IOException;
   }
 
   /**
-   * Runs a historical retrieval and streams its result as Arrow record batches allocated from {@code
-   * allocator}; {@code request.output()} is ignored. The reader is closed after {@code sink} returns.
+   * Runs a historical retrieval and streams its result as Arrow record batches allocated from
+   * {@code allocator}; {@code request.output()} is ignored. The reader is closed after {@code sink}
+   * returns.
    *
    * @return the number of rows streamed
    */
   long historicalToArrow(
       FeatureRepo repo, HistoricalRequest request, BufferAllocator allocator, ArrowSink sink);
 
-  /** The first {@code limit} rows of a Parquet or CSV file, as column name -> value maps (for previews). */
+  /**
+   * The first {@code limit} rows of a Parquet or CSV file, as column name -> value maps (for
+   * previews).
+   */
   List<Map<String, Object>> preview(Path file, int limit);
 
   /**
    * For one view, the latest row per entity with event time in [start, end] (ties broken by created
    * time), features computed by the same expressions as historical retrieval. Rows are handed to
-   * {@code consumer} in batches of at most {@code batchSize}; a batch list is not retained after the call.
+   * {@code consumer} in batches of at most {@code batchSize}; a batch list is not retained after
+   * the call.
    *
    * @return the number of rows produced
    */

@@ -17,8 +17,8 @@ import java.util.Map;
 
 /**
  * The sources and views of one repository as seen on one DuckDB connection: each source's files are
- * described once (schema only, no data read), and every generated relation is bound by DuckDB before
- * use so that a bad column or expression is reported against the view that has it.
+ * described once (schema only, no data read), and every generated relation is bound by DuckDB
+ * before use so that a bad column or expression is reported against the view that has it.
  */
 final class SourceCatalog {
   record DescribedSource(Source source, String path, String select, Columns columns) {}
@@ -66,7 +66,11 @@ final class SourceCatalog {
       describe(conn, relation.sql());
     } catch (SQLException e) {
       throw DuckDbErrors.translate(
-          "feature view '" + view.name() + "' cannot be computed from source '" + source.name() + "'",
+          "feature view '"
+              + view.name()
+              + "' cannot be computed from source '"
+              + source.name()
+              + "'",
           e);
     }
     return relation;

@@ -9,16 +9,19 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Turns a source's path as written (file, folder, glob, or URL) into what DuckDB's readers take. */
+/**
+ * Turns a source's path as written (file, folder, glob, or URL) into what DuckDB's readers take.
+ */
 final class SourcePaths {
   private static final Pattern URL = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*");
 
   private SourcePaths() {}
 
   /**
-   * The path DuckDB should read: relative paths resolved against {@code root} (the working directory
-   * when the repository came from the registry), a folder expanded to every file of the format below
-   * it. A plain local path that does not exist is reported here, naming the path and the source.
+   * The path DuckDB should read: relative paths resolved against {@code root} (the working
+   * directory when the repository came from the registry), a folder expanded to every file of the
+   * format below it. A plain local path that does not exist is reported here, naming the path and
+   * the source.
    */
   static String resolve(Source source, Path root) {
     String written = source.path();
@@ -45,7 +48,9 @@ final class SourcePaths {
   }
 
   static boolean isGlob(String path) {
-    return path.indexOf('*') >= 0 || path.indexOf('?') >= 0 || path.indexOf('[') >= 0
+    return path.indexOf('*') >= 0
+        || path.indexOf('?') >= 0
+        || path.indexOf('[') >= 0
         || path.indexOf('{') >= 0;
   }
 

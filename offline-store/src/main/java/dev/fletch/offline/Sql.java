@@ -11,12 +11,17 @@ final class Sql {
     return '"' + name.replace("\"", "\"\"") + '"';
   }
 
-  /** A string literal; used only where DuckDB cannot bind a parameter (table-function paths, COPY targets). */
+  /**
+   * A string literal; used only where DuckDB cannot bind a parameter (table-function paths, COPY
+   * targets).
+   */
   static String literal(String value) {
     return '\'' + value.replace("'", "''") + '\'';
   }
 
-  /** The DuckDB type a feature of {@code type} is cast to, so both query paths agree on value types. */
+  /**
+   * The DuckDB type a feature of {@code type} is cast to, so both query paths agree on value types.
+   */
   static String duckType(ValueType type) {
     return switch (type) {
       case BOOL -> "BOOLEAN";

@@ -22,8 +22,9 @@ final class Values {
   private Values() {}
 
   /**
-   * Column {@code i} of the current row as {@code type}'s Java type. The SQL already cast it to that
-   * type, and TIMESTAMP columns were selected as epoch microseconds so no JVM zone is involved.
+   * Column {@code i} of the current row as {@code type}'s Java type. The SQL already cast it to
+   * that type, and TIMESTAMP columns were selected as epoch microseconds so no JVM zone is
+   * involved.
    */
   static Object read(ResultSet rs, int i, ValueType type) throws SQLException {
     Object raw = rs.getObject(i);
@@ -44,11 +45,13 @@ final class Values {
   }
 
   static Instant instantOfMicros(long micros) {
-    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
   }
 
   static long microsOf(Instant t, boolean roundUp) {
-    long micros = Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+    long micros =
+        Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
     return roundUp && t.getNano() % 1000 != 0 ? micros + 1 : micros;
   }
 
@@ -97,7 +100,9 @@ final class Values {
     if (raw instanceof Blob || type.equals("BLOB")) {
       return rs.getBytes(i);
     }
-    if (raw instanceof BigDecimal || raw instanceof Number || raw instanceof String
+    if (raw instanceof BigDecimal
+        || raw instanceof Number
+        || raw instanceof String
         || raw instanceof Boolean) {
       return raw;
     }

@@ -41,7 +41,8 @@ class DuckDbOfflineStoreTest {
             + " (1, TIMESTAMP '2024-01-01 12:00:00', TIMESTAMP '2024-01-01 12:00:00', 20, NULL),"
             + " (2, TIMESTAMP '2024-01-01 09:00:00', TIMESTAMP '2024-01-01 09:00:00', 30, 3.5))"
             + " AS t(customer_id, event_ts, created_ts, txn_count, amount)) TO "
-            + q(dir.resolve("tx.parquet")) + " (FORMAT parquet)");
+            + q(dir.resolve("tx.parquet"))
+            + " (FORMAT parquet)");
     repo =
         TestData.repo(
             dir,
@@ -69,24 +70,34 @@ class DuckDbOfflineStoreTest {
     Path entities = dir.resolve("entities.parquet");
     sql(
         "COPY (SELECT * FROM (VALUES"
-            + " (1, TIMESTAMP '2024-01-01 11:00:00', 'a'),"   // 10:00, newest created wins
-            + " (2, TIMESTAMP '2024-01-01 08:00:00', 'b'),"   // before any row: NULL
-            + " (1, TIMESTAMP '2024-01-01 12:00:00', 'c'),"   // exactly on the event time
-            + " (2, TIMESTAMP '2024-01-01 11:00:00', 'd'),"   // 09:00 is exactly ttl old: inside
-            + " (2, TIMESTAMP '2024-01-01 11:00:01', 'e'),"   // too old
-            + " (3, TIMESTAMP '2024-01-01 11:00:00', 'f'))"   // unknown entity
-            + " AS t(customer_id, event_timestamp, label)) TO " + q(entities) + " (FORMAT parquet)");
+            + " (1, TIMESTAMP '2024-01-01 11:00:00', 'a')," // 10:00, newest created wins
+            + " (2, TIMESTAMP '2024-01-01 08:00:00', 'b')," // before any row: NULL
+            + " (1, TIMESTAMP '2024-01-01 12:00:00', 'c')," // exactly on the event time
+            + " (2, TIMESTAMP '2024-01-01 11:00:00', 'd')," // 09:00 is exactly ttl old: inside
+            + " (2, TIMESTAMP '2024-01-01 11:00:01', 'e')," // too old
+            + " (3, TIMESTAMP '2024-01-01 11:00:00', 'f'))" // unknown entity
+            + " AS t(customer_id, event_timestamp, label)) TO "
+            + q(entities)
+            + " (FORMAT parquet)");
     Path out = dir.resolve("out/train.parquet");
     long rows =
         store.historicalToFile(
             repo,
             new HistoricalRequest(
-                new EntitySet.FromFile(entities), List.of("stats:*"), null, null, false, out, null));
+                new EntitySet.FromFile(entities),
+                List.of("stats:*"),
+                null,
+                null,
+                false,
+                out,
+                null));
     assertEquals(6, rows);
     List<Map<String, Object>> got = store.preview(out, 100);
-    assertEquals(List.of("customer_id", "event_timestamp", "label", "txn_count", "amount", "double_count"),
+    assertEquals(
+        List.of("customer_id", "event_timestamp", "label", "txn_count", "amount", "double_count"),
         new ArrayList<>(got.get(0).keySet()));
-    assertEquals(List.of("a", "b", "c", "d", "e", "f"), got.stream().map(r -> r.get("label")).toList());
+    assertEquals(
+        List.of("a", "b", "c", "d", "e", "f"), got.stream().map(r -> r.get("label")).toList());
     assertEquals(11, got.get(0).get("txn_count"));
     assertEquals(2.5, got.get(0).get("amount"));
     assertEquals(22L, got.get(0).get("double_count"));
@@ -134,24 +145,43 @@ class DuckDbOfflineStoreTest {
             + " (7, TIMESTAMP '2024-03-02 00:00', TIMESTAMP '2024-03-02 01:00', 5),"
             + " (7, TIMESTAMP '2024-03-02 00:00', TIMESTAMP '2024-03-02 09:00', 6))"
             + " AS t(customer_id, event_ts, created_ts, txn_count_24h)) TO "
-            + q(dir.resolve("activity.parquet")) + " (FORMAT parquet)");
+            + q(dir.resolve("activity.parquet"))
+            + " (FORMAT parquet)");
     FeatureRepo example =
         TestData.repo(
             dir,
             List.of(TestData.entity("customer", "customer_id")),
             List.of(TestData.parquet("daily", "activity.parquet", "event_ts", "created_ts")),
             List.of(
-                TestData.view("customer_activity", List.of("customer"), "daily", Duration.ofDays(2),
+                TestData.view(
+                    "customer_activity",
+                    List.of("customer"),
+                    "daily",
+                    Duration.ofDays(2),
                     feature("txn_count_24h", ValueType.INT64))));
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (String t : List.of("2024-02-29T12:00:00Z", "2024-03-01T00:00:00Z", "2024-03-03T08:00:00Z",
-        "2024-03-04T00:00:00Z", "2024-03-04T00:00:01Z")) {
+    for (String t :
+        List.of(
+            "2024-02-29T12:00:00Z",
+            "2024-03-01T00:00:00Z",
+            "2024-03-03T08:00:00Z",
+            "2024-03-04T00:00:00Z",
+            "2024-03-04T00:00:01Z")) {
       rows.add(Map.of("customer_id", 7L, "event_timestamp", t));
     }
     Path out = dir.resolve("example.parquet");
-    store.historicalToFile(example, new HistoricalRequest(new EntitySet.FromRows(rows),
-        List.of("customer_activity:txn_count_24h"), null, null, false, out, null));
-    assertEquals(java.util.Arrays.asList(null, 3L, 6L, 6L, null),
+    store.historicalToFile(
+        example,
+        new HistoricalRequest(
+            new EntitySet.FromRows(rows),
+            List.of("customer_activity:txn_count_24h"),
+            null,
+            null,
+            false,
+            out,
+            null));
+    assertEquals(
+        java.util.Arrays.asList(null, 3L, 6L, 6L, null),
         store.preview(out, 10).stream().map(r -> r.get("txn_count_24h")).toList());
   }
 }

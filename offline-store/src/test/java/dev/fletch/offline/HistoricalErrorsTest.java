@@ -37,13 +37,19 @@ class HistoricalErrorsTest {
     out = dir.resolve("out.parquet");
     sql(
         "COPY (SELECT 1 AS customer_id, TIMESTAMP '2024-01-01 10:00:00' AS event_ts, 5 AS amount,"
-            + " 'x' AS code, 42 AS not_a_time) TO " + q(dir.resolve("tx.parquet")) + " (FORMAT parquet)",
+            + " 'x' AS code, 42 AS not_a_time) TO "
+            + q(dir.resolve("tx.parquet"))
+            + " (FORMAT parquet)",
         "COPY (SELECT 1 AS customer_id, TIMESTAMP '2024-01-02 00:00:00' AS event_timestamp,"
-            + " 7 AS int_time) TO " + q(dir.resolve("entities.parquet")) + " (FORMAT parquet)",
+            + " 7 AS int_time) TO "
+            + q(dir.resolve("entities.parquet"))
+            + " (FORMAT parquet)",
         "COPY (SELECT 1 AS id, TIMESTAMP '2024-01-02 00:00:00' AS event_timestamp) TO "
-            + q(dir.resolve("no_key.parquet")) + " (FORMAT parquet)",
+            + q(dir.resolve("no_key.parquet"))
+            + " (FORMAT parquet)",
         "COPY (SELECT 1 AS customer_id, TIMESTAMP '2024-01-02 00:00:00' AS event_timestamp LIMIT 0) TO "
-            + q(dir.resolve("empty.parquet")) + " (FORMAT parquet)");
+            + q(dir.resolve("empty.parquet"))
+            + " (FORMAT parquet)");
   }
 
   @AfterEach
@@ -67,7 +73,8 @@ class HistoricalErrorsTest {
     return repo("tx.parquet", "event_ts", feature("amount", ValueType.INT64));
   }
 
-  private FletchException fail(FeatureRepo repo, EntitySet entities, List<String> refs, String tsColumn) {
+  private FletchException fail(
+      FeatureRepo repo, EntitySet entities, List<String> refs, String tsColumn) {
     FletchException e =
         assertThrows(
             FletchException.class,
@@ -79,31 +86,47 @@ class HistoricalErrorsTest {
   }
 
   private FletchException fail(FeatureRepo repo, String entityFile) {
-    return fail(repo, new EntitySet.FromFile(dir.resolve(entityFile)), List.of("spend:amount"), null);
+    return fail(
+        repo, new EntitySet.FromFile(dir.resolve(entityFile)), List.of("spend:amount"), null);
   }
 
   @Test
   void missingJoinKeyColumnNamesColumnAndView() {
     FletchException e = fail(repo(), "no_key.parquet");
     assertTrue(e instanceof InvalidRequestException);
-    assertTrue(e.getMessage().contains("'customer_id'") && e.getMessage().contains("'spend'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("'customer_id'") && e.getMessage().contains("'spend'"),
+        e.getMessage());
   }
 
   @Test
   void missingOrWrongTimestampColumn() {
     FletchException missing =
-        fail(repo(), new EntitySet.FromFile(dir.resolve("entities.parquet")), List.of("spend:amount"), "ts");
+        fail(
+            repo(),
+            new EntitySet.FromFile(dir.resolve("entities.parquet")),
+            List.of("spend:amount"),
+            "ts");
     assertTrue(missing instanceof InvalidRequestException);
     assertTrue(missing.getMessage().contains("no timestamp column 'ts'"), missing.getMessage());
 
     FletchException wrongType =
-        fail(repo(), new EntitySet.FromFile(dir.resolve("entities.parquet")), List.of("spend:amount"), "int_time");
+        fail(
+            repo(),
+            new EntitySet.FromFile(dir.resolve("entities.parquet")),
+            List.of("spend:amount"),
+            "int_time");
     assertTrue(wrongType instanceof InvalidRequestException);
-    assertTrue(wrongType.getMessage().contains("'int_time' has type INTEGER"), wrongType.getMessage());
+    assertTrue(
+        wrongType.getMessage().contains("'int_time' has type INTEGER"), wrongType.getMessage());
 
-    FletchException sourceType = fail(repo("tx.parquet", "not_a_time", feature("amount", ValueType.INT64)), "entities.parquet");
+    FletchException sourceType =
+        fail(
+            repo("tx.parquet", "not_a_time", feature("amount", ValueType.INT64)),
+            "entities.parquet");
     assertTrue(sourceType instanceof InvalidRequestException);
-    assertTrue(sourceType.getMessage().contains("timestamp_field column 'not_a_time' has type INTEGER"),
+    assertTrue(
+        sourceType.getMessage().contains("timestamp_field column 'not_a_time' has type INTEGER"),
         sourceType.getMessage());
   }
 
@@ -122,10 +145,17 @@ class HistoricalErrorsTest {
 
   @Test
   void missingSourceFileNamesThePath() {
-    FletchException e = fail(repo("data/missing.parquet", "event_ts", feature("amount", ValueType.INT64)), "entities.parquet");
+    FletchException e =
+        fail(
+            repo("data/missing.parquet", "event_ts", feature("amount", ValueType.INT64)),
+            "entities.parquet");
     assertTrue(e instanceof NotFoundException);
-    assertTrue(e.getMessage().contains(dir.resolve("data/missing.parquet").toString()), e.getMessage());
-    FletchException glob = fail(repo("data/*.parquet", "event_ts", feature("amount", ValueType.INT64)), "entities.parquet");
+    assertTrue(
+        e.getMessage().contains(dir.resolve("data/missing.parquet").toString()), e.getMessage());
+    FletchException glob =
+        fail(
+            repo("data/*.parquet", "event_ts", feature("amount", ValueType.INT64)),
+            "entities.parquet");
     assertTrue(glob instanceof NotFoundException);
     assertTrue(glob.getMessage().contains(dir.resolve("data").toString()), glob.getMessage());
   }
@@ -133,7 +163,10 @@ class HistoricalErrorsTest {
   @Test
   void unreadableSourceFileNamesThePath() throws IOException {
     Files.writeString(dir.resolve("garbage.parquet"), "this is not parquet");
-    FletchException e = fail(repo("garbage.parquet", "event_ts", feature("amount", ValueType.INT64)), "entities.parquet");
+    FletchException e =
+        fail(
+            repo("garbage.parquet", "event_ts", feature("amount", ValueType.INT64)),
+            "entities.parquet");
     assertTrue(e instanceof InvalidRequestException);
     assertTrue(e.getMessage().contains(dir.resolve("garbage.parquet").toString()), e.getMessage());
   }
@@ -142,7 +175,9 @@ class HistoricalErrorsTest {
   void missingOrUnreadableEntityFile() throws IOException {
     FletchException missing = fail(repo(), "nope.parquet");
     assertTrue(missing instanceof InvalidRequestException);
-    assertTrue(missing.getMessage().contains(dir.resolve("nope.parquet").toString()), missing.getMessage());
+    assertTrue(
+        missing.getMessage().contains(dir.resolve("nope.parquet").toString()),
+        missing.getMessage());
     Files.writeString(dir.resolve("bad.parquet"), "garbage");
     FletchException bad = fail(repo(), "bad.parquet");
     assertTrue(bad instanceof InvalidRequestException);
@@ -157,13 +192,17 @@ class HistoricalErrorsTest {
     FletchException e = fail(repo(), "empty.parquet");
     assertTrue(e instanceof InvalidRequestException);
     assertTrue(e.getMessage().contains("no rows"), e.getMessage());
-    FletchException rows = fail(repo(), new EntitySet.FromRows(List.of()), List.of("spend:amount"), null);
+    FletchException rows =
+        fail(repo(), new EntitySet.FromRows(List.of()), List.of("spend:amount"), null);
     assertTrue(rows.getMessage().contains("no rows"), rows.getMessage());
   }
 
   @Test
   void badExpressionOrMissingFeatureColumnNamesTheView() {
-    FletchException expr = fail(repo("tx.parquet", "event_ts", feature("amount", ValueType.INT64, "no_such_col + 1")), "entities.parquet");
+    FletchException expr =
+        fail(
+            repo("tx.parquet", "event_ts", feature("amount", ValueType.INT64, "no_such_col + 1")),
+            "entities.parquet");
     assertTrue(expr instanceof InvalidRequestException);
     assertTrue(expr.getMessage().contains("feature view 'spend'"), expr.getMessage());
     FletchException col =
@@ -178,7 +217,8 @@ class HistoricalErrorsTest {
   @Test
   void failureWhileWritingLeavesNoPartialFileAndKeepsAnOldOne() throws IOException {
     // The cast fails only when rows are computed, i.e. while COPY is writing.
-    FeatureRepo repo = repo("tx.parquet", "event_ts", feature("amount", ValueType.INT64, "CAST(code AS BIGINT)"));
+    FeatureRepo repo =
+        repo("tx.parquet", "event_ts", feature("amount", ValueType.INT64, "CAST(code AS BIGINT)"));
     FletchException e = fail(repo, "entities.parquet");
     assertTrue(e instanceof InvalidRequestException, e.toString());
     Files.writeString(out, "previous result");
@@ -189,7 +229,12 @@ class HistoricalErrorsTest {
                 repo,
                 new HistoricalRequest(
                     new EntitySet.FromFile(dir.resolve("entities.parquet")),
-                    List.of("spend:amount"), null, null, false, out, null)));
+                    List.of("spend:amount"),
+                    null,
+                    null,
+                    false,
+                    out,
+                    null)));
     assertEquals("previous result", Files.readString(out));
   }
 

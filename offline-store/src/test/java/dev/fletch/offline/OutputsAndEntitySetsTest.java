@@ -44,10 +44,14 @@ class OutputsAndEntitySetsTest {
             + " (2, TIMESTAMP '2024-01-01 11:00:00', 20),"
             + " (1, TIMESTAMP '2024-01-01 12:00:00', 11),"
             + " (3, TIMESTAMP '2024-01-02 00:00:00', 30))"
-            + " AS t(customer_id, event_ts, amount)) TO " + q(dir.resolve("tx.parquet")) + " (FORMAT parquet)",
+            + " AS t(customer_id, event_ts, amount)) TO "
+            + q(dir.resolve("tx.parquet"))
+            + " (FORMAT parquet)",
         "COPY (SELECT * FROM (VALUES"
             + " (1, TIMESTAMP '2024-01-01 09:00:00', 'gold'))"
-            + " AS t(customer_id, event_ts, tier)) TO " + q(dir.resolve("profile.parquet")) + " (FORMAT parquet)");
+            + " AS t(customer_id, event_ts, tier)) TO "
+            + q(dir.resolve("profile.parquet"))
+            + " (FORMAT parquet)");
     repo =
         TestData.repo(
             dir,
@@ -56,9 +60,19 @@ class OutputsAndEntitySetsTest {
                 TestData.parquet("tx", "tx.parquet", "event_ts", null),
                 TestData.parquet("profiles", "profile.parquet", "event_ts", null)),
             List.of(
-                TestData.view("spend", List.of("customer"), "tx", Duration.ZERO, feature("amount", ValueType.INT64)),
-                TestData.view("profile", List.of("customer"), "profiles", Duration.ZERO,
-                    feature("tier", ValueType.STRING), feature("amount", ValueType.INT64, "42"))),
+                TestData.view(
+                    "spend",
+                    List.of("customer"),
+                    "tx",
+                    Duration.ZERO,
+                    feature("amount", ValueType.INT64)),
+                TestData.view(
+                    "profile",
+                    List.of("customer"),
+                    "profiles",
+                    Duration.ZERO,
+                    feature("tier", ValueType.STRING),
+                    feature("amount", ValueType.INT64, "42"))),
             new FeatureService("svc", List.of("profile:tier", "spend:amount"), null, null, null));
   }
 
@@ -67,7 +81,11 @@ class OutputsAndEntitySetsTest {
     store.close();
   }
 
-  private HistoricalRequest request(EntitySet entities, List<String> refs, boolean fullNames, Path out,
+  private HistoricalRequest request(
+      EntitySet entities,
+      List<String> refs,
+      boolean fullNames,
+      Path out,
       HistoricalRequest.OutputFormat format) {
     return new HistoricalRequest(entities, refs, null, null, fullNames, out, format);
   }
@@ -75,8 +93,20 @@ class OutputsAndEntitySetsTest {
   private EntitySet twoRows() {
     return new EntitySet.FromRows(
         List.of(
-            row("customer_id", 1L, "event_timestamp", Instant.parse("2024-01-01T12:30:00Z"), "label", true),
-            row("customer_id", 2L, "event_timestamp", Instant.parse("2024-01-01T10:30:00Z"), "label", false)));
+            row(
+                "customer_id",
+                1L,
+                "event_timestamp",
+                Instant.parse("2024-01-01T12:30:00Z"),
+                "label",
+                true),
+            row(
+                "customer_id",
+                2L,
+                "event_timestamp",
+                Instant.parse("2024-01-01T10:30:00Z"),
+                "label",
+                false)));
   }
 
   /** Inline rows keep their column order, as JSON objects parsed by Jackson do. */
@@ -91,8 +121,15 @@ class OutputsAndEntitySetsTest {
   @Test
   void csvOutputWithFullNames() throws Exception {
     Path out = dir.resolve("sub/dir/out.csv");
-    long n = store.historicalToFile(repo, request(twoRows(), List.of("spend:amount", "profile:tier"), true, out,
-        HistoricalRequest.OutputFormat.CSV));
+    long n =
+        store.historicalToFile(
+            repo,
+            request(
+                twoRows(),
+                List.of("spend:amount", "profile:tier"),
+                true,
+                out,
+                HistoricalRequest.OutputFormat.CSV));
     assertEquals(2, n);
     List<String> lines = Files.readAllLines(out);
     assertEquals("customer_id,event_timestamp,label,spend__amount,profile__tier", lines.get(0));
@@ -104,15 +141,20 @@ class OutputsAndEntitySetsTest {
   void serviceAndCollidingNames() {
     Path out = dir.resolve("out.parquet");
     // A feature service; then a collision between two views' "amount", and with an entity column.
-    store.historicalToFile(repo, new HistoricalRequest(twoRows(), List.of(), "svc", null, false, out, null));
-    assertEquals(List.of("customer_id", "event_timestamp", "label", "tier", "amount"),
+    store.historicalToFile(
+        repo, new HistoricalRequest(twoRows(), List.of(), "svc", null, false, out, null));
+    assertEquals(
+        List.of("customer_id", "event_timestamp", "label", "tier", "amount"),
         List.copyOf(store.preview(out, 1).get(0).keySet()));
-    store.historicalToFile(repo, request(twoRows(), List.of("spend:amount", "profile:amount"), false, out, null));
+    store.historicalToFile(
+        repo, request(twoRows(), List.of("spend:amount", "profile:amount"), false, out, null));
     Map<String, Object> row = store.preview(out, 1).get(0);
     assertEquals(11L, row.get("spend__amount"));
     assertEquals(42L, row.get("profile__amount"));
     EntitySet labelled =
-        new EntitySet.FromRows(List.of(Map.of("customer_id", 1L, "event_timestamp", "2024-01-02T00:00:00Z", "tier", "x")));
+        new EntitySet.FromRows(
+            List.of(
+                Map.of("customer_id", 1L, "event_timestamp", "2024-01-02T00:00:00Z", "tier", "x")));
     store.historicalToFile(repo, request(labelled, List.of("profile:tier"), false, out, null));
     row = store.preview(out, 1).get(0);
     assertEquals("x", row.get("tier")); // the entity column is untouched
@@ -156,7 +198,10 @@ class OutputsAndEntitySetsTest {
                 new EntitySet.FromQuery(
                     "SELECT customer_id, event_ts + INTERVAL 1 MINUTE AS event_timestamp FROM tx"
                         + " WHERE customer_id <> 3 ORDER BY event_ts DESC"),
-                List.of("spend:amount"), false, out, null));
+                List.of("spend:amount"),
+                false,
+                out,
+                null));
     assertEquals(3, n);
     List<Object> amounts = store.preview(out, 10).stream().map(r -> r.get("amount")).toList();
     assertEquals(List.of(11L, 20L, 10L), amounts);
@@ -169,9 +214,14 @@ class OutputsAndEntitySetsTest {
         store.historicalToFile(
             repo,
             request(
-                new EntitySet.FromViewRange("spend", Instant.parse("2024-01-01T10:00:00Z"),
+                new EntitySet.FromViewRange(
+                    "spend",
+                    Instant.parse("2024-01-01T10:00:00Z"),
                     Instant.parse("2024-01-01T12:00:00Z")),
-                List.of("spend:amount", "profile:tier"), false, out, null));
+                List.of("spend:amount", "profile:tier"),
+                false,
+                out,
+                null));
     assertEquals(3, n);
     List<Map<String, Object>> rows = store.preview(out, 10);
     assertEquals(List.of(1L, 2L, 1L), rows.stream().map(r -> r.get("customer_id")).toList());
@@ -184,12 +234,15 @@ class OutputsAndEntitySetsTest {
   @Test
   void jsonLinesEntityFile() throws Exception {
     Path entities = dir.resolve("entities.jsonl");
-    Files.writeString(entities,
+    Files.writeString(
+        entities,
         "{\"customer_id\": 1, \"event_timestamp\": \"2024-01-01T11:00:00Z\"}\n"
             + "{\"customer_id\": 3, \"event_timestamp\": \"2024-01-03T00:00:00+01:00\"}\n");
     Path out = dir.resolve("out.parquet");
-    store.historicalToFile(repo, request(new EntitySet.FromFile(entities), List.of("spend:amount"), false, out, null));
-    assertEquals(List.of(10L, 30L), store.preview(out, 10).stream().map(r -> r.get("amount")).toList());
+    store.historicalToFile(
+        repo, request(new EntitySet.FromFile(entities), List.of("spend:amount"), false, out, null));
+    assertEquals(
+        List.of(10L, 30L), store.preview(out, 10).stream().map(r -> r.get("amount")).toList());
   }
 
   @Test
@@ -199,7 +252,11 @@ class OutputsAndEntitySetsTest {
       List<Future<Long>> results = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         Path out = dir.resolve("out" + i + ".parquet");
-        results.add(pool.submit(() -> store.historicalToFile(repo, request(twoRows(), List.of("spend:amount"), false, out, null))));
+        results.add(
+            pool.submit(
+                () ->
+                    store.historicalToFile(
+                        repo, request(twoRows(), List.of("spend:amount"), false, out, null))));
       }
       for (Future<Long> f : results) {
         assertEquals(2L, f.get());

@@ -32,8 +32,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The point-in-time join against a brute-force reference written in plain Java, on randomized data
  * full of edge cases: duplicate event times told apart by created time, entity rows exactly one ttl
- * after a feature row, NULL values, entities without rows, a view keyed by two columns, and two views
- * with the same feature name (so both get full names).
+ * after a feature row, NULL values, entities without rows, a view keyed by two columns, and two
+ * views with the same feature name (so both get full names).
  */
 class PointInTimePropertyTest {
   private static final Instant BASE = Instant.parse("2024-03-01T00:00:00Z");
@@ -72,7 +72,8 @@ class PointInTimePropertyTest {
                   rnd.nextInt(6) == 0 ? NULL : (Object) (long) rnd.nextInt(1000),
                   rnd.nextInt(6) == 0 ? NULL : (Object) (rnd.nextInt(10000) / 100.0))));
     }
-    // View "risk": account = (bank_id, account_no), no created field, no ttl; one row per event time.
+    // View "risk": account = (bank_id, account_no), no created field, no ttl; one row per event
+    // time.
     List<Row> risk = new ArrayList<>();
     Set<String> riskSeen = new HashSet<>();
     for (int i = 0; i < 200; i++) {
@@ -157,19 +158,22 @@ class PointInTimePropertyTest {
     assertEquals(expected.size(), got.size());
   }
 
-  private static final Object NULL = new Object() {
-    @Override
-    public String toString() {
-      return "NULL";
-    }
-  };
+  private static final Object NULL =
+      new Object() {
+        @Override
+        public String toString() {
+          return "NULL";
+        }
+      };
 
   private static Map<String, Object> unNull(Map<String, Object> row) {
     row.replaceAll((k, v) -> v == NULL ? null : v);
     return row;
   }
 
-  /** The brute-force contract: same keys, greatest e <= t, then greatest created; ttl; else none. */
+  /**
+   * The brute-force contract: same keys, greatest e <= t, then greatest created; ttl; else none.
+   */
   private static Row asOf(List<Row> rows, List<Object> keys, Long t, long ttl) {
     if (t == null) {
       return null;
@@ -178,10 +182,7 @@ class PointInTimePropertyTest {
         Comparator.comparingLong(Row::event)
             .thenComparing(Row::created, Comparator.nullsFirst(Comparator.naturalOrder()));
     Row best =
-        rows.stream()
-            .filter(r -> r.keys().equals(keys) && r.event() <= t)
-            .max(newest)
-            .orElse(null);
+        rows.stream().filter(r -> r.keys().equals(keys) && r.event() <= t).max(newest).orElse(null);
     if (best == null || (ttl > 0 && best.event() < t - ttl)) {
       return null;
     }
@@ -189,19 +190,30 @@ class PointInTimePropertyTest {
   }
 
   private FeatureRepo repo() {
-    Entity customer = new Entity("customer", List.of(new JoinKey("customer_id", ValueType.INT64)), null, null);
+    Entity customer =
+        new Entity("customer", List.of(new JoinKey("customer_id", ValueType.INT64)), null, null);
     Entity account =
         new Entity(
             "account",
-            List.of(new JoinKey("bank_id", ValueType.INT64), new JoinKey("account_no", ValueType.STRING)),
+            List.of(
+                new JoinKey("bank_id", ValueType.INT64),
+                new JoinKey("account_no", ValueType.STRING)),
             null,
             null);
     return TestData.repo(
         dir,
         List.of(customer, account),
         List.of(
-            new Source("spend_src", SourceFormat.PARQUET, "spend.parquet", "event_ts", "created_ts", Map.of(), null),
-            new Source("risk_src", SourceFormat.PARQUET, "risk.parquet", "ts", null, Map.of(), null)),
+            new Source(
+                "spend_src",
+                SourceFormat.PARQUET,
+                "spend.parquet",
+                "event_ts",
+                "created_ts",
+                Map.of(),
+                null),
+            new Source(
+                "risk_src", SourceFormat.PARQUET, "risk.parquet", "ts", null, Map.of(), null)),
         List.of(
             TestData.view(
                 "spend",
@@ -297,7 +309,12 @@ class PointInTimePropertyTest {
   private static void toParquet(Path csv, String columns, Path parquet) {
     Objects.requireNonNull(columns);
     TestData.sql(
-        "COPY (SELECT * FROM read_csv(" + q(csv) + ", header = false, columns = " + columns
-            + ", timestampformat = '%Y-%m-%dT%H:%M:%SZ')) TO " + q(parquet) + " (FORMAT parquet)");
+        "COPY (SELECT * FROM read_csv("
+            + q(csv)
+            + ", header = false, columns = "
+            + columns
+            + ", timestampformat = '%Y-%m-%dT%H:%M:%SZ')) TO "
+            + q(parquet)
+            + " (FORMAT parquet)");
   }
 }

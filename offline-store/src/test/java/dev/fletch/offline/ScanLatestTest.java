@@ -27,7 +27,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The materializer's query: latest row per entity in a range, with values in ValueType's Java types. */
+/**
+ * The materializer's query: latest row per entity in a range, with values in ValueType's Java
+ * types.
+ */
 class ScanLatestTest {
   @TempDir Path dir;
   private DuckDbOfflineStore store;
@@ -36,7 +39,8 @@ class ScanLatestTest {
   @BeforeEach
   void setUp() {
     store = new DuckDbOfflineStore();
-    // Composite key (shop INT32, sku STRING); (1,'a') has two rows at 10:00 told apart by created time.
+    // Composite key (shop INT32, sku STRING); (1,'a') has two rows at 10:00 told apart by created
+    // time.
     sql(
         "COPY (SELECT * FROM (VALUES"
             + " (1, 'a', TIMESTAMP '2024-01-01 09:00:00', TIMESTAMP '2024-01-01 09:00:00', 1),"
@@ -47,14 +51,26 @@ class ScanLatestTest {
             + " (2, 'a', TIMESTAMP '2024-01-01 12:00:00', NULL, 6),"
             + " (2, 'a', TIMESTAMP '2024-01-01 12:00:00.000001', NULL, 7),"
             + " (NULL, 'a', TIMESTAMP '2024-01-01 10:00:00', NULL, 8))"
-            + " AS t(shop, sku, event_ts, created_ts, n)) TO " + q(dir.resolve("s.parquet")) + " (FORMAT parquet)");
+            + " AS t(shop, sku, event_ts, created_ts, n)) TO "
+            + q(dir.resolve("s.parquet"))
+            + " (FORMAT parquet)");
     repo =
         TestData.repo(
             dir,
-            List.of(new Entity("item", List.of(new JoinKey("shop", ValueType.INT32), new JoinKey("sku", ValueType.STRING)), null, null)),
+            List.of(
+                new Entity(
+                    "item",
+                    List.of(
+                        new JoinKey("shop", ValueType.INT32), new JoinKey("sku", ValueType.STRING)),
+                    null,
+                    null)),
             List.of(TestData.parquet("s", "s.parquet", "event_ts", "created_ts")),
             List.of(
-                TestData.view("stock", List.of("item"), "s", Duration.ofDays(1),
+                TestData.view(
+                    "stock",
+                    List.of("item"),
+                    "s",
+                    Duration.ofDays(1),
                     feature("n", ValueType.INT32),
                     feature("flag", ValueType.BOOL, "n % 2 = 0"),
                     feature("big", ValueType.INT64, "n * 10000000000"),
@@ -73,10 +89,16 @@ class ScanLatestTest {
     store.close();
   }
 
-  private Map<List<Object>, FeatureRow> scan(Instant start, Instant end, int batch, List<Integer> sizes) {
+  private Map<List<Object>, FeatureRow> scan(
+      Instant start, Instant end, int batch, List<Integer> sizes) {
     Map<List<Object>, FeatureRow> rows = new HashMap<>();
     long n =
-        store.scanLatest(repo, repo.view("stock"), start, end, batch,
+        store.scanLatest(
+            repo,
+            repo.view("stock"),
+            start,
+            end,
+            batch,
             b -> {
               sizes.add(b.size());
               b.forEach(r -> rows.put(r.key().values(), r));
@@ -89,7 +111,8 @@ class ScanLatestTest {
   void latestPerEntityWithCreatedTieBreakAndJavaTypes() {
     List<Integer> sizes = new ArrayList<>();
     Map<List<Object>, FeatureRow> rows =
-        scan(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-02T00:00:00Z"), 2, sizes);
+        scan(
+            Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-02T00:00:00Z"), 2, sizes);
     assertEquals(3, rows.size()); // the row with a NULL key is skipped
     assertEquals(List.of(2, 1), sizes);
     FeatureRow a = rows.get(List.of(1L, "a"));
@@ -108,22 +131,37 @@ class ScanLatestTest {
     assertEquals(List.of("a", "z"), v.get(9));
     assertEquals(List.of(3L), v.get(10));
     assertEquals(7, rows.get(List.of(2L, "a")).values().get(0)); // microsecond later wins
-    assertEquals(Instant.parse("2024-01-01T12:00:00.000001Z"), rows.get(List.of(2L, "a")).eventTime());
+    assertEquals(
+        Instant.parse("2024-01-01T12:00:00.000001Z"), rows.get(List.of(2L, "a")).eventTime());
   }
 
   @Test
   void rangeBoundsAreInclusive() {
     // [09:00, 10:00]: (1,a) at 10:00 is in; 12:00 rows are out; (1,b) at 08:00 is out.
     Map<List<Object>, FeatureRow> rows =
-        scan(Instant.parse("2024-01-01T09:00:00Z"), Instant.parse("2024-01-01T10:00:00Z"), 100, new ArrayList<>());
+        scan(
+            Instant.parse("2024-01-01T09:00:00Z"),
+            Instant.parse("2024-01-01T10:00:00Z"),
+            100,
+            new ArrayList<>());
     assertEquals(1, rows.size());
     assertEquals(3, rows.get(List.of(1L, "a")).values().get(0));
     // [08:00, 09:59:59]: (1,a) falls back to its 09:00 row.
-    rows = scan(Instant.parse("2024-01-01T08:00:00Z"), Instant.parse("2024-01-01T09:59:59Z"), 100, new ArrayList<>());
+    rows =
+        scan(
+            Instant.parse("2024-01-01T08:00:00Z"),
+            Instant.parse("2024-01-01T09:59:59Z"),
+            100,
+            new ArrayList<>());
     assertEquals(1, rows.get(List.of(1L, "a")).values().get(0));
     assertEquals(5, rows.get(List.of(1L, "b")).values().get(0));
     // A single instant.
-    rows = scan(Instant.parse("2024-01-01T12:00:00Z"), Instant.parse("2024-01-01T12:00:00Z"), 100, new ArrayList<>());
+    rows =
+        scan(
+            Instant.parse("2024-01-01T12:00:00Z"),
+            Instant.parse("2024-01-01T12:00:00Z"),
+            100,
+            new ArrayList<>());
     assertEquals(6, rows.get(List.of(2L, "a")).values().get(0));
     assertNull(rows.get(List.of(1L, "a")));
   }
@@ -131,12 +169,26 @@ class ScanLatestTest {
   @Test
   void emptyRangeAndBadArguments() {
     List<Integer> sizes = new ArrayList<>();
-    assertTrue(scan(Instant.parse("2030-01-01T00:00:00Z"), Instant.parse("2030-01-02T00:00:00Z"), 10, sizes).isEmpty());
+    assertTrue(
+        scan(
+                Instant.parse("2030-01-01T00:00:00Z"),
+                Instant.parse("2030-01-02T00:00:00Z"),
+                10,
+                sizes)
+            .isEmpty());
     assertTrue(sizes.isEmpty(), "no empty batches");
-    assertThrows(InvalidRequestException.class,
-        () -> store.scanLatest(repo, repo.view("stock"), Instant.parse("2024-01-02T00:00:00Z"),
-            Instant.parse("2024-01-01T00:00:00Z"), 10, b -> {}));
-    assertThrows(InvalidRequestException.class,
+    assertThrows(
+        InvalidRequestException.class,
+        () ->
+            store.scanLatest(
+                repo,
+                repo.view("stock"),
+                Instant.parse("2024-01-02T00:00:00Z"),
+                Instant.parse("2024-01-01T00:00:00Z"),
+                10,
+                b -> {}));
+    assertThrows(
+        InvalidRequestException.class,
         () -> store.scanLatest(repo, repo.view("stock"), Instant.EPOCH, Instant.EPOCH, 0, b -> {}));
   }
 }

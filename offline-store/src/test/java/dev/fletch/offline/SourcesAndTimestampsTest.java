@@ -59,9 +59,13 @@ class SourcesAndTimestampsTest {
     // The source holds TIMESTAMPTZ: 12:00+02:00 is 10:00 UTC.
     sql(
         "COPY (SELECT 1 AS customer_id, TIMESTAMPTZ '2024-01-01 12:00:00+02:00' AS event_ts, 7 AS x)"
-            + " TO " + q(dir.resolve("src.parquet")) + " (FORMAT parquet)");
+            + " TO "
+            + q(dir.resolve("src.parquet"))
+            + " (FORMAT parquet)");
     FeatureRepo repo =
-        repo(TestData.parquet("s", "src.parquet", "event_ts", null), Duration.ofHours(1),
+        repo(
+            TestData.parquet("s", "src.parquet", "event_ts", null),
+            Duration.ofHours(1),
             feature("x", ValueType.INT64));
     // Entity times as ISO text in a CSV: with an offset, and naive (= UTC).
     Files.writeString(
@@ -71,7 +75,8 @@ class SourcesAndTimestampsTest {
             + "1,2024-01-01T10:00:00\n" // naive: exactly 10:00 UTC
             + "1,2024-01-01T13:00:00+02:00\n" // 11:00 UTC: exactly one ttl later, still valid
             + "1,2024-01-01 11:00:01\n"); // too old
-    List<Map<String, Object>> rows = retrieve(repo, new EntitySet.FromFile(dir.resolve("entities.csv")), "v:x");
+    List<Map<String, Object>> rows =
+        retrieve(repo, new EntitySet.FromFile(dir.resolve("entities.csv")), "v:x");
     assertNull(rows.get(0).get("x"));
     assertEquals(7L, rows.get(1).get("x"));
     assertEquals(7L, rows.get(2).get("x"));
@@ -83,8 +88,11 @@ class SourcesAndTimestampsTest {
     // Entity rows with a TIMESTAMPTZ column, from Parquet.
     sql(
         "COPY (SELECT 1 AS customer_id, TIMESTAMPTZ '2024-01-01 05:00:00-05:00' AS event_timestamp)"
-            + " TO " + q(dir.resolve("entities_tz.parquet")) + " (FORMAT parquet)");
-    List<Map<String, Object>> tz = retrieve(repo, new EntitySet.FromFile(dir.resolve("entities_tz.parquet")), "v:x");
+            + " TO "
+            + q(dir.resolve("entities_tz.parquet"))
+            + " (FORMAT parquet)");
+    List<Map<String, Object>> tz =
+        retrieve(repo, new EntitySet.FromFile(dir.resolve("entities_tz.parquet")), "v:x");
     assertEquals(7L, tz.get(0).get("x")); // 10:00 UTC
     assertEquals(Instant.parse("2024-01-01T10:00:00Z"), tz.get(0).get("event_timestamp"));
   }
@@ -99,10 +107,17 @@ class SourcesAndTimestampsTest {
             + "2,2024-01-01T09:00:00+01:00,2024-01-01T09:00:00Z,4.0,0\n");
     Source csv =
         new Source(
-            "orders", SourceFormat.CSV, "orders.csv", "ts", "created",
-            Map.of("cust", "customer_id", "amt", "amount"), null);
+            "orders",
+            SourceFormat.CSV,
+            "orders.csv",
+            "ts",
+            "created",
+            Map.of("cust", "customer_id", "amt", "amount"),
+            null);
     FeatureRepo repo =
-        repo(csv, Duration.ZERO,
+        repo(
+            csv,
+            Duration.ZERO,
             feature("amount", ValueType.DOUBLE),
             feature("avg", ValueType.DOUBLE, "amount / nullif(n, 0)"),
             feature("n", ValueType.INT32));
@@ -111,7 +126,8 @@ class SourcesAndTimestampsTest {
             repo,
             new EntitySet.FromRows(
                 List.of(
-                    Map.of("customer_id", 1, "event_timestamp", Instant.parse("2024-01-01T12:00:00Z")),
+                    Map.of(
+                        "customer_id", 1, "event_timestamp", Instant.parse("2024-01-01T12:00:00Z")),
                     Map.of("customer_id", 2, "event_timestamp", "2024-01-01T08:30:00Z"))),
             "v:*");
     assertEquals(30.0, rows.get(0).get("amount"));
@@ -126,15 +142,21 @@ class SourcesAndTimestampsTest {
     Files.createDirectories(dir.resolve("data"));
     sql(
         "COPY (SELECT 1 AS customer_id, TIMESTAMP '2024-01-01 10:00:00' AS event_ts, 1 AS x) TO "
-            + q(dir.resolve("data/a.parquet")) + " (FORMAT parquet)");
+            + q(dir.resolve("data/a.parquet"))
+            + " (FORMAT parquet)");
     sql(
         "COPY (SELECT 1 AS customer_id, TIMESTAMP '2024-01-02 10:00:00' AS event_ts, 2 AS x) TO "
-            + q(dir.resolve("data/b.parquet")) + " (FORMAT parquet)");
+            + q(dir.resolve("data/b.parquet"))
+            + " (FORMAT parquet)");
     EntitySet one =
-        new EntitySet.FromRows(List.of(Map.of("customer_id", 1L, "event_timestamp", "2024-01-03T00:00:00Z")));
+        new EntitySet.FromRows(
+            List.of(Map.of("customer_id", 1L, "event_timestamp", "2024-01-03T00:00:00Z")));
     for (String path : List.of("data", "data/*.parquet")) {
       FeatureRepo repo =
-          repo(TestData.parquet("s", path, "event_ts", null), Duration.ZERO, feature("x", ValueType.INT64));
+          repo(
+              TestData.parquet("s", path, "event_ts", null),
+              Duration.ZERO,
+              feature("x", ValueType.INT64));
       assertEquals(2L, retrieve(repo, one, "v:x").get(0).get("x"), path);
     }
   }

@@ -41,7 +41,10 @@ final class TestData {
 
   static Entity entity(String name, String... keys) {
     return new Entity(
-        name, java.util.Arrays.stream(keys).map(k -> new JoinKey(k, ValueType.INT64)).toList(), null, null);
+        name,
+        java.util.Arrays.stream(keys).map(k -> new JoinKey(k, ValueType.INT64)).toList(),
+        null,
+        null);
   }
 
   static Source parquet(String name, String path, String ts, String created) {
@@ -56,12 +59,17 @@ final class TestData {
     return new Feature(name, type, expression, null, null);
   }
 
-  static FeatureView view(String name, List<String> entities, String source, Duration ttl, Feature... fs) {
+  static FeatureView view(
+      String name, List<String> entities, String source, Duration ttl, Feature... fs) {
     return new FeatureView(name, entities, source, ttl, true, List.of(fs), null, null, null, null);
   }
 
   static FeatureRepo repo(
-      Path root, List<Entity> entities, List<Source> sources, List<FeatureView> views, FeatureService... services) {
+      Path root,
+      List<Entity> entities,
+      List<Source> sources,
+      List<FeatureView> views,
+      FeatureService... services) {
     return new FeatureRepo("test", entities, sources, views, List.of(services), root);
   }
 }

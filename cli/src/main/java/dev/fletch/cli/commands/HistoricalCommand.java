@@ -41,26 +41,39 @@ public final class HistoricalCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--entities", paramLabel = "FILE",
+  @Option(
+      names = "--entities",
+      paramLabel = "FILE",
       description = "Entity rows: a .parquet, .csv, .json or .jsonl file.")
   Path entities;
 
-  @Option(names = "--entity-query", paramLabel = "SQL",
+  @Option(
+      names = "--entity-query",
+      paramLabel = "SQL",
       description = "Entity rows: a DuckDB SQL query; sources are tables named after them.")
   String entityQuery;
 
-  @Option(names = "--view", paramLabel = "VIEW",
-      description = "Entity rows: every (entity, event time) of this view's source in [--start, --end].")
+  @Option(
+      names = "--view",
+      paramLabel = "VIEW",
+      description =
+          "Entity rows: every (entity, event time) of this view's source in [--start, --end].")
   String view;
 
-  @Option(names = "--start", paramLabel = "TIME",
-      description = "Range start (inclusive): ISO-8601 instant, date, or date-time (UTC if no offset).")
+  @Option(
+      names = "--start",
+      paramLabel = "TIME",
+      description =
+          "Range start (inclusive): ISO-8601 instant, date, or date-time (UTC if no offset).")
   String start;
 
   @Option(names = "--end", paramLabel = "TIME", description = "Range end (inclusive), as --start.")
   String end;
 
-  @Option(names = "--features", paramLabel = "REFS", split = ",",
+  @Option(
+      names = "--features",
+      paramLabel = "REFS",
+      split = ",",
       description = "Feature references, comma-separated: view:feature or view:*.")
   List<String> features;
 
@@ -70,14 +83,18 @@ public final class HistoricalCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", required = true, description = "The output file.")
   Path out;
 
-  @Option(names = "--format", paramLabel = "FORMAT",
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
       description = "parquet or csv (default: from the --out extension, else parquet).")
   String format;
 
   @Option(names = "--full-names", description = "Name every feature column view__feature.")
   boolean fullNames;
 
-  @Option(names = "--timestamp-column", paramLabel = "NAME",
+  @Option(
+      names = "--timestamp-column",
+      paramLabel = "NAME",
       description = "The entity rows' event timestamp column (default: event_timestamp).")
   String timestampColumn;
 
@@ -101,12 +118,13 @@ public final class HistoricalCommand implements Callable<Integer> {
       FeatureRepo repo = ctx.loadRepo();
       long rows = ctx.offlineStore().historicalToFile(repo, request);
       Duration took = Duration.ofNanos(System.nanoTime() - started);
-      ctx.out().printf(
-          Locale.ROOT,
-          "wrote %d rows to %s in %.2f s%n",
-          rows,
-          out.toAbsolutePath().normalize(),
-          took.toMillis() / 1000.0);
+      ctx.out()
+          .printf(
+              Locale.ROOT,
+              "wrote %d rows to %s in %.2f s%n",
+              rows,
+              out.toAbsolutePath().normalize(),
+              took.toMillis() / 1000.0);
     }
     return ExitCodes.OK;
   }
@@ -114,7 +132,8 @@ public final class HistoricalCommand implements Callable<Integer> {
   private EntitySet entitySet() {
     int given = (entities != null ? 1 : 0) + (entityQuery != null ? 1 : 0) + (view != null ? 1 : 0);
     if (given != 1) {
-      throw usage("give exactly one of --entities, --entity-query or --view (with --start and --end)");
+      throw usage(
+          "give exactly one of --entities, --entity-query or --view (with --start and --end)");
     }
     if (view == null && (start != null || end != null)) {
       throw usage("--start and --end go with --view");
@@ -161,7 +180,10 @@ public final class HistoricalCommand implements Callable<Integer> {
       return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
     } catch (DateTimeParseException e) {
       throw usage(
-          option + ": '" + text + "' is not a time (use e.g. 2024-01-31, 2024-01-31T12:00:00 or"
+          option
+              + ": '"
+              + text
+              + "' is not a time (use e.g. 2024-01-31, 2024-01-31T12:00:00 or"
               + " 2024-01-31T12:00:00Z)");
     }
   }

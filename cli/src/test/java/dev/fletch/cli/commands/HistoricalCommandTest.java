@@ -103,8 +103,14 @@ class HistoricalCommandTest {
   void writesTrainingSetFromEntityFile() throws Exception {
     Path target = repo.resolve("train.parquet");
     int code =
-        run("historical", "--entities", repo.resolve("entities.csv").toString(),
-            "--features", "spend:total,spend:doubled", "--out", target.toString());
+        run(
+            "historical",
+            "--entities",
+            repo.resolve("entities.csv").toString(),
+            "--features",
+            "spend:total,spend:doubled",
+            "--out",
+            target.toString());
     assertEquals(0, code, err.toString());
     String printed = out.toString();
     assertTrue(printed.contains("wrote 3 rows to " + target), printed);
@@ -117,8 +123,15 @@ class HistoricalCommandTest {
   void serviceFullNamesAndCsvOutput() throws Exception {
     Path target = repo.resolve("train.csv");
     int code =
-        run("historical", "--entities", repo.resolve("entities.csv").toString(),
-            "--service", "model_v1", "--full-names", "--out", target.toString());
+        run(
+            "historical",
+            "--entities",
+            repo.resolve("entities.csv").toString(),
+            "--service",
+            "model_v1",
+            "--full-names",
+            "--out",
+            target.toString());
     assertEquals(0, code, err.toString());
     List<String> lines = Files.readAllLines(target);
     assertEquals("customer_id,event_timestamp,label,spend__total", lines.get(0));
@@ -129,8 +142,18 @@ class HistoricalCommandTest {
   void viewRangeWithoutEntityFile() throws Exception {
     Path target = repo.resolve("range.parquet");
     int code =
-        run("historical", "--view", "spend", "--start", "2024-01-01", "--end", "2024-01-01T23:59:59Z",
-            "--features", "spend:total", "--out", target.toString());
+        run(
+            "historical",
+            "--view",
+            "spend",
+            "--start",
+            "2024-01-01",
+            "--end",
+            "2024-01-01T23:59:59Z",
+            "--features",
+            "spend:total",
+            "--out",
+            target.toString());
     assertEquals(0, code, err.toString());
     assertEquals(List.of("1,5.0", "2,3.0"), rows(target, "customer_id, total"));
   }
@@ -139,9 +162,14 @@ class HistoricalCommandTest {
   void entityQueryOverSources() throws Exception {
     Path target = repo.resolve("q.parquet");
     int code =
-        run("historical", "--entity-query",
+        run(
+            "historical",
+            "--entity-query",
             "SELECT customer_id, max(event_ts) AS event_timestamp FROM orders GROUP BY 1 ORDER BY 1",
-            "--features", "spend:total", "--out", target.toString());
+            "--features",
+            "spend:total",
+            "--out",
+            target.toString());
     assertEquals(0, code, err.toString());
     assertEquals(List.of("1,7.0", "2,3.0"), rows(target, "customer_id, total"));
   }
@@ -153,8 +181,14 @@ class HistoricalCommandTest {
     assertTrue(err.toString().contains("exactly one of --entities"), err.toString());
     err.reset();
     int code =
-        run("historical", "--entities", repo.resolve("entities.csv").toString(),
-            "--features", "spend:nope", "--out", target.toString());
+        run(
+            "historical",
+            "--entities",
+            repo.resolve("entities.csv").toString(),
+            "--features",
+            "spend:nope",
+            "--out",
+            target.toString());
     assertEquals(1, code);
     assertTrue(err.toString().contains("spend:nope"), err.toString());
     assertFalse(Files.exists(target));
