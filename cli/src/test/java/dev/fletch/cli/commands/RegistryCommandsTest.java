@@ -90,6 +90,11 @@ class RegistryCommandsTest {
     assertEquals(ExitCodes.OK, apply.code(), apply.err());
     assertTrue(apply.out().contains("Applied version 1 of project 'shop'."), apply.out());
 
+    Run json = fletch("plan", "--json");
+    assertEquals(ExitCodes.OK, json.code(), json.err());
+    assertTrue(json.out().contains("\"baseVersion\" : 1"), json.out());
+    assertTrue(json.out().contains("\"action\" : \"UNCHANGED\""), json.out());
+
     Run again = fletch("plan");
     assertTrue(again.out().startsWith("No changes"), again.out());
     Run noop = fletch("apply", "--yes");
