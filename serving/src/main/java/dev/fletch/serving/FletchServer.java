@@ -168,7 +168,7 @@ public final class FletchServer implements AutoCloseable {
         Executors.newFixedThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()),
             r -> {
-              Thread t = new Thread(r, "fletch-grpc-" + n.incrementAndGet());
+              Thread t = new Thread(r, "fletch-serving-" + n.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
@@ -189,7 +189,8 @@ public final class FletchServer implements AutoCloseable {
 
   private void startAll() {
     OnlineFeatures online =
-        new OnlineFeatures(definitions, options.onlineStore(), options.maxEntityRows(), options.clock(), metrics);
+        new OnlineFeatures(
+            definitions, options.onlineStore(), options.maxEntityRows(), options.clock(), metrics, grpcExecutor);
     if (options.grpcPort() != 0) {
       int port = options.grpcPort() == EPHEMERAL ? 0 : options.grpcPort();
       health = new HealthStatusManager();

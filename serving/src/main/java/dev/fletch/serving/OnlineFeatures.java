@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -37,9 +38,19 @@ public final class OnlineFeatures {
   private final int maxEntityRows;
   private final Clock clock;
   private final ServingMetrics metrics;
+  private final Executor executor;
 
+  /**
+   * @param executor where answers are assembled: not the store client's I/O thread, which then only
+   *     reads and decodes, so assembling and serialising use the other cores
+   */
   public OnlineFeatures(
-      RegistryCache definitions, OnlineStore store, int maxEntityRows, Clock clock, ServingMetrics metrics) {
+      RegistryCache definitions,
+      OnlineStore store,
+      int maxEntityRows,
+      Clock clock,
+      ServingMetrics metrics,
+      Executor executor) {
     this.definitions = requireNonNull(definitions, "definitions is null");
     this.store = requireNonNull(store, "store is null");
     if (maxEntityRows < 1) {
@@ -48,6 +59,7 @@ public final class OnlineFeatures {
     this.maxEntityRows = maxEntityRows;
     this.clock = requireNonNull(clock, "clock is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.executor = requireNonNull(executor, "executor is null");
   }
 
   public RegistryCache definitions() {
@@ -93,13 +105,14 @@ public final class OnlineFeatures {
     }
     long timeoutNanos = timeout.toNanos();
     return read.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
-        .handle(
+        .handleAsync(
             (stored, error) -> {
               if (error != null) {
                 throw new CompletionException(unwrap(error, timeout));
               }
               return assemble(plan, rows, stored);
-            });
+            },
+            executor);
   }
 
   private int entityRowCount(OnlineQuery query) {

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,8 @@ public final class ProtoMapping {
 
   public static GetFeaturesResponse toResponse(OnlineResult result) {
     GetFeaturesResponse.Builder b = GetFeaturesResponse.newBuilder().setEntityRows(result.entityRows());
+    // The columns of one view share each row's event time (the same Instant): convert each once.
+    Map<Instant, Timestamp> times = new IdentityHashMap<>();
     for (OnlineResult.Column c : result.columns()) {
       b.addFeatureNames(c.name());
       FeatureColumn.Builder col =
@@ -83,9 +86,9 @@ public final class ProtoMapping {
         col.addValues(toValue(c.values().get(r)));
         col.addStatuses(toProto(c.statuses().get(r)));
         Instant t = c.eventTimes().get(r);
-        col.addEventTimes(t == null ? NO_TIME : toTimestamp(t));
+        col.addEventTimes(t == null ? NO_TIME : times.computeIfAbsent(t, ProtoMapping::toTimestamp));
       }
-      b.addFeatures(col);
+      b.addFeatures(col.build());
     }
     return b.build();
   }

@@ -1,0 +1,415 @@
+package dev.fletch.bench;
+
+import dev.fletch.core.DefinitionSource;
+import dev.fletch.core.model.Entity;
+import dev.fletch.core.model.EntityKey;
+import dev.fletch.core.model.Feature;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.model.FeatureRow;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.Source;
+import dev.fletch.core.model.SourceFormat;
+import dev.fletch.core.model.ValueType;
+import dev.fletch.core.settings.Settings;
+import dev.fletch.online.EntityKeyCodec;
+import dev.fletch.online.OnlineStore;
+import dev.fletch.online.OnlineStores;
+import dev.fletch.proto.serving.v1.FeatureServingGrpc;
+import dev.fletch.proto.serving.v1.GetFeaturesRequest;
+import dev.fletch.proto.serving.v1.GetFeaturesResponse;
+import dev.fletch.proto.serving.v1.RepeatedValue;
+import dev.fletch.proto.serving.v1.Value;
+import dev.fletch.serving.FletchServer;
+import dev.fletch.testkit.RedisServer;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCalls;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * Load benchmark of online serving (issue 5). Starts a dedicated redis-server and a FletchServer
+ * (gRPC only) in this JVM on loopback, writes {@value #ENTITIES} entities of 5 views x 10 DOUBLE
+ * features, then for 1 entity x 50 features and 100 entities x 50 features:
+ *
+ * <ul>
+ *   <li>open loop at a fixed rate, latency measured from each request's intended send time (so a
+ *       stall is charged to every request it delays: no coordinated omission);
+ *   <li>closed loop with a fixed number of requests in flight, for peak throughput.
+ * </ul>
+ *
+ * The baseline runs the same reads as raw pipelined Lettuce HMGETs (one per entity, the 5 view fields,
+ * no decoding) over one connection, under the same load shapes, in the same run. Arguments (all
+ * optional): seconds per measured phase (default 10), warm-up seconds (default 5).
+ */
+public final class ServingBench {
+  static final int ENTITIES = 10_000;
+  static final int VIEWS = 5;
+  static final int FEATURES_PER_VIEW = 10;
+  static final String PROJECT = "bench";
+
+  private ServingBench() {}
+
+  /** One load shape. */
+  record Scenario(String name, int entities, int rate, int inFlight) {}
+
+  /** Something that answers one request asynchronously: the server over gRPC, or raw Lettuce. */
+  interface Target {
+    void send(int requestIndex, Runnable done, Consumer<Throwable> failed);
+  }
+
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    List<Scenario> scenarios =
+        List.of(new Scenario("1 entity x 50 features", 1, 1000, 32), new Scenario("100 entities x 50 features", 100, 200, 8));
+
+    List<FeatureView> views = new ArrayList<>();
+    List<String> refs = new ArrayList<>();
+    for (int v = 0; v < VIEWS; v++) {
+      List<Feature> features = new ArrayList<>();
+      for (int f = 0; f < FEATURES_PER_VIEW; f++) {
+        features.add(new Feature("f" + v + "_" + f, ValueType.DOUBLE, null, null, null));
+      }
+      FeatureView view =
+          new FeatureView("view" + v, List.of("customer"), "src", Duration.ofDays(1), true, features, null, null, null, null);
+      views.add(view);
+      refs.add(view.name() + ":*");
+    }
+    FeatureRepo repo =
+        new FeatureRepo(
+            PROJECT,
+            List.of(new Entity("customer", List.of(new JoinKey("customer_id", ValueType.INT64)), null, null)),
+            List.of(new Source("src", SourceFormat.PARQUET, "unused.parquet", "ts", null, null, null)),
+            views,
+            List.of(),
+            null);
+    DefinitionSource definitions =
+        new DefinitionSource() {
+          @Override
+          public long currentVersion(String project) {
+            return 1;
+          }
+
+          @Override
+          public FeatureRepo load(String project) {
+            return repo;
+          }
+        };
+
+    System.out.printf(Locale.ROOT, "ServingBench: %d entities, %d views x %d features, %d s per phase (+%d s warm-up), %d cores%n",
+        ENTITIES, VIEWS, FEATURES_PER_VIEW, seconds, warmup, Runtime.getRuntime().availableProcessors());
+    try (RedisServer redis = RedisServer.dedicated()) {
+      Settings d = Settings.defaults(Path.of("."));
+      Settings settings =
+          new Settings(d.registryUrl(), Settings.ONLINE_REDIS, redis.url(), null, "127.0.0.1", 0, 0, 1000, Duration.ofSeconds(2));
+      try (OnlineStore store = OnlineStores.open(settings)) {
+        load(store, views);
+        try (FletchServer server =
+                FletchServer.builder()
+                    .httpPort(0)
+                    .grpcPort(FletchServer.EPHEMERAL)
+                    .definitions(definitions)
+                    .project(PROJECT)
+                    .onlineStore(store)
+                    .maxEntityRows(1000)
+                    .requestTimeout(Duration.ofSeconds(5))
+                    .start();
+            Raw raw = new Raw(redis.url(), views)) {
+          ManagedChannel channel =
+              NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+          try {
+            // The load generator shares the machine with the server: it drains answers without
+            // parsing them (as the raw baseline does not decode), after one parsed check that they are right.
+            GetFeaturesResponse check =
+                FeatureServingGrpc.newBlockingStub(channel)
+                    .getFeatures(request(refs, new int[] {1}));
+            if (check.getFeaturesCount() != VIEWS * FEATURES_PER_VIEW
+                || check.getFeatures(0).getStatuses(0) != dev.fletch.proto.serving.v1.FeatureStatus.PRESENT) {
+              throw new IllegalStateException("unexpected answer: " + check);
+            }
+            List<String> lines = new ArrayList<>();
+            for (Scenario s : scenarios) {
+              int[][] entitySets = entitySets(s.entities(), 1024, new Random(42));
+              GetFeaturesRequest[] requests = new GetFeaturesRequest[entitySets.length];
+              for (int i = 0; i < requests.length; i++) {
+                requests[i] = request(refs, entitySets[i]);
+              }
+              Target viaServer =
+                  (i, done, failed) ->
+                      ClientCalls.asyncUnaryCall(
+                          channel.newCall(DRAINED, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
+                          requests[i % requests.length],
+                          observer(done, failed));
+              Target viaRaw = (i, done, failed) -> raw.read(entitySets[i % entitySets.length], done, failed);
+
+              System.out.printf(Locale.ROOT, "%n== %s ==%n", s.name());
+              openLoop("warm-up server", viaServer, s.rate(), warmup);
+              openLoop("warm-up raw", viaRaw, s.rate(), warmup);
+              long[] server1 = openLoop("server open loop", viaServer, s.rate(), seconds);
+              long[] raw1 = openLoop("raw    open loop", viaRaw, s.rate(), seconds);
+              double serverPeak = closedLoop("server closed loop", viaServer, s.inFlight(), seconds);
+              double rawPeak = closedLoop("raw    closed loop", viaRaw, s.inFlight(), seconds);
+              double p99 = percentile(server1, 99) / 1e6;
+              lines.add(String.format(Locale.ROOT,
+                  "%-28s @%4d rps: server p99 %.3f ms (raw %.3f ms) | peak server %.0f rps, raw %.0f rps, ratio %.2f",
+                  s.name(), s.rate(), p99, percentile(raw1, 99) / 1e6, serverPeak, rawPeak, serverPeak / rawPeak));
+            }
+            System.out.printf("%n== Summary (targets: p99 <= 1 ms @1000 rps 1x50; p99 <= 5 ms @200 rps 100x50; peak >= 50%% of raw) ==%n");
+            lines.forEach(System.out::println);
+          } finally {
+            channel.shutdownNow();
+          }
+        }
+      }
+    }
+  }
+
+  /** GetFeatures with an answer that is read off the wire but not parsed (its size is returned). */
+  static final MethodDescriptor<GetFeaturesRequest, Long> DRAINED =
+      FeatureServingGrpc.getGetFeaturesMethod()
+          .toBuilder(
+              ProtoUtils.marshaller(GetFeaturesRequest.getDefaultInstance()),
+              new MethodDescriptor.Marshaller<Long>() {
+                @Override
+                public InputStream stream(Long value) {
+                  throw new UnsupportedOperationException("responses only");
+                }
+
+                @Override
+                public Long parse(InputStream stream) {
+                  byte[] buffer = new byte[8192];
+                  long n = 0;
+                  try (stream) {
+                    for (int r; (r = stream.read(buffer)) > 0; ) {
+                      n += r;
+                    }
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                  return n;
+                }
+              })
+          .build();
+
+  private static StreamObserver<Long> observer(Runnable done, Consumer<Throwable> failed) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(Long bytes) {}
+
+      @Override
+      public void onError(Throwable t) {
+        failed.accept(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.run();
+      }
+    };
+  }
+
+  /**
+   * Sends at a fixed rate from one thread; each latency is completion time minus the intended send
+   * time. Returns the sorted latencies in nanoseconds.
+   */
+  static long[] openLoop(String label, Target target, int rate, int seconds) throws InterruptedException {
+    int total = rate * seconds;
+    long[] latencies = new long[total];
+    AtomicInteger errors = new AtomicInteger();
+    CountDownLatch finished = new CountDownLatch(total);
+    long period = 1_000_000_000L / rate;
+    long start = System.nanoTime() + 1_000_000;
+    for (int i = 0; i < total; i++) {
+      long intended = start + i * period;
+      long wait = intended - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      final int n = i;
+      target.send(
+          i,
+          () -> {
+            latencies[n] = System.nanoTime() - intended;
+            finished.countDown();
+          },
+          t -> {
+            latencies[n] = System.nanoTime() - intended;
+            errors.incrementAndGet();
+            finished.countDown();
+          });
+    }
+    if (!finished.await(60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(label + ": requests still outstanding after 60 s");
+    }
+    Arrays.sort(latencies);
+    double achieved = total / ((System.nanoTime() - start) / 1e9);
+    System.out.printf(Locale.ROOT,
+        "%-20s %5d rps (%6.0f achieved) p50 %7.3f  p95 %7.3f  p99 %7.3f  p99.9 %7.3f  max %8.3f ms  errors %d%n",
+        label, rate, achieved, percentile(latencies, 50) / 1e6, percentile(latencies, 95) / 1e6,
+        percentile(latencies, 99) / 1e6, percentile(latencies, 99.9) / 1e6, latencies[total - 1] / 1e6, errors.get());
+    return latencies;
+  }
+
+  /** Keeps {@code inFlight} requests outstanding for {@code seconds}; returns completed requests per second. */
+  static double closedLoop(String label, Target target, int inFlight, int seconds) throws InterruptedException {
+    AtomicLong completed = new AtomicLong();
+    AtomicInteger errors = new AtomicInteger();
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger next = new AtomicInteger();
+    CountDownLatch drained = new CountDownLatch(inFlight);
+    long start = System.nanoTime();
+    for (int w = 0; w < inFlight; w++) {
+      new Object() {
+        void go() {
+          if (!running.get()) {
+            drained.countDown();
+            return;
+          }
+          target.send(
+              next.getAndIncrement(),
+              () -> {
+                completed.incrementAndGet();
+                go();
+              },
+              t -> {
+                errors.incrementAndGet();
+                go();
+              });
+        }
+      }.go();
+    }
+    Thread.sleep(seconds * 1000L);
+    long done = completed.get();
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    running.set(false);
+    drained.await(30, TimeUnit.SECONDS);
+    double rps = done / elapsed;
+    System.out.printf(Locale.ROOT, "%-20s %3d in flight: %8.0f rps  errors %d%n", label, inFlight, rps, errors.get());
+    return rps;
+  }
+
+  static double percentile(long[] sorted, double p) {
+    int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+  }
+
+  private static int[][] entitySets(int size, int count, Random random) {
+    int[][] sets = new int[count][];
+    for (int i = 0; i < count; i++) {
+      int[] ids = new int[size];
+      int first = random.nextInt(ENTITIES);
+      for (int k = 0; k < size; k++) {
+        ids[k] = (first + k * 97) % ENTITIES + 1; // distinct within a request
+      }
+      sets[i] = ids;
+    }
+    return sets;
+  }
+
+  private static GetFeaturesRequest request(List<String> refs, int[] ids) {
+    RepeatedValue.Builder column = RepeatedValue.newBuilder();
+    for (int id : ids) {
+      column.addValues(Value.newBuilder().setInt64Value(id));
+    }
+    return GetFeaturesRequest.newBuilder().addAllFeatures(refs).putEntities("customer_id", column.build()).build();
+  }
+
+  private static void load(OnlineStore store, List<FeatureView> views) {
+    long t = System.nanoTime();
+    Random random = new Random(7);
+    Instant now = Instant.now();
+    for (FeatureView view : views) {
+      List<FeatureRow> rows = new ArrayList<>(1000);
+      for (int id = 1; id <= ENTITIES; id++) {
+        List<Object> values = new ArrayList<>(FEATURES_PER_VIEW);
+        for (int f = 0; f < FEATURES_PER_VIEW; f++) {
+          values.add(random.nextDouble() * 100);
+        }
+        rows.add(new FeatureRow(EntityKey.of("customer_id", (long) id), now.minusSeconds(random.nextInt(3600)), values));
+        if (rows.size() == 1000) {
+          store.write(PROJECT, view, rows).join();
+          rows = new ArrayList<>(1000);
+        }
+      }
+      if (!rows.isEmpty()) {
+        store.write(PROJECT, view, rows).join();
+      }
+    }
+    System.out.printf(Locale.ROOT, "loaded %d entities x %d views in %.1f s%n", ENTITIES, views.size(), (System.nanoTime() - t) / 1e9);
+  }
+
+  /** The baseline: the same HMGETs (one per entity, every view's field), pipelined, not decoded. */
+  static final class Raw implements AutoCloseable {
+    private final RedisClient client;
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final RedisAsyncCommands<byte[], byte[]> commands;
+    private final byte[][] fields;
+    private final byte[][] keys = new byte[ENTITIES + 1][];
+
+    Raw(String url, List<FeatureView> views) {
+      client = RedisClient.create(url);
+      connection = client.connect(ByteArrayCodec.INSTANCE);
+      connection.setAutoFlushCommands(false);
+      commands = connection.async();
+      fields = new byte[views.size()][];
+      for (int v = 0; v < views.size(); v++) {
+        fields[v] = views.get(v).name().getBytes(StandardCharsets.UTF_8);
+      }
+      for (int id = 1; id <= ENTITIES; id++) {
+        keys[id] = EntityKeyCodec.redisKey(PROJECT, EntityKey.of("customer_id", (long) id)).getBytes(StandardCharsets.US_ASCII);
+      }
+    }
+
+    void read(int[] ids, Runnable done, Consumer<Throwable> failed) {
+      CompletableFuture<?>[] replies = new CompletableFuture<?>[ids.length];
+      for (int k = 0; k < ids.length; k++) {
+        RedisFuture<List<KeyValue<byte[], byte[]>>> f = commands.hmget(keys[ids[k]], fields);
+        replies[k] = f.toCompletableFuture();
+      }
+      connection.flushCommands();
+      CompletableFuture.allOf(replies).whenComplete((ok, e) -> {
+        if (e != null) {
+          failed.accept(e);
+        } else {
+          done.run();
+        }
+      });
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+      client.shutdown();
+    }
+  }
+}
