@@ -98,8 +98,21 @@ public final class DescribeCommand implements Callable<Integer> {
         v.forEach(e -> sb.append(sb.length() == 0 ? "" : ", ").append(e.asText()));
         out.println(indent + f.getKey() + ": [" + sb + "]");
       } else {
-        out.println(indent + f.getKey() + ": " + v.asText());
+        out.println(indent + f.getKey() + ": " + scalar(f.getKey(), v));
       }
     }
+  }
+
+  /** Durations as YAML writes them ({@code 7d}) rather than ISO-8601 ({@code PT168H}). */
+  private static String scalar(String key, JsonNode v) {
+    if ((key.equals("ttl") || key.equals("schedule")) && v.isTextual()) {
+      try {
+        java.time.Duration d = java.time.Duration.parse(v.asText());
+        return d.isZero() ? "none" : ListCommand.duration(d);
+      } catch (java.time.format.DateTimeParseException e) {
+        return v.asText();
+      }
+    }
+    return v.asText();
   }
 }

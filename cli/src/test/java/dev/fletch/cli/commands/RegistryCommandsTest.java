@@ -151,6 +151,7 @@ class RegistryCommandsTest {
     assertTrue(
         now.out().startsWith("feature_view customer_stats\n  project: shop, version 2"), now.out());
     assertTrue(now.out().contains("  - orders_7d\n      type: INT32"), now.out());
+    assertTrue(now.out().contains("\n  ttl: 7d\n"), now.out());
     Run old = fletch("describe", "feature-view", "customer_stats", "--version", "1", "--json");
     assertTrue(old.out().contains("\"type\" : \"INT64\""), old.out());
 
