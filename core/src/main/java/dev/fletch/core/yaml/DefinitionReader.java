@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
@@ -68,6 +69,15 @@ final class DefinitionReader {
   }
 
   void read(Node document) {
+    if (!(document instanceof MappingNode)) {
+      problems.add(
+          Loc.of(file, document),
+          "a definitions file is a mapping with the keys "
+              + String.join(", ", TOP_KEYS)
+              + "; found "
+              + MappingReader.kind(document));
+      return;
+    }
     MappingReader top = MappingReader.of(problems, file, document, "file", TOP_KEYS);
     if (top == null) {
       return;

@@ -310,6 +310,13 @@ class RepoLoaderTest {
   }
 
   @Test
+  void aFileThatIsNotAMappingIsAProblem() {
+    RepoFiles f = RepoFiles.valid(dir).write("c_list.yaml", "# entities\n- name: x\n");
+    f.expectProblem(
+        "c_list.yaml", "- name", "a definitions file is a mapping with the keys project");
+  }
+
+  @Test
   void yamlSyntaxErrorIsLocated() {
     RepoFiles f =
         RepoFiles.valid(dir).write("c_broken.yaml", "entities:\n  - name: [x\n  - name: y\n");
