@@ -107,6 +107,7 @@ final class EntityTables {
   }
 
   private static void fromQuery(SourceCatalog catalog, Connection conn, String sql) {
+    String select = singleSelect(conn, sql);
     // Each source is visible as a view named after it, with its field mapping applied. A source
     // whose
     // files cannot be read is left out; the query then fails only if it uses that source.
@@ -122,10 +123,45 @@ final class EntityTables {
     }
     try (Statement st = conn.createStatement()) {
       st.execute(
-          "CREATE TEMP TABLE " + ident(FeatureSql.ENTITIES) + " AS SELECT * FROM (" + sql + ")");
+          "CREATE TEMP TABLE " + ident(FeatureSql.ENTITIES) + " AS SELECT * FROM (" + select + ")");
     } catch (SQLException e) {
       throw DuckDbErrors.translate("the entity query failed", e);
     }
+  }
+
+  /**
+   * {@code sql} without a trailing semicolon, after DuckDB's parser has confirmed that it is
+   * exactly one SELECT statement: the text is spliced into a larger statement, so anything else (a
+   * second statement, a COPY) is refused here rather than run.
+   */
+  static String singleSelect(Connection conn, String sql) {
+    String select = sql.strip();
+    while (select.endsWith(";")) {
+      select = select.substring(0, select.length() - 1).strip();
+    }
+    if (select.isEmpty()) {
+      throw new InvalidRequestException("the entity query is empty");
+    }
+    String check =
+        "SELECT j->>'$.error', j->>'$.error_message', json_array_length(j->'$.statements')"
+            + " FROM (SELECT json_serialize_sql(CAST(? AS VARCHAR)) AS j)";
+    try (PreparedStatement ps = conn.prepareStatement(check)) {
+      ps.setString(1, select);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        if ("true".equals(rs.getString(1))) {
+          throw new InvalidRequestException(
+              "the entity query must be a single SELECT statement: " + rs.getString(2));
+        }
+        if (rs.getLong(3) != 1) {
+          throw new InvalidRequestException(
+              "the entity query must be a single SELECT statement, got " + rs.getLong(3));
+        }
+      }
+    } catch (SQLException e) {
+      throw DuckDbErrors.translate("cannot parse the entity query", e);
+    }
+    return select;
   }
 
   private static void fromViewRange(

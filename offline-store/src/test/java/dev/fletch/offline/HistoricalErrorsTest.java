@@ -47,7 +47,8 @@ class HistoricalErrorsTest {
         "COPY (SELECT 1 AS id, TIMESTAMP '2024-01-02 00:00:00' AS event_timestamp) TO "
             + q(dir.resolve("no_key.parquet"))
             + " (FORMAT parquet)",
-        "COPY (SELECT 1 AS customer_id, TIMESTAMP '2024-01-02 00:00:00' AS event_timestamp LIMIT 0) TO "
+        "COPY (SELECT 1 AS customer_id, TIMESTAMP '2024-01-02 00:00:00' AS event_timestamp LIMIT 0)"
+            + " TO "
             + q(dir.resolve("empty.parquet"))
             + " (FORMAT parquet)");
   }
@@ -243,5 +244,23 @@ class HistoricalErrorsTest {
     store.close();
     FletchException e = fail(repo(), "entities.parquet");
     assertTrue(e.getMessage().contains("closed"), e.getMessage());
+  }
+
+  @Test
+  void entityQueryMustBeOneSelect() {
+    for (String sql :
+        List.of(
+            "SELECT 1 AS customer_id; SELECT 2",
+            "COPY (SELECT 1) TO '" + dir.resolve("evil.csv") + "'",
+            "SELEC 1",
+            " ; ")) {
+      FletchException e = fail(repo(), new EntitySet.FromQuery(sql), List.of("spend:amount"), null);
+      assertTrue(e instanceof InvalidRequestException, sql + " -> " + e);
+      assertTrue(e.getMessage().contains("entity query"), e.getMessage());
+    }
+    assertFalse(Files.exists(dir.resolve("evil.csv")));
+    FletchException unknown =
+        fail(repo(), new EntitySet.FromQuery("SELECT * FROM nope"), List.of("spend:amount"), null);
+    assertTrue(unknown.getMessage().contains("nope"), unknown.getMessage());
   }
 }
