@@ -69,7 +69,8 @@ import java.util.function.Consumer;
  *
  * The baseline runs the same reads as raw pipelined Lettuce HMGETs (one per entity, the 5 view fields,
  * no decoding) over one connection, under the same load shapes, in the same run. Arguments (all
- * optional): seconds per measured phase (default 10), warm-up seconds (default 5).
+ * optional): seconds per measured phase (default 10), warm-up seconds (default 5), and 1 or 100 to
+ * run only that scenario.
  */
 public final class ServingBench {
   static final int ENTITIES = 10_000;
@@ -91,7 +92,14 @@ public final class ServingBench {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     List<Scenario> scenarios =
-        List.of(new Scenario("1 entity x 50 features", 1, 1000, 32), new Scenario("100 entities x 50 features", 100, 200, 8));
+        new ArrayList<>(
+            List.of(
+                new Scenario("1 entity x 50 features", 1, 1000, 32),
+                new Scenario("100 entities x 50 features", 100, 200, 8)));
+    if (args.length > 2) {
+      int only = Integer.parseInt(args[2]);
+      scenarios.removeIf(s -> s.entities() != only);
+    }
 
     List<FeatureView> views = new ArrayList<>();
     List<String> refs = new ArrayList<>();

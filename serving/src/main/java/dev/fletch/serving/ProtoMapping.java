@@ -153,7 +153,8 @@ public final class ProtoMapping {
     } else {
       throw new IllegalArgumentException("cannot send a value of type " + v.getClass().getName());
     }
-    return b.build();
+    // Value has no required fields: skip build()'s initialization check (measurable at 5,000 values).
+    return b.buildPartial();
   }
 
   /** A protobuf Value as Java (null for an empty Value). */
