@@ -271,6 +271,30 @@ class FletchServerTest {
   }
 
   @Test
+  void closeFinishesCallsInFlight() throws Exception {
+    store.gate = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<OnlineResult> call =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> client.getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L))));
+    assertTrue(store.gateReached.await(5, java.util.concurrent.TimeUnit.SECONDS), "the call reached the store");
+    Thread closer = new Thread(server::close);
+    closer.start();
+    Thread.sleep(200);
+    assertTrue(closer.isAlive(), "close() waits for the call in flight");
+    store.gate.complete(null);
+    assertEquals(31, call.get(5, java.util.concurrent.TimeUnit.SECONDS).value("age", 0));
+    closer.join(10_000);
+    assertTrue(!closer.isAlive(), "close() returned once the call finished");
+  }
+
+  @Test
+  void historicalWithoutAnOfflineStoreIsUnavailable() throws Exception {
+    HttpResponse<String> r = post("/api/v1/historical", "{\"entities\":[{\"customer_id\":1}],\"features\":[\"customer_profile:age\"]}");
+    assertEquals(503, r.statusCode(), r.body());
+    assertTrue(r.body().contains("no offline store"), r.body());
+  }
+
+  @Test
   void emptyEntitiesAndNullKeysAreInvalid() {
     assertThrows(
         InvalidRequestException.class,

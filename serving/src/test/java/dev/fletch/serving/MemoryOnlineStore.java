@@ -19,6 +19,9 @@ final class MemoryOnlineStore implements OnlineStore {
   private final Map<List<Object>, StoredValues> data = new ConcurrentHashMap<>();
   volatile boolean down;
   volatile boolean hang;
+  /** When set, reads answer only after this completes (an in-flight call, for shutdown tests). */
+  volatile CompletableFuture<Void> gate;
+  final java.util.concurrent.CountDownLatch gateReached = new java.util.concurrent.CountDownLatch(1);
 
   @Override
   public CompletableFuture<Void> write(String project, FeatureView view, List<FeatureRow> rows) {
@@ -42,6 +45,11 @@ final class MemoryOnlineStore implements OnlineStore {
     List<StoredValues> out = new ArrayList<>(requests.size());
     for (ReadRequest r : requests) {
       out.add(data.get(List.of(project, r.view().name(), r.key())));
+    }
+    CompletableFuture<Void> g = gate;
+    if (g != null) {
+      gateReached.countDown();
+      return g.thenApply(v -> out);
     }
     return CompletableFuture.completedFuture(out);
   }

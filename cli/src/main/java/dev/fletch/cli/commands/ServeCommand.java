@@ -101,7 +101,11 @@ public final class ServeCommand implements Callable<Integer> {
           scheduler =
               new MaterializationScheduler(
                   new Materializer(offline, online, registry.jobHistory()),
-                  () -> started.definitions().catalog().repo());
+                  () -> {
+                    // Nothing applied yet: nothing to schedule (and nothing to warn about every tick).
+                    ServingCatalog catalog = started.definitions().catalogOrNull();
+                    return catalog == null ? null : catalog.repo();
+                  });
           scheduler.start();
         }
         printWhereItListens(ctx.out(), started, online.describe(), scheduler != null);
