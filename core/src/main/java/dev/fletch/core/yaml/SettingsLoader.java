@@ -47,7 +47,7 @@ public final class SettingsLoader {
       b.onlineStore = Settings.ONLINE_REDIS;
       b.redisUrl = redis.trim();
     }
-    if (Settings.ONLINE_REDIS.equals(b.onlineStore) && b.redisUrl == null) {
+    if (Settings.ONLINE_REDIS.equals(b.onlineStore) && b.redisUrl == null && !b.redisUrlWritten) {
       problems.add(
           b.onlineTypeAt == null ? new Loc(Settings.FILE_NAME, 1, 1) : b.onlineTypeAt,
           "online_store: type redis needs a 'url' (or the FLETCH_REDIS_URL environment variable)");
@@ -95,6 +95,7 @@ public final class SettingsLoader {
               }
               String url = m.string("url", false);
               if (url != null) {
+                b.redisUrlWritten = true; // a bad url is its own problem, not also "missing"
                 String u = url.trim();
                 if (!u.startsWith("redis://")
                     && !u.startsWith("rediss://")
@@ -181,6 +182,7 @@ public final class SettingsLoader {
     int maxEntityRows;
     Duration registryRefresh;
     Loc onlineTypeAt;
+    boolean redisUrlWritten;
 
     Builder(Settings d) {
       registryUrl = d.registryUrl();

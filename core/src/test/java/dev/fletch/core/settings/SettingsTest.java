@@ -142,6 +142,18 @@ class SettingsTest {
   }
 
   @Test
+  void urlsOfTheWrongKindAreProblems() throws IOException {
+    write(
+        "registry: {url: \"mysql://db/x\"}\nonline_store: {type: redis, url: \"http://cache\"}\n");
+    List<Problem> problems =
+        assertThrows(DefinitionException.class, () -> Settings.load(dir, Map.of())).problems();
+    assertEquals(2, problems.size(), problems::toString);
+    assertProblem(problems.get(0), 1, 17, "must be a jdbc:sqlite: or jdbc:postgresql: URL");
+    assertProblem(
+        problems.get(1), 2, 34, "must start with redis://, rediss:// or redis-cluster://");
+  }
+
+  @Test
   void redisWithoutUrlIsAnError() throws IOException {
     write("online_store:\n  type: redis\n");
     List<Problem> problems =
