@@ -288,9 +288,13 @@ public final class Registry implements DefinitionSource, AutoCloseable {
 
   // ---------------------------------------------------------------- plan and apply
 
-  /** The difference between {@code repo} and the latest applied version of its project. */
+  /**
+   * The difference between {@code repo} and the latest applied version of its project. An
+   * inconsistent repository (dangling references, duplicate names) raises DefinitionException.
+   */
   public Plan plan(FeatureRepo repo) {
     requireNonNull(repo, "repo is null");
+    RepoChecks.check(repo, "definitions of project '" + repo.project() + "'");
     return withHandle(
         h -> {
           long current = currentVersion(h, repo.project());

@@ -384,6 +384,7 @@ abstract class AbstractRegistryContract {
                         null)),
             List.of(
                 new FeatureService("s", List.of("customer_profile:missing"), "", "", Map.of())));
+    assertThrows(DefinitionException.class, () -> registry.plan(bad));
     DefinitionException e =
         assertThrows(DefinitionException.class, () -> registry.apply(bad, 0, false, "alice"));
     assertEquals(3, e.problems().size(), e.getMessage());
