@@ -54,6 +54,7 @@ final class LettuceRedisAdapter implements RedisAdapter {
   private final StatefulConnection<byte[], byte[]> connection;
   private final RedisClusterAsyncCommands<byte[], byte[]> commands;
   private final String description;
+  private final boolean cluster;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LettuceRedisAdapter(
@@ -61,7 +62,9 @@ final class LettuceRedisAdapter implements RedisAdapter {
       AutoCloseable client,
       StatefulConnection<byte[], byte[]> connection,
       RedisClusterAsyncCommands<byte[], byte[]> commands,
-      String description) {
+      String description,
+      boolean cluster) {
+    this.cluster = cluster;
     this.resources = resources;
     this.client = client;
     this.connection = connection;
@@ -99,7 +102,7 @@ final class LettuceRedisAdapter implements RedisAdapter {
           StatefulRedisClusterConnection<byte[], byte[]> conn =
               client.connect(ByteArrayCodec.INSTANCE);
           return new LettuceRedisAdapter(
-              resources, client::shutdown, conn, conn.async(), parsed.describe());
+              resources, client::shutdown, conn, conn.async(), parsed.describe(), true);
         } catch (RuntimeException e) {
           client.shutdown();
           throw e;
@@ -116,7 +119,7 @@ final class LettuceRedisAdapter implements RedisAdapter {
         StatefulRedisConnection<byte[], byte[]> conn =
             client.connect(ByteArrayCodec.INSTANCE, parsed.uris().get(0));
         return new LettuceRedisAdapter(
-            resources, client::shutdown, conn, conn.async(), parsed.describe());
+            resources, client::shutdown, conn, conn.async(), parsed.describe(), false);
       } catch (RuntimeException e) {
         client.shutdown();
         throw e;
@@ -143,12 +146,15 @@ final class LettuceRedisAdapter implements RedisAdapter {
   }
 
   @Override
-  public CompletableFuture<Long> upsert(byte[] key, byte[] field, byte[] entry, long ttlMillis) {
-    byte[][] keys = {key};
-    byte[] ttl = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
+  public CompletableFuture<Long> upsert(
+      byte[][] keys, byte[] field, byte[][] entries, long ttlMillis) {
+    byte[][] args = new byte[entries.length + 2][];
+    args[0] = field;
+    args[1] = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(entries, 0, args, 2, entries.length);
     CompletableFuture<Long> first =
         commands
-            .<Long>evalsha(SCRIPT_SHA, ScriptOutputType.INTEGER, keys, field, entry, ttl)
+            .<Long>evalsha(SCRIPT_SHA, ScriptOutputType.INTEGER, keys, args)
             .toCompletableFuture();
     // The script cache is empty after a restart or on a new node: EVAL sends the body once and
     // caches it again, so later EVALSHAs succeed.
@@ -157,13 +163,23 @@ final class LettuceRedisAdapter implements RedisAdapter {
           if (unwrap(e) instanceof RedisNoScriptException) {
             CompletableFuture<Long> retry =
                 commands
-                    .<Long>eval(SCRIPT, ScriptOutputType.INTEGER, keys, field, entry, ttl)
+                    .<Long>eval(SCRIPT, ScriptOutputType.INTEGER, keys, args)
                     .toCompletableFuture();
             connection.flushCommands();
             return retry;
           }
           return CompletableFuture.failedFuture(e);
         });
+  }
+
+  @Override
+  public boolean cluster() {
+    return cluster;
+  }
+
+  @Override
+  public int slotOf(byte[] key) {
+    return cluster ? io.lettuce.core.cluster.SlotHash.getSlot(key) : 0;
   }
 
   @Override

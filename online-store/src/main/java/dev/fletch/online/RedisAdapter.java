@@ -14,10 +14,16 @@ interface RedisAdapter extends AutoCloseable {
   CompletableFuture<List<byte[]>> hmget(byte[] key, byte[][] fields);
 
   /**
-   * Runs the upsert script (see {@code upsert.lua}) for one field of one hash: 1 when written, 0
-   * when a newer entry was kept.
+   * Runs the upsert script (see {@code upsert.lua}) for one field of several hashes, all in one
+   * hash slot when {@link #cluster()}: the number of entries written (the rest kept a newer one).
    */
-  CompletableFuture<Long> upsert(byte[] key, byte[] field, byte[] entry, long ttlMillis);
+  CompletableFuture<Long> upsert(byte[][] keys, byte[] field, byte[][] entries, long ttlMillis);
+
+  /** Whether keys must be grouped by hash slot (Redis Cluster). */
+  boolean cluster();
+
+  /** The cluster hash slot of a key (0 on a standalone server, where slots do not matter). */
+  int slotOf(byte[] key);
 
   /** HDEL of one field; the number of fields removed. */
   CompletableFuture<Long> hdel(byte[] key, byte[] field);

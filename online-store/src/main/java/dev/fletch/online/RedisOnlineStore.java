@@ -28,6 +28,12 @@ public final class RedisOnlineStore implements OnlineStore {
 
   static final int SCAN_COUNT = 1000;
 
+  /**
+   * Rows per script call: enough to spread the cost of a script call (about as much as the writes
+   * of one row), few enough that one call blocks the server for well under a millisecond.
+   */
+  static final int ROWS_PER_SCRIPT = 100;
+
   private final RedisAdapter redis;
   private final ExecutorService background;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -69,12 +75,21 @@ public final class RedisOnlineStore implements OnlineStore {
     }
     byte[] field = view.name().getBytes(StandardCharsets.UTF_8);
     long ttlMillis = view.ttl().toMillis();
-    CompletableFuture<?>[] results = new CompletableFuture<?>[keys.length];
+    List<CompletableFuture<Long>> results = new ArrayList<>(keys.length / ROWS_PER_SCRIPT + 1);
     try {
-      for (int i = 0; i < keys.length; i++) {
-        results[i] = redis.upsert(keys[i], field, entries[i], ttlMillis);
-        if ((i + 1) % FLUSH_EVERY == 0) {
+      int sinceFlush = 0;
+      for (int[] chunk : chunks(keys)) {
+        byte[][] chunkKeys = new byte[chunk.length][];
+        byte[][] chunkEntries = new byte[chunk.length][];
+        for (int j = 0; j < chunk.length; j++) {
+          chunkKeys[j] = keys[chunk[j]];
+          chunkEntries[j] = entries[chunk[j]];
+        }
+        results.add(redis.upsert(chunkKeys, field, chunkEntries, ttlMillis));
+        sinceFlush += chunk.length;
+        if (sinceFlush >= FLUSH_EVERY) {
           redis.flush();
+          sinceFlush = 0;
         }
       }
     } catch (RuntimeException e) {
@@ -83,7 +98,7 @@ public final class RedisOnlineStore implements OnlineStore {
     } finally {
       redis.flush();
     }
-    return CompletableFuture.allOf(results)
+    return CompletableFuture.allOf(results.toArray(CompletableFuture<?>[]::new))
         .handle(
             (ok, e) -> {
               if (e != null) {
@@ -92,6 +107,37 @@ public final class RedisOnlineStore implements OnlineStore {
               }
               return null;
             });
+  }
+
+  /**
+   * Row indexes grouped for one script call each: at most {@link #ROWS_PER_SCRIPT} rows, all in one
+   * hash slot on a cluster (a script may only touch keys of one slot there).
+   */
+  private List<int[]> chunks(byte[][] keys) {
+    List<int[]> out = new ArrayList<>(keys.length / ROWS_PER_SCRIPT + 1);
+    if (!redis.cluster()) {
+      for (int from = 0; from < keys.length; from += ROWS_PER_SCRIPT) {
+        int[] chunk = new int[Math.min(ROWS_PER_SCRIPT, keys.length - from)];
+        for (int j = 0; j < chunk.length; j++) {
+          chunk[j] = from + j;
+        }
+        out.add(chunk);
+      }
+      return out;
+    }
+    Map<Integer, List<Integer>> bySlot = new LinkedHashMap<>();
+    for (int i = 0; i < keys.length; i++) {
+      bySlot.computeIfAbsent(redis.slotOf(keys[i]), s -> new ArrayList<>()).add(i);
+    }
+    for (List<Integer> rows : bySlot.values()) {
+      for (int from = 0; from < rows.size(); from += ROWS_PER_SCRIPT) {
+        out.add(
+            rows.subList(from, Math.min(rows.size(), from + ROWS_PER_SCRIPT)).stream()
+                .mapToInt(Integer::intValue)
+                .toArray());
+      }
+    }
+    return out;
   }
 
   @Override

@@ -123,6 +123,19 @@ abstract class OnlineStoreContract {
   }
 
   @Test
+  void theNewestOfOneEntityWinsWithinABatch() {
+    FeatureView view = ints("v", Duration.ZERO);
+    store
+        .write(
+            project,
+            view,
+            List.of(row(1, T0.plusSeconds(5), 5L, "b"), row(1, T0, 0L, "a"), row(2, T0, 2L, "c")))
+        .join();
+    assertEquals(List.of(5L, "b"), readOne(view, 1).values());
+    assertEquals(List.of(2L, "c"), readOne(view, 2).values());
+  }
+
+  @Test
   void racingWritersLeaveTheNewestEntry() throws Exception {
     FeatureView view = ints("v", Duration.ZERO);
     OnlineStore other = track(newStore());
