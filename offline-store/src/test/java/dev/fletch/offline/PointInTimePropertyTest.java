@@ -51,27 +51,7 @@ class PointInTimePropertyTest {
   @ValueSource(longs = {1, 2, 3, 42, 20240301})
   void historicalRetrievalMatchesBruteForce(long seed) throws IOException {
     Random rnd = new Random(seed);
-    // View "spend": customer, created_ts, ttl 10 min, features score BIGINT, amount DOUBLE.
-    List<Row> spend = new ArrayList<>();
-    Set<String> nullCreatedGroups = new HashSet<>();
-    int createdSeq = 0;
-    for (int i = 0; i < 300; i++) {
-      long customer = rnd.nextInt(8); // customers 8, 9 never have rows
-      long event = rnd.nextInt(40);
-      String group = customer + "/" + event;
-      Long created = null;
-      if (rnd.nextInt(10) != 0 || !nullCreatedGroups.add(group)) {
-        created = (long) (event * 60 + (createdSeq++ * 7919) % 5000); // distinct within a group
-      }
-      spend.add(
-          new Row(
-              List.of(customer),
-              event,
-              created,
-              List.of(
-                  rnd.nextInt(6) == 0 ? NULL : (Object) (long) rnd.nextInt(1000),
-                  rnd.nextInt(6) == 0 ? NULL : (Object) (rnd.nextInt(10000) / 100.0))));
-    }
+    List<Row> spend = spendRows(rnd);
     // View "risk": account = (bank_id, account_no), no created field, no ttl; one row per event
     // time.
     List<Row> risk = new ArrayList<>();
@@ -156,6 +136,75 @@ class PointInTimePropertyTest {
       assertEquals(expected.get(i), got.get(i), "seed " + seed + ", entity row " + i);
     }
     assertEquals(expected.size(), got.size());
+  }
+
+  /** View "spend": customer, created_ts, ttl 10 min, features score BIGINT, amount DOUBLE. */
+  private static List<Row> spendRows(Random rnd) {
+    List<Row> spend = new ArrayList<>();
+    Set<String> nullCreatedGroups = new HashSet<>();
+    int createdSeq = 0;
+    for (int i = 0; i < 300; i++) {
+      long customer = rnd.nextInt(8); // customers 8, 9 never have rows
+      long event = rnd.nextInt(40);
+      String group = customer + "/" + event;
+      Long created = null;
+      if (rnd.nextInt(10) != 0 || !nullCreatedGroups.add(group)) {
+        created = (long) (event * 60 + (createdSeq++ * 7919) % 5000); // distinct within a group
+      }
+      spend.add(
+          new Row(
+              List.of(customer),
+              event,
+              created,
+              List.of(
+                  rnd.nextInt(6) == 0 ? NULL : (Object) (long) rnd.nextInt(1000),
+                  rnd.nextInt(6) == 0 ? NULL : (Object) (rnd.nextInt(10000) / 100.0))));
+    }
+    return spend;
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {5, 6, 7, 99})
+  void scanLatestMatchesBruteForce(long seed) throws IOException {
+    Random rnd = new Random(seed);
+    List<Row> spend = spendRows(rnd);
+    writeSpend(spend);
+    FeatureRepo repo = repo();
+    long lo = rnd.nextInt(20);
+    long hi = lo + rnd.nextInt(25);
+    Map<Long, List<Object>> got = new java.util.TreeMap<>();
+    try (DuckDbOfflineStore store = new DuckDbOfflineStore()) {
+      store.scanLatest(
+          repo,
+          repo.view("spend"),
+          BASE.plusSeconds(lo * 60),
+          BASE.plusSeconds(hi * 60),
+          3,
+          batch ->
+              batch.forEach(
+                  r -> {
+                    List<Object> v = new ArrayList<>();
+                    v.add((r.eventTime().getEpochSecond() - BASE.getEpochSecond()) / 60);
+                    v.addAll(r.values());
+                    got.put((Long) r.key().values().get(0), v);
+                  }));
+    }
+    Map<Long, List<Object>> expected = new java.util.TreeMap<>();
+    Comparator<Row> newest =
+        Comparator.comparingLong(Row::event)
+            .thenComparing(Row::created, Comparator.nullsFirst(Comparator.naturalOrder()));
+    spend.stream()
+        .filter(r -> r.event() >= lo && r.event() <= hi)
+        .collect(Collectors.groupingBy(r -> (Long) r.keys().get(0)))
+        .forEach(
+            (customer, rows) -> {
+              Row best = rows.stream().max(newest).orElseThrow();
+              List<Object> v = new ArrayList<>();
+              v.add(best.event());
+              best.values().forEach(x -> v.add(x == NULL ? null : x));
+              expected.put(customer, v);
+            });
+    assertEquals(expected, got, "seed " + seed + ", range [" + lo + ", " + hi + "]");
   }
 
   private static final Object NULL =
