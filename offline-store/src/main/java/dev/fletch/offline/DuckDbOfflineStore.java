@@ -48,14 +48,30 @@ public final class DuckDbOfflineStore implements OfflineStore {
   private final Object lock = new Object();
   private DuckDBConnection database;
 
+  /** A store with DuckDB's defaults (memory limit 80% of RAM, one thread per core). */
   public DuckDbOfflineStore() {
+    this(Map.of());
+  }
+
+  /**
+   * A store with DuckDB configuration options (for example {@code memory_limit: 4GB}, {@code
+   * threads: 2}, {@code temp_directory: /big/disk}). Unless given, DuckDB spills to a private
+   * folder under {@code java.io.tmpdir} rather than to {@code .tmp} in the working directory.
+   */
+  public DuckDbOfflineStore(Map<String, String> duckdbOptions) {
+    requireNonNull(duckdbOptions, "duckdbOptions is null");
     Properties props = new Properties();
+    props.setProperty(
+        "temp_directory",
+        Path.of(System.getProperty("java.io.tmpdir"), "fletch-duckdb-" + UUID.randomUUID())
+            .toString());
+    props.putAll(duckdbOptions);
     // Stream results chunk by chunk instead of materializing them: scans stay bounded in memory.
     props.setProperty(DuckDBDriver.JDBC_STREAM_RESULTS, "true");
     try {
       database = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", props);
     } catch (SQLException e) {
-      throw new FletchException("cannot start DuckDB", e);
+      throw new FletchException("cannot start DuckDB: " + e.getMessage(), e);
     }
   }
 

@@ -184,4 +184,22 @@ class DuckDbOfflineStoreTest {
         java.util.Arrays.asList(null, 3L, 6L, 6L, null),
         store.preview(out, 10).stream().map(r -> r.get("txn_count_24h")).toList());
   }
+
+  @Test
+  void duckdbOptionsAreApplied() {
+    try (DuckDbOfflineStore small = new DuckDbOfflineStore(Map.of("threads", "1"))) {
+      List<FeatureRow> rows = new ArrayList<>();
+      small.scanLatest(
+          repo,
+          repo.view("stats"),
+          t("2024-01-01T00:00:00Z"),
+          t("2024-01-02T00:00:00Z"),
+          10,
+          rows::addAll);
+      assertEquals(2, rows.size());
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(
+        dev.fletch.core.FletchException.class,
+        () -> new DuckDbOfflineStore(Map.of("no_such_option", "1")).close());
+  }
 }
