@@ -96,7 +96,10 @@ final class LettuceRedisAdapter implements RedisAdapter {
             ClusterClientOptions.builder()
                 .socketOptions(socket)
                 .timeoutOptions(timeouts)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // Node connections open lazily, on a node's first command: rejecting commands while
+                // disconnected would reject those first commands. The command timeout bounds the
+                // wait.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .build());
         try {
           StatefulRedisClusterConnection<byte[], byte[]> conn =
