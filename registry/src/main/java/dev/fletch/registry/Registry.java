@@ -19,6 +19,7 @@ import dev.fletch.registry.Schema.Dialect;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +50,9 @@ import org.sqlite.SQLiteDataSource;
 public final class Registry implements DefinitionSource, AutoCloseable {
   private static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
+  private static final int IDLE_CONNECTIONS = 4;
+
+  private final ConnectionPool pool;
   private final Jdbi jdbi;
   private final Dialect dialect;
   private final String displayUrl;
@@ -58,8 +62,9 @@ public final class Registry implements DefinitionSource, AutoCloseable {
   /** Test hook: runs before each object row of an apply is inserted (to force a failure midway). */
   volatile Consumer<String> beforeObjectInsert = key -> {};
 
-  private Registry(Jdbi jdbi, Dialect dialect, String displayUrl) {
-    this.jdbi = jdbi;
+  private Registry(ConnectionPool pool, Dialect dialect, String displayUrl) {
+    this.pool = pool;
+    this.jdbi = Jdbi.create(pool);
     this.dialect = dialect;
     this.displayUrl = displayUrl;
     this.jobHistory = new SqlJobHistory(this);
@@ -74,20 +79,30 @@ public final class Registry implements DefinitionSource, AutoCloseable {
     String display = redact(jdbcUrl);
     Registry registry;
     if (jdbcUrl.startsWith("jdbc:sqlite:")) {
-      registry = new Registry(Jdbi.create(sqlite(jdbcUrl)), Dialect.SQLITE, display);
+      SQLiteDataSource ds = sqlite(jdbcUrl);
+      registry =
+          new Registry(
+              new ConnectionPool(ds::getConnection, IDLE_CONNECTIONS), Dialect.SQLITE, display);
     } else if (jdbcUrl.startsWith("jdbc:postgresql:")) {
-      registry = new Registry(Jdbi.create(jdbcUrl), Dialect.POSTGRES, display);
+      ConnectionPool pool =
+          new ConnectionPool(() -> DriverManager.getConnection(jdbcUrl), IDLE_CONNECTIONS);
+      registry = new Registry(pool, Dialect.POSTGRES, display);
     } else {
       throw new InvalidRequestException(
           "unsupported registry URL '"
               + display
               + "': expected jdbc:sqlite:<file> or jdbc:postgresql://host/db");
     }
-    registry.inTransaction(
-        h -> {
-          Schema.migrate(h, registry.dialect);
-          return null;
-        });
+    try {
+      registry.inTransaction(
+          h -> {
+            Schema.migrate(h, registry.dialect);
+            return null;
+          });
+    } catch (RuntimeException e) {
+      registry.close();
+      throw e;
+    }
     return registry;
   }
 
@@ -417,7 +432,9 @@ public final class Registry implements DefinitionSource, AutoCloseable {
 
   @Override
   public void close() {
-    closed.set(true);
+    if (closed.compareAndSet(false, true)) {
+      pool.close();
+    }
   }
 
   @Override
