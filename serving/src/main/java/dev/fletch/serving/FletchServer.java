@@ -196,7 +196,9 @@ public final class FletchServer implements AutoCloseable {
       health = new HealthStatusManager();
       grpc =
           NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), port))
-              .executor(grpcExecutor)
+              // Handlers never block (definitions are cached, store calls are async), so they run on
+              // the transport threads: no hand-off per call. Answers are assembled on grpcExecutor.
+              .directExecutor()
               .addService(new GrpcFeatureService(online, metrics, options.requestTimeout()))
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
