@@ -91,6 +91,7 @@ final class FeatureSql {
   /**
    * {@code ref} as a naive UTC TIMESTAMP, given its DuckDB type; empty when the type cannot hold a
    * point in time. Text is parsed as ISO-8601; text without an offset is UTC (the session zone).
+   * Times are compared at microsecond precision: finer digits are truncated, never rounded up.
    */
   static Optional<String> utcTimestamp(String ref, String duckType) {
     String t = duckType.toUpperCase(Locale.ROOT);
@@ -99,6 +100,12 @@ final class FeatureSql {
     }
     if (t.equals("TIMESTAMP WITH TIME ZONE") || t.equals("TIMESTAMPTZ")) {
       return Optional.of("timezone('UTC', " + ref + ")");
+    }
+    if (t.equals("TIMESTAMP_NS")) {
+      // A cast would round to the nearest microsecond, possibly into the future; floor instead.
+      String ns = "epoch_ns(" + ref + ")";
+      return Optional.of(
+          "make_timestamp((" + ns + " - ((" + ns + " % 1000) + 1000) % 1000) // 1000)");
     }
     if (t.startsWith("TIMESTAMP_") || t.equals("DATE")) {
       return Optional.of("CAST(" + ref + " AS TIMESTAMP)");

@@ -58,8 +58,8 @@ class SourcesAndTimestampsTest {
   void zoneAwareAndNaiveTimestampsMeetInUtc() throws Exception {
     // The source holds TIMESTAMPTZ: 12:00+02:00 is 10:00 UTC.
     sql(
-        "COPY (SELECT 1 AS customer_id, TIMESTAMPTZ '2024-01-01 12:00:00+02:00' AS event_ts, 7 AS x)"
-            + " TO "
+        "COPY (SELECT 1 AS customer_id, TIMESTAMPTZ '2024-01-01 12:00:00+02:00' AS event_ts, 7 AS"
+            + " x) TO "
             + q(dir.resolve("src.parquet"))
             + " (FORMAT parquet)");
     FeatureRepo repo =
@@ -159,5 +159,29 @@ class SourcesAndTimestampsTest {
               feature("x", ValueType.INT64));
       assertEquals(2L, retrieve(repo, one, "v:x").get(0).get("x"), path);
     }
+  }
+
+  @Test
+  void nanosecondAndDateColumns() {
+    // pandas writes nanosecond timestamps; a daily source may carry a DATE (midnight UTC).
+    sql(
+        "COPY (SELECT 1 AS customer_id, DATE '2024-01-02' AS day, 5 AS x) TO "
+            + q(dir.resolve("daily.parquet"))
+            + " (FORMAT parquet)",
+        "COPY (SELECT * FROM (VALUES (1, CAST('2024-01-01 23:59:59.999999999' AS TIMESTAMP_NS)),"
+            + " (1, CAST('2024-01-02 00:00:00' AS TIMESTAMP_NS))) AS t(customer_id,"
+            + " event_timestamp)) TO "
+            + q(dir.resolve("entities_ns.parquet"))
+            + " (FORMAT parquet)");
+    FeatureRepo repo =
+        repo(
+            TestData.parquet("d", "daily.parquet", "day", null),
+            Duration.ZERO,
+            feature("x", ValueType.INT64));
+    List<Map<String, Object>> rows =
+        retrieve(repo, new EntitySet.FromFile(dir.resolve("entities_ns.parquet")), "v:x");
+    assertNull(rows.get(0).get("x"));
+    assertEquals(5L, rows.get(1).get("x"));
+    assertEquals(Instant.parse("2024-01-02T00:00:00Z"), rows.get(1).get("event_timestamp"));
   }
 }
