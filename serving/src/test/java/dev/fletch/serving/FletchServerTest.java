@@ -98,6 +98,23 @@ class FletchServerTest {
   }
 
   @Test
+  void asyncClientCallsCompleteAndFailLikeBlockingOnes() throws Exception {
+    OnlineResult r =
+        client
+            .getFeaturesAsync(OnlineQuery.ofFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L))))
+            .get(5, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(31, r.value("age", 0));
+    java.util.concurrent.ExecutionException e =
+        assertThrows(
+            java.util.concurrent.ExecutionException.class,
+            () ->
+                client
+                    .getFeaturesAsync(OnlineQuery.ofFeatures(List.of("nope:x"), Map.of("customer_id", List.of(1L))))
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS));
+    assertTrue(e.getCause() instanceof NotFoundException, String.valueOf(e.getCause()));
+  }
+
+  @Test
   void serviceAcrossTwoEntitiesAndCollidingNames() {
     OnlineResult r =
         client.getServiceFeatures(

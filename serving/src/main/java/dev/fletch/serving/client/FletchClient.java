@@ -7,6 +7,7 @@ import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.NotFoundException;
 import dev.fletch.core.UnavailableException;
 import dev.fletch.proto.serving.v1.FeatureServingGrpc;
+import dev.fletch.proto.serving.v1.GetFeaturesResponse;
 import dev.fletch.proto.serving.v1.GetServingInfoRequest;
 import dev.fletch.proto.serving.v1.GetServingInfoResponse;
 import dev.fletch.serving.OnlineQuery;
@@ -14,10 +15,12 @@ import dev.fletch.serving.OnlineResult;
 import dev.fletch.serving.ProtoMapping;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 public final class FletchClient implements AutoCloseable {
   private final ManagedChannel channel;
   private final FeatureServingGrpc.FeatureServingBlockingStub stub;
+  private final FeatureServingGrpc.FeatureServingStub asyncStub;
   private final Duration deadline;
   private final String project;
 
@@ -51,6 +55,7 @@ public final class FletchClient implements AutoCloseable {
     // Start connecting now, so the first call's deadline is not spent on connection set-up.
     channel.getState(true);
     this.stub = FeatureServingGrpc.newBlockingStub(channel);
+    this.asyncStub = FeatureServingGrpc.newStub(channel);
     this.deadline = b.deadline;
     this.project = b.project;
   }
@@ -125,6 +130,40 @@ public final class FletchClient implements AutoCloseable {
     } catch (StatusRuntimeException e) {
       throw map(e);
     }
+  }
+
+  /**
+   * Like {@link #getFeatures(OnlineQuery)} without blocking: the future completes on a gRPC thread
+   * (do not block in its callbacks) and fails with the same exceptions.
+   */
+  public CompletableFuture<OnlineResult> getFeaturesAsync(OnlineQuery query) {
+    requireNonNull(query, "query is null");
+    OnlineQuery q = query.project() == null && project != null ? query.withProject(project) : query;
+    CompletableFuture<OnlineResult> result = new CompletableFuture<>();
+    asyncStub
+        .withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
+        .getFeatures(
+            ProtoMapping.toRequest(q),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(GetFeaturesResponse value) {
+                try {
+                  result.complete(ProtoMapping.toResult(value));
+                } catch (RuntimeException e) {
+                  result.completeExceptionally(e);
+                }
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                result.completeExceptionally(
+                    t instanceof StatusRuntimeException s ? map(s) : new FletchException("GetFeatures failed: " + t, t));
+              }
+
+              @Override
+              public void onCompleted() {}
+            });
+    return result;
   }
 
   /** What the server serves: version, project, registry version, views, services. */
