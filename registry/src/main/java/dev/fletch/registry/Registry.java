@@ -113,7 +113,7 @@ public final class Registry implements DefinitionSource, AutoCloseable {
       file = file.substring(0, q);
     }
     if (file.isEmpty() || file.equals(":memory:") || file.startsWith("file:")) {
-      // every call opens its own connection, and each in-memory connection is a new, empty database
+      // calls use several connections, and each in-memory connection is a separate, empty database
       throw new InvalidRequestException(
           "registry URL '"
               + url
