@@ -106,6 +106,9 @@ public final class QuickstartCommand implements Callable<Integer> {
     Object root = spec == null ? null : spec.root().userObject();
     out = root instanceof Fletch f ? f.out() : System.out;
     err = root instanceof Fletch f ? f.err() : System.err;
+    if (scale < 1) {
+      throw new InvalidRequestException("--scale must be at least 1, got " + scale);
+    }
     Path folder = (dir == null ? Path.of("fletch-quickstart") : dir).toAbsolutePath().normalize();
     prepare(folder);
     Steps steps = new Steps(out, 6);

@@ -95,6 +95,10 @@ class QuickstartCommandTest {
     assertEquals(1, run.code());
     assertTrue(run.err().contains("is not empty and is not a quickstart folder"), run.err());
     assertEquals("keep me", Files.readString(dir.resolve("notes.txt")));
+
+    Run badScale = fletch("quickstart", "--dir", tmp.resolve("other").toString(), "--scale", "0");
+    assertEquals(1, badScale.code());
+    assertTrue(badScale.err().contains("--scale must be at least 1"), badScale.err());
   }
 
   private static int count(String text, Pattern p) {
