@@ -25,9 +25,9 @@ import dev.fletch.testkit.RedisServer;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
@@ -67,10 +67,10 @@ import java.util.function.Consumer;
  *   <li>closed loop with a fixed number of requests in flight, for peak throughput.
  * </ul>
  *
- * The baseline runs the same reads as raw pipelined Lettuce HMGETs (one per entity, the 5 view fields,
- * no decoding) over one connection, under the same load shapes, in the same run. Arguments (all
- * optional): seconds per measured phase (default 10), warm-up seconds (default 5), and 1 or 100 to
- * run only that scenario.
+ * The baseline runs the same reads as raw pipelined Lettuce HMGETs (one per entity, the 5 view
+ * fields, no decoding) over one connection, under the same load shapes, in the same run. Arguments
+ * (all optional): seconds per measured phase (default 10), warm-up seconds (default 5), and 1 or
+ * 100 to run only that scenario.
  */
 public final class ServingBench {
   static final int ENTITIES = 10_000;
@@ -109,15 +109,28 @@ public final class ServingBench {
         features.add(new Feature("f" + v + "_" + f, ValueType.DOUBLE, null, null, null));
       }
       FeatureView view =
-          new FeatureView("view" + v, List.of("customer"), "src", Duration.ofDays(1), true, features, null, null, null, null);
+          new FeatureView(
+              "view" + v,
+              List.of("customer"),
+              "src",
+              Duration.ofDays(1),
+              true,
+              features,
+              null,
+              null,
+              null,
+              null);
       views.add(view);
       refs.add(view.name() + ":*");
     }
     FeatureRepo repo =
         new FeatureRepo(
             PROJECT,
-            List.of(new Entity("customer", List.of(new JoinKey("customer_id", ValueType.INT64)), null, null)),
-            List.of(new Source("src", SourceFormat.PARQUET, "unused.parquet", "ts", null, null, null)),
+            List.of(
+                new Entity(
+                    "customer", List.of(new JoinKey("customer_id", ValueType.INT64)), null, null)),
+            List.of(
+                new Source("src", SourceFormat.PARQUET, "unused.parquet", "ts", null, null, null)),
             views,
             List.of(),
             null);
@@ -134,12 +147,28 @@ public final class ServingBench {
           }
         };
 
-    System.out.printf(Locale.ROOT, "ServingBench: %d entities, %d views x %d features, %d s per phase (+%d s warm-up), %d cores%n",
-        ENTITIES, VIEWS, FEATURES_PER_VIEW, seconds, warmup, Runtime.getRuntime().availableProcessors());
+    System.out.printf(
+        Locale.ROOT,
+        "ServingBench: %d entities, %d views x %d features, %d s per phase (+%d s warm-up), %d cores%n",
+        ENTITIES,
+        VIEWS,
+        FEATURES_PER_VIEW,
+        seconds,
+        warmup,
+        Runtime.getRuntime().availableProcessors());
     try (RedisServer redis = RedisServer.dedicated()) {
       Settings d = Settings.defaults(Path.of("."));
       Settings settings =
-          new Settings(d.registryUrl(), Settings.ONLINE_REDIS, redis.url(), null, "127.0.0.1", 0, 0, 1000, Duration.ofSeconds(2));
+          new Settings(
+              d.registryUrl(),
+              Settings.ONLINE_REDIS,
+              redis.url(),
+              null,
+              "127.0.0.1",
+              0,
+              0,
+              1000,
+              Duration.ofSeconds(2));
       try (OnlineStore store = OnlineStores.open(settings)) {
         load(store, views);
         try (FletchServer server =
@@ -157,12 +186,14 @@ public final class ServingBench {
               NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
           try {
             // The load generator shares the machine with the server: it drains answers without
-            // parsing them (as the raw baseline does not decode), after one parsed check that they are right.
+            // parsing them (as the raw baseline does not decode), after one parsed check that they
+            // are right.
             GetFeaturesResponse check =
                 FeatureServingGrpc.newBlockingStub(channel)
                     .getFeatures(request(refs, new int[] {1}));
             if (check.getFeaturesCount() != VIEWS * FEATURES_PER_VIEW
-                || check.getFeatures(0).getStatuses(0) != dev.fletch.proto.serving.v1.FeatureStatus.PRESENT) {
+                || check.getFeatures(0).getStatuses(0)
+                    != dev.fletch.proto.serving.v1.FeatureStatus.PRESENT) {
               throw new IllegalStateException("unexpected answer: " + check);
             }
             List<String> lines = new ArrayList<>();
@@ -175,24 +206,36 @@ public final class ServingBench {
               Target viaServer =
                   (i, done, failed) ->
                       ClientCalls.asyncUnaryCall(
-                          channel.newCall(DRAINED, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
+                          channel.newCall(
+                              DRAINED, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
                           requests[i % requests.length],
                           observer(done, failed));
-              Target viaRaw = (i, done, failed) -> raw.read(entitySets[i % entitySets.length], done, failed);
+              Target viaRaw =
+                  (i, done, failed) -> raw.read(entitySets[i % entitySets.length], done, failed);
 
               System.out.printf(Locale.ROOT, "%n== %s ==%n", s.name());
               openLoop("warm-up server", viaServer, s.rate(), warmup);
               openLoop("warm-up raw", viaRaw, s.rate(), warmup);
               long[] server1 = openLoop("server open loop", viaServer, s.rate(), seconds);
               long[] raw1 = openLoop("raw    open loop", viaRaw, s.rate(), seconds);
-              double serverPeak = closedLoop("server closed loop", viaServer, s.inFlight(), seconds);
+              double serverPeak =
+                  closedLoop("server closed loop", viaServer, s.inFlight(), seconds);
               double rawPeak = closedLoop("raw    closed loop", viaRaw, s.inFlight(), seconds);
               double p99 = percentile(server1, 99) / 1e6;
-              lines.add(String.format(Locale.ROOT,
-                  "%-28s @%4d rps: server p99 %.3f ms (raw %.3f ms) | peak server %.0f rps, raw %.0f rps, ratio %.2f",
-                  s.name(), s.rate(), p99, percentile(raw1, 99) / 1e6, serverPeak, rawPeak, serverPeak / rawPeak));
+              lines.add(
+                  String.format(
+                      Locale.ROOT,
+                      "%-28s @%4d rps: server p99 %.3f ms (raw %.3f ms) | peak server %.0f rps, raw %.0f rps, ratio %.2f",
+                      s.name(),
+                      s.rate(),
+                      p99,
+                      percentile(raw1, 99) / 1e6,
+                      serverPeak,
+                      rawPeak,
+                      serverPeak / rawPeak));
             }
-            System.out.printf("%n== Summary (targets: p99 <= 1 ms @1000 rps 1x50; p99 <= 5 ms @200 rps 100x50; peak >= 50%% of raw) ==%n");
+            System.out.printf(
+                "%n== Summary (targets: p99 <= 1 ms @1000 rps 1x50; p99 <= 5 ms @200 rps 100x50; peak >= 50%% of raw) ==%n");
             lines.forEach(System.out::println);
           } finally {
             channel.shutdownNow();
@@ -204,8 +247,7 @@ public final class ServingBench {
 
   /** GetFeatures with an answer that is read off the wire but not parsed (its size is returned). */
   static final MethodDescriptor<GetFeaturesRequest, Long> DRAINED =
-      FeatureServingGrpc.getGetFeaturesMethod()
-          .toBuilder(
+      FeatureServingGrpc.getGetFeaturesMethod().toBuilder(
               ProtoUtils.marshaller(GetFeaturesRequest.getDefaultInstance()),
               new MethodDescriptor.Marshaller<Long>() {
                 @Override
@@ -250,7 +292,8 @@ public final class ServingBench {
    * Sends at a fixed rate from one thread; each latency is completion time minus the intended send
    * time. Returns the sorted latencies in nanoseconds.
    */
-  static long[] openLoop(String label, Target target, int rate, int seconds) throws InterruptedException {
+  static long[] openLoop(String label, Target target, int rate, int seconds)
+      throws InterruptedException {
     int total = rate * seconds;
     long[] latencies = new long[total];
     AtomicInteger errors = new AtomicInteger();
@@ -281,15 +324,27 @@ public final class ServingBench {
     }
     Arrays.sort(latencies);
     double achieved = total / ((System.nanoTime() - start) / 1e9);
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "%-20s %5d rps (%6.0f achieved) p50 %7.3f  p95 %7.3f  p99 %7.3f  p99.9 %7.3f  max %8.3f ms  errors %d%n",
-        label, rate, achieved, percentile(latencies, 50) / 1e6, percentile(latencies, 95) / 1e6,
-        percentile(latencies, 99) / 1e6, percentile(latencies, 99.9) / 1e6, latencies[total - 1] / 1e6, errors.get());
+        label,
+        rate,
+        achieved,
+        percentile(latencies, 50) / 1e6,
+        percentile(latencies, 95) / 1e6,
+        percentile(latencies, 99) / 1e6,
+        percentile(latencies, 99.9) / 1e6,
+        latencies[total - 1] / 1e6,
+        errors.get());
     return latencies;
   }
 
-  /** Keeps {@code inFlight} requests outstanding for {@code seconds}; returns completed requests per second. */
-  static double closedLoop(String label, Target target, int inFlight, int seconds) throws InterruptedException {
+  /**
+   * Keeps {@code inFlight} requests outstanding for {@code seconds}; returns completed requests per
+   * second.
+   */
+  static double closedLoop(String label, Target target, int inFlight, int seconds)
+      throws InterruptedException {
     AtomicLong completed = new AtomicLong();
     AtomicInteger errors = new AtomicInteger();
     AtomicBoolean running = new AtomicBoolean(true);
@@ -322,7 +377,13 @@ public final class ServingBench {
     running.set(false);
     drained.await(30, TimeUnit.SECONDS);
     double rps = done / elapsed;
-    System.out.printf(Locale.ROOT, "%-20s %3d in flight: %8.0f rps  errors %d%n", label, inFlight, rps, errors.get());
+    System.out.printf(
+        Locale.ROOT,
+        "%-20s %3d in flight: %8.0f rps  errors %d%n",
+        label,
+        inFlight,
+        rps,
+        errors.get());
     return rps;
   }
 
@@ -349,7 +410,10 @@ public final class ServingBench {
     for (int id : ids) {
       column.addValues(Value.newBuilder().setInt64Value(id));
     }
-    return GetFeaturesRequest.newBuilder().addAllFeatures(refs).putEntities("customer_id", column.build()).build();
+    return GetFeaturesRequest.newBuilder()
+        .addAllFeatures(refs)
+        .putEntities("customer_id", column.build())
+        .build();
   }
 
   private static void load(OnlineStore store, List<FeatureView> views) {
@@ -363,7 +427,11 @@ public final class ServingBench {
         for (int f = 0; f < FEATURES_PER_VIEW; f++) {
           values.add(random.nextDouble() * 100);
         }
-        rows.add(new FeatureRow(EntityKey.of("customer_id", (long) id), now.minusSeconds(random.nextInt(3600)), values));
+        rows.add(
+            new FeatureRow(
+                EntityKey.of("customer_id", (long) id),
+                now.minusSeconds(random.nextInt(3600)),
+                values));
         if (rows.size() == 1000) {
           store.write(PROJECT, view, rows).join();
           rows = new ArrayList<>(1000);
@@ -373,7 +441,12 @@ public final class ServingBench {
         store.write(PROJECT, view, rows).join();
       }
     }
-    System.out.printf(Locale.ROOT, "loaded %d entities x %d views in %.1f s%n", ENTITIES, views.size(), (System.nanoTime() - t) / 1e9);
+    System.out.printf(
+        Locale.ROOT,
+        "loaded %d entities x %d views in %.1f s%n",
+        ENTITIES,
+        views.size(),
+        (System.nanoTime() - t) / 1e9);
   }
 
   /** The baseline: the same HMGETs (one per entity, every view's field), pipelined, not decoded. */
@@ -394,7 +467,9 @@ public final class ServingBench {
         fields[v] = views.get(v).name().getBytes(StandardCharsets.UTF_8);
       }
       for (int id = 1; id <= ENTITIES; id++) {
-        keys[id] = EntityKeyCodec.redisKey(PROJECT, EntityKey.of("customer_id", (long) id)).getBytes(StandardCharsets.US_ASCII);
+        keys[id] =
+            EntityKeyCodec.redisKey(PROJECT, EntityKey.of("customer_id", (long) id))
+                .getBytes(StandardCharsets.US_ASCII);
       }
     }
 
@@ -405,13 +480,15 @@ public final class ServingBench {
         replies[k] = f.toCompletableFuture();
       }
       connection.flushCommands();
-      CompletableFuture.allOf(replies).whenComplete((ok, e) -> {
-        if (e != null) {
-          failed.accept(e);
-        } else {
-          done.run();
-        }
-      });
+      CompletableFuture.allOf(replies)
+          .whenComplete(
+              (ok, e) -> {
+                if (e != null) {
+                  failed.accept(e);
+                } else {
+                  done.run();
+                }
+              });
     }
 
     @Override

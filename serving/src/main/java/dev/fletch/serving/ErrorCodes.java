@@ -8,14 +8,18 @@ import io.grpc.Status;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
-/** Maps Fletch failures to gRPC statuses and HTTP codes, precisely (never a blanket INTERNAL for input errors). */
+/**
+ * Maps Fletch failures to gRPC statuses and HTTP codes, precisely (never a blanket INTERNAL for
+ * input errors).
+ */
 public final class ErrorCodes {
   private ErrorCodes() {}
 
   /** The failure behind wrappers such as CompletionException. */
   public static Throwable cause(Throwable error) {
     Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
       e = e.getCause();
     }
     return e;

@@ -35,12 +35,14 @@ import org.apache.arrow.memory.RootAllocator;
 
 /**
  * The serving process: gRPC {@code FeatureServing} (with health checking and reflection) and the
- * Vert.x HTTP server (JSON twin, historical Arrow stream, metrics, extra routes such as the registry
- * API), over one registry cache and one online store. Prints nothing; {@link #close()} stops taking
- * calls, lets in-flight ones finish, then releases everything it created (not the stores it was given).
+ * Vert.x HTTP server (JSON twin, historical Arrow stream, metrics, extra routes such as the
+ * registry API), over one registry cache and one online store. Prints nothing; {@link #close()}
+ * stops taking calls, lets in-flight ones finish, then releases everything it created (not the
+ * stores it was given).
  */
 public final class FletchServer implements AutoCloseable {
   public static final String VERSION = "0.1.0";
+
   /** A port value meaning "pick a free port" (for tests); 0 means "off". */
   public static final int EPHEMERAL = -1;
 
@@ -120,32 +122,99 @@ public final class FletchServer implements AutoCloseable {
           .registryRefresh(s.registryRefresh());
     }
 
-    public Builder host(String v) { host = v; return this; }
+    public Builder host(String v) {
+      host = v;
+      return this;
+    }
+
     /** 0 = off, -1 = any free port. */
-    public Builder httpPort(int v) { httpPort = v; return this; }
+    public Builder httpPort(int v) {
+      httpPort = v;
+      return this;
+    }
+
     /** 0 = off, -1 = any free port. */
-    public Builder grpcPort(int v) { grpcPort = v; return this; }
-    public Builder definitions(DefinitionSource v) { definitions = v; return this; }
-    public Builder project(String v) { project = v; return this; }
-    public Builder onlineStore(OnlineStore v) { onlineStore = v; return this; }
+    public Builder grpcPort(int v) {
+      grpcPort = v;
+      return this;
+    }
+
+    public Builder definitions(DefinitionSource v) {
+      definitions = v;
+      return this;
+    }
+
+    public Builder project(String v) {
+      project = v;
+      return this;
+    }
+
+    public Builder onlineStore(OnlineStore v) {
+      onlineStore = v;
+      return this;
+    }
+
     /** Enables POST /api/v1/historical; may be null. */
-    public Builder offlineStore(OfflineStore v) { offlineStore = v; return this; }
+    public Builder offlineStore(OfflineStore v) {
+      offlineStore = v;
+      return this;
+    }
+
     /** The repository folder relative source paths resolve against (historical retrieval). */
-    public Builder repoRoot(Path v) { repoRoot = v; return this; }
-    public Builder maxEntityRows(int v) { maxEntityRows = v; return this; }
-    public Builder registryRefresh(Duration v) { registryRefresh = v; return this; }
+    public Builder repoRoot(Path v) {
+      repoRoot = v;
+      return this;
+    }
+
+    public Builder maxEntityRows(int v) {
+      maxEntityRows = v;
+      return this;
+    }
+
+    public Builder registryRefresh(Duration v) {
+      registryRefresh = v;
+      return this;
+    }
+
     /** The longest a call waits for the online store when the caller set no (shorter) deadline. */
-    public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
+    public Builder requestTimeout(Duration v) {
+      requestTimeout = v;
+      return this;
+    }
+
     /** How long close() lets in-flight calls finish. */
-    public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
+    public Builder shutdownGrace(Duration v) {
+      shutdownGrace = v;
+      return this;
+    }
+
     /** Adds routes to the HTTP router (e.g. {@code r -> RegistryRoutes.mount(r, registry)}). */
-    public Builder addRoutes(Consumer<Router> v) { mounters.add(requireNonNull(v, "mounter is null")); return this; }
-    public Builder clock(Clock v) { clock = v; return this; }
+    public Builder addRoutes(Consumer<Router> v) {
+      mounters.add(requireNonNull(v, "mounter is null"));
+      return this;
+    }
+
+    public Builder clock(Clock v) {
+      clock = v;
+      return this;
+    }
 
     public Options build() {
       return new Options(
-          host, httpPort, grpcPort, definitions, project, onlineStore, offlineStore, repoRoot,
-          maxEntityRows, registryRefresh, requestTimeout, shutdownGrace, mounters, clock);
+          host,
+          httpPort,
+          grpcPort,
+          definitions,
+          project,
+          onlineStore,
+          offlineStore,
+          repoRoot,
+          maxEntityRows,
+          registryRefresh,
+          requestTimeout,
+          shutdownGrace,
+          mounters,
+          clock);
     }
 
     /** Builds the options and starts a server with them. */
@@ -161,7 +230,11 @@ public final class FletchServer implements AutoCloseable {
   private FletchServer(Options options) {
     this.options = options;
     this.definitions =
-        new RegistryCache(options.definitions(), options.project(), options.registryRefresh(), options.repoRoot());
+        new RegistryCache(
+            options.definitions(),
+            options.project(),
+            options.registryRefresh(),
+            options.repoRoot());
     this.metrics = new ServingMetrics();
     AtomicInteger n = new AtomicInteger();
     this.grpcExecutor =
@@ -174,7 +247,9 @@ public final class FletchServer implements AutoCloseable {
             });
   }
 
-  /** Starts listening; fails with FletchException (nothing left running) if a port cannot be bound. */
+  /**
+   * Starts listening; fails with FletchException (nothing left running) if a port cannot be bound.
+   */
   public static FletchServer start(Options options) {
     requireNonNull(options, "options is null");
     FletchServer server = new FletchServer(options);
@@ -190,13 +265,19 @@ public final class FletchServer implements AutoCloseable {
   private void startAll() {
     OnlineFeatures online =
         new OnlineFeatures(
-            definitions, options.onlineStore(), options.maxEntityRows(), options.clock(), metrics, grpcExecutor);
+            definitions,
+            options.onlineStore(),
+            options.maxEntityRows(),
+            options.clock(),
+            metrics,
+            grpcExecutor);
     if (options.grpcPort() != 0) {
       int port = options.grpcPort() == EPHEMERAL ? 0 : options.grpcPort();
       health = new HealthStatusManager();
       grpc =
           NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), port))
-              // Handlers never block (definitions are cached, store calls are async), so they run on
+              // Handlers never block (definitions are cached, store calls are async), so they run
+              // on
               // the transport threads: no hand-off per call. Answers are assembled on grpcExecutor.
               .directExecutor()
               .addService(new GrpcFeatureService(online, metrics, options.requestTimeout()))
@@ -218,7 +299,8 @@ public final class FletchServer implements AutoCloseable {
         allocator = new RootAllocator();
       }
       HttpApi api =
-          new HttpApi(vertx, online, options.offlineStore(), allocator, metrics, options.requestTimeout());
+          new HttpApi(
+              vertx, online, options.offlineStore(), allocator, metrics, options.requestTimeout());
       Router router = api.router(options.routeMounters());
       int port = options.httpPort() == EPHEMERAL ? 0 : options.httpPort();
       try {
@@ -233,7 +315,8 @@ public final class FletchServer implements AutoCloseable {
       } catch (Exception e) {
         Throwable cause = ErrorCodes.cause(e);
         throw new FletchException(
-            "cannot listen for HTTP on " + options.host() + ":" + port + ": " + cause.getMessage(), cause);
+            "cannot listen for HTTP on " + options.host() + ":" + port + ": " + cause.getMessage(),
+            cause);
       }
     }
   }
@@ -265,7 +348,10 @@ public final class FletchServer implements AutoCloseable {
     return metrics;
   }
 
-  /** Stops accepting calls, waits up to the shutdown grace for in-flight ones, then releases resources. */
+  /**
+   * Stops accepting calls, waits up to the shutdown grace for in-flight ones, then releases
+   * resources.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -292,7 +378,8 @@ public final class FletchServer implements AutoCloseable {
     }
     if (grpc != null) {
       try {
-        if (!grpc.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        if (!grpc.awaitTermination(
+            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
           grpc.shutdownNow();
         }
       } catch (InterruptedException e) {

@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The gRPC edge of {@link OnlineFeatures}: maps messages, honours the call's deadline, maps errors. */
+/**
+ * The gRPC edge of {@link OnlineFeatures}: maps messages, honours the call's deadline, maps errors.
+ */
 final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcFeatureService.class);
   private static final String TRANSPORT = "grpc";
@@ -33,7 +35,8 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
   }
 
   @Override
-  public void getFeatures(GetFeaturesRequest request, StreamObserver<GetFeaturesResponse> observer) {
+  public void getFeatures(
+      GetFeaturesRequest request, StreamObserver<GetFeaturesResponse> observer) {
     long start = System.nanoTime();
     OnlineQuery query;
     try {
@@ -54,7 +57,8 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
                 GetFeaturesResponse response = ProtoMapping.toResponse(result);
                 metrics.recordServed(result.entityRows(), result.columns().size());
                 if (observer instanceof ServerCallStreamObserver<?> s && s.isCancelled()) {
-                  metrics.recordRequest("GetFeatures", TRANSPORT, "CANCELLED", System.nanoTime() - start);
+                  metrics.recordRequest(
+                      "GetFeatures", TRANSPORT, "CANCELLED", System.nanoTime() - start);
                   return;
                 }
                 observer.onNext(response);
@@ -107,8 +111,8 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
   }
 
   /**
-   * How long the store may take: a little less than what is left of the call's deadline, so that the
-   * caller gets UNAVAILABLE (with a reason) rather than its own DEADLINE_EXCEEDED.
+   * How long the store may take: a little less than what is left of the call's deadline, so that
+   * the caller gets UNAVAILABLE (with a reason) rather than its own DEADLINE_EXCEEDED.
    */
   static Duration storeTimeout(Deadline deadline, Duration defaultTimeout) {
     if (deadline == null) {

@@ -69,7 +69,8 @@ final class HttpApi {
     for (Consumer<Router> mounter : mounters) {
       mounter.accept(router);
     }
-    // After the mounters: a mounted health check (the registry's, which pings its database) comes first.
+    // After the mounters: a mounted health check (the registry's, which pings its database) comes
+    // first.
     router.get("/health").handler(this::health);
     return router;
   }
@@ -114,7 +115,9 @@ final class HttpApi {
     JsonArray views = new JsonArray();
     JsonArray services = new JsonArray();
     if (catalog != null) {
-      catalog.repo().featureViews().stream().filter(v -> v.online()).forEach(v -> views.add(v.name()));
+      catalog.repo().featureViews().stream()
+          .filter(v -> v.online())
+          .forEach(v -> views.add(v.name()));
       catalog.repo().featureServices().forEach(s -> services.add(s.name()));
     }
     body.put("feature_views", views).put("feature_services", services);
@@ -138,9 +141,10 @@ final class HttpApi {
   }
 
   /**
-   * POST /api/v1/historical: {@code {entities: [{join keys..., event_timestamp, extra...}], features |
-   * feature_service, full_feature_names?, event_timestamp_column?}} -> an Arrow IPC stream written
-   * batch by batch as DuckDB produces it (the response is never held whole in memory).
+   * POST /api/v1/historical: {@code {entities: [{join keys..., event_timestamp, extra...}],
+   * features | feature_service, full_feature_names?, event_timestamp_column?}} -> an Arrow IPC
+   * stream written batch by batch as DuckDB produces it (the response is never held whole in
+   * memory).
    */
   private void historical(RoutingContext ctx) {
     long start = System.nanoTime();
@@ -148,7 +152,8 @@ final class HttpApi {
     ServingCatalog catalog;
     try {
       if (offline == null || allocator == null) {
-        throw new UnavailableException("historical retrieval is not enabled on this server (no offline store)", null);
+        throw new UnavailableException(
+            "historical retrieval is not enabled on this server (no offline store)", null);
       }
       JsonObject body = bodyJson(ctx);
       if (body == null) {
@@ -191,14 +196,16 @@ final class HttpApi {
         .executeBlocking(
             () -> {
               ResponseOutputStream out = new ResponseOutputStream(response, ARROW_STREAM);
-              try (BufferAllocator child = allocator.newChildAllocator("historical", 0, Long.MAX_VALUE)) {
+              try (BufferAllocator child =
+                  allocator.newChildAllocator("historical", 0, Long.MAX_VALUE)) {
                 offline.historicalToArrow(
                     catalog.repo(),
                     request,
                     child,
                     reader -> {
                       try (ArrowStreamWriter writer =
-                          new ArrowStreamWriter(reader.getVectorSchemaRoot(), null, Channels.newChannel(out))) {
+                          new ArrowStreamWriter(
+                              reader.getVectorSchemaRoot(), null, Channels.newChannel(out))) {
                         writer.start();
                         while (reader.loadNextBatch()) {
                           writer.writeBatch();
@@ -220,7 +227,8 @@ final class HttpApi {
               } else {
                 // Bytes already went out: the only honest signal left is to break the stream.
                 LOG.warn("historical stream failed after it started", ar.cause());
-                metrics.recordRequest("Historical", TRANSPORT, "INTERNAL", System.nanoTime() - start);
+                metrics.recordRequest(
+                    "Historical", TRANSPORT, "INTERNAL", System.nanoTime() - start);
                 response.reset();
               }
             });
@@ -230,7 +238,8 @@ final class HttpApi {
     try {
       return ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      throw new InvalidRequestException("the request body is not a JSON object: " + e.getMessage(), e);
+      throw new InvalidRequestException(
+          "the request body is not a JSON object: " + e.getMessage(), e);
     }
   }
 
@@ -239,7 +248,8 @@ final class HttpApi {
     if (code == 500) {
       LOG.warn("{} failed", method, ErrorCodes.cause(error));
     }
-    metrics.recordRequest(method, TRANSPORT, ErrorCodes.grpcCode(error).name(), System.nanoTime() - start);
+    metrics.recordRequest(
+        method, TRANSPORT, ErrorCodes.grpcCode(error).name(), System.nanoTime() - start);
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }

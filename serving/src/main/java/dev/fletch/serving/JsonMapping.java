@@ -18,7 +18,10 @@ import java.util.Map;
 public final class JsonMapping {
   private JsonMapping() {}
 
-  /** Parses a GetFeatures body: {@code {project?, features?|feature_service?, entities, full_feature_names?}}. */
+  /**
+   * Parses a GetFeatures body: {@code {project?, features?|feature_service?, entities,
+   * full_feature_names?}}.
+   */
   public static OnlineQuery toQuery(JsonObject body) {
     if (body == null) {
       throw new InvalidRequestException("the request body must be a JSON object");
@@ -66,7 +69,10 @@ public final class JsonMapping {
     return out;
   }
 
-  /** Writes a GetFeatures answer: {@code {feature_names, entity_rows, features: [{name, feature_ref, type, values, statuses, event_times}]}}. */
+  /**
+   * Writes a GetFeatures answer: {@code {feature_names, entity_rows, features: [{name, feature_ref,
+   * type, values, statuses, event_times}]}}.
+   */
   public static JsonObject toJson(OnlineResult result) {
     JsonArray names = new JsonArray();
     JsonArray features = new JsonArray();
@@ -97,7 +103,11 @@ public final class JsonMapping {
   }
 
   static Object toJsonValue(Object v) {
-    if (v == null || v instanceof Boolean || v instanceof String || v instanceof Integer || v instanceof Long) {
+    if (v == null
+        || v instanceof Boolean
+        || v instanceof String
+        || v instanceof Integer
+        || v instanceof Long) {
       return v;
     }
     if (v instanceof Double d) {
@@ -122,7 +132,10 @@ public final class JsonMapping {
     return v.toString();
   }
 
-  /** The error body of every failed call: {@code {"error": {"code": "NOT_FOUND", "message": "..."}}}. */
+  /**
+   * The error body of every failed call: {@code {"error": {"code": "NOT_FOUND", "message":
+   * "..."}}}.
+   */
   public static JsonObject error(Throwable error) {
     Throwable e = ErrorCodes.cause(error);
     return new JsonObject()

@@ -28,9 +28,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The online lookup behind both transports: validates a query against the cached definitions, reads
- * every (entity, view) pair from the online store in one call, and marks each value with its status.
- * Never blocks; the returned future fails with a {@link FletchException} subclass that the edge maps
- * to a status code.
+ * every (entity, view) pair from the online store in one call, and marks each value with its
+ * status. Never blocks; the returned future fails with a {@link FletchException} subclass that the
+ * edge maps to a status code.
  */
 public final class OnlineFeatures {
   private final RegistryCache definitions;
@@ -95,7 +95,8 @@ public final class OnlineFeatures {
     }
     if (timeout.isNegative() || timeout.isZero()) {
       return CompletableFuture.failedFuture(
-          new UnavailableException("the request deadline passed before the online store was asked", null));
+          new UnavailableException(
+              "the request deadline passed before the online store was asked", null));
     }
     CompletableFuture<List<StoredValues>> read;
     try {
@@ -117,7 +118,8 @@ public final class OnlineFeatures {
 
   private int entityRowCount(OnlineQuery query) {
     if (query.entities().isEmpty()) {
-      throw new InvalidRequestException("no entity rows: give at least one join key column in entities");
+      throw new InvalidRequestException(
+          "no entity rows: give at least one join key column in entities");
     }
     int rows = -1;
     String first = null;
@@ -143,12 +145,17 @@ public final class OnlineFeatures {
     }
     if (rows > maxEntityRows) {
       throw new InvalidRequestException(
-          "too many entity rows: " + rows + " given, at most " + maxEntityRows + " allowed per request");
+          "too many entity rows: "
+              + rows
+              + " given, at most "
+              + maxEntityRows
+              + " allowed per request");
     }
     return rows;
   }
 
-  private static List<ReadRequest> readRequests(ServingCatalog.Plan plan, OnlineQuery query, int rows) {
+  private static List<ReadRequest> readRequests(
+      ServingCatalog.Plan plan, OnlineQuery query, int rows) {
     List<ReadRequest> reads = new ArrayList<>(plan.views().size() * rows);
     for (ServingCatalog.ViewRead vr : plan.views()) {
       List<JoinKey> keys = vr.joinKeys();
@@ -184,7 +191,11 @@ public final class OnlineFeatures {
   private static Object checkKey(JoinKey key, Object value, int row) {
     if (value == null) {
       throw new InvalidRequestException(
-          "join key '" + key.name() + "' is null at entity row " + row + "; join keys cannot be null");
+          "join key '"
+              + key.name()
+              + "' is null at entity row "
+              + row
+              + "; join keys cannot be null");
     }
     ValueType type = key.type();
     if (type == ValueType.STRING) {
@@ -195,7 +206,13 @@ public final class OnlineFeatures {
       long v = ((Number) value).longValue();
       if (type == ValueType.INT32 && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
         throw new InvalidRequestException(
-            "join key '" + key.name() + "' is INT32 but entity row " + row + " holds " + v + ", out of range");
+            "join key '"
+                + key.name()
+                + "' is INT32 but entity row "
+                + row
+                + " holds "
+                + v
+                + ", out of range");
       }
       return v;
     }
@@ -214,7 +231,9 @@ public final class OnlineFeatures {
     String kind =
         value instanceof String
             ? "a string"
-            : value instanceof Number ? "a number" : value instanceof Boolean ? "a boolean" : "a " + value.getClass().getSimpleName();
+            : value instanceof Number
+                ? "a number"
+                : value instanceof Boolean ? "a boolean" : "a " + value.getClass().getSimpleName();
     String text = String.valueOf(value);
     return kind + " (" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + ")";
   }
@@ -287,22 +306,33 @@ public final class OnlineFeatures {
     Throwable e = unwrap(error);
     if (e instanceof TimeoutException) {
       return new UnavailableException(
-          "online store " + store.describe() + " did not answer within " + timeout.toMillis() + " ms", e);
+          "online store "
+              + store.describe()
+              + " did not answer within "
+              + timeout.toMillis()
+              + " ms",
+          e);
     }
     if (e instanceof FletchException fe) {
       return fe;
     }
     if (e instanceof RuntimeException re && isConnectionProblem(re)) {
-      return new UnavailableException("online store " + store.describe() + " is unreachable: " + e, e);
+      return new UnavailableException(
+          "online store " + store.describe() + " is unreachable: " + e, e);
     }
     return new FletchException("online store read failed: " + e, e);
   }
 
-  /** Client-library connection failures that escaped the store's own mapping (by class name, no dependency). */
+  /**
+   * Client-library connection failures that escaped the store's own mapping (by class name, no
+   * dependency).
+   */
   private static boolean isConnectionProblem(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String name = t.getClass().getName();
-      if (name.contains("Connection") || name.contains("Timeout") || t instanceof java.io.IOException) {
+      if (name.contains("Connection")
+          || name.contains("Timeout")
+          || t instanceof java.io.IOException) {
         return true;
       }
     }

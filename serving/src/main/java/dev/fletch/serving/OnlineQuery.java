@@ -34,18 +34,22 @@ public record OnlineQuery(
         (k, v) ->
             copy.put(
                 requireNonNull(k, "entity column name is null"),
-                Collections.unmodifiableList(requireNonNull(v, "entity column '" + k + "' is null"))));
+                Collections.unmodifiableList(
+                    requireNonNull(v, "entity column '" + k + "' is null"))));
     entities = Collections.unmodifiableMap(copy);
   }
 
   /** A lookup of feature refs. */
-  public static OnlineQuery ofFeatures(List<String> features, Map<String, ? extends List<?>> entities) {
-    return new OnlineQuery(null, requireNonNull(features, "features is null"), null, cast(entities), false);
+  public static OnlineQuery ofFeatures(
+      List<String> features, Map<String, ? extends List<?>> entities) {
+    return new OnlineQuery(
+        null, requireNonNull(features, "features is null"), null, cast(entities), false);
   }
 
   /** A lookup of a feature service's features. */
   public static OnlineQuery ofService(String service, Map<String, ? extends List<?>> entities) {
-    return new OnlineQuery(null, List.of(), requireNonNull(service, "service is null"), cast(entities), false);
+    return new OnlineQuery(
+        null, List.of(), requireNonNull(service, "service is null"), cast(entities), false);
   }
 
   public OnlineQuery withFullNames(boolean value) {
@@ -58,6 +62,7 @@ public record OnlineQuery(
 
   @SuppressWarnings("unchecked")
   private static Map<String, List<Object>> cast(Map<String, ? extends List<?>> entities) {
-    return (Map<String, List<Object>>) (Map<String, ?>) requireNonNull(entities, "entities is null");
+    return (Map<String, List<Object>>)
+        (Map<String, ?>) requireNonNull(entities, "entities is null");
   }
 }

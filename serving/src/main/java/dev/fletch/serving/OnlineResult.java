@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The answer to an {@link OnlineQuery}: one column per resolved feature, each with a value, a status
- * and an event time per entity row (in the request's row order). Values use the Java types of {@link
- * ValueType}; null where the status is NOT_FOUND or NULL_VALUE. Event times are null for NOT_FOUND.
+ * The answer to an {@link OnlineQuery}: one column per resolved feature, each with a value, a
+ * status and an event time per entity row (in the request's row order). Values use the Java types
+ * of {@link ValueType}; null where the status is NOT_FOUND or NULL_VALUE. Event times are null for
+ * NOT_FOUND.
  */
 public record OnlineResult(List<Column> columns, int entityRows) {
 

@@ -72,7 +72,8 @@ public final class ProtoMapping {
   // ---- responses
 
   public static GetFeaturesResponse toResponse(OnlineResult result) {
-    GetFeaturesResponse.Builder b = GetFeaturesResponse.newBuilder().setEntityRows(result.entityRows());
+    GetFeaturesResponse.Builder b =
+        GetFeaturesResponse.newBuilder().setEntityRows(result.entityRows());
     // The columns of one view share each row's event time (the same Instant): convert each once.
     Map<Instant, Timestamp> times = new IdentityHashMap<>();
     for (OnlineResult.Column c : result.columns()) {
@@ -86,7 +87,8 @@ public final class ProtoMapping {
         col.addValues(toValue(c.values().get(r)));
         col.addStatuses(toProto(c.statuses().get(r)));
         Instant t = c.eventTimes().get(r);
-        col.addEventTimes(t == null ? NO_TIME : times.computeIfAbsent(t, ProtoMapping::toTimestamp));
+        col.addEventTimes(
+            t == null ? NO_TIME : times.computeIfAbsent(t, ProtoMapping::toTimestamp));
       }
       b.addFeatures(col.build());
     }
@@ -104,7 +106,10 @@ public final class ProtoMapping {
         values[r] = toJava(c.getValues(r));
         statuses[r] = fromProto(c.getStatuses(r));
         Timestamp t = c.getEventTimes(r);
-        times[r] = statuses[r] == ValueStatus.NOT_FOUND ? null : Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+        times[r] =
+            statuses[r] == ValueStatus.NOT_FOUND
+                ? null
+                : Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
       }
       columns.add(
           new OnlineResult.Column(
@@ -120,7 +125,9 @@ public final class ProtoMapping {
 
   // ---- values
 
-  /** A Java value (types of {@link ValueType}) as a protobuf Value; null becomes the empty Value. */
+  /**
+   * A Java value (types of {@link ValueType}) as a protobuf Value; null becomes the empty Value.
+   */
   public static Value toValue(Object v) {
     if (v == null) {
       return NULL;
@@ -153,7 +160,8 @@ public final class ProtoMapping {
     } else {
       throw new IllegalArgumentException("cannot send a value of type " + v.getClass().getName());
     }
-    // Value has no required fields: skip build()'s initialization check (measurable at 5,000 values).
+    // Value has no required fields: skip build()'s initialization check (measurable at 5,000
+    // values).
     return b.buildPartial();
   }
 
@@ -168,7 +176,8 @@ public final class ProtoMapping {
       case STRING_VALUE -> v.getStringValue();
       case BYTES_VALUE -> v.getBytesValue().toByteArray();
       case TIMESTAMP_VALUE ->
-          Instant.ofEpochSecond(v.getTimestampValue().getSeconds(), v.getTimestampValue().getNanos());
+          Instant.ofEpochSecond(
+              v.getTimestampValue().getSeconds(), v.getTimestampValue().getNanos());
       case LIST_VALUE -> {
         List<Object> out = new ArrayList<>(v.getListValue().getValuesCount());
         for (Value e : v.getListValue().getValuesList()) {

@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The definitions being served, kept in memory. A background thread asks the registry for the
- * project's current version every {@code refresh} and reloads only when it changed, so requests never
- * wait on the registry and a newly applied definition is served within one refresh interval. While
- * the registry is unreachable the last good definitions keep being served.
+ * project's current version every {@code refresh} and reloads only when it changed, so requests
+ * never wait on the registry and a newly applied definition is served within one refresh interval.
+ * While the registry is unreachable the last good definitions keep being served.
  */
 public final class RegistryCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryCache.class);
@@ -29,8 +29,8 @@ public final class RegistryCache implements AutoCloseable {
   private volatile ServingCatalog catalog;
 
   /**
-   * @param repoRoot the repository folder that relative source paths resolve against (for historical
-   *     retrieval over HTTP), or null
+   * @param repoRoot the repository folder that relative source paths resolve against (for
+   *     historical retrieval over HTTP), or null
    */
   public RegistryCache(DefinitionSource source, String project, Duration refresh, Path repoRoot) {
     this.source = requireNonNull(source, "source is null");
@@ -77,7 +77,9 @@ public final class RegistryCache implements AutoCloseable {
     return catalog;
   }
 
-  /** Checks the registry now and reloads when the version changed. Throws what the registry throws. */
+  /**
+   * Checks the registry now and reloads when the version changed. Throws what the registry throws.
+   */
   public synchronized void refreshNow() {
     long version = source.currentVersion(project);
     ServingCatalog current = catalog;
@@ -94,7 +96,11 @@ public final class RegistryCache implements AutoCloseable {
     }
     catalog = new ServingCatalog(version, repo);
     if (current != null) {
-      LOG.info("serving project '{}' at registry version {} (was {})", project, version, current.version());
+      LOG.info(
+          "serving project '{}' at registry version {} (was {})",
+          project,
+          version,
+          current.version());
     }
   }
 

@@ -7,10 +7,10 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 
 /**
- * A blocking OutputStream over a chunked Vert.x response, for a worker thread. It sends 64 KiB chunks
- * and waits while Vert.x's write queue is full, so a slow reader slows the producer instead of
- * growing the heap. Headers (status 200 and the content type) go out with the first chunk, so that a
- * failure before any output can still be answered with an error status.
+ * A blocking OutputStream over a chunked Vert.x response, for a worker thread. It sends 64 KiB
+ * chunks and waits while Vert.x's write queue is full, so a slow reader slows the producer instead
+ * of growing the heap. Headers (status 200 and the content type) go out with the first chunk, so
+ * that a failure before any output can still be answered with an error status.
  */
 final class ResponseOutputStream extends OutputStream {
   private static final int CHUNK = 64 * 1024;

@@ -20,7 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * finding join keys happens once per distinct request shape, not once per request.
  */
 public final class ServingCatalog {
-  /** Bounds the plan cache; request shapes are few in practice, so a full cache is simply cleared. */
+  /**
+   * Bounds the plan cache; request shapes are few in practice, so a full cache is simply cleared.
+   */
   private static final int MAX_PLANS = 1024;
 
   private final long version;
@@ -44,14 +46,18 @@ public final class ServingCatalog {
   public record ViewRead(FeatureView view, List<JoinKey> joinKeys) {}
 
   /** One output column: its name, ref, and where its value sits (view index, feature index). */
-  public record OutputColumn(String name, FeatureRef ref, Feature feature, int viewIndex, int featureIndex) {}
+  public record OutputColumn(
+      String name, FeatureRef ref, Feature feature, int viewIndex, int featureIndex) {}
 
   /** The resolved shape of a request. */
   public record Plan(List<ViewRead> views, List<OutputColumn> columns) {}
 
   private record PlanKey(List<String> features, String service, boolean fullNames) {}
 
-  /** Resolves refs (or a service) into a plan; NotFoundException / InvalidRequestException on bad input. */
+  /**
+   * Resolves refs (or a service) into a plan; NotFoundException / InvalidRequestException on bad
+   * input.
+   */
   public Plan plan(List<String> features, String service, boolean fullNames) {
     PlanKey key = new PlanKey(features, service, fullNames);
     Plan plan = plans.get(key);
@@ -84,7 +90,9 @@ public final class ServingCatalog {
       FeatureView view = repo.view(ref.view());
       if (!view.online()) {
         throw new InvalidRequestException(
-            "feature view '" + view.name() + "' is not online (online: false), so it cannot be served");
+            "feature view '"
+                + view.name()
+                + "' is not online (online: false), so it cannot be served");
       }
       Integer vi = viewIndex.get(view.name());
       if (vi == null) {

@@ -30,7 +30,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The server's mapping, validation and error codes over both transports, with a store in memory. */
+/**
+ * The server's mapping, validation and error codes over both transports, with a store in memory.
+ */
 class FletchServerTest {
   private static final Instant NOW = Instant.parse("2026-01-10T12:00:00Z");
 
@@ -48,13 +50,24 @@ class FletchServerTest {
         "payments",
         TestRepos.profile(),
         List.of(
-            new FeatureRow(EntityKey.of("customer_id", 1L), NOW.minusSeconds(60), List.of(31, 12.5, List.of("a", "b"))),
-            new FeatureRow(EntityKey.of("customer_id", 2L), NOW.minusSeconds(60), Arrays.asList(null, 3.0, null)),
-            new FeatureRow(EntityKey.of("customer_id", 3L), NOW.minus(Duration.ofHours(2)), List.of(40, 1.0, List.of()))));
+            new FeatureRow(
+                EntityKey.of("customer_id", 1L),
+                NOW.minusSeconds(60),
+                List.of(31, 12.5, List.of("a", "b"))),
+            new FeatureRow(
+                EntityKey.of("customer_id", 2L),
+                NOW.minusSeconds(60),
+                Arrays.asList(null, 3.0, null)),
+            new FeatureRow(
+                EntityKey.of("customer_id", 3L),
+                NOW.minus(Duration.ofHours(2)),
+                List.of(40, 1.0, List.of()))));
     store.write(
         "payments",
         TestRepos.merchantStats(),
-        List.of(new FeatureRow(EntityKey.of("merchant_id", "m1"), NOW.minusSeconds(5), List.of(99.0, "DE"))));
+        List.of(
+            new FeatureRow(
+                EntityKey.of("merchant_id", "m1"), NOW.minusSeconds(5), List.of(99.0, "DE"))));
     server =
         FletchServer.builder()
             .host("127.0.0.1")
@@ -68,7 +81,11 @@ class FletchServerTest {
             .requestTimeout(Duration.ofMillis(300))
             .clock(Clock.fixed(NOW, ZoneOffset.UTC))
             .start();
-    client = FletchClient.builder().target("127.0.0.1", server.grpcPort()).deadline(Duration.ofSeconds(2)).build();
+    client =
+        FletchClient.builder()
+            .target("127.0.0.1", server.grpcPort())
+            .deadline(Duration.ofSeconds(2))
+            .build();
   }
 
   @AfterEach
@@ -101,7 +118,9 @@ class FletchServerTest {
   void asyncClientCallsCompleteAndFailLikeBlockingOnes() throws Exception {
     OnlineResult r =
         client
-            .getFeaturesAsync(OnlineQuery.ofFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L))))
+            .getFeaturesAsync(
+                OnlineQuery.ofFeatures(
+                    List.of("customer_profile:age"), Map.of("customer_id", List.of(1L))))
             .get(5, java.util.concurrent.TimeUnit.SECONDS);
     assertEquals(31, r.value("age", 0));
     java.util.concurrent.ExecutionException e =
@@ -109,7 +128,9 @@ class FletchServerTest {
             java.util.concurrent.ExecutionException.class,
             () ->
                 client
-                    .getFeaturesAsync(OnlineQuery.ofFeatures(List.of("nope:x"), Map.of("customer_id", List.of(1L))))
+                    .getFeaturesAsync(
+                        OnlineQuery.ofFeatures(
+                            List.of("nope:x"), Map.of("customer_id", List.of(1L))))
                     .get(5, java.util.concurrent.TimeUnit.SECONDS));
     assertTrue(e.getCause() instanceof NotFoundException, String.valueOf(e.getCause()));
   }
@@ -125,10 +146,12 @@ class FletchServerTest {
         client.getFeatures(
             List.of("customer_profile:avg_amount", "merchant_stats:avg_amount"),
             Map.of("customer_id", List.of(1L), "merchant_id", List.of("m1")));
-    assertEquals(List.of("customer_profile__avg_amount", "merchant_stats__avg_amount"), both.featureNames());
+    assertEquals(
+        List.of("customer_profile__avg_amount", "merchant_stats__avg_amount"), both.featureNames());
     OnlineResult full =
         client.getFeatures(
-            OnlineQuery.ofFeatures(List.of("merchant_stats:country"), Map.of("merchant_id", List.of("m1")))
+            OnlineQuery.ofFeatures(
+                    List.of("merchant_stats:country"), Map.of("merchant_id", List.of("m1")))
                 .withFullNames(true));
     assertEquals(List.of("merchant_stats__country"), full.featureNames());
   }
@@ -140,7 +163,9 @@ class FletchServerTest {
         assertThrows(NotFoundException.class, () -> client.getFeatures(List.of("nope:age"), one));
     assertTrue(view.getMessage().contains("nope"), view.getMessage());
     NotFoundException feature =
-        assertThrows(NotFoundException.class, () -> client.getFeatures(List.of("customer_profile:height"), one));
+        assertThrows(
+            NotFoundException.class,
+            () -> client.getFeatures(List.of("customer_profile:height"), one));
     assertTrue(feature.getMessage().contains("customer_profile:height"), feature.getMessage());
     NotFoundException service =
         assertThrows(NotFoundException.class, () -> client.getServiceFeatures("ghost", one));
@@ -154,33 +179,42 @@ class FletchServerTest {
     InvalidRequestException wrongType =
         assertThrows(
             InvalidRequestException.class,
-            () -> client.getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of("abc"))));
+            () ->
+                client.getFeatures(
+                    List.of("customer_profile:age"), Map.of("customer_id", List.of("abc"))));
     assertTrue(wrongType.getMessage().contains("INT64"), wrongType.getMessage());
     InvalidRequestException ragged =
         assertThrows(
             InvalidRequestException.class,
             () ->
                 client.getServiceFeatures(
-                    "fraud_v1", Map.of("customer_id", List.of(1L, 2L), "merchant_id", List.of("m1"))));
+                    "fraud_v1",
+                    Map.of("customer_id", List.of(1L, 2L), "merchant_id", List.of("m1"))));
     assertTrue(ragged.getMessage().contains("differ in length"), ragged.getMessage());
     InvalidRequestException tooMany =
         assertThrows(
             InvalidRequestException.class,
             () ->
                 client.getFeatures(
-                    List.of("customer_profile:age"), Map.of("customer_id", List.of(1L, 2L, 3L, 4L, 5L, 6L))));
+                    List.of("customer_profile:age"),
+                    Map.of("customer_id", List.of(1L, 2L, 3L, 4L, 5L, 6L))));
     assertTrue(tooMany.getMessage().contains("at most 5"), tooMany.getMessage());
     assertThrows(InvalidRequestException.class, () -> client.getFeatures(List.of("bad ref"), one));
 
     store.down = true;
-    assertThrows(UnavailableException.class, () -> client.getFeatures(List.of("customer_profile:age"), one));
+    assertThrows(
+        UnavailableException.class, () -> client.getFeatures(List.of("customer_profile:age"), one));
     store.down = false;
     store.hang = true;
     long start = System.nanoTime();
     UnavailableException slow =
-        assertThrows(UnavailableException.class, () -> client.getFeatures(List.of("customer_profile:age"), one));
+        assertThrows(
+            UnavailableException.class,
+            () -> client.getFeatures(List.of("customer_profile:age"), one));
     assertTrue(slow.getMessage().startsWith("UNAVAILABLE"), slow.getMessage());
-    assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos(), "answered within the server timeout");
+    assertTrue(
+        System.nanoTime() - start < Duration.ofSeconds(1).toNanos(),
+        "answered within the server timeout");
     store.hang = false;
     // the server is still fine after all of that
     assertEquals(31, client.getFeatures(List.of("customer_profile:age"), one).value("age", 0));
@@ -191,14 +225,19 @@ class FletchServerTest {
     // The server gives up on the store after its request timeout (300 ms here), well before the 3 s
     // deadline, and says why; the client does not see a bare DEADLINE_EXCEEDED.
     try (FletchClient patient =
-        FletchClient.builder().target("127.0.0.1:" + server.grpcPort()).deadline(Duration.ofSeconds(3)).build()) {
+        FletchClient.builder()
+            .target("127.0.0.1:" + server.grpcPort())
+            .deadline(Duration.ofSeconds(3))
+            .build()) {
       patient.getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L)));
       store.hang = true;
       long start = System.nanoTime();
       UnavailableException e =
           assertThrows(
               UnavailableException.class,
-              () -> patient.getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L))));
+              () ->
+                  patient.getFeatures(
+                      List.of("customer_profile:age"), Map.of("customer_id", List.of(1L))));
       assertTrue(e.getMessage().startsWith("UNAVAILABLE"), e.getMessage());
       assertTrue(e.getMessage().contains("did not answer within 300 ms"), e.getMessage());
       assertTrue(System.nanoTime() - start < Duration.ofMillis(2500).toNanos());
@@ -209,12 +248,24 @@ class FletchServerTest {
   void storeTimeoutLeavesRoomBeforeTheDeadline() {
     Duration fallback = Duration.ofSeconds(2);
     assertEquals(fallback, GrpcFeatureService.storeTimeout(null, fallback));
-    long ms100 = GrpcFeatureService.storeTimeout(io.grpc.Deadline.after(100, java.util.concurrent.TimeUnit.MILLISECONDS), fallback).toMillis();
+    long ms100 =
+        GrpcFeatureService.storeTimeout(
+                io.grpc.Deadline.after(100, java.util.concurrent.TimeUnit.MILLISECONDS), fallback)
+            .toMillis();
     assertTrue(ms100 >= 70 && ms100 <= 75, "a quarter of a short deadline is kept back: " + ms100);
-    long ms1000 = GrpcFeatureService.storeTimeout(io.grpc.Deadline.after(1, java.util.concurrent.TimeUnit.SECONDS), fallback).toMillis();
+    long ms1000 =
+        GrpcFeatureService.storeTimeout(
+                io.grpc.Deadline.after(1, java.util.concurrent.TimeUnit.SECONDS), fallback)
+            .toMillis();
     assertTrue(ms1000 >= 940 && ms1000 <= 950, "at most 50 ms is kept back: " + ms1000);
-    assertEquals(fallback, GrpcFeatureService.storeTimeout(io.grpc.Deadline.after(1, java.util.concurrent.TimeUnit.MINUTES), fallback));
-    assertEquals(Duration.ZERO, GrpcFeatureService.storeTimeout(io.grpc.Deadline.after(-1, java.util.concurrent.TimeUnit.SECONDS), fallback));
+    assertEquals(
+        fallback,
+        GrpcFeatureService.storeTimeout(
+            io.grpc.Deadline.after(1, java.util.concurrent.TimeUnit.MINUTES), fallback));
+    assertEquals(
+        Duration.ZERO,
+        GrpcFeatureService.storeTimeout(
+            io.grpc.Deadline.after(-1, java.util.concurrent.TimeUnit.SECONDS), fallback));
   }
 
   @Test
@@ -226,7 +277,9 @@ class FletchServerTest {
     HttpResponse<String> resp = post("/api/v1/features/online", body.encode());
     assertEquals(200, resp.statusCode(), resp.body());
     JsonObject json = new JsonObject(resp.body());
-    assertEquals(new JsonArray().add("age").add("avg_amount").add("tags"), json.getJsonArray("feature_names"));
+    assertEquals(
+        new JsonArray().add("age").add("avg_amount").add("tags"),
+        json.getJsonArray("feature_names"));
     JsonObject age = json.getJsonArray("features").getJsonObject(0);
     assertEquals(31, age.getJsonArray("values").getInteger(0));
     assertEquals("PRESENT", age.getJsonArray("statuses").getString(0));
@@ -237,14 +290,22 @@ class FletchServerTest {
         new JsonArray().add("a").add("b"),
         json.getJsonArray("features").getJsonObject(2).getJsonArray("values").getJsonArray(0));
 
-    assertEquals(404, post("/api/v1/features/online", body.copy().put("features", new JsonArray().add("x:y")).encode()).statusCode());
+    assertEquals(
+        404,
+        post(
+                "/api/v1/features/online",
+                body.copy().put("features", new JsonArray().add("x:y")).encode())
+            .statusCode());
     HttpResponse<String> bad = post("/api/v1/features/online", "{not json");
     assertEquals(400, bad.statusCode());
-    assertEquals("INVALID_ARGUMENT", new JsonObject(bad.body()).getJsonObject("error").getString("code"));
+    assertEquals(
+        "INVALID_ARGUMENT", new JsonObject(bad.body()).getJsonObject("error").getString("code"));
     HttpResponse<String> wrongType =
         post(
             "/api/v1/features/online",
-            body.copy().put("entities", new JsonObject().put("customer_id", new JsonArray().add("x"))).encode());
+            body.copy()
+                .put("entities", new JsonObject().put("customer_id", new JsonArray().add("x")))
+                .encode());
     assertEquals(400, wrongType.statusCode());
     assertTrue(wrongType.body().contains("customer_id"), wrongType.body());
     store.down = true;
@@ -254,16 +315,27 @@ class FletchServerTest {
   @Test
   void metricsCountRequestsErrorsRowsAndFreshness() throws Exception {
     client.getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L, 2L)));
-    assertThrows(NotFoundException.class, () -> client.getFeatures(List.of("nope:x"), Map.of("customer_id", List.of(1L))));
+    assertThrows(
+        NotFoundException.class,
+        () -> client.getFeatures(List.of("nope:x"), Map.of("customer_id", List.of(1L))));
     HttpResponse<String> m =
-        http.send(HttpRequest.newBuilder(uri("/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(uri("/metrics")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, m.statusCode());
     String text = m.body();
-    assertTrue(text.contains("fletch_serving_requests_total{method=\"GetFeatures\",status=\"OK\",transport=\"grpc\"} 1.0"), text);
-    assertTrue(text.contains("fletch_serving_errors_total{method=\"GetFeatures\",status=\"NOT_FOUND\",transport=\"grpc\"} 1.0"), text);
+    assertTrue(
+        text.contains(
+            "fletch_serving_requests_total{method=\"GetFeatures\",status=\"OK\",transport=\"grpc\"} 1.0"),
+        text);
+    assertTrue(
+        text.contains(
+            "fletch_serving_errors_total{method=\"GetFeatures\",status=\"NOT_FOUND\",transport=\"grpc\"} 1.0"),
+        text);
     assertTrue(text.contains("fletch_serving_entity_rows_total 2.0"), text);
     assertTrue(text.contains("fletch_serving_request_seconds_bucket"), text);
-    assertTrue(text.contains("fletch_serving_freshness_seconds_count{view=\"customer_profile\"} 2"), text);
+    assertTrue(
+        text.contains("fletch_serving_freshness_seconds_count{view=\"customer_profile\"} 2"), text);
   }
 
   @Test
@@ -275,7 +347,9 @@ class FletchServerTest {
             repo.entities(),
             repo.sources(),
             repo.featureViews(),
-            List.of(new dev.fletch.core.model.FeatureService("fraud_v2", List.of("customer_profile:age"), null, null, null)),
+            List.of(
+                new dev.fletch.core.model.FeatureService(
+                    "fraud_v2", List.of("customer_profile:age"), null, null, null)),
             null);
     Map<String, List<Long>> one = Map.of("customer_id", List.of(1L));
     assertThrows(NotFoundException.class, () -> client.getServiceFeatures("fraud_v2", one));
@@ -298,8 +372,12 @@ class FletchServerTest {
     store.gate = new java.util.concurrent.CompletableFuture<>();
     java.util.concurrent.CompletableFuture<OnlineResult> call =
         java.util.concurrent.CompletableFuture.supplyAsync(
-            () -> client.getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L))));
-    assertTrue(store.gateReached.await(5, java.util.concurrent.TimeUnit.SECONDS), "the call reached the store");
+            () ->
+                client.getFeatures(
+                    List.of("customer_profile:age"), Map.of("customer_id", List.of(1L))));
+    assertTrue(
+        store.gateReached.await(5, java.util.concurrent.TimeUnit.SECONDS),
+        "the call reached the store");
     Thread closer = new Thread(server::close);
     closer.start();
     Thread.sleep(200);
@@ -312,7 +390,10 @@ class FletchServerTest {
 
   @Test
   void historicalWithoutAnOfflineStoreIsUnavailable() throws Exception {
-    HttpResponse<String> r = post("/api/v1/historical", "{\"entities\":[{\"customer_id\":1}],\"features\":[\"customer_profile:age\"]}");
+    HttpResponse<String> r =
+        post(
+            "/api/v1/historical",
+            "{\"entities\":[{\"customer_id\":1}],\"features\":[\"customer_profile:age\"]}");
     assertEquals(503, r.statusCode(), r.body());
     assertTrue(r.body().contains("no offline store"), r.body());
   }

@@ -66,7 +66,11 @@ class MappingTest {
                     new FeatureRef("profile", "age"),
                     ValueType.INT32,
                     Arrays.asList(31, null, 40, null),
-                    List.of(ValueStatus.PRESENT, ValueStatus.NULL_VALUE, ValueStatus.OUTSIDE_MAX_AGE, ValueStatus.NOT_FOUND),
+                    List.of(
+                        ValueStatus.PRESENT,
+                        ValueStatus.NULL_VALUE,
+                        ValueStatus.OUTSIDE_MAX_AGE,
+                        ValueStatus.NOT_FOUND),
                     Arrays.asList(T, T, T.minusSeconds(86400), null))),
             4);
     GetFeaturesResponse proto = ProtoMapping.toResponse(result);
@@ -77,9 +81,12 @@ class MappingTest {
   @Test
   void jsonValuesArePlain() {
     assertEquals(T.toString(), JsonMapping.toJsonValue(T));
-    assertEquals(Base64.getEncoder().encodeToString(new byte[] {1, 2}), JsonMapping.toJsonValue(new byte[] {1, 2}));
+    assertEquals(
+        Base64.getEncoder().encodeToString(new byte[] {1, 2}),
+        JsonMapping.toJsonValue(new byte[] {1, 2}));
     assertEquals("NaN", JsonMapping.toJsonValue(Double.NaN));
-    assertEquals(new JsonArray().add("a").addNull(), JsonMapping.toJsonValue(Arrays.asList("a", null)));
+    assertEquals(
+        new JsonArray().add("a").addNull(), JsonMapping.toJsonValue(Arrays.asList("a", null)));
     assertEquals(5L, JsonMapping.toJsonValue(5L));
   }
 
@@ -93,10 +100,14 @@ class MappingTest {
     assertEquals(List.of("v:f"), q.features());
     assertEquals(Arrays.asList(1, "x"), q.entities().get("id"));
     assertEquals(true, q.fullNames());
-    assertThrows(InvalidRequestException.class, () -> JsonMapping.toQuery(new JsonObject("{\"features\":[\"v:f\"]}")));
     assertThrows(
         InvalidRequestException.class,
-        () -> JsonMapping.toQuery(new JsonObject("{\"features\":[\"v:f\"],\"entities\":{\"id\":1}}")));
+        () -> JsonMapping.toQuery(new JsonObject("{\"features\":[\"v:f\"]}")));
+    assertThrows(
+        InvalidRequestException.class,
+        () ->
+            JsonMapping.toQuery(
+                new JsonObject("{\"features\":[\"v:f\"],\"entities\":{\"id\":1}}")));
     assertThrows(
         InvalidRequestException.class,
         () -> JsonMapping.toQuery(new JsonObject("{\"features\":[1],\"entities\":{\"id\":[1]}}")));

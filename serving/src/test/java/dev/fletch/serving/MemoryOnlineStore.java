@@ -12,16 +12,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An OnlineStore in a map, for unit tests of validation and mapping only (the *IT tests use the real
- * Redis store). {@code down} makes reads fail as an unreachable store would.
+ * An OnlineStore in a map, for unit tests of validation and mapping only (the *IT tests use the
+ * real Redis store). {@code down} makes reads fail as an unreachable store would.
  */
 final class MemoryOnlineStore implements OnlineStore {
   private final Map<List<Object>, StoredValues> data = new ConcurrentHashMap<>();
   volatile boolean down;
   volatile boolean hang;
+
   /** When set, reads answer only after this completes (an in-flight call, for shutdown tests). */
   volatile CompletableFuture<Void> gate;
-  final java.util.concurrent.CountDownLatch gateReached = new java.util.concurrent.CountDownLatch(1);
+
+  final java.util.concurrent.CountDownLatch gateReached =
+      new java.util.concurrent.CountDownLatch(1);
 
   @Override
   public CompletableFuture<Void> write(String project, FeatureView view, List<FeatureRow> rows) {

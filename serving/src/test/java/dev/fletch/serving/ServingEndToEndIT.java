@@ -64,7 +64,14 @@ class ServingEndToEndIT {
     writeRepo(now);
     FeatureRepo defs = RepoLoader.load(repoDir);
     String project = "e2e_" + UUID.randomUUID().toString().substring(0, 8);
-    defs = new FeatureRepo(project, defs.entities(), defs.sources(), defs.featureViews(), defs.featureServices(), defs.root());
+    defs =
+        new FeatureRepo(
+            project,
+            defs.entities(),
+            defs.sources(),
+            defs.featureViews(),
+            defs.featureServices(),
+            defs.root());
     RedisServer redis = RedisServer.shared();
     Settings base = Settings.defaults(repoDir);
     Settings settings =
@@ -99,7 +106,10 @@ class ServingEndToEndIT {
                   .repoRoot(repoDir)
                   .start();
           FletchClient client =
-              FletchClient.builder().target("127.0.0.1", server.grpcPort()).deadline(Duration.ofSeconds(5)).build()) {
+              FletchClient.builder()
+                  .target("127.0.0.1", server.grpcPort())
+                  .deadline(Duration.ofSeconds(5))
+                  .build()) {
         List<Object> ids = new ArrayList<>();
         for (long id = 1; id <= CUSTOMERS + 2; id++) {
           ids.add(id); // the last two have no rows at all
@@ -119,7 +129,8 @@ class ServingEndToEndIT {
         Map<String, List<Object>> historical = new HashMap<>();
         offline.historicalToArrow(
             applied,
-            new HistoricalRequest(new EntitySet.FromRows(rows), refs, null, null, false, null, null),
+            new HistoricalRequest(
+                new EntitySet.FromRows(rows), refs, null, null, false, null, null),
             allocator,
             reader -> collect(reader, historical));
 
@@ -136,7 +147,8 @@ class ServingEndToEndIT {
             switch (s) {
               case PRESENT -> {
                 present++;
-                assertEquals(normalise(expected.get(r)), normalise(online0), c.name() + " row " + r);
+                assertEquals(
+                    normalise(expected.get(r)), normalise(online0), c.name() + " row " + r);
               }
               case NULL_VALUE -> {
                 nulls++;
@@ -144,7 +156,10 @@ class ServingEndToEndIT {
               }
               case OUTSIDE_MAX_AGE -> {
                 stale++;
-                assertEquals(null, expected.get(r), "historical drops rows past the ttl: " + c.name() + " row " + r);
+                assertEquals(
+                    null,
+                    expected.get(r),
+                    "historical drops rows past the ttl: " + c.name() + " row " + r);
               }
               case NOT_FOUND -> {
                 missing++;
@@ -153,13 +168,23 @@ class ServingEndToEndIT {
             }
           }
         }
-        assertTrue(present > 0 && stale > 0 && nulls > 0 && missing > 0,
-            "every status occurs: present=" + present + " stale=" + stale + " null=" + nulls + " missing=" + missing);
+        assertTrue(
+            present > 0 && stale > 0 && nulls > 0 && missing > 0,
+            "every status occurs: present="
+                + present
+                + " stale="
+                + stale
+                + " null="
+                + nulls
+                + " missing="
+                + missing);
 
         // The HTTP twin answers the same.
         HttpClient http = HttpClient.newHttpClient();
         JsonObject body =
-            new JsonObject().put("features", new JsonArray(refs)).put("entities", new JsonObject().put("customer_id", new JsonArray(ids)));
+            new JsonObject()
+                .put("features", new JsonArray(refs))
+                .put("entities", new JsonObject().put("customer_id", new JsonArray(ids)));
         HttpResponse<String> twin = post(http, server, "/api/v1/features/online", body.encode());
         assertEquals(200, twin.statusCode(), twin.body());
         assertEquals(JsonMapping.toJson(grpc), new JsonObject(twin.body()));
@@ -169,9 +194,14 @@ class ServingEndToEndIT {
         rows.forEach(m -> entityRows.add(new JsonObject(m)));
         HttpResponse<InputStream> arrow =
             http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/api/v1/historical"))
-                    .POST(HttpRequest.BodyPublishers.ofString(
-                        new JsonObject().put("entities", entityRows).put("features", new JsonArray(refs)).encode()))
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.httpPort() + "/api/v1/historical"))
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            new JsonObject()
+                                .put("entities", entityRows)
+                                .put("features", new JsonArray(refs))
+                                .encode()))
                     .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, arrow.statusCode());
@@ -185,7 +215,14 @@ class ServingEndToEndIT {
           assertEquals(normaliseAll(historical.get(name)), normaliseAll(overHttp.get(name)), name);
         }
         HttpResponse<String> badHistorical =
-            post(http, server, "/api/v1/historical", new JsonObject().put("entities", entityRows).put("features", new JsonArray().add("nope:*")).encode());
+            post(
+                http,
+                server,
+                "/api/v1/historical",
+                new JsonObject()
+                    .put("entities", entityRows)
+                    .put("features", new JsonArray().add("nope:*"))
+                    .encode());
         assertEquals(404, badHistorical.statusCode(), badHistorical.body());
 
         // A newly applied definition is served within seconds, without a restart.
@@ -213,7 +250,8 @@ class ServingEndToEndIT {
     }
   }
 
-  private static HttpResponse<String> post(HttpClient http, FletchServer server, String path, String body) throws Exception {
+  private static HttpResponse<String> post(
+      HttpClient http, FletchServer server, String path, String body) throws Exception {
     return http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
             .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -221,7 +259,8 @@ class ServingEndToEndIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static void collect(ArrowReader reader, Map<String, List<Object>> out) throws java.io.IOException {
+  private static void collect(ArrowReader reader, Map<String, List<Object>> out)
+      throws java.io.IOException {
     VectorSchemaRoot root = reader.getVectorSchemaRoot();
     while (reader.loadNextBatch()) {
       for (FieldVector v : root.getFieldVectors()) {
@@ -241,7 +280,9 @@ class ServingEndToEndIT {
     return out;
   }
 
-  /** Arrow gives Text for strings and Integer/Long by width; compare as plain Java text and numbers. */
+  /**
+   * Arrow gives Text for strings and Integer/Long by width; compare as plain Java text and numbers.
+   */
   private static Object normalise(Object v) {
     if (v == null) {
       return null;
@@ -260,8 +301,9 @@ class ServingEndToEndIT {
 
   /**
    * Customers 1..30. profile (ttl 0): age and country, with a later correction for some and a null
-   * country for every fifth. activity (ttl 2d): recent rows for even ids, only week-old rows for odd
-   * ids (so those are OUTSIDE_MAX_AGE online and null historically); every seventh has no activity.
+   * country for every fifth. activity (ttl 2d): recent rows for even ids, only week-old rows for
+   * odd ids (so those are OUTSIDE_MAX_AGE online and null historically); every seventh has no
+   * activity.
    */
   private void writeRepo(Instant now) throws Exception {
     Files.createDirectories(repoDir.resolve("data"));
@@ -271,15 +313,29 @@ class ServingEndToEndIT {
       st.execute(
           "COPY (SELECT i::BIGINT AS customer_id, (20 + i + k)::INTEGER AS age,"
               + " CASE WHEN i % 5 = 0 THEN NULL ELSE 'C' || (i % 3) END AS country,"
-              + " " + ts + " - INTERVAL (10 - k) DAY AS event_ts"
-              + " FROM range(1, " + (CUSTOMERS + 1) + ") r(i), range(0, 2) q(k) WHERE k = 0 OR i % 2 = 0)"
-              + " TO '" + repoDir.resolve("data/profile.parquet") + "' (FORMAT PARQUET)");
+              + " "
+              + ts
+              + " - INTERVAL (10 - k) DAY AS event_ts"
+              + " FROM range(1, "
+              + (CUSTOMERS + 1)
+              + ") r(i), range(0, 2) q(k) WHERE k = 0 OR i % 2 = 0)"
+              + " TO '"
+              + repoDir.resolve("data/profile.parquet")
+              + "' (FORMAT PARQUET)");
       st.execute(
           "COPY (SELECT i::BIGINT AS customer_id, (i * 10 + h)::BIGINT AS txn_count,"
               + " CASE WHEN i % 4 = 0 THEN NULL ELSE i * 1.5 + h END AS amount,"
-              + " CASE WHEN i % 2 = 0 THEN " + ts + " - INTERVAL (3 + h) HOUR ELSE " + ts + " - INTERVAL (7 + h) DAY END AS event_ts"
-              + " FROM range(1, " + (CUSTOMERS + 1) + ") r(i), range(0, 3) q(h) WHERE i % 7 <> 0)"
-              + " TO '" + repoDir.resolve("data/activity.parquet") + "' (FORMAT PARQUET)");
+              + " CASE WHEN i % 2 = 0 THEN "
+              + ts
+              + " - INTERVAL (3 + h) HOUR ELSE "
+              + ts
+              + " - INTERVAL (7 + h) DAY END AS event_ts"
+              + " FROM range(1, "
+              + (CUSTOMERS + 1)
+              + ") r(i), range(0, 3) q(h) WHERE i % 7 <> 0)"
+              + " TO '"
+              + repoDir.resolve("data/activity.parquet")
+              + "' (FORMAT PARQUET)");
     }
     Files.writeString(
         repoDir.resolve("repo.yaml"),

@@ -39,7 +39,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The server over the real Redis online store: values, statuses, outage and recovery, health, reflection. */
+/**
+ * The server over the real Redis online store: values, statuses, outage and recovery, health,
+ * reflection.
+ */
 class ServingRedisIT {
   private RedisServer redis;
   private OnlineStore store;
@@ -72,7 +75,11 @@ class ServingRedisIT {
             .project("payments")
             .onlineStore(store)
             .start();
-    client = FletchClient.builder().target("127.0.0.1", server.grpcPort()).deadline(Duration.ofSeconds(5)).build();
+    client =
+        FletchClient.builder()
+            .target("127.0.0.1", server.grpcPort())
+            .deadline(Duration.ofSeconds(5))
+            .build();
   }
 
   private void writeRows() {
@@ -81,15 +88,26 @@ class ServingRedisIT {
             "payments",
             TestRepos.profile(),
             List.of(
-                new FeatureRow(EntityKey.of("customer_id", 1L), now.minusSeconds(30), List.of(31, 12.5, List.of("a"))),
-                new FeatureRow(EntityKey.of("customer_id", 2L), now.minusSeconds(30), Arrays.asList(null, 2.0, null)),
-                new FeatureRow(EntityKey.of("customer_id", 3L), now.minus(Duration.ofHours(3)), List.of(50, 1.0, List.of()))))
+                new FeatureRow(
+                    EntityKey.of("customer_id", 1L),
+                    now.minusSeconds(30),
+                    List.of(31, 12.5, List.of("a"))),
+                new FeatureRow(
+                    EntityKey.of("customer_id", 2L),
+                    now.minusSeconds(30),
+                    Arrays.asList(null, 2.0, null)),
+                new FeatureRow(
+                    EntityKey.of("customer_id", 3L),
+                    now.minus(Duration.ofHours(3)),
+                    List.of(50, 1.0, List.of()))))
         .join();
     store
         .write(
             "payments",
             TestRepos.merchantStats(),
-            List.of(new FeatureRow(EntityKey.of("merchant_id", "m1"), now.minusSeconds(5), List.of(99.0, "DE"))))
+            List.of(
+                new FeatureRow(
+                    EntityKey.of("merchant_id", "m1"), now.minusSeconds(5), List.of(99.0, "DE"))))
         .join();
   }
 
@@ -106,11 +124,19 @@ class ServingRedisIT {
     OnlineResult r =
         client.getFeatures(
             List.of("customer_profile:*", "merchant_stats:country"),
-            Map.of("customer_id", List.of(1L, 2L, 3L, 4L), "merchant_id", List.of("m1", "m1", "zz", "m1")));
+            Map.of(
+                "customer_id",
+                List.of(1L, 2L, 3L, 4L),
+                "merchant_id",
+                List.of("m1", "m1", "zz", "m1")));
     assertEquals(List.of("age", "avg_amount", "tags", "country"), r.featureNames());
     assertEquals(Arrays.asList(31, null, 50, null), r.column("age").values());
     assertEquals(
-        List.of(ValueStatus.PRESENT, ValueStatus.NULL_VALUE, ValueStatus.OUTSIDE_MAX_AGE, ValueStatus.NOT_FOUND),
+        List.of(
+            ValueStatus.PRESENT,
+            ValueStatus.NULL_VALUE,
+            ValueStatus.OUTSIDE_MAX_AGE,
+            ValueStatus.NOT_FOUND),
         r.column("age").statuses());
     assertEquals(now.minusSeconds(30), r.eventTime("age", 0));
     assertEquals(List.of("a"), r.value("tags", 0));
@@ -119,7 +145,9 @@ class ServingRedisIT {
     HttpResponse<String> http =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/api/v1/features/online"))
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:" + server.httpPort() + "/api/v1/features/online"))
                     .POST(
                         HttpRequest.BodyPublishers.ofString(
                             "{\"features\":[\"customer_profile:age\"],\"entities\":{\"customer_id\":[1,3]}}"))
@@ -136,13 +164,18 @@ class ServingRedisIT {
     assertEquals(31, client.getFeatures(List.of("customer_profile:age"), one).value("age", 0));
 
     FletchClient fast =
-        FletchClient.builder().target("127.0.0.1", server.grpcPort()).deadline(Duration.ofSeconds(1)).build();
+        FletchClient.builder()
+            .target("127.0.0.1", server.grpcPort())
+            .deadline(Duration.ofSeconds(1))
+            .build();
     try {
       warmUp(fast, one);
       redis.stop();
       long start = System.nanoTime();
       UnavailableException e =
-          assertThrows(UnavailableException.class, () -> fast.getFeatures(List.of("customer_profile:age"), one));
+          assertThrows(
+              UnavailableException.class,
+              () -> fast.getFeatures(List.of("customer_profile:age"), one));
       long tookMillis = (System.nanoTime() - start) / 1_000_000;
       assertTrue(e.getMessage().startsWith("UNAVAILABLE"), e.getMessage());
       assertTrue(tookMillis < 1000, "answered within the 1 s deadline, took " + tookMillis + " ms");
@@ -166,7 +199,10 @@ class ServingRedisIT {
     assertEquals(31, back.value("age", 0));
   }
 
-  /** The first calls of a fresh channel in a cold JVM can exceed a short deadline; that is not under test. */
+  /**
+   * The first calls of a fresh channel in a cold JVM can exceed a short deadline; that is not under
+   * test.
+   */
   private static void warmUp(FletchClient c, Map<String, List<Long>> entities) {
     for (int i = 0; i < 50; i++) {
       try {
@@ -180,12 +216,16 @@ class ServingRedisIT {
 
   @Test
   void healthAndReflectionAnswer() throws Exception {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
     try {
       HealthCheckResponse health =
           HealthGrpc.newBlockingStub(channel)
               .withDeadlineAfter(2, TimeUnit.SECONDS)
-              .check(HealthCheckRequest.newBuilder().setService("fletch.serving.v1.FeatureServing").build());
+              .check(
+                  HealthCheckRequest.newBuilder()
+                      .setService("fletch.serving.v1.FeatureServing")
+                      .build());
       assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
 
       CompletableFuture<List<String>> services = new CompletableFuture<>();
@@ -197,7 +237,10 @@ class ServingRedisIT {
                     @Override
                     public void onNext(ServerReflectionResponse value) {
                       List<String> names = new ArrayList<>();
-                      value.getListServicesResponse().getServiceList().forEach(s -> names.add(s.getName()));
+                      value
+                          .getListServicesResponse()
+                          .getServiceList()
+                          .forEach(s -> names.add(s.getName()));
                       services.complete(names);
                     }
 

@@ -55,11 +55,23 @@ final class TestRepos {
     return new FeatureRepo(
         "payments",
         List.of(
-            new Entity("customer", List.of(new JoinKey("customer_id", ValueType.INT64)), null, null),
-            new Entity("merchant", List.of(new JoinKey("merchant_id", ValueType.STRING)), null, null)),
-        List.of(new Source("transactions", SourceFormat.PARQUET, "data/t.parquet", "event_ts", null, null, null)),
+            new Entity(
+                "customer", List.of(new JoinKey("customer_id", ValueType.INT64)), null, null),
+            new Entity(
+                "merchant", List.of(new JoinKey("merchant_id", ValueType.STRING)), null, null)),
+        List.of(
+            new Source(
+                "transactions",
+                SourceFormat.PARQUET,
+                "data/t.parquet",
+                "event_ts",
+                null,
+                null,
+                null)),
         List.of(profile(), merchantStats()),
-        List.of(new FeatureService("fraud_v1", List.of("customer_profile:age", "merchant_stats:*"), null, null, null)),
+        List.of(
+            new FeatureService(
+                "fraud_v1", List.of("customer_profile:age", "merchant_stats:*"), null, null, null)),
         null);
   }
 

@@ -15,8 +15,8 @@ import dev.fletch.serving.OnlineResult;
 import dev.fletch.serving.ProtoMapping;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +33,9 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  *
- * Failures are thrown as Fletch exceptions: {@link NotFoundException} (unknown feature, view, service
- * or project), {@link InvalidRequestException} (bad request), {@link UnavailableException} (server or
- * online store unreachable, or the deadline passed), {@link FletchException} otherwise.
+ * Failures are thrown as Fletch exceptions: {@link NotFoundException} (unknown feature, view,
+ * service or project), {@link InvalidRequestException} (bad request), {@link UnavailableException}
+ * (server or online store unreachable, or the deadline passed), {@link FletchException} otherwise.
  */
 public final class FletchClient implements AutoCloseable {
   private final ManagedChannel channel;
@@ -80,7 +80,9 @@ public final class FletchClient implements AutoCloseable {
       return target(requireNonNull(host, "host is null") + ":" + port);
     }
 
-    /** The deadline of every call; the server answers UNAVAILABLE before it if the store is slow. */
+    /**
+     * The deadline of every call; the server answers UNAVAILABLE before it if the store is slow.
+     */
     public Builder deadline(Duration value) {
       requireNonNull(value, "deadline is null");
       if (value.isNegative() || value.isZero()) {
@@ -109,7 +111,10 @@ public final class FletchClient implements AutoCloseable {
     }
   }
 
-  /** The values of feature refs ({@code view:feature}, {@code view:*}) for the entity rows given as columns. */
+  /**
+   * The values of feature refs ({@code view:feature}, {@code view:*}) for the entity rows given as
+   * columns.
+   */
   public OnlineResult getFeatures(List<String> features, Map<String, ? extends List<?>> entities) {
     return getFeatures(OnlineQuery.ofFeatures(features, entities));
   }
@@ -157,7 +162,9 @@ public final class FletchClient implements AutoCloseable {
               @Override
               public void onError(Throwable t) {
                 result.completeExceptionally(
-                    t instanceof StatusRuntimeException s ? map(s) : new FletchException("GetFeatures failed: " + t, t));
+                    t instanceof StatusRuntimeException s
+                        ? map(s)
+                        : new FletchException("GetFeatures failed: " + t, t));
               }
 
               @Override
@@ -177,11 +184,15 @@ public final class FletchClient implements AutoCloseable {
   }
 
   private static FletchException map(StatusRuntimeException e) {
-    String message = e.getStatus().getDescription() == null ? e.getStatus().getCode().name() : e.getStatus().getDescription();
+    String message =
+        e.getStatus().getDescription() == null
+            ? e.getStatus().getCode().name()
+            : e.getStatus().getDescription();
     return switch (e.getStatus().getCode()) {
       case NOT_FOUND -> new RemoteNotFoundException(message, e);
       case INVALID_ARGUMENT -> new InvalidRequestException(message, e);
-      case UNAVAILABLE, DEADLINE_EXCEEDED -> new UnavailableException(e.getStatus().getCode() + ": " + message, e);
+      case UNAVAILABLE, DEADLINE_EXCEEDED ->
+          new UnavailableException(e.getStatus().getCode() + ": " + message, e);
       default -> new FletchException(e.getStatus().getCode() + ": " + message, e);
     };
   }
