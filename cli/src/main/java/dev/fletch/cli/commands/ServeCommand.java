@@ -10,8 +10,8 @@ import dev.fletch.core.model.ValueType;
 import dev.fletch.core.settings.Settings;
 import dev.fletch.materializer.MaterializationScheduler;
 import dev.fletch.materializer.Materializer;
-import dev.fletch.online.OnlineStore;
 import dev.fletch.offline.OfflineStore;
+import dev.fletch.online.OnlineStore;
 import dev.fletch.registry.Registry;
 import dev.fletch.registry.http.RegistryRoutes;
 import dev.fletch.serving.FletchServer;
@@ -39,16 +39,27 @@ import picocli.CommandLine.Option;
 public final class ServeCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: host in the settings, 127.0.0.1).")
+  @Option(
+      names = "--host",
+      paramLabel = "ADDR",
+      description = "Address to bind (default: host in the settings, 127.0.0.1).")
   String host;
 
-  @Option(names = "--http-port", paramLabel = "N", description = "HTTP port (default: http_port in the settings, 6566).")
+  @Option(
+      names = "--http-port",
+      paramLabel = "N",
+      description = "HTTP port (default: http_port in the settings, 6566).")
   Integer httpPort;
 
-  @Option(names = "--grpc-port", paramLabel = "M", description = "gRPC port (default: grpc_port in the settings, 6565).")
+  @Option(
+      names = "--grpc-port",
+      paramLabel = "M",
+      description = "gRPC port (default: grpc_port in the settings, 6565).")
   Integer grpcPort;
 
-  @Option(names = "--no-http", description = "Do not serve HTTP (registry API, JSON twin, metrics).")
+  @Option(
+      names = "--no-http",
+      description = "Do not serve HTTP (registry API, JSON twin, metrics).")
   boolean noHttp;
 
   @Option(names = "--no-grpc", description = "Do not serve gRPC.")
@@ -102,7 +113,8 @@ public final class ServeCommand implements Callable<Integer> {
               new MaterializationScheduler(
                   new Materializer(offline, online, registry.jobHistory()),
                   () -> {
-                    // Nothing applied yet: nothing to schedule (and nothing to warn about every tick).
+                    // Nothing applied yet: nothing to schedule (and nothing to warn about every
+                    // tick).
                     ServingCatalog catalog = started.definitions().catalogOrNull();
                     return catalog == null ? null : catalog.repo();
                   });
@@ -175,7 +187,12 @@ public final class ServeCommand implements Callable<Integer> {
             JoinKey k = keys.get(i);
             boolean text = k.type() == ValueType.STRING;
             String sep = i == 0 ? "" : ", ";
-            json.append(sep).append('"').append(k.name()).append("\": [").append(text ? "\"a\"" : "1").append(']');
+            json.append(sep)
+                .append('"')
+                .append(k.name())
+                .append("\": [")
+                .append(text ? "\"a\"" : "1")
+                .append(']');
             grpc.append(sep)
                 .append('"')
                 .append(k.name())
@@ -194,15 +211,20 @@ public final class ServeCommand implements Callable<Integer> {
       String base = "http://" + host + ":" + server.httpPort();
       out.println("  HTTP  " + base);
       out.println("        POST " + base + "/api/v1/features/online   (online features, JSON)");
-      out.println("        POST " + base + "/api/v1/historical        (training sets, Arrow IPC stream)");
+      out.println(
+          "        POST " + base + "/api/v1/historical        (training sets, Arrow IPC stream)");
       out.println("        GET  " + base + "/api/v1/projects          (registry API)");
       out.println("        GET  " + base + "/metrics                  (Prometheus)");
     }
     if (server.grpcPort() != 0) {
-      out.println("  gRPC  " + host + ":" + server.grpcPort() + "   (fletch.serving.v1.FeatureServing, grpc.health.v1.Health, reflection)");
+      out.println(
+          "  gRPC  "
+              + host
+              + ":"
+              + server.grpcPort()
+              + "   (fletch.serving.v1.FeatureServing, grpc.health.v1.Health, reflection)");
     }
-    out.println(
-        "  Materialization schedules: " + (scheduling ? "running" : "off (--no-schedule)"));
+    out.println("  Materialization schedules: " + (scheduling ? "running" : "off (--no-schedule)"));
     out.println("Try:");
     if (server.httpPort() != 0) {
       out.println(

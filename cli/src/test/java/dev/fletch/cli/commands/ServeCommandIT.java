@@ -37,7 +37,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** `fletch serve` on a repository with the embedded stores: listens, serves, mounts the registry, stops. */
+/**
+ * `fletch serve` on a repository with the embedded stores: listens, serves, mounts the registry,
+ * stops.
+ */
 class ServeCommandIT {
   @TempDir Path repo;
 
@@ -80,7 +83,10 @@ class ServeCommandIT {
     Instant t = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
     try (OnlineStore store = OnlineStores.open(settings)) {
       store
-          .write("demo", defs.view("profile"), List.of(new FeatureRow(EntityKey.of("customer_id", 7L), t, List.of(42))))
+          .write(
+              "demo",
+              defs.view("profile"),
+              List.of(new FeatureRow(EntityKey.of("customer_id", 7L), t, List.of(42))))
           .join();
     }
 
@@ -88,7 +94,8 @@ class ServeCommandIT {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     CommandLine cli =
         Fletch.commandLine(
-            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     ServeCommand serve = cli.getSubcommands().get("serve").getCommand();
     int httpPort = FletchServer.freePort();
     int grpcPort = FletchServer.freePort();
@@ -99,9 +106,12 @@ class ServeCommandIT {
                 exit.set(
                     cli.execute(
                         "serve",
-                        "--repo", repo.toString(),
-                        "--http-port", String.valueOf(httpPort),
-                        "--grpc-port", String.valueOf(grpcPort),
+                        "--repo",
+                        repo.toString(),
+                        "--http-port",
+                        String.valueOf(httpPort),
+                        "--grpc-port",
+                        String.valueOf(grpcPort),
                         "--no-schedule")));
     running.start();
     long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -109,22 +119,32 @@ class ServeCommandIT {
       Thread.sleep(20);
     }
     assertNotNull(serve.server(), "serve started; stderr: " + err);
-    try (FletchClient client = FletchClient.builder().target("127.0.0.1", grpcPort).deadline(Duration.ofSeconds(5)).build()) {
-      OnlineResult r = client.getFeatures(List.of("profile:age"), Map.of("customer_id", List.of(7L, 8L)));
+    try (FletchClient client =
+        FletchClient.builder()
+            .target("127.0.0.1", grpcPort)
+            .deadline(Duration.ofSeconds(5))
+            .build()) {
+      OnlineResult r =
+          client.getFeatures(List.of("profile:age"), Map.of("customer_id", List.of(7L, 8L)));
       assertEquals(42, r.value("age", 0));
       assertEquals(ValueStatus.NOT_FOUND, r.status("age", 1));
     }
     HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> projects =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/projects")).GET().build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/projects"))
+                .GET()
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertEquals(200, projects.statusCode(), projects.body());
     assertTrue(projects.body().contains("demo"), projects.body());
     HttpResponse<String> online =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/features/online"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"features\":[\"profile:age\"],\"entities\":{\"customer_id\":[7]}}"))
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + httpPort + "/api/v1/features/online"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"features\":[\"profile:age\"],\"entities\":{\"customer_id\":[7]}}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertEquals(200, online.statusCode(), online.body());
