@@ -16,7 +16,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,18 +49,48 @@ public final class EmbeddedOnlineStore implements OnlineStore {
 
   private static final String SELECT_ENTITY =
       "SELECT expires_at_ms FROM fletch_online_entity WHERE project = ? AND entity_key = ?";
-  private static final String DELETE_ENTITY_VALUES =
-      "DELETE FROM fletch_online_value WHERE project = ? AND entity_key = ?";
-  private static final String DELETE_ENTITY =
-      "DELETE FROM fletch_online_entity WHERE project = ? AND entity_key = ?";
-  private static final String UPSERT_VALUE =
+  // A batch is written set-wise: rows go into a temporary table, then three statements apply them.
+  private static final String BATCH_TABLE =
+      "CREATE TEMP TABLE IF NOT EXISTS fletch_batch (seq INTEGER PRIMARY KEY, entity_key TEXT NOT"
+          + " NULL, event_time_micros INTEGER NOT NULL, entry BLOB NOT NULL)";
+  private static final String BATCH_INSERT =
+      "INSERT INTO fletch_batch (seq, entity_key, event_time_micros, entry) VALUES (?, ?, ?, ?)";
+
+  /** Entities of the batch that expired are gone, as Redis would have removed the whole hash. */
+  private static final String DELETE_EXPIRED_VALUES =
+      "DELETE FROM fletch_online_value WHERE project = ?1 AND entity_key IN (SELECT e.entity_key"
+          + " FROM fletch_online_entity e WHERE e.project = ?1 AND e.expires_at_ms <= ?2"
+          + " AND e.entity_key IN (SELECT entity_key FROM fletch_batch))";
+
+  private static final String DELETE_EXPIRED_ENTITIES =
+      "DELETE FROM fletch_online_entity WHERE project = ?1 AND expires_at_ms <= ?2"
+          + " AND entity_key IN (SELECT entity_key FROM fletch_batch)";
+
+  /**
+   * Expiry of the entities this batch writes to, decided against the stored values before they
+   * change: an entity is written to when its newest batch row is not older than what is stored. A
+   * new entity lives ttl (forever when ttl is 0); an existing one keeps the longer of its remaining
+   * life and ttl, and stays forever once a ttl-0 view wrote it.
+   */
+  private static final String UPSERT_EXPIRY =
+      "INSERT INTO fletch_online_entity (project, entity_key, expires_at_ms)"
+          + " SELECT ?1, b.entity_key, CASE WHEN ?3 = 0 THEN NULL ELSE ?2 + ?3 END"
+          + " FROM (SELECT entity_key, max(event_time_micros) AS t FROM fletch_batch"
+          + " GROUP BY entity_key) b LEFT JOIN fletch_online_value v ON v.project = ?1"
+          + " AND v.entity_key = b.entity_key AND v.view = ?4"
+          + " WHERE v.event_time_micros IS NULL OR v.event_time_micros <= b.t"
+          + " ON CONFLICT (project, entity_key) DO UPDATE SET expires_at_ms = CASE"
+          + " WHEN excluded.expires_at_ms IS NULL OR fletch_online_entity.expires_at_ms IS NULL"
+          + " THEN NULL ELSE max(fletch_online_entity.expires_at_ms, excluded.expires_at_ms) END";
+
+  /** Values in batch order, each replacing the stored one only if not older. */
+  private static final String UPSERT_VALUES =
       "INSERT INTO fletch_online_value (project, entity_key, view, event_time_micros, entry)"
-          + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (project, entity_key, view) DO UPDATE SET"
+          + " SELECT ?1, entity_key, ?2, event_time_micros, entry FROM fletch_batch WHERE true"
+          + " ORDER BY seq ON CONFLICT (project, entity_key, view) DO UPDATE SET"
           + " event_time_micros = excluded.event_time_micros, entry = excluded.entry"
           + " WHERE excluded.event_time_micros >= fletch_online_value.event_time_micros";
-  private static final String UPSERT_ENTITY =
-      "INSERT OR REPLACE INTO fletch_online_entity (project, entity_key, expires_at_ms)"
-          + " VALUES (?, ?, ?)";
+
   private static final String READ =
       "SELECT v.entry FROM fletch_online_value v JOIN fletch_online_entity e"
           + " ON e.project = v.project AND e.entity_key = v.entity_key"
@@ -157,63 +186,51 @@ public final class EmbeddedOnlineStore implements OnlineStore {
         "writing view '" + view.name() + "'",
         true,
         () -> {
-          try (PreparedStatement selectEntity = connection.prepareStatement(SELECT_ENTITY);
-              PreparedStatement deleteValues = connection.prepareStatement(DELETE_ENTITY_VALUES);
-              PreparedStatement deleteEntity = connection.prepareStatement(DELETE_ENTITY);
-              PreparedStatement upsertValue = connection.prepareStatement(UPSERT_VALUE);
-              PreparedStatement upsertEntity = connection.prepareStatement(UPSERT_ENTITY)) {
-            long now = clock.millis();
-            for (int i = 0; i < keys.size(); i++) {
-              String key = keys.get(i);
-              byte[] entry = entries.get(i);
-              // Entity state: absent, live forever (null expiry), or live until expiresAt.
-              boolean present = false;
-              Long expiresAt = null;
-              selectEntity.setString(1, project);
-              selectEntity.setString(2, key);
-              try (ResultSet rs = selectEntity.executeQuery()) {
-                if (rs.next()) {
-                  present = true;
-                  long e = rs.getLong(1);
-                  expiresAt = rs.wasNull() ? null : e;
-                }
-              }
-              if (present && expiresAt != null && expiresAt <= now) {
-                // Expired: gone, as Redis would have removed the whole hash.
-                for (PreparedStatement d : List.of(deleteValues, deleteEntity)) {
-                  d.setString(1, project);
-                  d.setString(2, key);
-                  d.executeUpdate();
-                }
-                present = false;
-                expiresAt = null;
-              }
-              upsertValue.setString(1, project);
-              upsertValue.setString(2, key);
-              upsertValue.setString(3, view.name());
-              upsertValue.setLong(4, ValueCodec.eventTimeMicros(entry));
-              upsertValue.setBytes(5, entry);
-              if (upsertValue.executeUpdate() == 0) {
-                continue; // a newer entry is stored
-              }
-              Long newExpiry;
-              if (ttl == 0 || (present && expiresAt == null)) {
-                newExpiry = null;
-              } else {
-                newExpiry = present ? Math.max(expiresAt, now + ttl) : now + ttl;
-              }
-              upsertEntity.setString(1, project);
-              upsertEntity.setString(2, key);
-              if (newExpiry == null) {
-                upsertEntity.setNull(3, Types.INTEGER);
-              } else {
-                upsertEntity.setLong(3, newExpiry);
-              }
-              upsertEntity.executeUpdate();
-            }
-          }
+          writeBatch(project, view.name(), ttl, keys, entries);
           return null;
         });
+  }
+
+  private void writeBatch(
+      String project, String view, long ttl, List<String> keys, List<byte[]> entries)
+      throws SQLException {
+    long now = clock.millis();
+    try (Statement st = connection.createStatement()) {
+      st.execute(BATCH_TABLE);
+      st.execute("DELETE FROM fletch_batch");
+    }
+    try (PreparedStatement insert = connection.prepareStatement(BATCH_INSERT)) {
+      for (int i = 0; i < keys.size(); i++) {
+        insert.setInt(1, i);
+        insert.setString(2, keys.get(i));
+        insert.setLong(3, ValueCodec.eventTimeMicros(entries.get(i)));
+        insert.setBytes(4, entries.get(i));
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+    for (String sql : List.of(DELETE_EXPIRED_VALUES, DELETE_EXPIRED_ENTITIES)) {
+      try (PreparedStatement delete = connection.prepareStatement(sql)) {
+        delete.setString(1, project);
+        delete.setLong(2, now);
+        delete.executeUpdate();
+      }
+    }
+    try (PreparedStatement expiry = connection.prepareStatement(UPSERT_EXPIRY)) {
+      expiry.setString(1, project);
+      expiry.setLong(2, now);
+      expiry.setLong(3, ttl);
+      expiry.setString(4, view);
+      expiry.executeUpdate();
+    }
+    try (PreparedStatement values = connection.prepareStatement(UPSERT_VALUES)) {
+      values.setString(1, project);
+      values.setString(2, view);
+      values.executeUpdate();
+    }
+    try (Statement st = connection.createStatement()) {
+      st.execute("DELETE FROM fletch_batch");
+    }
   }
 
   @Override
