@@ -90,27 +90,51 @@ final class EntityTables {
         "file " + path + ": unknown format; expected .parquet, .csv, .json or .jsonl");
   }
 
+  /**
+   * An entity file, a glob of files, or a folder of part files (as Spark and pandas write them; the
+   * format is taken from the files in it). Files of a glob or folder are read in name order.
+   */
   private static void fromFile(Connection conn, Path path) {
-    if (!Files.exists(path)) {
-      throw new InvalidRequestException("entity file " + path.toAbsolutePath() + " does not exist");
+    Path files = path.toAbsolutePath().normalize();
+    if (SourcePaths.isGlob(path.toString())) {
+      // DuckDB expands it; an empty match is reported below
+    } else if (Files.isDirectory(files)) {
+      files = folderGlob(files);
+    } else if (!Files.exists(files)) {
+      throw new InvalidRequestException("entity file " + files + " does not exist");
+    } else if (!Files.isReadable(files)) {
+      throw new InvalidRequestException("entity file " + files + " is not readable");
     }
-    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-      throw new InvalidRequestException(
-          "entity file " + path.toAbsolutePath() + " is not a readable file");
-    }
-    String scan = fileScan(path);
+    String scan = fileScan(files);
     try (Statement st = conn.createStatement()) {
       st.execute("CREATE TEMP TABLE " + ident(FeatureSql.ENTITIES) + " AS SELECT * FROM " + scan);
     } catch (SQLException e) {
-      throw DuckDbErrors.translate("cannot read entity file " + path.toAbsolutePath(), e);
+      throw DuckDbErrors.translate("cannot read entity file " + files, e);
     }
+  }
+
+  private static Path folderGlob(Path dir) {
+    List<String> extensions = List.of("parquet", "csv", "jsonl", "json");
+    try (var listing = Files.list(dir)) {
+      List<String> names =
+          listing.map(p -> p.getFileName().toString().toLowerCase(Locale.ROOT)).toList();
+      for (String ext : extensions) {
+        if (names.stream().anyMatch(n -> n.endsWith("." + ext))) {
+          return dir.resolve("*." + ext);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new InvalidRequestException(
+          "cannot list entity folder " + dir + ": " + e.getMessage(), e);
+    }
+    throw new InvalidRequestException(
+        "entity folder " + dir + " has no .parquet, .csv or .json(l) files");
   }
 
   private static void fromQuery(SourceCatalog catalog, Connection conn, String sql) {
     String select = singleSelect(conn, sql);
     // Each source is visible as a view named after it, with its field mapping applied. A source
-    // whose
-    // files cannot be read is left out; the query then fails only if it uses that source.
+    // whose files cannot be read is left out; the query then fails only if it uses that source.
     for (Source source : catalog.repo().sources()) {
       try {
         SourceCatalog.DescribedSource d = catalog.source(source);

@@ -266,4 +266,34 @@ class OutputsAndEntitySetsTest {
     }
     assertTrue(Files.exists(dir.resolve("out7.parquet")));
   }
+
+  @Test
+  void folderOrGlobOfEntityPartFiles() throws Exception {
+    Path parts = dir.resolve("labels");
+    Files.createDirectories(parts);
+    sql(
+        "COPY (SELECT 1 AS customer_id, TIMESTAMP '2024-01-01 11:00:00' AS event_timestamp) TO "
+            + q(parts.resolve("part-0.parquet"))
+            + " (FORMAT parquet)",
+        "COPY (SELECT 3 AS customer_id, TIMESTAMP '2024-01-03 00:00:00' AS event_timestamp) TO "
+            + q(parts.resolve("part-1.parquet"))
+            + " (FORMAT parquet)");
+    Files.writeString(parts.resolve("_SUCCESS"), "");
+    Path out = dir.resolve("out.parquet");
+    for (Path entities : List.of(parts, parts.resolve("part-*.parquet"))) {
+      store.historicalToFile(
+          repo,
+          request(new EntitySet.FromFile(entities), List.of("spend:amount"), false, out, null));
+      assertEquals(
+          List.of(10L, 30L), store.preview(out, 10).stream().map(r -> r.get("amount")).toList());
+    }
+    Path empty = dir.resolve("empty");
+    Files.createDirectories(empty);
+    org.junit.jupiter.api.Assertions.assertThrows(
+        dev.fletch.core.InvalidRequestException.class,
+        () ->
+            store.historicalToFile(
+                repo,
+                request(new EntitySet.FromFile(empty), List.of("spend:amount"), false, out, null)));
+  }
 }
