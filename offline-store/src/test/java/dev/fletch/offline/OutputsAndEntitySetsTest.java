@@ -296,4 +296,28 @@ class OutputsAndEntitySetsTest {
                 repo,
                 request(new EntitySet.FromFile(empty), List.of("spend:amount"), false, out, null)));
   }
+
+  @Test
+  void previewConvertsValuesToPlainJava() {
+    Path file = dir.resolve("values.parquet");
+    sql(
+        "COPY (SELECT TIMESTAMP '2024-01-01 10:00:00' AS naive,"
+            + " TIMESTAMPTZ '2024-01-01 12:00:00+02:00' AS aware, DATE '2024-01-02' AS day,"
+            + " [1, 2] AS ids, 'ab'::BLOB AS raw, 1.5::FLOAT AS f, NULL::VARCHAR AS nothing"
+            + " FROM range(3)) TO "
+            + q(file)
+            + " (FORMAT parquet)");
+    List<Map<String, Object>> rows = store.preview(file, 2);
+    assertEquals(2, rows.size());
+    Map<String, Object> row = rows.get(0);
+    assertEquals(Instant.parse("2024-01-01T10:00:00Z"), row.get("naive"));
+    assertEquals(Instant.parse("2024-01-01T10:00:00Z"), row.get("aware"));
+    assertEquals(java.time.LocalDate.parse("2024-01-02"), row.get("day"));
+    assertEquals(List.of(1, 2), row.get("ids"));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(
+        new byte[] {'a', 'b'}, (byte[]) row.get("raw"));
+    assertEquals(1.5f, row.get("f"));
+    assertTrue(row.containsKey("nothing"));
+    assertNull(row.get("nothing"));
+  }
 }
