@@ -9,12 +9,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Runs many {@code fletch} command lines in one JVM whose working directory is an example repository,
- * so relative paths in documented commands mean what they mean for a user. Used by {@link
- * DocsCommandsTest} as a child process.
+ * Runs many {@code fletch} command lines in one JVM whose working directory is an example
+ * repository, so relative paths in documented commands mean what they mean for a user. Used by
+ * {@link DocsCommandsTest} as a child process.
  *
- * <p>Arguments: a file with one command per line (arguments separated by U+001F) and a folder where,
- * for command i, {@code i.code}, {@code i.out} and {@code i.err} are written.
+ * <p>Arguments: a file with one command per line (arguments separated by U+001F) and a folder
+ * where, for command i, {@code i.code}, {@code i.out} and {@code i.err} are written.
  */
 public final class DocsCommandRunner {
   static final String SEPARATOR = "\u001f";

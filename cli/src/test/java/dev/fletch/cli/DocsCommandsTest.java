@@ -27,9 +27,9 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * Keeps the docs honest: every {@code fletch ...} command line shown in a shell code block ({@code
- * bash}, {@code sh}, {@code shell}, or {@code $ } lines of {@code console}) of {@code docs/*.md} and
- * {@code README.md} must be accepted by picocli, and the cheap ones must succeed when run from the
- * payments example repository (in a child JVM whose working directory is that repository, after
+ * bash}, {@code sh}, {@code shell}, or {@code $ } lines of {@code console}) of {@code docs/*.md}
+ * and {@code README.md} must be accepted by picocli, and the cheap ones must succeed when run from
+ * the payments example repository (in a child JVM whose working directory is that repository, after
  * {@code fletch apply --yes} and a materialization).
  *
  * <p>Commands that start servers or need external ones are only parsed: {@code serve}, {@code
@@ -39,8 +39,19 @@ import picocli.CommandLine.ParameterException;
 class DocsCommandsTest {
   /** Subcommands run for real against the example repository. */
   static final Set<String> RUN =
-      Set.of("validate", "plan", "apply", "list", "describe", "history", "historical", "materialize",
-          "materialize-incremental", "jobs", "init", "help");
+      Set.of(
+          "validate",
+          "plan",
+          "apply",
+          "list",
+          "describe",
+          "history",
+          "historical",
+          "materialize",
+          "materialize-incremental",
+          "jobs",
+          "init",
+          "help");
 
   static final Set<String> SHELL_BLOCKS = Set.of("bash", "sh", "shell", "console");
 
@@ -70,7 +81,8 @@ class DocsCommandsTest {
     assertTrue(commands.size() >= 20, "only " + commands.size() + " commands found in the docs");
     Set<String> shown = new TreeSet<>();
     commands.forEach(c -> shown.add(c.subcommand()));
-    Set<String> missing = new TreeSet<>(Fletch.commandLine(System.out, System.err).getSubcommands().keySet());
+    Set<String> missing =
+        new TreeSet<>(Fletch.commandLine(System.out, System.err).getSubcommands().keySet());
     missing.remove("help");
     missing.removeAll(shown);
     assertTrue(missing.isEmpty(), "commands never shown in the docs: " + missing);
@@ -80,14 +92,17 @@ class DocsCommandsTest {
   void everyDocumentedCommandIsAcceptedByPicocli() {
     List<String> rejected = new ArrayList<>();
     for (DocCommand c : commands) {
-      CommandLine cli = Fletch.commandLine(new PrintStream(new ByteArrayOutputStream()), System.err);
+      CommandLine cli =
+          Fletch.commandLine(new PrintStream(new ByteArrayOutputStream()), System.err);
       try {
         cli.parseArgs(c.args().toArray(String[]::new));
       } catch (ParameterException e) {
         rejected.add(c.where() + "\n    -> " + e.getMessage());
       }
     }
-    assertTrue(rejected.isEmpty(), "commands in the docs that fletch rejects:\n" + String.join("\n", rejected));
+    assertTrue(
+        rejected.isEmpty(),
+        "commands in the docs that fletch rejects:\n" + String.join("\n", rejected));
   }
 
   @Test
@@ -99,11 +114,20 @@ class DocsCommandsTest {
     List<String> labels = new ArrayList<>();
     toRun.add(List.of("apply", "--yes"));
     labels.add("(setup) fletch apply --yes");
-    toRun.add(List.of("materialize", "--start", "2020-01-01", "--end", PaymentsDataGenerator.DEFAULT_END.toString()));
+    toRun.add(
+        List.of(
+            "materialize",
+            "--start",
+            "2020-01-01",
+            "--end",
+            PaymentsDataGenerator.DEFAULT_END.toString()));
     labels.add("(setup) fletch materialize");
     for (DocCommand c : commands) {
       if (!c.needsServers() && RUN.contains(c.subcommand())) {
-        toRun.add(c.subcommand().equals("init") ? initElsewhere(c.args(), scratch, toRun.size()) : c.args());
+        toRun.add(
+            c.subcommand().equals("init")
+                ? initElsewhere(c.args(), scratch, toRun.size())
+                : c.args());
         labels.add(c.where());
       }
     }
@@ -115,9 +139,15 @@ class DocsCommandsTest {
 
     ProcessBuilder pb =
         new ProcessBuilder(
-                javaBinary(), "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx512m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", testClassPath(),
-                DocsCommandRunner.class.getName(), commandFile.toString(), results.toString())
+                javaBinary(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-Xmx512m",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp",
+                testClassPath(),
+                DocsCommandRunner.class.getName(),
+                commandFile.toString(),
+                results.toString())
             .directory(repo.toFile())
             .redirectErrorStream(true)
             .redirectOutput(tmp.resolve("runner.log").toFile());
@@ -134,11 +164,16 @@ class DocsCommandsTest {
     for (int i = 0; i < toRun.size(); i++) {
       int code = Integer.parseInt(Files.readString(results.resolve(i + ".code")).trim());
       if (code != 0) {
-        failures.add(labels.get(i) + "\n    exit " + code + ": "
-            + Files.readString(results.resolve(i + ".err")).strip().replace("\n", "\n    "));
+        failures.add(
+            labels.get(i)
+                + "\n    exit "
+                + code
+                + ": "
+                + Files.readString(results.resolve(i + ".err")).strip().replace("\n", "\n    "));
       }
     }
-    assertTrue(failures.isEmpty(), "documented commands that fail:\n" + String.join("\n", failures));
+    assertTrue(
+        failures.isEmpty(), "documented commands that fail:\n" + String.join("\n", failures));
     assertTrue(toRun.size() >= 12, "only " + toRun.size() + " commands were run");
   }
 
@@ -276,7 +311,9 @@ class DocsCommandsTest {
       } else if (quote == '"') {
         if (c == '"') {
           quote = 0;
-        } else if (c == '\\' && i + 1 < line.length() && "\"\\$`".indexOf(line.charAt(i + 1)) >= 0) {
+        } else if (c == '\\'
+            && i + 1 < line.length()
+            && "\"\\$`".indexOf(line.charAt(i + 1)) >= 0) {
           word.append(line.charAt(++i));
         } else {
           word.append(c);

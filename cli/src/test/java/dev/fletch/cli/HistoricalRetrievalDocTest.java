@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The worked example of docs/historical-retrieval.md, read from the markdown tables and run through
- * the real offline store: the values and the NULLs the page promises must be what Fletch returns, in
- * the page's row order.
+ * the real offline store: the values and the NULLs the page promises must be what Fletch returns,
+ * in the page's row order.
  */
 class HistoricalRetrievalDocTest {
   @TempDir Path repo;
@@ -35,8 +35,10 @@ class HistoricalRetrievalDocTest {
   void theWorkedExampleIsWhatFletchReturns() throws Exception {
     List<String> doc =
         Files.readAllLines(
-            DocsCommandsTest.repoRoot().resolve("docs/historical-retrieval.md"), StandardCharsets.UTF_8);
-    assertTrue(doc.stream().anyMatch(l -> l.strip().equals("ttl: 2d")), "the example's view has ttl 2d");
+            DocsCommandsTest.repoRoot().resolve("docs/historical-retrieval.md"),
+            StandardCharsets.UTF_8);
+    assertTrue(
+        doc.stream().anyMatch(l -> l.strip().equals("ttl: 2d")), "the example's view has ttl 2d");
     List<List<String>> source = table(doc, "| customer_id | event_ts | created_ts |");
     List<List<String>> entities = table(doc, "| transaction_id | customer_id | event_timestamp |");
     assertTrue(source.size() >= 3 && entities.size() >= 5, "tables found in the page");
@@ -44,9 +46,11 @@ class HistoricalRetrievalDocTest {
     writeRepo();
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE s (customer_id BIGINT, event_ts TIMESTAMP, created_ts TIMESTAMP,"
-          + " txn_count_24h BIGINT, amount_sum_24h DOUBLE)");
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO s VALUES (?, ?::TIMESTAMP, ?::TIMESTAMP, ?, ?)")) {
+      st.execute(
+          "CREATE TABLE s (customer_id BIGINT, event_ts TIMESTAMP, created_ts TIMESTAMP,"
+              + " txn_count_24h BIGINT, amount_sum_24h DOUBLE)");
+      try (PreparedStatement ps =
+          c.prepareStatement("INSERT INTO s VALUES (?, ?::TIMESTAMP, ?::TIMESTAMP, ?, ?)")) {
         for (List<String> r : source) {
           ps.setLong(1, Long.parseLong(r.get(0)));
           ps.setString(2, r.get(1));
@@ -57,9 +61,11 @@ class HistoricalRetrievalDocTest {
         }
       }
       st.execute("COPY s TO '" + repo.resolve("data/stats.parquet") + "' (FORMAT parquet)");
-      st.execute("CREATE TABLE e (transaction_id BIGINT, customer_id BIGINT, event_timestamp TIMESTAMP,"
-          + " is_fraud BOOLEAN)");
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO e VALUES (?, ?, ?::TIMESTAMP, ?)")) {
+      st.execute(
+          "CREATE TABLE e (transaction_id BIGINT, customer_id BIGINT, event_timestamp TIMESTAMP,"
+              + " is_fraud BOOLEAN)");
+      try (PreparedStatement ps =
+          c.prepareStatement("INSERT INTO e VALUES (?, ?, ?::TIMESTAMP, ?)")) {
         for (List<String> r : entities) {
           ps.setLong(1, Long.parseLong(r.get(0)));
           ps.setLong(2, Long.parseLong(r.get(1)));
@@ -79,14 +85,20 @@ class HistoricalRetrievalDocTest {
           new HistoricalRequest(
               new EntitySet.FromFile(repo.resolve("labels.parquet")),
               List.of("customer_activity:txn_count_24h", "customer_activity:avg_amount_24h"),
-              null, null, false, out, HistoricalRequest.OutputFormat.PARQUET));
+              null,
+              null,
+              false,
+              out,
+              HistoricalRequest.OutputFormat.PARQUET));
     }
 
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = c.createStatement();
         ResultSet rs =
-            st.executeQuery("SELECT transaction_id, is_fraud, txn_count_24h, avg_amount_24h FROM read_parquet('"
-                + out + "')")) {
+            st.executeQuery(
+                "SELECT transaction_id, is_fraud, txn_count_24h, avg_amount_24h FROM read_parquet('"
+                    + out
+                    + "')")) {
       for (List<String> expected : entities) {
         assertTrue(rs.next(), "a row for transaction " + expected.get(0));
         String where = "transaction " + expected.get(0) + " (" + expected.get(6) + ")";
@@ -101,7 +113,9 @@ class HistoricalRetrievalDocTest {
 
   private void writeRepo() throws IOException {
     Files.createDirectories(repo.resolve("data"));
-    Files.writeString(repo.resolve("repo.yaml"), """
+    Files.writeString(
+        repo.resolve("repo.yaml"),
+        """
         project: docs
         entities:
           - name: customer

@@ -24,15 +24,15 @@ import java.util.Map;
  * Writes the payments-fraud example's data as Parquet, with DuckDB ({@code COPY ... TO}), so no row
  * passes through the JVM heap.
  *
- * <p>Everything is derived from a seed with a hash (not a stateful random generator), so the same seed,
- * scale, days and end time give byte-for-byte the same values whatever the thread count. Timestamps
- * are naive {@code TIMESTAMP} columns holding UTC.
+ * <p>Everything is derived from a seed with a hash (not a stateful random generator), so the same
+ * seed, scale, days and end time give byte-for-byte the same values whatever the thread count.
+ * Timestamps are naive {@code TIMESTAMP} columns holding UTC.
  *
  * <p>What the data contains, on purpose, because point-in-time retrieval has to get it right:
  *
  * <ul>
- *   <li>late-arriving corrections: a second row with the same event time, a later created time and a
- *       different value (profiles re-checked by KYC; daily stats restated after late refunds);
+ *   <li>late-arriving corrections: a second row with the same event time, a later created time and
+ *       a different value (profiles re-checked by KYC; daily stats restated after late refunds);
  *   <li>entities that appear late: customers signing up and merchants onboarded during the period,
  *       whose first transactions happen before their first nightly stats row;
  *   <li>gaps: customers who stop using their card for a few days, so their 2-day activity features
@@ -52,7 +52,8 @@ public final class PaymentsDataGenerator {
    * @param seed any number; the same seed gives the same data
    * @param scale 1 = 1,000 customers and 100 merchants (about 40k transactions); linear
    * @param days length of the period, ending at {@code end}
-   * @param end end of the period (exclusive for transactions; the last nightly stats carry this time)
+   * @param end end of the period (exclusive for transactions; the last nightly stats carry this
+   *     time)
    */
   public record Options(long seed, int scale, int days, Instant end) {
     public Options {
@@ -92,7 +93,9 @@ public final class PaymentsDataGenerator {
 
   private PaymentsDataGenerator() {}
 
-  /** Writes the data files under {@code dataDir} (created if needed; existing files are replaced). */
+  /**
+   * Writes the data files under {@code dataDir} (created if needed; existing files are replaced).
+   */
   public static Summary generate(Path dataDir, Options options) {
     requireNonNull(dataDir, "dataDir is null");
     requireNonNull(options, "options is null");
@@ -110,31 +113,58 @@ public final class PaymentsDataGenerator {
       for (String sql : MODEL) {
         st.execute(sql);
       }
-      copy(st, rows, dataDir, "labels.parquet",
+      copy(
+          st,
+          rows,
+          dataDir,
+          "labels.parquet",
           "SELECT transaction_id, customer_id, merchant_id, ts AS event_timestamp, amount, is_fraud"
               + " FROM txn ORDER BY ts, transaction_id");
-      copy(st, rows, dataDir, "customer_profiles.parquet",
+      copy(
+          st,
+          rows,
+          dataDir,
+          "customer_profiles.parquet",
           "SELECT * FROM customer_profiles ORDER BY event_ts, customer_id, created_ts");
       int weeks = (options.days() + 6) / 7;
       for (int w = 0; w < weeks; w++) {
-        copy(st, rows, dataDir, String.format("customer_daily_stats/week_%02d.parquet", w),
+        copy(
+            st,
+            rows,
+            dataDir,
+            String.format("customer_daily_stats/week_%02d.parquet", w),
             "SELECT customer_id, event_ts, created_ts, txn_count_24h, amount_sum_24h, amount_max_24h,"
-                + " distinct_merchants_24h FROM customer_daily_stats WHERE d // 7 = " + w
+                + " distinct_merchants_24h FROM customer_daily_stats WHERE d // 7 = "
+                + w
                 + " ORDER BY event_ts, customer_id, created_ts");
       }
-      copy(st, rows, dataDir, "merchant_daily_stats.parquet",
+      copy(
+          st,
+          rows,
+          dataDir,
+          "merchant_daily_stats.parquet",
           "SELECT * FROM merchant_daily_stats ORDER BY event_ts, merchant_id");
-      copy(st, rows, dataDir, "customer_merchant_stats.parquet",
+      copy(
+          st,
+          rows,
+          dataDir,
+          "customer_merchant_stats.parquet",
           "SELECT * FROM customer_merchant_stats ORDER BY event_ts, customer_id, merchant_id");
-      copy(st, rows, dataDir, "customer_disputes.parquet",
+      copy(
+          st,
+          rows,
+          dataDir,
+          "customer_disputes.parquet",
           "SELECT * FROM customer_disputes ORDER BY event_ts, customer_id");
     } catch (SQLException e) {
-      throw new FletchException("generating the example data in " + dataDir + " failed: " + e.getMessage(), e);
+      throw new FletchException(
+          "generating the example data in " + dataDir + " failed: " + e.getMessage(), e);
     }
     return new Summary(Map.copyOf(rows), Duration.ofNanos(System.nanoTime() - started));
   }
 
-  private static void copy(Statement st, Map<String, Long> rows, Path dir, String file, String query)
+  private static void copy(
+      Statement st, Map<String, Long> rows, Path dir, String file, String query)
       throws SQLException {
     Path target = dir.resolve(file).toAbsolutePath();
     String literal = "'" + target.toString().replace("'", "''") + "'";
@@ -145,7 +175,8 @@ public final class PaymentsDataGenerator {
     }
   }
 
-  // The parameters become constant macros; the values are numbers and timestamps formatted here, never
+  // The parameters become constant macros; the values are numbers and timestamps formatted here,
+  // never
   // user text, so inlining them is safe.
   private static void defineParameters(Statement st, Options o) throws SQLException {
     LocalDateTime start = LocalDateTime.ofInstant(o.start(), ZoneOffset.UTC);
@@ -249,7 +280,8 @@ public final class PaymentsDataGenerator {
            is_fraud
     FROM f
     """,
-    // Profiles: the signup snapshot, credit-limit raises, and KYC corrections of the signup snapshot
+    // Profiles: the signup snapshot, credit-limit raises, and KYC corrections of the signup
+    // snapshot
     // (same event_ts, created two days later, half the limit).
     """
     CREATE TABLE customer_profiles AS

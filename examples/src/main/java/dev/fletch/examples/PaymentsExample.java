@@ -3,7 +3,6 @@ package dev.fletch.examples;
 import static java.util.Objects.requireNonNull;
 
 import dev.fletch.core.FletchException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,7 +26,12 @@ public final class PaymentsExample {
 
   /** The YAML files of the example, in the order the loader reads them (by name). */
   public static final List<String> YAML_FILES =
-      List.of("customer_views.yaml", "entities.yaml", "merchant_views.yaml", "services.yaml", "sources.yaml");
+      List.of(
+          "customer_views.yaml",
+          "entities.yaml",
+          "merchant_views.yaml",
+          "services.yaml",
+          "sources.yaml");
 
   public static final String PROJECT = "payments";
   public static final String SERVICE = "fraud_model_v1";
@@ -43,7 +47,8 @@ public final class PaymentsExample {
       for (String name : YAML_FILES) {
         try (InputStream in = PaymentsExample.class.getResourceAsStream("/payments/" + name)) {
           if (in == null) {
-            throw new IllegalStateException("example resource payments/" + name + " is missing from the jar");
+            throw new IllegalStateException(
+                "example resource payments/" + name + " is missing from the jar");
           }
           Files.copy(in, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
         }
@@ -54,8 +59,12 @@ public final class PaymentsExample {
     }
   }
 
-  /** Writes the definitions and generates the data: a complete repository, ready for {@code fletch apply}. */
-  public static PaymentsDataGenerator.Summary create(Path dir, PaymentsDataGenerator.Options options) {
+  /**
+   * Writes the definitions and generates the data: a complete repository, ready for {@code fletch
+   * apply}.
+   */
+  public static PaymentsDataGenerator.Summary create(
+      Path dir, PaymentsDataGenerator.Options options) {
     writeRepo(dir);
     return PaymentsDataGenerator.generate(dir.resolve("data"), options);
   }
@@ -66,7 +75,8 @@ public final class PaymentsExample {
   /**
    * Three entity rows for a GetFeatures demo, read from the generated labels: the most recent
    * transaction (fresh values), the customer whose card activity is the oldest (activity features
-   * outside their ttl, if the data has such a customer), and a customer and merchant that do not exist.
+   * outside their ttl, if the data has such a customer), and a customer and merchant that do not
+   * exist.
    */
   public static List<ServingExample> servingExamples(Path dir) {
     requireNonNull(dir, "dir is null");
@@ -76,24 +86,31 @@ public final class PaymentsExample {
         Statement st = conn.createStatement()) {
       try (ResultSet rs =
           st.executeQuery(
-              "SELECT customer_id, merchant_id FROM read_parquet(" + labels + ")"
+              "SELECT customer_id, merchant_id FROM read_parquet("
+                  + labels
+                  + ")"
                   + " ORDER BY event_timestamp DESC, transaction_id DESC LIMIT 1")) {
         if (rs.next()) {
-          out.add(new ServingExample(rs.getLong(1), rs.getString(2), "the most recent transaction"));
+          out.add(
+              new ServingExample(rs.getLong(1), rs.getString(2), "the most recent transaction"));
         }
       }
       try (ResultSet rs =
           st.executeQuery(
-              "SELECT customer_id, arg_max(merchant_id, event_timestamp) FROM read_parquet(" + labels + ")"
+              "SELECT customer_id, arg_max(merchant_id, event_timestamp) FROM read_parquet("
+                  + labels
+                  + ")"
                   + " GROUP BY customer_id ORDER BY max(event_timestamp), customer_id LIMIT 1")) {
         if (rs.next()) {
-          out.add(new ServingExample(rs.getLong(1), rs.getString(2), "the customer idle the longest"));
+          out.add(
+              new ServingExample(rs.getLong(1), rs.getString(2), "the customer idle the longest"));
         }
       }
     } catch (SQLException e) {
       throw new FletchException("reading " + dir.resolve(LABELS) + " failed: " + e.getMessage(), e);
     }
-    out.add(new ServingExample(999_999_999L, "M99999", "a customer and merchant that do not exist"));
+    out.add(
+        new ServingExample(999_999_999L, "M99999", "a customer and merchant that do not exist"));
     return out;
   }
 }

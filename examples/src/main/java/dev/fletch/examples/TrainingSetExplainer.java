@@ -20,8 +20,9 @@ import java.util.Objects;
 
 /**
  * Explains, for a few rows of a payments training set, why {@code avg_amount_24h} (view {@code
- * customer_activity}) got the value it got, by re-deriving it from the source files independently of
- * the offline store. The quickstart prints these; tests use {@link Explanation#agrees()} as a check.
+ * customer_activity}) got the value it got, by re-deriving it from the source files independently
+ * of the offline store. The quickstart prints these; tests use {@link Explanation#agrees()} as a
+ * check.
  */
 public final class TrainingSetExplainer {
 
@@ -79,11 +80,15 @@ public final class TrainingSetExplainer {
       st.execute("SET TimeZone = 'UTC'");
       st.execute(
           "CREATE TABLE s AS SELECT customer_id, event_ts, created_ts,"
-              + " amount_sum_24h / nullif(txn_count_24h, 0) AS avg FROM read_parquet(" + stats + ")");
+              + " amount_sum_24h / nullif(txn_count_24h, 0) AS avg FROM read_parquet("
+              + stats
+              + ")");
       // For each label: the latest stats event time at or before t and how many versions it has.
       st.execute(
           "CREATE TABLE pick AS SELECT l.transaction_id, l.customer_id, l.event_timestamp AS t,"
-              + " max(s.event_ts) AS e FROM read_parquet(" + labels + ") l LEFT JOIN s"
+              + " max(s.event_ts) AS e FROM read_parquet("
+              + labels
+              + ") l LEFT JOIN s"
               + " ON s.customer_id = l.customer_id AND s.event_ts <= l.event_timestamp GROUP BY ALL");
       long ttlSeconds = ttl.getSeconds();
       String kind =
@@ -95,21 +100,25 @@ public final class TrainingSetExplainer {
               + " THEN 'CORRECTION' ELSE 'ORDINARY' END";
       try (ResultSet rs =
           st.executeQuery(
-              "SELECT kind, min(transaction_id) FROM (SELECT " + kind + " AS kind, p.transaction_id"
+              "SELECT kind, min(transaction_id) FROM (SELECT "
+                  + kind
+                  + " AS kind, p.transaction_id"
                   + " FROM pick p) GROUP BY kind")) {
         while (rs.next()) {
           out.add(explainOne(conn, Case.valueOf(rs.getString(1)), rs.getLong(2), trainingSet, ttl));
         }
       }
     } catch (SQLException e) {
-      throw new FletchException("explaining the training set " + trainingSet + " failed: " + e.getMessage(), e);
+      throw new FletchException(
+          "explaining the training set " + trainingSet + " failed: " + e.getMessage(), e);
     }
     out.sort((a, b) -> a.kind().compareTo(b.kind()));
     return out;
   }
 
   private static Explanation explainOne(
-      Connection conn, Case kind, long transactionId, Path trainingSet, Duration ttl) throws SQLException {
+      Connection conn, Case kind, long transactionId, Path trainingSet, Duration ttl)
+      throws SQLException {
     long customer;
     Instant t;
     Instant e;
@@ -128,19 +137,52 @@ public final class TrainingSetExplainer {
     return switch (kind) {
       case NO_HISTORY -> {
         Instant first = firstStats(conn, customer);
-        yield new Explanation(kind, transactionId, customer, t, null, actual,
-            at + ": no customer_activity row at or before that time (its first nightly row is "
-                + (first == null ? "never" : first.toString()) + ", later) -> NULL");
+        yield new Explanation(
+            kind,
+            transactionId,
+            customer,
+            t,
+            null,
+            actual,
+            at
+                + ": no customer_activity row at or before that time (its first nightly row is "
+                + (first == null ? "never" : first.toString())
+                + ", later) -> NULL");
       }
-      case TOO_OLD -> new Explanation(kind, transactionId, customer, t, null, actual,
-          at + ": the latest customer_activity row is from " + e + ", " + human(Duration.between(e, t))
-              + " earlier, older than the view's ttl " + human(ttl) + " -> NULL");
+      case TOO_OLD ->
+          new Explanation(
+              kind,
+              transactionId,
+              customer,
+              t,
+              null,
+              actual,
+              at
+                  + ": the latest customer_activity row is from "
+                  + e
+                  + ", "
+                  + human(Duration.between(e, t))
+                  + " earlier, older than the view's ttl "
+                  + human(ttl)
+                  + " -> NULL");
       case ORDINARY -> {
         List<double[]> versions = versions(conn, customer, e);
         Double expected = versions.get(0)[1] < 0 ? null : versions.get(0)[1];
-        yield new Explanation(kind, transactionId, customer, t, expected, actual,
-            at + ": the latest customer_activity row at or before it is from " + e + " ("
-                + human(Duration.between(e, t)) + " earlier, within the ttl " + human(ttl) + ") -> "
+        yield new Explanation(
+            kind,
+            transactionId,
+            customer,
+            t,
+            expected,
+            actual,
+            at
+                + ": the latest customer_activity row at or before it is from "
+                + e
+                + " ("
+                + human(Duration.between(e, t))
+                + " earlier, within the ttl "
+                + human(ttl)
+                + ") -> "
                 + format(expected));
       }
       case CORRECTION -> {
@@ -148,20 +190,34 @@ public final class TrainingSetExplainer {
         StringBuilder sb = new StringBuilder();
         for (double[] v : versions) {
           sb.append(sb.length() == 0 ? "" : ", then ")
-              .append("created ").append(Instant.ofEpochSecond((long) v[0]))
-              .append(" = ").append(format(v[1] < 0 ? null : v[1]));
+              .append("created ")
+              .append(Instant.ofEpochSecond((long) v[0]))
+              .append(" = ")
+              .append(format(v[1] < 0 ? null : v[1]));
         }
         double[] last = versions.get(versions.size() - 1);
         Double expected = last[1] < 0 ? null : last[1];
-        yield new Explanation(kind, transactionId, customer, t, expected, actual,
-            at + ": the latest customer_activity row is from " + e + " and was restated ("
-                + sb + "); the latest created version wins -> " + format(expected));
+        yield new Explanation(
+            kind,
+            transactionId,
+            customer,
+            t,
+            expected,
+            actual,
+            at
+                + ": the latest customer_activity row is from "
+                + e
+                + " and was restated ("
+                + sb
+                + "); the latest created version wins -> "
+                + format(expected));
       }
     };
   }
 
   // Versions of one stats row, oldest created first: {created epoch seconds, avg or -1 for NULL}.
-  private static List<double[]> versions(Connection conn, long customer, Instant e) throws SQLException {
+  private static List<double[]> versions(Connection conn, long customer, Instant e)
+      throws SQLException {
     List<double[]> out = new ArrayList<>();
     try (PreparedStatement ps =
         conn.prepareStatement(
@@ -179,7 +235,8 @@ public final class TrainingSetExplainer {
   }
 
   private static Instant firstStats(Connection conn, long customer) throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement("SELECT min(event_ts) FROM s WHERE customer_id = ?")) {
+    try (PreparedStatement ps =
+        conn.prepareStatement("SELECT min(event_ts) FROM s WHERE customer_id = ?")) {
       ps.setLong(1, customer);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -188,10 +245,13 @@ public final class TrainingSetExplainer {
     }
   }
 
-  private static Double actual(Connection conn, Path trainingSet, long transactionId) throws SQLException {
+  private static Double actual(Connection conn, Path trainingSet, long transactionId)
+      throws SQLException {
     try (PreparedStatement ps =
         conn.prepareStatement(
-            "SELECT avg_amount_24h FROM read_parquet(" + literal(trainingSet) + ") WHERE transaction_id = ?")) {
+            "SELECT avg_amount_24h FROM read_parquet("
+                + literal(trainingSet)
+                + ") WHERE transaction_id = ?")) {
       ps.setLong(1, transactionId);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {

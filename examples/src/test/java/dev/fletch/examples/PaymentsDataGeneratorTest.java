@@ -28,14 +28,19 @@ class PaymentsDataGeneratorTest {
   void writesEveryFileWithRows() {
     for (String file :
         new String[] {
-          "labels.parquet", "customer_profiles.parquet", "customer_daily_stats/week_00.parquet",
-          "customer_daily_stats/week_03.parquet", "merchant_daily_stats.parquet",
-          "customer_merchant_stats.parquet", "customer_disputes.parquet"
+          "labels.parquet",
+          "customer_profiles.parquet",
+          "customer_daily_stats/week_00.parquet",
+          "customer_daily_stats/week_03.parquet",
+          "merchant_daily_stats.parquet",
+          "customer_merchant_stats.parquet",
+          "customer_disputes.parquet"
         }) {
       assertTrue(summary.rows(file) > 0, file + " has rows: " + summary.rowsPerFile());
       assertTrue(Files.isRegularFile(dir.resolve("repo/data").resolve(file)), file);
     }
-    assertTrue(summary.rows("labels.parquet") > 20_000, "labels: " + summary.rows("labels.parquet"));
+    assertTrue(
+        summary.rows("labels.parquet") > 20_000, "labels: " + summary.rows("labels.parquet"));
     for (String yaml : PaymentsExample.YAML_FILES) {
       assertTrue(Files.isRegularFile(dir.resolve("repo").resolve(yaml)), yaml);
     }
@@ -104,8 +109,11 @@ class PaymentsDataGeneratorTest {
             "labels.parquet"));
     for (String f :
         new String[] {
-          "customer_profiles.parquet", "customer_daily_stats/*.parquet", "merchant_daily_stats.parquet",
-          "customer_merchant_stats.parquet", "customer_disputes.parquet"
+          "customer_profiles.parquet",
+          "customer_daily_stats/*.parquet",
+          "merchant_daily_stats.parquet",
+          "customer_merchant_stats.parquet",
+          "customer_disputes.parquet"
         }) {
       assertEquals(
           0,
@@ -136,7 +144,8 @@ class PaymentsDataGeneratorTest {
         ResultSet rs =
             st.executeQuery(
                 "SELECT count(*) || ':' || sum(hash(columns(*))) FROM read_parquet('"
-                    + file.toString().replace("'", "''") + "')")) {
+                    + file.toString().replace("'", "''")
+                    + "')")) {
       rs.next();
       return rs.getString(1);
     }

@@ -25,23 +25,29 @@ class PaymentsExampleTest {
     FeatureRepo repo = RepoLoader.load(dir);
 
     assertEquals(PaymentsExample.PROJECT, repo.project());
-    assertEquals(List.of("customer", "merchant"), repo.entities().stream().map(e -> e.name()).toList());
+    assertEquals(
+        List.of("customer", "merchant"), repo.entities().stream().map(e -> e.name()).toList());
     assertEquals(5, repo.sources().size());
     FeatureView pair = repo.view("customer_merchant");
-    assertEquals(List.of("customer_id", "merchant_id"),
+    assertEquals(
+        List.of("customer_id", "merchant_id"),
         repo.joinKeys(pair).stream().map(k -> k.name()).toList());
-    assertTrue(repo.view("customer_activity").feature("avg_amount_24h").orElseThrow().hasExpression());
+    assertTrue(
+        repo.view("customer_activity").feature("avg_amount_24h").orElseThrow().hasExpression());
     assertFalse(repo.view("customer_disputes").online());
-    Set<Duration> ttls = repo.featureViews().stream().map(FeatureView::ttl).collect(Collectors.toSet());
+    Set<Duration> ttls =
+        repo.featureViews().stream().map(FeatureView::ttl).collect(Collectors.toSet());
     assertTrue(ttls.size() >= 4, "different ttls: " + ttls);
     assertEquals(Duration.ofDays(2), repo.view("customer_activity").ttl());
-    assertEquals("chargeback_rate_30d",
+    assertEquals(
+        "chargeback_rate_30d",
         repo.source("merchant_daily_stats").fieldMapping().get("cb_rate_30d"));
 
     List<FeatureRef> service = repo.resolveService(PaymentsExample.SERVICE);
     assertEquals(12, service.size(), service.toString());
     // Every output name is the bare feature name: no collisions inside the service.
     assertEquals(
-        service.stream().map(FeatureRef::feature).toList(), FeatureRepo.outputNames(service, false));
+        service.stream().map(FeatureRef::feature).toList(),
+        FeatureRepo.outputNames(service, false));
   }
 }

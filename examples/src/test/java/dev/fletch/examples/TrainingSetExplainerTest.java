@@ -50,11 +50,16 @@ class TrainingSetExplainerTest {
 
   private static Map<Case, Explanation> explain(Path training) {
     return TrainingSetExplainer.explain(dir, training, Duration.ofDays(2)).stream()
-        .collect(Collectors.toMap(Explanation::kind, Function.identity(), (a, b) -> a,
-            () -> new java.util.TreeMap<>()));
+        .collect(
+            Collectors.toMap(
+                Explanation::kind,
+                Function.identity(),
+                (a, b) -> a,
+                () -> new java.util.TreeMap<>()));
   }
 
-  // A point-in-time join written out by hand; createdOrder decides which version of a restated row wins.
+  // A point-in-time join written out by hand; createdOrder decides which version of a restated row
+  // wins.
   private static Path trainingSet(String name, String createdOrder) throws SQLException {
     Path out = dir.resolve(name);
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
@@ -62,11 +67,18 @@ class TrainingSetExplainerTest {
       st.execute(
           "COPY (SELECT l.transaction_id, CASE WHEN s.event_ts >= l.event_timestamp - INTERVAL 2 DAY"
               + " THEN s.amount_sum_24h / nullif(s.txn_count_24h, 0) END AS avg_amount_24h"
-              + " FROM read_parquet('" + dir.resolve("data/labels.parquet") + "') l"
-              + " LEFT JOIN read_parquet('" + dir.resolve("data/customer_daily_stats/*.parquet") + "') s"
+              + " FROM read_parquet('"
+              + dir.resolve("data/labels.parquet")
+              + "') l"
+              + " LEFT JOIN read_parquet('"
+              + dir.resolve("data/customer_daily_stats/*.parquet")
+              + "') s"
               + " ON s.customer_id = l.customer_id AND s.event_ts <= l.event_timestamp"
               + " QUALIFY row_number() OVER (PARTITION BY l.transaction_id ORDER BY s.event_ts DESC NULLS LAST, s."
-              + createdOrder + ") = 1) TO '" + out + "' (FORMAT parquet)");
+              + createdOrder
+              + ") = 1) TO '"
+              + out
+              + "' (FORMAT parquet)");
     }
     return out;
   }

@@ -42,8 +42,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code fletch quickstart}: the whole story on embedded defaults, in one command. Generates the
- * payments example, applies it, materializes it, writes a training set and explains a few of its rows,
- * serves it and makes one GetFeatures call.
+ * payments example, applies it, materializes it, writes a training set and explains a few of its
+ * rows, serves it and makes one GetFeatures call.
  */
 @Command(
     name = "quickstart",
@@ -58,16 +58,26 @@ public final class QuickstartCommand implements Callable<Integer> {
 
   /** Columns of the training set worth showing on a terminal (the rest is in the file). */
   static final List<String> SHOWN_COLUMNS =
-      List.of("transaction_id", "customer_id", "merchant_id", "event_timestamp", "is_fraud", "credit_limit",
-          "txn_count_24h", "avg_amount_24h", "chargeback_rate_30d", "pair_txn_count_90d");
+      List.of(
+          "transaction_id",
+          "customer_id",
+          "merchant_id",
+          "event_timestamp",
+          "is_fraud",
+          "credit_limit",
+          "txn_count_24h",
+          "avg_amount_24h",
+          "chargeback_rate_30d",
+          "pair_txn_count_90d");
 
   @Spec CommandSpec spec;
 
   @Option(
       names = "--dir",
       paramLabel = "DIR",
-      description = "Folder to create the example in (default: ./fletch-quickstart). Must be empty or a"
-          + " previous quickstart folder, which is reset.")
+      description =
+          "Folder to create the example in (default: ./fletch-quickstart). Must be empty or a"
+              + " previous quickstart folder, which is reset.")
   Path dir;
 
   @Option(
@@ -79,7 +89,8 @@ public final class QuickstartCommand implements Callable<Integer> {
       names = "--scale",
       paramLabel = "N",
       defaultValue = "1",
-      description = "Data size: N x 1,000 customers and N x 100 merchants over 28 days (default: 1).")
+      description =
+          "Data size: N x 1,000 customers and N x 100 merchants over 28 days (default: 1).")
   int scale;
 
   @Option(
@@ -120,7 +131,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     steps.begin("Writing the payments-fraud example to " + folder);
     PaymentsDataGenerator.Summary data = PaymentsExample.create(folder, options);
     out.printf("    definitions: %s%n", String.join(", ", PaymentsExample.YAML_FILES));
-    out.printf("    data from %s to %s (seed %d):%n", options.start(), options.end(), options.seed());
+    out.printf(
+        "    data from %s to %s (seed %d):%n", options.start(), options.end(), options.seed());
     data.rowsPerFile().entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> out.printf("      data/%-40s %,9d rows%n", e.getKey(), e.getValue()));
@@ -137,36 +149,46 @@ public final class QuickstartCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private void tour(CliContext ctx, Path folder, PaymentsDataGenerator.Options options, Steps steps) {
+  private void tour(
+      CliContext ctx, Path folder, PaymentsDataGenerator.Options options, Steps steps) {
     steps.begin("Validating and applying the definitions to the registry");
     FeatureRepo repo = ctx.loadRepo();
     Plan plan = ctx.registry().plan(repo);
     out.println(indent(plan.render()));
-    ApplyResult applied = ctx.registry().apply(repo, plan.baseVersion(), false, "fletch quickstart");
+    ApplyResult applied =
+        ctx.registry().apply(repo, plan.baseVersion(), false, "fletch quickstart");
     out.println("    " + applied.summary());
     out.println("    registry: " + redact(ctx.settings().registryUrl()));
     steps.end();
 
-    steps.begin("Materializing the latest values into the online store (" + ctx.onlineStore().describe() + ")");
+    steps.begin(
+        "Materializing the latest values into the online store ("
+            + ctx.onlineStore().describe()
+            + ")");
     materialize(ctx, repo, options);
     steps.end();
 
-    steps.begin("Building a point-in-time training set from the labels (feature service "
-        + PaymentsExample.SERVICE + ")");
+    steps.begin(
+        "Building a point-in-time training set from the labels (feature service "
+            + PaymentsExample.SERVICE
+            + ")");
     train(ctx, repo, folder);
     steps.end();
 
     serveAndCall(ctx, repo, folder, steps);
   }
 
-  private void materialize(CliContext ctx, FeatureRepo repo, PaymentsDataGenerator.Options options) {
+  private void materialize(
+      CliContext ctx, FeatureRepo repo, PaymentsDataGenerator.Options options) {
     Materializer materializer =
         new Materializer(ctx.offlineStore(), ctx.onlineStore(), ctx.registry().jobHistory());
     // From the beginning (profiles of older customers go back years) to the end of the data.
     List<Materializer.ViewResult> results =
-        materializer.materialize(repo, Instant.EPOCH, options.end(), List.of(), (view, rows, rate) -> {});
+        materializer.materialize(
+            repo, Instant.EPOCH, options.end(), List.of(), (view, rows, rate) -> {});
     for (Materializer.ViewResult r : results) {
-      out.printf("    %-20s %,9d entities written in %d ms%n", r.view(), r.rows(), r.took().toMillis());
+      out.printf(
+          "    %-20s %,9d entities written in %d ms%n", r.view(), r.rows(), r.took().toMillis());
     }
     repo.featureViews().stream()
         .filter(v -> !v.online())
@@ -190,15 +212,22 @@ public final class QuickstartCommand implements Callable<Integer> {
                     HistoricalRequest.OutputFormat.PARQUET));
     out.printf("    %,d rows written to %s%n", rows, folder.relativize(training));
     printTable(ctx.offlineStore().preview(training, 5));
-    out.println("    (the first rows are the oldest labels: at the very start of the data no nightly stats");
+    out.println(
+        "    (the first rows are the oldest labels: at the very start of the data no nightly stats");
     out.println("    exist yet, so the activity, merchant and pair features are NULL there)");
     out.println();
-    out.println("    Why these values? Each label row gets, per feature view, the row with the same key and");
-    out.println("    the greatest event time at or before the label's event_timestamp; among rows with that");
-    out.println("    event time the latest created wins; a row older than the view's ttl gives NULL:");
+    out.println(
+        "    Why these values? Each label row gets, per feature view, the row with the same key and");
+    out.println(
+        "    the greatest event time at or before the label's event_timestamp; among rows with that");
+    out.println(
+        "    event time the latest created wins; a row older than the view's ttl gives NULL:");
     for (TrainingSetExplainer.Explanation e :
         TrainingSetExplainer.explain(folder, training, repo.view("customer_activity").ttl())) {
-      out.printf("    - [%s] transaction %d, avg_amount_24h = %s%n", e.kind(), e.transactionId(),
+      out.printf(
+          "    - [%s] transaction %d, avg_amount_24h = %s%n",
+          e.kind(),
+          e.transactionId(),
           e.actual() == null ? "NULL" : String.format("%.2f", e.actual()));
       out.println("      " + e.why() + (e.agrees() ? "" : "  (MISMATCH with the training set!)"));
     }
@@ -230,16 +259,20 @@ public final class QuickstartCommand implements Callable<Integer> {
                 .plaintext(true)
                 .deadline(Duration.ofSeconds(10))
                 .build()) {
-      out.printf("    gRPC on %s:%d, HTTP on http://%s:%d (project '%s')%n",
+      out.printf(
+          "    gRPC on %s:%d, HTTP on http://%s:%d (project '%s')%n",
           host, server.grpcPort(), host, server.httpPort(), repo.project());
-      out.printf("    GetFeatures(feature_service=%s) for %d entity rows:%n", PaymentsExample.SERVICE,
-          examples.size());
+      out.printf(
+          "    GetFeatures(feature_service=%s) for %d entity rows:%n",
+          PaymentsExample.SERVICE, examples.size());
       OnlineResult result =
           client.getServiceFeatures(
               PaymentsExample.SERVICE,
               Map.of(
-                  "customer_id", examples.stream().map(PaymentsExample.ServingExample::customerId).toList(),
-                  "merchant_id", examples.stream().map(PaymentsExample.ServingExample::merchantId).toList()));
+                  "customer_id",
+                      examples.stream().map(PaymentsExample.ServingExample::customerId).toList(),
+                  "merchant_id",
+                      examples.stream().map(PaymentsExample.ServingExample::merchantId).toList()));
       printAnswer(result, examples);
       steps.end();
       if (serve) {
@@ -255,9 +288,13 @@ public final class QuickstartCommand implements Callable<Integer> {
     int width = result.featureNames().stream().mapToInt(String::length).max().orElse(10);
     for (int row = 0; row < result.entityRows(); row++) {
       PaymentsExample.ServingExample e = examples.get(row);
-      out.printf("    customer_id=%d, merchant_id=%s (%s):%n", e.customerId(), e.merchantId(), e.note());
+      out.printf(
+          "    customer_id=%d, merchant_id=%s (%s):%n", e.customerId(), e.merchantId(), e.note());
       for (OnlineResult.Column c : result.columns()) {
-        out.printf("      %-" + width + "s = %-12s %s%n", c.name(), cell(c.values().get(row)),
+        out.printf(
+            "      %-" + width + "s = %-12s %s%n",
+            c.name(),
+            cell(c.values().get(row)),
             c.statuses().get(row));
       }
     }
@@ -267,14 +304,16 @@ public final class QuickstartCommand implements Callable<Integer> {
     out.println();
     out.println("    Serving until Ctrl-C. Try it:");
     if (grpc > 0) {
-      out.printf("      grpcurl -plaintext -d '{\"feature_service\": \"%s\", \"entities\": {"
+      out.printf(
+          "      grpcurl -plaintext -d '{\"feature_service\": \"%s\", \"entities\": {"
               + "\"customer_id\": {\"values\": [{\"int64_value\": \"%d\"}]}, "
               + "\"merchant_id\": {\"values\": [{\"string_value\": \"%s\"}]}}}' "
               + "%s:%d fletch.serving.v1.FeatureServing/GetFeatures%n",
           PaymentsExample.SERVICE, e.customerId(), e.merchantId(), host, grpc);
     }
     if (http > 0) {
-      out.printf("      curl -s http://%s:%d/api/v1/features/online -H 'content-type: application/json' "
+      out.printf(
+          "      curl -s http://%s:%d/api/v1/features/online -H 'content-type: application/json' "
               + "-d '{\"feature_service\": \"%s\", \"entities\": {\"customer_id\": [%d], "
               + "\"merchant_id\": [\"%s\"]}}'%n",
           host, http, PaymentsExample.SERVICE, e.customerId(), e.merchantId());
@@ -288,14 +327,17 @@ public final class QuickstartCommand implements Callable<Integer> {
   private void awaitShutdownSignal() {
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      try {
-        closed.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "fletch-quickstart-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              try {
+                closed.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "fletch-quickstart-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     shutdownLatch = closed;
     try {
@@ -305,7 +347,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     }
   }
 
-  // A re-run of the quickstart starts over; any other non-empty folder is the user's and stays untouched.
+  // A re-run of the quickstart starts over; any other non-empty folder is the user's and stays
+  // untouched.
   private void prepare(Path folder) {
     try {
       if (Files.isDirectory(folder) && !isEmpty(folder)) {
@@ -318,7 +361,8 @@ public final class QuickstartCommand implements Callable<Integer> {
         deleteRecursively(folder.resolve("training"));
       }
       Files.createDirectories(folder);
-      Files.writeString(folder.resolve(MARKER), "created by fletch quickstart; a re-run resets this folder\n");
+      Files.writeString(
+          folder.resolve(MARKER), "created by fletch quickstart; a re-run resets this folder\n");
     } catch (IOException e) {
       throw new FletchException("cannot prepare " + folder + ": " + e.getMessage(), e);
     }
@@ -405,7 +449,8 @@ public final class QuickstartCommand implements Callable<Integer> {
 
   /** A JDBC URL without its password, for printing. */
   static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
+    return url.replaceAll("(?i)(password=)[^&]*", "$1***")
+        .replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
   }
 
   /** Numbered step headers with their timing. */

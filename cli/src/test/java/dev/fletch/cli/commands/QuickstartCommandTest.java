@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Runs {@code fletch quickstart} end to end (embedded stores, free ports) and checks what it did. */
+/**
+ * Runs {@code fletch quickstart} end to end (embedded stores, free ports) and checks what it did.
+ */
 class QuickstartCommandTest {
   @TempDir Path tmp;
 
@@ -35,7 +37,8 @@ class QuickstartCommandTest {
     PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
     CommandLine cli = Fletch.commandLine(o, e);
     int code = cli.execute(args);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -54,15 +57,21 @@ class QuickstartCommandTest {
     // The plan it applied, and the apply itself.
     assertTrue(out.contains("customer_activity"), out);
     // Version 1 on the embedded registry; a shared one (FLETCH_REGISTRY_URL) may be further along.
-    assertTrue(Pattern.compile("Applied version \\d+|No changes: project 'payments' stays at version")
-        .matcher(out).find(), out);
+    assertTrue(
+        Pattern.compile("Applied version \\d+|No changes: project 'payments' stays at version")
+            .matcher(out)
+            .find(),
+        out);
 
     // The training set: one row per label, in a Parquet file, with explained rows that agree.
     Path training = dir.resolve("training/fraud_model_v1.parquet");
     assertTrue(Files.isRegularFile(training), training.toString());
-    long labels = scalar("SELECT count(*) FROM read_parquet('" + dir.resolve(PaymentsExample.LABELS) + "')");
+    long labels =
+        scalar("SELECT count(*) FROM read_parquet('" + dir.resolve(PaymentsExample.LABELS) + "')");
     assertEquals(labels, scalar("SELECT count(*) FROM read_parquet('" + training + "')"));
-    assertEquals(labels, scalar("SELECT count(DISTINCT transaction_id) FROM read_parquet('" + training + "')"));
+    assertEquals(
+        labels,
+        scalar("SELECT count(DISTINCT transaction_id) FROM read_parquet('" + training + "')"));
     assertTrue(out.contains(String.format("%,d rows written to", labels)), out);
     for (String kind : new String[] {"[CORRECTION]", "[TOO_OLD]", "[NO_HISTORY]", "[ORDINARY]"}) {
       assertTrue(out.contains(kind), kind + " explained in:\n" + out);
@@ -71,13 +80,18 @@ class QuickstartCommandTest {
 
     // The GetFeatures answer: fresh values for the latest transaction, NOT_FOUND for unknown keys.
     Matcher latest =
-        Pattern.compile("\\(the most recent transaction\\):\\R(?:\\s+\\S+\\s+= .*\\R)+").matcher(out);
+        Pattern.compile("\\(the most recent transaction\\):\\R(?:\\s+\\S+\\s+= .*\\R)+")
+            .matcher(out);
     assertTrue(latest.find(), out);
-    assertTrue(latest.group().contains("age") && latest.group().contains("PRESENT"), latest.group());
-    Matcher txnCount = Pattern.compile("txn_count_24h\\s+= (\\d+)\\s+PRESENT").matcher(latest.group());
+    assertTrue(
+        latest.group().contains("age") && latest.group().contains("PRESENT"), latest.group());
+    Matcher txnCount =
+        Pattern.compile("txn_count_24h\\s+= (\\d+)\\s+PRESENT").matcher(latest.group());
     assertTrue(txnCount.find(), latest.group());
     Matcher unknown =
-        Pattern.compile("\\(a customer and merchant that do not exist\\):\\R(?:\\s+\\S+\\s+= .*\\R)+").matcher(out);
+        Pattern.compile(
+                "\\(a customer and merchant that do not exist\\):\\R(?:\\s+\\S+\\s+= .*\\R)+")
+            .matcher(out);
     assertTrue(unknown.find(), out);
     assertFalse(unknown.group().contains("PRESENT"), unknown.group());
     assertTrue(unknown.group().contains("NOT_FOUND"), unknown.group());
