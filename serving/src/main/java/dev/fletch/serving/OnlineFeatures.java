@@ -33,6 +33,9 @@ import java.util.concurrent.TimeoutException;
  * edge maps to a status code.
  */
 public final class OnlineFeatures {
+  /** Answers up to this many values are assembled on the thread that completed the store read. */
+  static final int INLINE_VALUES = 256;
+
   private final RegistryCache definitions;
   private final OnlineStore store;
   private final int maxEntityRows;
@@ -105,15 +108,19 @@ public final class OnlineFeatures {
       return CompletableFuture.failedFuture(unwrap(e));
     }
     long timeoutNanos = timeout.toNanos();
-    return read.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
-        .handleAsync(
-            (stored, error) -> {
-              if (error != null) {
-                throw new CompletionException(unwrap(error, timeout));
-              }
-              return assemble(plan, rows, stored);
-            },
-            executor);
+    java.util.function.BiFunction<List<StoredValues>, Throwable, OnlineResult> finish =
+        (stored, error) -> {
+          if (error != null) {
+            throw new CompletionException(unwrap(error, timeout));
+          }
+          return assemble(plan, rows, stored);
+        };
+    CompletableFuture<List<StoredValues>> bounded = read.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS);
+    // A small answer is cheaper to assemble where the read completed than to hand over to another
+    // thread; a large one is moved off the store's I/O thread so that other cores share the work.
+    return (long) rows * plan.columns().size() <= INLINE_VALUES
+        ? bounded.handle(finish)
+        : bounded.handleAsync(finish, executor);
   }
 
   private int entityRowCount(OnlineQuery query) {
