@@ -274,6 +274,11 @@ public final class QuickstartCommand implements Callable<Integer> {
                   "merchant_id",
                       examples.stream().map(PaymentsExample.ServingExample::merchantId).toList()));
       printAnswer(result, examples);
+      out.println(
+          "    PRESENT: stored and within the view's ttl; OUTSIDE_MAX_AGE: older than the ttl (the");
+      out.println(
+          "    value is still returned; a training set at this instant would have NULL); NULL_VALUE:");
+      out.println("    stored as null; NOT_FOUND: nothing stored for that entity.");
       steps.end();
       if (serve) {
         printHowToCall(host, server.grpcPort(), server.httpPort(), examples.get(0));
