@@ -115,7 +115,8 @@ public final class OnlineFeatures {
           }
           return assemble(plan, rows, stored);
         };
-    CompletableFuture<List<StoredValues>> bounded = read.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS);
+    CompletableFuture<List<StoredValues>> bounded =
+        read.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS);
     // A small answer is cheaper to assemble where the read completed than to hand over to another
     // thread; a large one is moved off the store's I/O thread so that other cores share the work.
     return (long) rows * plan.columns().size() <= INLINE_VALUES

@@ -41,9 +41,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,7 +129,7 @@ class ServingEndToEndIT {
             new HistoricalRequest(
                 new EntitySet.FromRows(rows), refs, null, null, false, null, null),
             allocator,
-            reader -> collect(reader, historical));
+            reader -> OnlineVsHistorical.collect(reader, historical));
 
         int present = 0;
         int stale = 0;
@@ -148,7 +145,9 @@ class ServingEndToEndIT {
               case PRESENT -> {
                 present++;
                 assertEquals(
-                    normalise(expected.get(r)), normalise(online0), c.name() + " row " + r);
+                    OnlineVsHistorical.normalise(expected.get(r)),
+                    OnlineVsHistorical.normalise(online0),
+                    c.name() + " row " + r);
               }
               case NULL_VALUE -> {
                 nulls++;
@@ -209,10 +208,13 @@ class ServingEndToEndIT {
         Map<String, List<Object>> overHttp = new HashMap<>();
         try (InputStream in = arrow.body();
             ArrowStreamReader reader = new ArrowStreamReader(in, allocator)) {
-          collect(reader, overHttp);
+          OnlineVsHistorical.collect(reader, overHttp);
         }
         for (String name : grpc.featureNames()) {
-          assertEquals(normaliseAll(historical.get(name)), normaliseAll(overHttp.get(name)), name);
+          assertEquals(
+              OnlineVsHistorical.normaliseAll(historical.get(name)),
+              OnlineVsHistorical.normaliseAll(overHttp.get(name)),
+              name);
         }
         HttpResponse<String> badHistorical =
             post(
@@ -257,46 +259,6 @@ class ServingEndToEndIT {
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static void collect(ArrowReader reader, Map<String, List<Object>> out)
-      throws java.io.IOException {
-    VectorSchemaRoot root = reader.getVectorSchemaRoot();
-    while (reader.loadNextBatch()) {
-      for (FieldVector v : root.getFieldVectors()) {
-        List<Object> col = out.computeIfAbsent(v.getName(), k -> new ArrayList<>());
-        for (int i = 0; i < root.getRowCount(); i++) {
-          col.add(v.getObject(i));
-        }
-      }
-    }
-  }
-
-  private static List<Object> normaliseAll(List<Object> values) {
-    List<Object> out = new ArrayList<>();
-    for (Object v : values) {
-      out.add(normalise(v));
-    }
-    return out;
-  }
-
-  /**
-   * Arrow gives Text for strings and Integer/Long by width; compare as plain Java text and numbers.
-   */
-  private static Object normalise(Object v) {
-    if (v == null) {
-      return null;
-    }
-    if (v instanceof org.apache.arrow.vector.util.Text t) {
-      return t.toString();
-    }
-    if (v instanceof Integer || v instanceof Long || v instanceof Short) {
-      return ((Number) v).longValue();
-    }
-    if (v instanceof Float f) {
-      return f.doubleValue();
-    }
-    return v;
   }
 
   /**
