@@ -71,7 +71,12 @@ public final class MaterializeCommand implements Callable<Integer> {
       ctx.err().println("materializing into " + ctx.onlineStore().describe());
       List<Materializer.ViewResult> results;
       try (ViewProgress progress = new ViewProgress(ctx.err())) {
-        results = materializer.materialize(repo, from, to, names(views), progress);
+        try {
+          results = materializer.materialize(repo, from, to, names(views), progress);
+        } catch (RuntimeException e) {
+          progress.abandon();
+          throw e;
+        }
       }
       printSummary(ctx.out(), results);
     }
@@ -109,6 +114,14 @@ public final class MaterializeCommand implements Callable<Integer> {
         current = Progress.start(err, "materializing " + viewName);
       }
       current.set(rows);
+    }
+
+    /** After a failure: ends the progress line without claiming the view is done. */
+    synchronized void abandon() {
+      if (current != null) {
+        err.println();
+        current = null;
+      }
     }
 
     @Override

@@ -54,9 +54,14 @@ public final class MaterializeIncrementalCommand implements Callable<Integer> {
       List<Materializer.ViewResult> results;
       try (MaterializeCommand.ViewProgress progress =
           new MaterializeCommand.ViewProgress(ctx.err())) {
-        results =
-            materializer.materializeIncremental(
-                repo, to, MaterializeCommand.names(views), progress);
+        try {
+          results =
+              materializer.materializeIncremental(
+                  repo, to, MaterializeCommand.names(views), progress);
+        } catch (RuntimeException e) {
+          progress.abandon();
+          throw e;
+        }
       }
       MaterializeCommand.printSummary(ctx.out(), results);
     }
