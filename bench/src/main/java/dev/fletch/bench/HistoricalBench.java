@@ -41,7 +41,13 @@ import java.util.stream.Stream;
  * <p>With {@code --created} the source also has a created timestamp that breaks ties between rows
  * with the same event time; the hand-written side then de-duplicates with a window before its join.
  *
- * <p>Usage: {@code HistoricalBench [--scale 1.0] [--runs 3] [--dir TMPDIR] [--created]}
+ * <p>Usage: {@code HistoricalBench [--scale 1.0] [--runs 3] [--dir TMPDIR] [--created]}, e.g.
+ *
+ * <pre>
+ * ./mvnw -q -B -pl bench -am -DskipTests install
+ * ./mvnw -q -B -pl bench exec:exec -Dexec.args="--add-opens=java.base/java.nio=ALL-UNNAMED -Xmx1g \
+ *     -cp %classpath dev.fletch.bench.HistoricalBench --runs 5"
+ * </pre>
  */
 public final class HistoricalBench {
   private static final String[] FEATURES = {"f1", "f2", "f3", "f4", "f5"};
