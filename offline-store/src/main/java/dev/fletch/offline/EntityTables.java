@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 
 /**
  * Loads an {@link EntitySet} into the connection's temporary table {@value FeatureSql#ENTITIES}.
@@ -301,38 +304,68 @@ final class EntityTables {
       }
     }
     List<String> names = new ArrayList<>(types.keySet());
+    List<RowType> columnTypes = new ArrayList<>();
     StringJoiner cols = new StringJoiner(", ");
-    StringJoiner params = new StringJoiner(", ");
     for (String name : names) {
       RowType t = types.get(name) == null ? RowType.VARCHAR : types.get(name);
+      columnTypes.add(t);
       cols.add(ident(name) + " " + t.sql);
-      params.add("CAST(? AS " + t.sql + ")");
     }
-    String table = ident(FeatureSql.ENTITIES);
     try (Statement st = conn.createStatement()) {
-      st.execute("CREATE TEMP TABLE " + table + " (" + cols + ")");
+      st.execute("CREATE TEMP TABLE " + ident(FeatureSql.ENTITIES) + " (" + cols + ")");
     } catch (SQLException e) {
       throw DuckDbErrors.translate("cannot create the entity table", e);
     }
-    try (PreparedStatement ps =
-        conn.prepareStatement("INSERT INTO " + table + " VALUES (" + params + ")")) {
-      int pending = 0;
+    // The appender writes column vectors directly: ~100x faster than batched INSERTs.
+    try (DuckDBAppender appender =
+        conn.unwrap(DuckDBConnection.class).createAppender("temp", "main", FeatureSql.ENTITIES)) {
       for (Map<String, Object> row : rows) {
+        appender.beginRow();
         for (int i = 0; i < names.size(); i++) {
-          ps.setObject(i + 1, bindable(row.get(names.get(i))));
+          append(appender, columnTypes.get(i), row.get(names.get(i)));
         }
-        ps.addBatch();
-        if (++pending == 1000) {
-          ps.executeBatch();
-          pending = 0;
-        }
+        appender.endRow();
       }
-      if (pending > 0) {
-        ps.executeBatch();
-      }
+      appender.flush();
     } catch (SQLException e) {
       throw DuckDbErrors.translate("cannot load the entity rows", e);
     }
+  }
+
+  private static void append(DuckDBAppender appender, RowType type, Object v) throws SQLException {
+    if (v == null) {
+      appender.appendNull();
+      return;
+    }
+    switch (type) {
+      case BOOLEAN -> appender.append((boolean) (Boolean) v);
+      case BIGINT -> appender.append(((Number) v).longValue());
+      case DOUBLE -> appender.append(((Number) v).doubleValue());
+      case VARCHAR -> appender.append(text(v));
+      case TIMESTAMPTZ, TIMESTAMP -> appender.appendEpochMicros(Values.microsOf(instant(v), false));
+    }
+  }
+
+  /**
+   * Times kept as text (in a column that mixes text and times) use ISO-8601, which DuckDB parses.
+   */
+  private static String text(Object v) {
+    if (v instanceof ZonedDateTime z) {
+      return z.toOffsetDateTime().toString();
+    }
+    return v.toString();
+  }
+
+  /** A naive LocalDateTime is UTC, as everywhere in Fletch. */
+  private static Instant instant(Object v) {
+    if (v instanceof Instant i) {
+      return i;
+    } else if (v instanceof OffsetDateTime o) {
+      return o.toInstant();
+    } else if (v instanceof ZonedDateTime z) {
+      return z.toInstant();
+    }
+    return ((LocalDateTime) v).toInstant(ZoneOffset.UTC);
   }
 
   private static boolean isTimeOrText(RowType t) {
@@ -341,22 +374,5 @@ final class EntityTables {
 
   private static boolean isNumeric(RowType t) {
     return t == RowType.BIGINT || t == RowType.DOUBLE;
-  }
-
-  /** Times travel as ISO text, which DuckDB casts exactly and without the JVM's zone. */
-  private static Object bindable(Object v) {
-    if (v instanceof ZonedDateTime z) {
-      return z.toOffsetDateTime().toString();
-    }
-    if (v instanceof Instant || v instanceof OffsetDateTime || v instanceof LocalDateTime) {
-      return v.toString();
-    }
-    if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
-      return ((Number) v).longValue();
-    }
-    if (v instanceof Float) {
-      return ((Float) v).doubleValue();
-    }
-    return v;
   }
 }

@@ -320,4 +320,62 @@ class OutputsAndEntitySetsTest {
     assertTrue(row.containsKey("nothing"));
     assertNull(row.get("nothing"));
   }
+
+  @Test
+  void inlineRowsOfEveryJavaType() {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    rows.add(
+        row(
+            "customer_id",
+            1,
+            "event_timestamp",
+            java.time.LocalDateTime.parse("2024-01-01T10:30:00"),
+            "w",
+            0.5f,
+            "ok",
+            true,
+            "none",
+            null,
+            "note",
+            "a"));
+    rows.add(
+        row(
+            "customer_id",
+            2L,
+            "event_timestamp",
+            java.time.ZonedDateTime.parse("2024-01-01T12:30:00+01:00[Europe/Paris]"),
+            "w",
+            2,
+            "ok",
+            false,
+            "none",
+            null,
+            "note",
+            null));
+    Path out = dir.resolve("out.parquet");
+    store.historicalToFile(
+        repo, request(new EntitySet.FromRows(rows), List.of("spend:amount"), false, out, null));
+    List<Map<String, Object>> got = store.preview(out, 10);
+    assertEquals(10L, got.get(0).get("amount"));
+    assertEquals(20L, got.get(1).get("amount")); // 11:30 UTC
+    assertEquals(Instant.parse("2024-01-01T11:30:00Z"), got.get(1).get("event_timestamp"));
+    assertEquals(0.5, got.get(0).get("w"));
+    assertEquals(2.0, got.get(1).get("w"));
+    assertEquals(true, got.get(0).get("ok"));
+    assertNull(got.get(1).get("none"));
+
+    List<Map<String, Object>> mixed =
+        List.of(
+            row("customer_id", 1L, "event_timestamp", "2024-01-01T10:30:00Z"),
+            row("customer_id", "x", "event_timestamp", "2024-01-01T10:30:00Z"));
+    dev.fletch.core.InvalidRequestException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            dev.fletch.core.InvalidRequestException.class,
+            () ->
+                store.historicalToFile(
+                    repo,
+                    request(
+                        new EntitySet.FromRows(mixed), List.of("spend:amount"), false, out, null)));
+    assertTrue(e.getMessage().contains("entity row 1, column 'customer_id'"), e.getMessage());
+  }
 }
