@@ -114,6 +114,21 @@ class PointInTimePropertyTest {
                   null));
       assertEquals(entities.size(), n);
       got = store.preview(out, Integer.MAX_VALUE);
+      // The same instants as ISO text in a CSV, each written with a random UTC offset.
+      Path csv = dir.resolve("entities_offsets.csv");
+      writeEntitiesWithOffsets(entities, csv, rnd);
+      Path out2 = dir.resolve("out2.parquet");
+      store.historicalToFile(
+          repo,
+          new HistoricalRequest(
+              new EntitySet.FromFile(csv),
+              List.of("spend:*", "risk:*"),
+              null,
+              null,
+              false,
+              out2,
+              null));
+      assertEquals(got, store.preview(out2, Integer.MAX_VALUE), "seed " + seed + ", offsets");
     }
 
     List<Map<String, Object>> expected = new ArrayList<>();
@@ -352,6 +367,28 @@ class PointInTimePropertyTest {
         "{'customer_id': 'BIGINT', 'bank_id': 'BIGINT', 'account_no': 'VARCHAR',"
             + " 'event_timestamp': 'TIMESTAMP', 'label': 'BIGINT'}",
         dir.resolve("entities.parquet"));
+  }
+
+  private static void writeEntitiesWithOffsets(List<EntityRow> rows, Path csv, Random rnd)
+      throws IOException {
+    List<String> lines = new ArrayList<>();
+    lines.add("customer_id,bank_id,account_no,event_timestamp,label");
+    for (EntityRow e : rows) {
+      String ts = "";
+      if (e.minute() != null) {
+        java.time.ZoneOffset offset = java.time.ZoneOffset.ofHoursMinutes(rnd.nextInt(25) - 12, 0);
+        ts = BASE.plusSeconds(e.minute() * 60).atOffset(offset).toString();
+      }
+      lines.add(
+          String.join(
+              ",",
+              Long.toString(e.customer()),
+              Long.toString(e.bank()),
+              e.account(),
+              ts,
+              Long.toString(e.label())));
+    }
+    Files.write(csv, lines);
   }
 
   /** CSV (no header, empty = NULL, ISO times with Z) to Parquet with explicit column types. */
