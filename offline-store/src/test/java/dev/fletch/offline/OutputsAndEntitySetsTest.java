@@ -164,20 +164,32 @@ class OutputsAndEntitySetsTest {
   @Test
   void arrowStreamMatchesAndReleasesMemory() {
     List<Long> amounts = new ArrayList<>();
+    List<String> tiers = new ArrayList<>();
     try (BufferAllocator allocator = new RootAllocator()) {
       long n =
           store.historicalToArrow(
               repo,
-              request(twoRows(), List.of("spend:amount"), false, null, null),
+              request(twoRows(), List.of("spend:amount", "profile:tier"), false, null, null),
               allocator,
               1,
               reader -> {
                 VectorSchemaRoot root = reader.getVectorSchemaRoot();
                 assertEquals("amount", root.getSchema().getFields().get(3).getName());
+                // Times travel as zone-aware UTC microseconds, so pyarrow/pandas see UTC instants.
+                assertEquals(
+                    new org.apache.arrow.vector.types.pojo.ArrowType.Timestamp(
+                        org.apache.arrow.vector.types.TimeUnit.MICROSECOND, "UTC"),
+                    root.getSchema().findField("event_timestamp").getType());
                 while (reader.loadNextBatch()) {
                   BigIntVector v = (BigIntVector) root.getVector("amount");
+                  org.apache.arrow.vector.VarCharVector tier =
+                      (org.apache.arrow.vector.VarCharVector) root.getVector("tier");
                   for (int i = 0; i < root.getRowCount(); i++) {
                     amounts.add(v.isNull(i) ? null : v.get(i));
+                    tiers.add(
+                        tier.isNull(i)
+                            ? null
+                            : new String(tier.get(i), java.nio.charset.StandardCharsets.UTF_8));
                   }
                 }
               });
@@ -186,6 +198,7 @@ class OutputsAndEntitySetsTest {
     } // closing the allocator fails the test on a leak
     assertEquals(11L, amounts.get(0));
     assertNull(amounts.get(1));
+    assertEquals(java.util.Arrays.asList("gold", null), tiers);
   }
 
   @Test
