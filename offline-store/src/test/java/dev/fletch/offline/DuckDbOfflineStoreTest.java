@@ -202,4 +202,34 @@ class DuckDbOfflineStoreTest {
         dev.fletch.core.FletchException.class,
         () -> new DuckDbOfflineStore(Map.of("no_such_option", "1")).close());
   }
+
+  @Test
+  void nullJoinKeysNeverMatch() {
+    sql(
+        "COPY (SELECT * FROM (VALUES (NULL, TIMESTAMP '2024-01-01 00:00:00', 99)) AS t(customer_id,"
+            + " event_ts, n)) TO "
+            + q(dir.resolve("nulls.parquet"))
+            + " (FORMAT parquet)");
+    FeatureRepo nulls =
+        TestData.repo(
+            dir,
+            List.of(TestData.entity("customer", "customer_id")),
+            List.of(TestData.parquet("s", "nulls.parquet", "event_ts", null)),
+            List.of(
+                TestData.view(
+                    "v", List.of("customer"), "s", Duration.ZERO, feature("n", ValueType.INT64))));
+    Map<String, Object> row = new java.util.HashMap<>();
+    row.put("customer_id", null);
+    row.put("event_timestamp", "2024-01-02T00:00:00Z");
+    Path out = dir.resolve("nulls_out.parquet");
+    store.historicalToFile(
+        nulls,
+        new HistoricalRequest(
+            new EntitySet.FromRows(List.of(row)), List.of("v:n"), null, null, false, out, null));
+    assertNull(store.preview(out, 1).get(0).get("n"));
+    List<FeatureRow> latest = new ArrayList<>();
+    store.scanLatest(
+        nulls, nulls.view("v"), Instant.EPOCH, t("2030-01-01T00:00:00Z"), 10, latest::addAll);
+    assertEquals(List.of(), latest);
+  }
 }
