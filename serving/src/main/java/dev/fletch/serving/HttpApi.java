@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
 final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   static final String ARROW_STREAM = "application/vnd.apache.arrow.stream";
+
+  /** Optional request header: how long the caller will wait, in milliseconds. */
+  static final String TIMEOUT_HEADER = "X-Fletch-Timeout-Ms";
+
   private static final String TRANSPORT = "http";
   private static final long BODY_LIMIT = 64L * 1024 * 1024;
 
@@ -78,14 +82,16 @@ final class HttpApi {
   private void online(RoutingContext ctx) {
     long start = System.nanoTime();
     OnlineQuery query;
+    Duration storeTimeout;
     try {
       query = JsonMapping.toQuery(bodyJson(ctx));
+      storeTimeout = requestTimeout(ctx.request().getHeader(TIMEOUT_HEADER));
     } catch (RuntimeException e) {
       fail(ctx, "GetFeatures", e, start);
       return;
     }
     features
-        .get(query, timeout)
+        .get(query, storeTimeout)
         .whenComplete(
             (result, error) -> {
               if (error != null) {
@@ -232,6 +238,29 @@ final class HttpApi {
                 response.reset();
               }
             });
+  }
+
+  /**
+   * The caller's deadline, like gRPC's: {@value #TIMEOUT_HEADER} milliseconds, of which the store
+   * may use all but a quarter (at most 50 ms kept back to answer); never more than the server's
+   * request timeout.
+   */
+  Duration requestTimeout(String header) {
+    if (header == null || header.isBlank()) {
+      return timeout;
+    }
+    long millis;
+    try {
+      millis = Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException(
+          TIMEOUT_HEADER + " must be a number of milliseconds, got '" + header + "'", e);
+    }
+    if (millis <= 0) {
+      throw new InvalidRequestException(TIMEOUT_HEADER + " must be positive, got " + millis);
+    }
+    return GrpcFeatureService.storeTimeout(
+        io.grpc.Deadline.after(millis, java.util.concurrent.TimeUnit.MILLISECONDS), timeout);
   }
 
   private static JsonObject bodyJson(RoutingContext ctx) {

@@ -313,6 +313,34 @@ class FletchServerTest {
   }
 
   @Test
+  void httpHonoursTheCallersTimeoutHeader() throws Exception {
+    String body = "{\"features\":[\"customer_profile:age\"],\"entities\":{\"customer_id\":[1]}}";
+    store.hang = true;
+    long start = System.nanoTime();
+    HttpResponse<String> slow =
+        http.send(
+            HttpRequest.newBuilder(uri("/api/v1/features/online"))
+                .header("X-Fletch-Timeout-Ms", "100")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(503, slow.statusCode(), slow.body());
+    assertTrue(slow.body().matches(".*did not answer within 7[0-5] ms.*"), slow.body());
+    assertTrue(
+        System.nanoTime() - start < Duration.ofMillis(280).toNanos(),
+        "before the 300 ms server timeout");
+    store.hang = false;
+    HttpResponse<String> bad =
+        http.send(
+            HttpRequest.newBuilder(uri("/api/v1/features/online"))
+                .header("X-Fletch-Timeout-Ms", "soon")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, bad.statusCode(), bad.body());
+  }
+
+  @Test
   void metricsCountRequestsErrorsRowsAndFreshness() throws Exception {
     client.getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L, 2L)));
     assertThrows(
