@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * store never replaces a newer event time), so re-running a failed or finished job is harmless.
  *
  * <p>Faults: a batch whose write fails with {@link UnavailableException} is retried with
- * exponential backoff up to {@link Options#maxAttempts()} times; then the job fails, is recorded
- * FAILED with the error, and this method throws (an {@link UnavailableException} when the store was
- * unreachable).
+ * exponential backoff up to {@link Options#maxAttempts()} times; then the job fails and is recorded
+ * FAILED with the error. One view's failure does not stop the others: every requested view gets its
+ * job (successful ones move their watermarks), and only then does {@link #materialize} throw (the
+ * failed view's own exception when one failed, an {@link UnavailableException} when the store was
+ * unreachable). {@link #materializeEach} reports failures per view instead of throwing.
  */
 public final class Materializer {
   private static final Logger LOG = LoggerFactory.getLogger(Materializer.class);
@@ -39,12 +41,68 @@ public final class Materializer {
   public interface Progress {
     void update(String view, long rows, double rowsPerSecond);
 
+    /** The view's job failed (its updates stop; the next view's may follow). */
+    default void failed(String view) {}
+
     Progress NONE = (view, rows, rowsPerSecond) -> {};
   }
 
   /** The outcome of one view's job; {@code jobId} is -1 when there was nothing to do. */
   public record ViewResult(
       String view, Instant start, Instant end, long rows, Duration took, long jobId) {}
+
+  /** A view whose job failed: its range, the rows written before the failure, and the error. */
+  public record ViewFailure(
+      String view, Instant start, Instant end, long rows, FletchException error) {
+    public ViewFailure {
+      requireNonNull(view, "view is null");
+      requireNonNull(error, "error is null");
+    }
+  }
+
+  /** What a run over several views did: the views that succeeded and the ones that failed. */
+  public record Outcome(List<ViewResult> results, List<ViewFailure> failures) {
+    public Outcome {
+      results = List.copyOf(results);
+      failures = List.copyOf(failures);
+    }
+
+    public boolean failed() {
+      return !failures.isEmpty();
+    }
+
+    /**
+     * The results, or the failure: the view's own exception when one view failed, else one
+     * exception naming every failed view (an {@link UnavailableException} when each failed that
+     * way) with the individual ones suppressed.
+     */
+    public List<ViewResult> orThrow() {
+      if (failures.isEmpty()) {
+        return results;
+      }
+      if (failures.size() == 1) {
+        throw failures.get(0).error();
+      }
+      StringBuilder message =
+          new StringBuilder()
+              .append(failures.size())
+              .append(" of ")
+              .append(failures.size() + results.size())
+              .append(" views failed:");
+      boolean allUnavailable = true;
+      for (ViewFailure f : failures) {
+        message.append(' ').append(f.error().getMessage()).append(';');
+        allUnavailable &= f.error() instanceof UnavailableException;
+      }
+      message.setLength(message.length() - 1);
+      FletchException e =
+          allUnavailable
+              ? new UnavailableException(message.toString(), failures.get(0).error())
+              : new FletchException(message.toString(), failures.get(0).error());
+      failures.stream().skip(1).forEach(f -> e.addSuppressed(f.error()));
+      throw e;
+    }
+  }
 
   /**
    * Tuning: rows per batch, batches in flight, attempts per batch, and the backoff between attempts
@@ -92,9 +150,18 @@ public final class Materializer {
 
   /**
    * Materializes [start, end] for the named online views (all online views when {@code views} is
-   * empty).
+   * empty). Runs every view, then throws if any failed (see {@link Outcome#orThrow()}).
    */
   public List<ViewResult> materialize(
+      FeatureRepo repo, Instant start, Instant end, List<String> views, Progress progress) {
+    return materializeEach(repo, start, end, views, progress).orThrow();
+  }
+
+  /**
+   * As {@link #materialize}, but a view's failure is reported in the outcome instead of thrown.
+   * Unknown or offline-only views and a reversed range still throw, before any job starts.
+   */
+  public Outcome materializeEach(
       FeatureRepo repo, Instant start, Instant end, List<String> views, Progress progress) {
     requireNonNull(repo, "repo is null");
     requireNonNull(start, "start is null");
@@ -105,32 +172,85 @@ public final class Materializer {
     List<FeatureView> selected = select(repo, views);
     Progress p = progress == null ? Progress.NONE : progress;
     List<ViewResult> results = new ArrayList<>(selected.size());
+    List<ViewFailure> failures = new ArrayList<>();
     for (FeatureView view : selected) {
-      results.add(run(repo, view, start, end, p));
+      runInto(repo, view, start, end, p, results, failures);
     }
-    return results;
+    return new Outcome(results, failures);
   }
 
   /**
    * From each view's watermark (or end - ttl the first time; the epoch when ttl is 0) to {@code
-   * end}.
+   * end}. Runs every view, then throws if any failed (see {@link Outcome#orThrow()}).
    */
   public List<ViewResult> materializeIncremental(
+      FeatureRepo repo, Instant end, List<String> views, Progress progress) {
+    return materializeIncrementalEach(repo, end, views, progress).orThrow();
+  }
+
+  /** As {@link #materializeIncremental}, but a view's failure is reported instead of thrown. */
+  public Outcome materializeIncrementalEach(
       FeatureRepo repo, Instant end, List<String> views, Progress progress) {
     requireNonNull(repo, "repo is null");
     requireNonNull(end, "end is null");
     List<FeatureView> selected = select(repo, views);
     Progress p = progress == null ? Progress.NONE : progress;
     List<ViewResult> results = new ArrayList<>(selected.size());
+    List<ViewFailure> failures = new ArrayList<>();
     for (FeatureView view : selected) {
-      Instant start = incrementalStart(repo.project(), view, end);
+      Instant start;
+      try {
+        start = incrementalStart(repo.project(), view, end);
+      } catch (RuntimeException e) {
+        failures.add(
+            new ViewFailure(
+                view.name(),
+                null,
+                end,
+                0,
+                wrap(
+                    "materializing view '"
+                        + view.name()
+                        + "' failed: cannot read its watermark: "
+                        + e.getMessage(),
+                    e)));
+        continue;
+      }
       if (start.isAfter(end)) {
         results.add(new ViewResult(view.name(), start, end, 0, Duration.ZERO, -1));
         continue;
       }
-      results.add(run(repo, view, start, end, p));
+      runInto(repo, view, start, end, p, results, failures);
     }
-    return results;
+    return new Outcome(results, failures);
+  }
+
+  private void runInto(
+      FeatureRepo repo,
+      FeatureView view,
+      Instant start,
+      Instant end,
+      Progress progress,
+      List<ViewResult> results,
+      List<ViewFailure> failures) {
+    try {
+      results.add(run(repo, view, start, end, progress));
+    } catch (JobFailed failed) {
+      progress.failed(view.name());
+      failures.add(new ViewFailure(view.name(), start, end, failed.rows, failed.error));
+    }
+  }
+
+  /** Internal: carries the rows written before a job failed along with its error. */
+  private static final class JobFailed extends RuntimeException {
+    final long rows;
+    final FletchException error;
+
+    JobFailed(long rows, FletchException error) {
+      super(error.getMessage(), error, false, false);
+      this.rows = rows;
+      this.error = error;
+    }
   }
 
   /** Where an incremental run of the view starts: its watermark, else end - ttl, else the epoch. */
@@ -170,7 +290,19 @@ public final class Materializer {
   private ViewResult run(
       FeatureRepo repo, FeatureView view, Instant start, Instant end, Progress progress) {
     String project = repo.project();
-    long jobId = jobs.start(project, view.name(), start, end);
+    long jobId;
+    try {
+      jobId = jobs.start(project, view.name(), start, end);
+    } catch (RuntimeException e) {
+      throw new JobFailed(
+          0,
+          wrap(
+              "materializing view '"
+                  + view.name()
+                  + "' failed: cannot record its job: "
+                  + e.getMessage(),
+              e));
+    }
     long began = System.nanoTime();
     BatchWriter writer = new BatchWriter(online, project, view, options, progress);
     try {
@@ -185,10 +317,22 @@ public final class Materializer {
         failure.addSuppressed(recordFailed);
       }
       LOG.debug("{}", failure.getMessage());
-      throw failure;
+      throw new JobFailed(writer.written(), failure);
     }
     Duration took = Duration.ofNanos(System.nanoTime() - began);
-    jobs.succeed(jobId, writer.written());
+    try {
+      jobs.succeed(jobId, writer.written());
+    } catch (RuntimeException e) {
+      throw new JobFailed(
+          writer.written(),
+          wrap(
+              "materializing view '"
+                  + view.name()
+                  + "' wrote every row but recording its success failed (the watermark did not"
+                  + " move): "
+                  + e.getMessage(),
+              e));
+    }
     LOG.debug(
         "materialized {} rows of view '{}' [{}, {}] in {} ms",
         writer.written(),
@@ -211,6 +355,13 @@ public final class Materializer {
             + "] failed: "
             + e.getMessage()
             + " (the watermark did not move; re-run to complete: writes are idempotent)";
+    return wrap(message, e);
+  }
+
+  /**
+   * Keeps the failure's kind (unavailable, invalid request) under a message that names the view.
+   */
+  private static FletchException wrap(String message, RuntimeException e) {
     if (e instanceof UnavailableException) {
       return new UnavailableException(message, e);
     }

@@ -66,6 +66,9 @@ final class Fakes {
     final int rows;
     final List<Instant[]> ranges = Collections.synchronizedList(new ArrayList<>());
 
+    /** Views whose source cannot be read: their scan fails before any row. */
+    final java.util.Set<String> unreadable = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     Offline(int rows) {
       this.rows = rows;
     }
@@ -78,6 +81,9 @@ final class Fakes {
         Instant end,
         int batchSize,
         Consumer<List<FeatureRow>> consumer) {
+      if (unreadable.contains(view.name())) {
+        throw new dev.fletch.core.FletchException("cannot read the source of " + view.name());
+      }
       ranges.add(new Instant[] {start, end});
       List<FeatureRow> batch = new ArrayList<>();
       for (long i = 0; i < rows; i++) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fletch.core.FletchException;
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.JobHistory.Status;
 import dev.fletch.core.NotFoundException;
@@ -83,6 +84,54 @@ class MaterializerTest {
     assertEquals(Status.FAILED, jobs.records.get(0).status());
     assertTrue(jobs.records.get(0).error().contains("redis down"));
     assertEquals(Optional.of(START), jobs.watermark("proj", "a"));
+  }
+
+  @Test
+  void aFailingViewDoesNotStopTheOthers() {
+    Fakes.Offline offline = new Fakes.Offline(50);
+    offline.unreadable.add("a");
+    Fakes.Jobs jobs = new Fakes.Jobs();
+    Materializer m = new Materializer(offline, new Fakes.Online(0), jobs, FAST);
+    List<String> failedProgress = new ArrayList<>();
+    Materializer.Progress progress =
+        new Materializer.Progress() {
+          @Override
+          public void update(String view, long rows, double rowsPerSecond) {}
+
+          @Override
+          public void failed(String view) {
+            failedProgress.add(view);
+          }
+        };
+
+    Materializer.Outcome outcome = m.materializeEach(repo, START, END, List.of(), progress);
+    assertEquals(
+        List.of("b"), outcome.results().stream().map(Materializer.ViewResult::view).toList());
+    assertEquals(1, outcome.failures().size());
+    Materializer.ViewFailure failure = outcome.failures().get(0);
+    assertEquals("a", failure.view());
+    assertTrue(failure.error().getMessage().contains("cannot read the source of a"));
+    assertEquals(List.of("a"), failedProgress);
+    assertEquals(Status.FAILED, jobs.records.get(0).status());
+    assertEquals(Status.SUCCEEDED, jobs.records.get(1).status());
+    assertEquals(Optional.empty(), jobs.watermark("proj", "a"));
+    assertEquals(Optional.of(END), jobs.watermark("proj", "b"));
+
+    // The throwing form also runs every view first, then throws the one failure as it is.
+    Instant later = END.plus(Duration.ofHours(1));
+    FletchException thrown =
+        assertThrows(
+            FletchException.class, () -> m.materializeIncremental(repo, later, List.of(), null));
+    assertTrue(thrown.getMessage().startsWith("materializing view 'a'"), thrown.getMessage());
+    assertEquals(Optional.of(later), jobs.watermark("proj", "b"));
+
+    // Several failures: one exception naming each.
+    offline.unreadable.add("b");
+    FletchException both =
+        assertThrows(FletchException.class, () -> m.materialize(repo, START, END, List.of(), null));
+    assertTrue(both.getMessage().startsWith("2 of 2 views failed: materializing view 'a'"));
+    assertTrue(both.getMessage().contains("materializing view 'b'"), both.getMessage());
+    assertEquals(1, both.getSuppressed().length);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.fletch.cli.commands;
 
+import dev.fletch.cli.AppliedDefinitions;
 import dev.fletch.cli.CliContext;
 import dev.fletch.cli.CommonOptions;
 import dev.fletch.cli.ExitCodes;
@@ -98,6 +99,12 @@ public final class HistoricalCommand implements Callable<Integer> {
       description = "The entity rows' event timestamp column (default: event_timestamp).")
   String timestampColumn;
 
+  @Option(
+      names = "--project",
+      paramLabel = "NAME",
+      description = "Project whose applied definitions to use (default: the local YAML's project).")
+  String project;
+
   @Override
   public Integer call() {
     EntitySet entitySet = entitySet();
@@ -115,7 +122,7 @@ public final class HistoricalCommand implements Callable<Integer> {
             outputFormat());
     long started = System.nanoTime();
     try (CliContext ctx = common.newContext()) {
-      FeatureRepo repo = ctx.loadRepo();
+      FeatureRepo repo = AppliedDefinitions.load(ctx, project);
       long rows = ctx.offlineStore().historicalToFile(repo, request);
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       ctx.out()

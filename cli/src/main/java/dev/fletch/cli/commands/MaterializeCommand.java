@@ -1,5 +1,6 @@
 package dev.fletch.cli.commands;
 
+import dev.fletch.cli.AppliedDefinitions;
 import dev.fletch.cli.CliContext;
 import dev.fletch.cli.CommonOptions;
 import dev.fletch.cli.ExitCodes;
@@ -60,27 +61,64 @@ public final class MaterializeCommand implements Callable<Integer> {
       description = "Comma-separated feature views (default: every online view).")
   List<String> views;
 
+  @Option(
+      names = "--project",
+      paramLabel = "NAME",
+      description = "Project whose applied definitions to use (default: the local YAML's project).")
+  String project;
+
   @Override
   public Integer call() {
     Instant from = parseTime(spec, "--start", start, Clock.systemUTC());
     Instant to = parseTime(spec, "--end", end, Clock.systemUTC());
     try (CliContext ctx = common.newContext()) {
-      FeatureRepo repo = ctx.loadRepo();
+      FeatureRepo repo = AppliedDefinitions.load(ctx, project);
       Materializer materializer =
           new Materializer(ctx.offlineStore(), ctx.onlineStore(), ctx.registry().jobHistory());
       ctx.err().println("materializing into " + ctx.onlineStore().describe());
-      List<Materializer.ViewResult> results;
+      Materializer.Outcome outcome;
       try (ViewProgress progress = new ViewProgress(ctx.err())) {
         try {
-          results = materializer.materialize(repo, from, to, names(views), progress);
+          outcome = materializer.materializeEach(repo, from, to, names(views), progress);
         } catch (RuntimeException e) {
           progress.abandon();
           throw e;
         }
       }
-      printSummary(ctx.out(), results);
+      return report(ctx, outcome);
+    }
+  }
+
+  /**
+   * Prints the views that succeeded, then one error line per failed view; the exit status fails if
+   * any view failed (the others' jobs and watermark moves stand).
+   */
+  static int report(CliContext ctx, Materializer.Outcome outcome) {
+    if (!outcome.results().isEmpty() || !outcome.failed()) {
+      printSummary(ctx.out(), outcome.results());
+    }
+    for (Materializer.ViewFailure f : outcome.failures()) {
+      ctx.err().println("error: " + oneLine(f.error().getMessage()));
+    }
+    if (outcome.failed()) {
+      int n = outcome.failures().size();
+      int total = n + outcome.results().size();
+      ctx.err()
+          .println(
+              "error: "
+                  + n
+                  + " of "
+                  + total
+                  + (total == 1 ? " view" : " views")
+                  + " failed (the other views' jobs stand; re-run to complete, writes are"
+                  + " idempotent)");
+      return ExitCodes.FAILURE;
     }
     return ExitCodes.OK;
+  }
+
+  private static String oneLine(String message) {
+    return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
   static List<String> names(List<String> views) {
@@ -114,6 +152,13 @@ public final class MaterializeCommand implements Callable<Integer> {
         current = Progress.start(err, "materializing " + viewName);
       }
       current.set(rows);
+    }
+
+    @Override
+    public synchronized void failed(String viewName) {
+      if (viewName.equals(view)) {
+        abandon();
+      }
     }
 
     /** After a failure: ends the progress line without claiming the view is done. */

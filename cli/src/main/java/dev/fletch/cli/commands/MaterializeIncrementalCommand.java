@@ -1,8 +1,8 @@
 package dev.fletch.cli.commands;
 
+import dev.fletch.cli.AppliedDefinitions;
 import dev.fletch.cli.CliContext;
 import dev.fletch.cli.CommonOptions;
-import dev.fletch.cli.ExitCodes;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.materializer.Materializer;
 import java.time.Clock;
@@ -43,28 +43,33 @@ public final class MaterializeIncrementalCommand implements Callable<Integer> {
       description = "Comma-separated feature views (default: every online view).")
   List<String> views;
 
+  @Option(
+      names = "--project",
+      paramLabel = "NAME",
+      description = "Project whose applied definitions to use (default: the local YAML's project).")
+  String project;
+
   @Override
   public Integer call() {
     Instant to = MaterializeCommand.parseTime(spec, "--end", end, Clock.systemUTC());
     try (CliContext ctx = common.newContext()) {
-      FeatureRepo repo = ctx.loadRepo();
+      FeatureRepo repo = AppliedDefinitions.load(ctx, project);
       Materializer materializer =
           new Materializer(ctx.offlineStore(), ctx.onlineStore(), ctx.registry().jobHistory());
       ctx.err().println("materializing into " + ctx.onlineStore().describe());
-      List<Materializer.ViewResult> results;
+      Materializer.Outcome outcome;
       try (MaterializeCommand.ViewProgress progress =
           new MaterializeCommand.ViewProgress(ctx.err())) {
         try {
-          results =
-              materializer.materializeIncremental(
+          outcome =
+              materializer.materializeIncrementalEach(
                   repo, to, MaterializeCommand.names(views), progress);
         } catch (RuntimeException e) {
           progress.abandon();
           throw e;
         }
       }
-      MaterializeCommand.printSummary(ctx.out(), results);
+      return MaterializeCommand.report(ctx, outcome);
     }
-    return ExitCodes.OK;
   }
 }

@@ -69,6 +69,8 @@ class HistoricalCommandTest {
         1,2024-01-02T09:00:00Z,1
         1,2024-01-05T00:00:00Z,1
         """);
+    // historical reads the applied definitions (the ones serving uses), not the local YAML
+    assertEquals(0, run("apply", "--yes"), err.toString());
   }
 
   private int run(String... args) {
@@ -172,6 +174,54 @@ class HistoricalCommandTest {
             target.toString());
     assertEquals(0, code, err.toString());
     assertEquals(List.of("1,7.0", "2,3.0"), rows(target, "customer_id, total"));
+  }
+
+  @Test
+  void usesTheAppliedDefinitionsAndWarnsAboutLocalEdits() throws Exception {
+    Path yaml = repo.resolve("repo.yaml");
+    Files.writeString(yaml, Files.readString(yaml).replace("total * 2", "total * 3"));
+    Path target = repo.resolve("applied.parquet");
+    int code =
+        run(
+            "historical",
+            "--entities",
+            repo.resolve("entities.csv").toString(),
+            "--features",
+            "spend:doubled",
+            "--out",
+            target.toString());
+    assertEquals(0, code, err.toString());
+    assertTrue(
+        err.toString()
+            .contains(
+                "warning: 1 object differs between the local definitions and applied version 1"
+                    + " of project 'shop'; using the applied version"),
+        err.toString());
+    // the applied expression (total * 2), not the local edit (total * 3)
+    List<String> rows = rows(target, "customer_id, doubled");
+    assertTrue(rows.contains("2,6.0") && rows.contains("1,10.0"), rows.toString());
+  }
+
+  @Test
+  void nothingAppliedIsAClearError() {
+    Path target = repo.resolve("none.parquet");
+    int code =
+        run(
+            "historical",
+            "--project",
+            "elsewhere",
+            "--entities",
+            repo.resolve("entities.csv").toString(),
+            "--features",
+            "spend:total",
+            "--out",
+            target.toString());
+    assertEquals(1, code);
+    assertTrue(
+        err.toString()
+            .contains("error: nothing applied for project 'elsewhere' yet: run fletch apply"),
+        err.toString());
+    assertFalse(Files.exists(target));
   }
 
   @Test

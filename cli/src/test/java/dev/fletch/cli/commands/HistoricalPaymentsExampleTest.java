@@ -34,6 +34,13 @@ class HistoricalPaymentsExampleTest {
     Path train = repo.resolve("train.parquet");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    // historical reads the applied definitions (the ones serving uses), not the local YAML
+    int applied =
+        Fletch.run(
+            new String[] {"apply", "--yes", "--repo", repo.toString()},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(0, applied, err.toString());
     int code =
         Fletch.run(
             new String[] {

@@ -1,6 +1,9 @@
 package dev.fletch.cli.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fletch.cli.Fletch;
@@ -12,6 +15,7 @@ import dev.fletch.online.OnlineStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -43,6 +47,194 @@ class MaterializeCommandTest {
     repo = tmp.resolve("shop");
     Run init = run("init", repo.toString());
     assertEquals(0, init.code(), init.err());
+    // materialization reads the applied definitions (the ones serving uses), not the local YAML
+    Run apply = run("apply", "--repo", repo.toString(), "--yes");
+    assertEquals(0, apply.code(), apply.err());
+  }
+
+  static final String BROKEN_VIEW =
+      """
+      sources:
+        - name: broken_src
+          type: parquet
+          path: data/broken.parquet
+          timestamp_field: event_ts
+      feature_views:
+        - name: broken_stats
+          entities: [customer]
+          source: broken_src
+          ttl: 7d
+          features:
+            - {name: n, type: INT64}
+      """;
+
+  private OnlineStore.StoredValues stored(String view) {
+    FeatureRepo definitions = RepoLoader.load(repo);
+    try (OnlineStore online = EmbeddedOnlineStore.open(repo.resolve(".fletch/online.db"))) {
+      return online
+          .read(
+              definitions.project(),
+              List.of(
+                  new OnlineStore.ReadRequest(
+                      EntityKey.of("customer_id", 1001), definitions.findView(view).orElseThrow())))
+          .join()
+          .get(0);
+    }
+  }
+
+  @Test
+  void nothingAppliedIsAClearError() {
+    Path fresh = tmp.resolve("fresh");
+    assertEquals(0, run("init", fresh.toString()).code());
+    Run m = run("materialize", "--repo", fresh.toString(), "--start", "2025-01-01", "--end", "now");
+    assertEquals(1, m.code(), m.err());
+    assertTrue(
+        m.err().contains("error: nothing applied for project 'fresh' yet: run fletch apply"),
+        m.err());
+    Run inc = run("materialize-incremental", "--repo", fresh.toString(), "--end", "now");
+    assertEquals(1, inc.code(), inc.err());
+    assertTrue(inc.err().contains("nothing applied for project 'fresh' yet"), inc.err());
+  }
+
+  @Test
+  void localEditsAreReportedAndTheAppliedVersionIsUsed() throws Exception {
+    // A view that is only local (and whose source is unreadable): not materialized.
+    Files.writeString(repo.resolve("extra.yaml"), BROKEN_VIEW);
+    Files.writeString(repo.resolve("data/broken.parquet"), "this is not a parquet file");
+    Run m =
+        run(
+            "materialize",
+            "--repo",
+            repo.toString(),
+            "--start",
+            "2025-01-01",
+            "--end",
+            "2025-01-03T12:00:00Z");
+    assertEquals(0, m.code(), m.err());
+    assertTrue(
+        m.err()
+            .contains(
+                "warning: 2 objects differ between the local definitions and applied version 1"
+                    + " of project 'shop'; using the applied version"),
+        m.err());
+    assertTrue(m.out().contains("customer_stats"), m.out());
+    assertFalse(m.out().contains("broken_stats"), m.out());
+  }
+
+  @Test
+  void everyViewRunsAndEachFailureIsReported() throws Exception {
+    Files.writeString(repo.resolve("extra.yaml"), BROKEN_VIEW);
+    Files.writeString(repo.resolve("data/broken.parquet"), "this is not a parquet file");
+    Run apply = run("apply", "--repo", repo.toString(), "--yes");
+    assertEquals(0, apply.code(), apply.err());
+
+    Run m =
+        run(
+            "materialize",
+            "--repo",
+            repo.toString(),
+            "--start",
+            "2025-01-01",
+            "--end",
+            "2025-01-03T12:00:00Z");
+    assertEquals(1, m.code(), m.err());
+    List<String> errors = m.err().lines().filter(l -> l.startsWith("error: ")).toList();
+    assertEquals(2, errors.size(), m.err());
+    assertTrue(
+        errors.get(0).startsWith("error: materializing view 'broken_stats' [2025-01-01T00:00:00Z"),
+        m.err());
+    assertEquals(
+        "error: 1 of 2 views failed (the other views' jobs stand; re-run to complete, writes are"
+            + " idempotent)",
+        errors.get(1));
+    // the good view ran, was written and recorded
+    assertTrue(m.out().matches("(?s).*customer_stats\\s+2025-01-01T00:00:00Z.*"), m.out());
+    assertEquals(List.of(4L, 118.0, 29.5, false), stored("customer_stats").values());
+    Run jobs = run("jobs", "--repo", repo.toString());
+    assertTrue(jobs.out().matches("(?s).*customer_stats.*SUCCEEDED.*"), jobs.out());
+    assertTrue(jobs.out().matches("(?s).*broken_stats.*FAILED.*"), jobs.out());
+
+    // its watermark moved; the failed view's did not (first run: end - ttl)
+    Run inc =
+        run("materialize-incremental", "--repo", repo.toString(), "--end", "2025-01-04T00:00:00Z");
+    assertEquals(1, inc.code(), inc.err());
+    assertTrue(
+        inc.out().matches("(?s).*customer_stats\\s+2025-01-03T12:00:00Z\\s+2025-01-04.*"),
+        inc.out());
+    assertTrue(
+        inc.err().contains("error: materializing view 'broken_stats' [2024-12-28T00:00:00Z"),
+        inc.err());
+  }
+
+  @Test
+  void applyThatTurnsAViewOfflineDeletesItsOnlineData() throws Exception {
+    Run m =
+        run(
+            "materialize",
+            "--repo",
+            repo.toString(),
+            "--start",
+            "2025-01-01",
+            "--end",
+            "2025-01-03T12:00:00Z");
+    assertEquals(0, m.code(), m.err());
+    assertNotNull(stored("customer_stats"));
+
+    Path features = repo.resolve("features.yaml");
+    Files.writeString(
+        features,
+        Files.readString(features).replace("    ttl: 7d", "    online: false\n    ttl: 7d"));
+    Run apply = run("apply", "--repo", repo.toString(), "--yes", "--allow-breaking");
+    assertEquals(0, apply.code(), apply.err());
+    assertTrue(
+        apply.out().contains("Deleted 3 online entries of feature view 'customer_stats'"),
+        apply.out());
+    assertNull(stored("customer_stats"));
+  }
+
+  @Test
+  void anUnreachableOnlineStoreLeavesTheApplyStandingWithACleanUpHint() throws Exception {
+    Run m =
+        run(
+            "materialize",
+            "--repo",
+            repo.toString(),
+            "--start",
+            "2025-01-01",
+            "--end",
+            "2025-01-03T12:00:00Z");
+    assertEquals(0, m.code(), m.err());
+    // Point the online store at a port nobody listens on, then remove the view.
+    Path settings = repo.resolve("fletch_settings.yaml");
+    Files.writeString(settings, "online_store:\n  type: redis\n  url: redis://127.0.0.1:1\n");
+    Path features = repo.resolve("features.yaml");
+    Files.writeString(
+        features,
+        Files.readString(features).replace("    ttl: 7d", "    online: false\n    ttl: 7d"));
+    Run apply = run("apply", "--repo", repo.toString(), "--yes", "--allow-breaking");
+    assertEquals(0, apply.code(), apply.err());
+    assertTrue(apply.out().contains("Applied"), apply.out());
+    assertTrue(
+        apply
+            .err()
+            .contains(
+                "warning: the apply stands, but the online data of feature view 'customer_stats'"
+                    + " was not deleted"),
+        apply.err());
+    assertTrue(
+        apply.err().contains("run: fletch apply --delete-online customer_stats"), apply.err());
+
+    // The clean-up once the store is back.
+    Files.delete(settings);
+    Run unknown = run("apply", "--repo", repo.toString(), "--yes", "--delete-online", "nope");
+    assertEquals(1, unknown.code(), unknown.err());
+    assertTrue(unknown.err().contains("'nope' not found"), unknown.err());
+    Run cleanup =
+        run("apply", "--repo", repo.toString(), "--yes", "--delete-online", "customer_stats");
+    assertEquals(0, cleanup.code(), cleanup.err());
+    assertTrue(
+        cleanup.out().contains("Deleted 3 online entries of feature view 'customer_stats'"),
+        cleanup.out());
   }
 
   @Test
