@@ -179,6 +179,13 @@ class MaterializeCommandTest {
             "2025-01-03T12:00:00Z");
     assertEquals(0, m.code(), m.err());
     assertNotNull(stored("customer_stats"));
+    // the clean-up refuses a view that serving still reads
+    Run refused =
+        run("apply", "--repo", repo.toString(), "--yes", "--delete-online", "customer_stats");
+    assertEquals(1, refused.code(), refused.err());
+    assertTrue(
+        refused.err().contains("'customer_stats' is online in applied version 1"), refused.err());
+    assertNotNull(stored("customer_stats"));
 
     Path features = repo.resolve("features.yaml");
     Files.writeString(
