@@ -39,6 +39,12 @@ public interface JobHistory {
   /** Marks the job FAILED with the error; the watermark does not move. */
   void fail(long jobId, long rows, String error);
 
+  /**
+   * Forgets the view's watermark, so that the next incremental run starts from scratch (end - ttl).
+   * Called when a view's online data is deleted; job records are kept. Idempotent.
+   */
+  void resetWatermark(String project, String view);
+
   /** The newest jobs of a project first; {@code view} null for all views. */
   List<JobRecord> recent(String project, String view, int limit);
 }

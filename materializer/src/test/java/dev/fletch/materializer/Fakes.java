@@ -193,6 +193,11 @@ final class Fakes {
     }
 
     @Override
+    public void resetWatermark(String project, String view) {
+      watermarks.remove(project + "/" + view);
+    }
+
+    @Override
     public synchronized long start(
         String project, String view, Instant rangeStart, Instant rangeEnd) {
       long id = records.size() + 1;

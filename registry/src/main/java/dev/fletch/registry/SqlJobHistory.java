@@ -38,6 +38,19 @@ final class SqlJobHistory implements JobHistory {
   }
 
   @Override
+  public void resetWatermark(String project, String view) {
+    requireNonNull(project, "project is null");
+    requireNonNull(view, "view is null");
+    registry.withHandle(
+        h ->
+            h.createUpdate(
+                    "DELETE FROM \"watermarks\" WHERE \"project\" = :p AND \"view\" = :v")
+                .bind("p", project)
+                .bind("v", view)
+                .execute());
+  }
+
+  @Override
   public long start(String project, String view, Instant rangeStart, Instant rangeEnd) {
     requireNonNull(project, "project is null");
     requireNonNull(view, "view is null");

@@ -427,6 +427,24 @@ abstract class AbstractRegistryContract {
   }
 
   @Test
+  void resetWatermarkForgetsItButKeepsTheJobs() {
+    JobHistory jobs = registry.jobHistory();
+    Instant t1 = Instant.parse("2026-01-01T00:00:00Z");
+    jobs.succeed(jobs.start(project, "v", null, t1), 3);
+    jobs.succeed(jobs.start(project, "w", null, t1), 4);
+
+    jobs.resetWatermark(project, "v");
+    jobs.resetWatermark(project, "v"); // idempotent
+
+    assertEquals(Optional.empty(), jobs.watermark(project, "v"));
+    assertEquals(Optional.of(t1), jobs.watermark(project, "w"));
+    assertEquals(1, jobs.recent(project, "v", 10).size());
+    long next = jobs.start(project, "v", null, t1.minusSeconds(60));
+    jobs.succeed(next, 1); // an older end is accepted again once the watermark is gone
+    assertEquals(Optional.of(t1.minusSeconds(60)), jobs.watermark(project, "v"));
+  }
+
+  @Test
   void failedJobKeepsTheWatermarkAndRecordsTheError() {
     JobHistory jobs = registry.jobHistory();
     Instant t1 = Instant.parse("2026-01-01T00:00:00Z");

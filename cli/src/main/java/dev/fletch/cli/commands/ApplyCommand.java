@@ -125,6 +125,8 @@ public final class ApplyCommand implements Callable<Integer> {
     for (FeatureView view : views) {
       try {
         long removed = ctx.onlineStore().deleteView(project, view).join();
+        // The data is gone: an incremental run must not resume from the old watermark.
+        ctx.registry().jobHistory().resetWatermark(project, view.name());
         ctx.out()
             .println(
                 "Deleted "

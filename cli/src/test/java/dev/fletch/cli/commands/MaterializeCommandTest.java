@@ -10,6 +10,7 @@ import dev.fletch.cli.Fletch;
 import dev.fletch.core.model.EntityKey;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.yaml.RepoLoader;
+import dev.fletch.registry.Registry;
 import dev.fletch.online.EmbeddedOnlineStore;
 import dev.fletch.online.OnlineStore;
 import java.io.ByteArrayOutputStream;
@@ -67,6 +68,13 @@ class MaterializeCommandTest {
           features:
             - {name: n, type: INT64}
       """;
+
+  private java.util.Optional<Instant> watermark(String view) {
+    try (Registry registry =
+        Registry.open("jdbc:sqlite:" + repo.resolve(".fletch/registry.db"))) {
+      return registry.jobHistory().watermark(RepoLoader.load(repo).project(), view);
+    }
+  }
 
   private OnlineStore.StoredValues stored(String view) {
     FeatureRepo definitions = RepoLoader.load(repo);
@@ -179,6 +187,7 @@ class MaterializeCommandTest {
             "2025-01-03T12:00:00Z");
     assertEquals(0, m.code(), m.err());
     assertNotNull(stored("customer_stats"));
+    assertTrue(watermark("customer_stats").isPresent());
     // the clean-up refuses a view that serving still reads
     Run refused =
         run("apply", "--repo", repo.toString(), "--yes", "--delete-online", "customer_stats");
@@ -197,6 +206,10 @@ class MaterializeCommandTest {
         apply.out().contains("Deleted 3 online entries of feature view 'customer_stats'"),
         apply.out());
     assertNull(stored("customer_stats"));
+    assertEquals(
+        java.util.Optional.empty(),
+        watermark("customer_stats"),
+        "deleting a view's online data resets its watermark");
   }
 
   @Test
