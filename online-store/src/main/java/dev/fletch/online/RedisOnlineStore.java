@@ -5,16 +5,19 @@ import static java.util.Objects.requireNonNull;
 import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureView;
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Redis online store. Layout: one hash per (project, entity key), named as {@link
@@ -174,27 +177,87 @@ public final class RedisOnlineStore implements OnlineStore {
     } finally {
       redis.flush();
     }
-    return CompletableFuture.allOf(replies.toArray(CompletableFuture<?>[]::new))
-        .handle(
-            (ok, error) -> {
-              if (error != null) {
-                throw new CompletionException(RedisErrors.map("reading from " + describe(), error));
+    // Completes on the client's I/O thread once every reply is in. Only event times are read there;
+    // values decode where the caller first looks at them (see LazyValues), so the single I/O thread
+    // spends its time on the wire and callers' threads share the decoding.
+    if (replies.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    CompletableFuture<List<StoredValues>> out = new CompletableFuture<>();
+    AtomicInteger pending = new AtomicInteger(replies.size());
+    for (CompletableFuture<List<byte[]>> reply : replies) {
+      reply.whenComplete(
+          (values, error) -> {
+            if (error != null) {
+              out.completeExceptionally(RedisErrors.map("reading from " + describe(), error));
+            } else if (pending.decrementAndGet() == 0) {
+              try {
+                out.complete(collect(requests, replies, slots));
+              } catch (RuntimeException e) {
+                out.completeExceptionally(e);
               }
-              StoredValues[] out = new StoredValues[requests.size()];
-              for (int k = 0; k < replies.size(); k++) {
-                List<byte[]> values = replies.get(k).join();
-                List<Integer> indexes = slots.get(k);
-                for (int j = 0; j < indexes.size(); j++) {
-                  byte[] entry = values.get(j);
-                  if (entry != null) {
-                    int at = indexes.get(j);
-                    ValueCodec.Decoded d = ValueCodec.decode(requests.get(at).view(), entry);
-                    out[at] = new StoredValues(d.eventTime(), d.values());
-                  }
-                }
-              }
-              return Arrays.asList(out);
-            });
+            }
+          });
+    }
+    return out;
+  }
+
+  private static List<StoredValues> collect(
+      List<ReadRequest> requests,
+      List<CompletableFuture<List<byte[]>>> replies,
+      List<List<Integer>> slots) {
+    StoredValues[] out = new StoredValues[requests.size()];
+    for (int k = 0; k < replies.size(); k++) {
+      List<byte[]> values = replies.get(k).join();
+      List<Integer> indexes = slots.get(k);
+      for (int j = 0; j < indexes.size(); j++) {
+        byte[] entry = values.get(j);
+        if (entry != null) {
+          int at = indexes.get(j);
+          FeatureView view = requests.get(at).view();
+          out[at] =
+              new StoredValues(
+                  ValueCodec.fromMicros(ValueCodec.eventTimeMicros(entry)),
+                  new LazyValues(view, entry));
+        }
+      }
+    }
+    return Arrays.asList(out);
+  }
+
+  /**
+   * An entry's values, decoded on first access. A corrupt entry fails that access with the
+   * decoder's FletchException. Racing first accesses may both decode; each publishes an immutable
+   * list, so either result is fine.
+   */
+  static final class LazyValues extends AbstractList<Object> implements RandomAccess {
+    private final FeatureView view;
+    private final byte[] entry;
+    private List<Object> decoded;
+
+    LazyValues(FeatureView view, byte[] entry) {
+      this.view = view;
+      this.entry = entry;
+    }
+
+    private List<Object> values() {
+      List<Object> d = decoded;
+      if (d == null) {
+        d = ValueCodec.decode(view, entry).values();
+        decoded = d;
+      }
+      return d;
+    }
+
+    @Override
+    public Object get(int index) {
+      return values().get(index);
+    }
+
+    @Override
+    public int size() {
+      return view.features().size();
+    }
   }
 
   @Override

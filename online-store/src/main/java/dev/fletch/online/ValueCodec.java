@@ -18,9 +18,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The binary encoding of one view's values for one entity (format version 1), shared by the Redis
@@ -82,13 +80,14 @@ public final class ValueCodec {
               + values.size()
               + " values");
     }
+    byte[][] names = featureNames(view);
     Out out = new Out(16 + features.size() * 16);
     out.u8(VERSION);
     out.i64(toMicros(eventTime));
     out.u16(features.size());
     for (int i = 0; i < features.size(); i++) {
       Feature f = features.get(i);
-      byte[] name = f.name().getBytes(StandardCharsets.UTF_8);
+      byte[] name = names[i];
       out.u16(name.length);
       out.bytes(name);
       try {
@@ -129,19 +128,19 @@ public final class ValueCodec {
     in.get();
     Instant eventTime = fromMicros(in.getLong());
     List<Feature> features = view.features();
-    Map<String, Integer> index = new HashMap<>(features.size() * 2);
-    for (int i = 0; i < features.size(); i++) {
-      index.put(features.get(i).name(), i);
-    }
+    byte[][] names = featureNames(view);
     Object[] values = new Object[features.size()];
     int count = Short.toUnsignedInt(in.getShort());
     try {
       for (int i = 0; i < count; i++) {
-        byte[] nameBytes = new byte[Short.toUnsignedInt(in.getShort())];
-        in.get(nameBytes);
+        int nameLength = Short.toUnsignedInt(in.getShort());
+        int nameStart = in.position();
+        in.position(nameStart + nameLength);
         Object value = readValue(in);
-        Integer at = index.get(new String(nameBytes, StandardCharsets.UTF_8));
-        if (at != null) {
+        // Entries are written in the view's feature order, so the i-th name almost always is the
+        // i-th feature: compare the bytes in place (no String, no map) and search only on a miss.
+        int at = featureIndex(names, i, entry, nameStart, nameLength);
+        if (at >= 0) {
           values[at] = conform(features.get(at).type(), value);
         }
       }
@@ -150,6 +149,50 @@ public final class ValueCodec {
     }
     return new Decoded(eventTime, Collections.unmodifiableList(Arrays.asList(values)));
   }
+
+  /** The index of the feature whose name is the UTF-8 bytes at {@code entry[start, start+len)}. */
+  private static int featureIndex(byte[][] names, int guess, byte[] entry, int start, int length) {
+    if (guess < names.length && sameBytes(names[guess], entry, start, length)) {
+      return guess;
+    }
+    for (int i = 0; i < names.length; i++) {
+      if (i != guess && sameBytes(names[i], entry, start, length)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean sameBytes(byte[] name, byte[] entry, int start, int length) {
+    return name.length == length
+        && Arrays.equals(name, 0, length, entry, start, start + length);
+  }
+
+  /**
+   * The UTF-8 names of a view's features, cached per view instance. Views are immutable and a
+   * server holds the same instances until definitions change, so a small direct-mapped table by
+   * identity hits almost always; a collision only costs re-encoding. Bounded: at most {@link
+   * #NAME_SLOTS} views are referenced.
+   */
+  private static byte[][] featureNames(FeatureView view) {
+    int slot = System.identityHashCode(view) & (NAME_SLOTS - 1);
+    NameSlot cached = NAMES[slot];
+    if (cached != null && cached.view == view) {
+      return cached.names;
+    }
+    List<Feature> features = view.features();
+    byte[][] names = new byte[features.size()][];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = features.get(i).name().getBytes(StandardCharsets.UTF_8);
+    }
+    NAMES[slot] = new NameSlot(view, names); // a racing writer just replaces it: both are right
+    return names;
+  }
+
+  private static final int NAME_SLOTS = 256;
+  private static final NameSlot[] NAMES = new NameSlot[NAME_SLOTS];
+
+  private record NameSlot(FeatureView view, byte[][] names) {}
 
   public static long toMicros(Instant t) {
     return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);

@@ -92,6 +92,32 @@ class ValueCodecTest {
   }
 
   @Test
+  void matchesNamesByExactUtf8BytesNotByPrefixOrPosition() {
+    FeatureView old =
+        TestViews.view(
+            "v",
+            Duration.ZERO,
+            List.of(
+                TestViews.feature("größe", ValueType.INT32),
+                TestViews.feature("amt", ValueType.INT32),
+                TestViews.feature("amt_7d", ValueType.INT32),
+                TestViews.feature("日本", ValueType.INT32)));
+    byte[] entry = ValueCodec.encode(old, T, List.of(1, 2, 3, 4));
+    FeatureView now =
+        TestViews.view(
+            "v",
+            Duration.ZERO,
+            List.of(
+                TestViews.feature("amt_7d", ValueType.INT32),
+                TestViews.feature("am", ValueType.INT32),
+                TestViews.feature("日本", ValueType.INT32),
+                TestViews.feature("größe", ValueType.INT32),
+                TestViews.feature("grösse", ValueType.INT32),
+                TestViews.feature("amt", ValueType.INT32)));
+    assertEquals(Arrays.asList(3, null, 4, 1, null, 2), ValueCodec.decode(now, entry).values());
+  }
+
+  @Test
   void negativeEventTimesRoundTrip() {
     FeatureView view = TestViews.view("v", Duration.ZERO, List.of());
     Instant before = Instant.parse("1969-12-31T23:59:59.5Z");
