@@ -280,7 +280,8 @@ public final class FletchServer implements AutoCloseable {
               // on
               // the transport threads: no hand-off per call. Answers are assembled on grpcExecutor.
               .directExecutor()
-              .addService(new GrpcFeatureService(online, metrics, options.requestTimeout()))
+              .addService(
+                  new GrpcFeatureService(online, metrics, options.requestTimeout()).definition())
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .build();

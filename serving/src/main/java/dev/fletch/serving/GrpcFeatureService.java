@@ -9,11 +9,19 @@ import dev.fletch.proto.serving.v1.GetServingInfoRequest;
 import dev.fletch.proto.serving.v1.GetServingInfoResponse;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +45,44 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
   @Override
   public void getFeatures(
       GetFeaturesRequest request, StreamObserver<GetFeaturesResponse> observer) {
+    answer(request, observer, ProtoMapping::toResponse);
+  }
+
+  /**
+   * The service as the server binds it: GetFeatures answers are written straight to their wire
+   * form by {@link ResponseEncoder} (same bytes, no message per value); the rest is generated.
+   * Keeps the generated schema descriptor, so reflection describes the real messages.
+   */
+  ServerServiceDefinition definition() {
+    ServerServiceDefinition generated = bindService();
+    MethodDescriptor<GetFeaturesRequest, GetFeaturesResponse> plain =
+        FeatureServingGrpc.getGetFeaturesMethod();
+    MethodDescriptor<GetFeaturesRequest, ResponseEncoder.Encoded> encoded =
+        plain.toBuilder(plain.getRequestMarshaller(), ResponseEncoder.MARSHALLER).build();
+    ServiceDescriptor.Builder service =
+        ServiceDescriptor.newBuilder(FeatureServingGrpc.SERVICE_NAME)
+            .setSchemaDescriptor(generated.getServiceDescriptor().getSchemaDescriptor());
+    List<ServerMethodDefinition<?, ?>> others = new ArrayList<>();
+    for (ServerMethodDefinition<?, ?> m : generated.getMethods()) {
+      if (m.getMethodDescriptor().getFullMethodName().equals(plain.getFullMethodName())) {
+        service.addMethod(encoded);
+      } else {
+        service.addMethod(m.getMethodDescriptor());
+        others.add(m);
+      }
+    }
+    ServerServiceDefinition.Builder out = ServerServiceDefinition.builder(service.build());
+    out.addMethod(
+        encoded,
+        ServerCalls.asyncUnaryCall(
+            (GetFeaturesRequest request, StreamObserver<ResponseEncoder.Encoded> observer) ->
+                answer(request, observer, ResponseEncoder::encode)));
+    others.forEach(out::addMethod);
+    return out.build();
+  }
+
+  private <T> void answer(
+      GetFeaturesRequest request, StreamObserver<T> observer, Function<OnlineResult, T> mapper) {
     long start = System.nanoTime();
     OnlineQuery query;
     try {
@@ -54,7 +100,7 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
                 return;
               }
               try {
-                GetFeaturesResponse response = ProtoMapping.toResponse(result);
+                T response = mapper.apply(result);
                 metrics.recordServed(result.entityRows(), result.columns().size());
                 if (observer instanceof ServerCallStreamObserver<?> s && s.isCancelled()) {
                   metrics.recordRequest(
