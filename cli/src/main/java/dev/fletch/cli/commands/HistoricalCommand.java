@@ -4,18 +4,14 @@ import dev.fletch.cli.AppliedDefinitions;
 import dev.fletch.cli.CliContext;
 import dev.fletch.cli.CommonOptions;
 import dev.fletch.cli.ExitCodes;
+import dev.fletch.cli.TimeArguments;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.offline.EntitySet;
 import dev.fletch.offline.HistoricalRequest;
 import dev.fletch.offline.HistoricalRequest.OutputFormat;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -154,7 +150,10 @@ public final class HistoricalCommand implements Callable<Integer> {
     if (start == null || end == null) {
       throw usage("--view needs --start and --end");
     }
-    return new EntitySet.FromViewRange(view, parseTime("--start", start), parseTime("--end", end));
+    return new EntitySet.FromViewRange(
+        view,
+        TimeArguments.parse(spec, "--start", start, Clock.systemUTC()),
+        TimeArguments.parse(spec, "--end", end, Clock.systemUTC()));
   }
 
   private OutputFormat outputFormat() {
@@ -167,31 +166,6 @@ public final class HistoricalCommand implements Callable<Integer> {
       return OutputFormat.valueOf(format.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw usage("--format must be parquet or csv, got '" + format + "'");
-    }
-  }
-
-  /** An instant, an offset date-time, a date-time without offset (UTC) or a date (UTC midnight). */
-  private Instant parseTime(String option, String text) {
-    String t = text.trim();
-    try {
-      return OffsetDateTime.parse(t).toInstant();
-    } catch (DateTimeParseException e) {
-      // try the next form
-    }
-    try {
-      return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
-      // try the next form
-    }
-    try {
-      return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
-    } catch (DateTimeParseException e) {
-      throw usage(
-          option
-              + ": '"
-              + text
-              + "' is not a time (use e.g. 2024-01-31, 2024-01-31T12:00:00 or"
-              + " 2024-01-31T12:00:00Z)");
     }
   }
 

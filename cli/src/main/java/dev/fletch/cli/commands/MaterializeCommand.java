@@ -5,21 +5,16 @@ import dev.fletch.cli.CliContext;
 import dev.fletch.cli.CommonOptions;
 import dev.fletch.cli.ExitCodes;
 import dev.fletch.cli.Progress;
+import dev.fletch.cli.TimeArguments;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.materializer.Materializer;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,8 +64,8 @@ public final class MaterializeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant from = parseTime(spec, "--start", start, Clock.systemUTC());
-    Instant to = parseTime(spec, "--end", end, Clock.systemUTC());
+    Instant from = TimeArguments.parse(spec, "--start", start, Clock.systemUTC());
+    Instant to = TimeArguments.parse(spec, "--end", end, Clock.systemUTC());
     try (CliContext ctx = common.newContext()) {
       FeatureRepo repo = AppliedDefinitions.load(ctx, project);
       Materializer materializer =
@@ -198,37 +193,6 @@ public final class MaterializeCommand implements Callable<Integer> {
           r.rows(),
           r.took().toMillis() / 1000.0,
           r.jobId() < 0 ? "-" : Long.toString(r.jobId()));
-    }
-  }
-
-  /**
-   * {@code now}, an instant or offset date-time, a date-time without offset (UTC), or a date (UTC
-   * midnight).
-   */
-  static Instant parseTime(CommandSpec spec, String option, String text, Clock clock) {
-    String t = text.trim();
-    if (t.equalsIgnoreCase("now")) {
-      return clock.instant();
-    }
-    try {
-      return OffsetDateTime.parse(t).toInstant();
-    } catch (DateTimeParseException e) {
-      // try the next form
-    }
-    try {
-      return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
-      // try the next form
-    }
-    try {
-      return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
-    } catch (DateTimeParseException e) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(),
-          option
-              + ": '"
-              + text
-              + "' is not a time (use now, 2024-01-31, 2024-01-31T12:00:00 or 2024-01-31T12:00:00Z)");
     }
   }
 }

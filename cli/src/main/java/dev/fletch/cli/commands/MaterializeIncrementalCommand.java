@@ -3,6 +3,7 @@ package dev.fletch.cli.commands;
 import dev.fletch.cli.AppliedDefinitions;
 import dev.fletch.cli.CliContext;
 import dev.fletch.cli.CommonOptions;
+import dev.fletch.cli.TimeArguments;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.materializer.Materializer;
 import java.time.Clock;
@@ -51,7 +52,7 @@ public final class MaterializeIncrementalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant to = MaterializeCommand.parseTime(spec, "--end", end, Clock.systemUTC());
+    Instant to = TimeArguments.parse(spec, "--end", end, Clock.systemUTC());
     try (CliContext ctx = common.newContext()) {
       FeatureRepo repo = AppliedDefinitions.load(ctx, project);
       Materializer materializer =
