@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -115,8 +114,7 @@ public final class OnlineFeatures {
           }
           return assemble(plan, rows, stored);
         };
-    CompletableFuture<List<StoredValues>> bounded =
-        read.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS);
+    CompletableFuture<List<StoredValues>> bounded = Deadlines.orTimeout(read, timeoutNanos);
     // A small answer is cheaper to assemble where the read completed than to hand over to another
     // thread; a large one is moved off the store's I/O thread so that other cores share the work.
     return (long) rows * plan.columns().size() <= INLINE_VALUES
