@@ -18,11 +18,14 @@ import dev.fletch.online.OnlineStores;
 import dev.fletch.proto.serving.v1.FeatureServingGrpc;
 import dev.fletch.proto.serving.v1.GetFeaturesRequest;
 import dev.fletch.proto.serving.v1.GetFeaturesResponse;
+import dev.fletch.proto.serving.v1.GetServingInfoRequest;
 import dev.fletch.proto.serving.v1.RepeatedValue;
 import dev.fletch.proto.serving.v1.Value;
 import dev.fletch.serving.FletchServer;
 import dev.fletch.testkit.RedisServer;
 import io.grpc.CallOptions;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -94,8 +97,8 @@ public final class ServingBench {
     List<Scenario> scenarios =
         new ArrayList<>(
             List.of(
-                new Scenario("1 entity x 50 features", 1, 1000, 32),
-                new Scenario("100 entities x 50 features", 100, 200, 8)));
+                new Scenario("1 entity x 50 features", 1, 1000, Integer.getInteger("bench.inFlight1", 32)),
+                new Scenario("100 entities x 50 features", 100, 200, Integer.getInteger("bench.inFlight100", 32))));
     if (args.length > 2) {
       int only = Integer.parseInt(args[2]);
       scenarios.removeIf(s -> s.entities() != only);
@@ -183,7 +186,12 @@ public final class ServingBench {
                     .start();
             Raw raw = new Raw(redis.url(), views)) {
           ManagedChannel channel =
-              NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+              NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
+                  .usePlaintext()
+                  // Callbacks only count completions: run them on the transport thread, as the raw
+                  // baseline's run on Lettuce's, instead of handing each to another pool.
+                  .directExecutor()
+                  .build();
           try {
             // The load generator shares the machine with the server: it drains answers without
             // parsing them (as the raw baseline does not decode), after one parsed check that they
@@ -216,11 +224,34 @@ public final class ServingBench {
               System.out.printf(Locale.ROOT, "%n== %s ==%n", s.name());
               openLoop("warm-up server", viaServer, s.rate(), warmup);
               openLoop("warm-up raw", viaRaw, s.rate(), warmup);
+              Timer handling =
+                  server
+                      .metrics()
+                      .registry()
+                      .find("fletch.serving.request")
+                      .tag("method", "GetFeatures")
+                      .timer();
+              CountAtBucket[] before = handling.takeSnapshot().histogramCounts();
               long[] server1 = openLoop("server open loop", viaServer, s.rate(), seconds);
+              printServerSide(before, handling.takeSnapshot().histogramCounts());
               long[] raw1 = openLoop("raw    open loop", viaRaw, s.rate(), seconds);
               double serverPeak =
                   closedLoop("server closed loop", viaServer, s.inFlight(), seconds);
               double rawPeak = closedLoop("raw    closed loop", viaRaw, s.inFlight(), seconds);
+              if (s.entities() == 1) {
+                // The ceiling of the transport alone: a gRPC call with a trivial answer and no
+                // store read, through the same channel, server and in-flight count.
+                GetServingInfoRequest info = GetServingInfoRequest.getDefaultInstance();
+                Target noStore =
+                    (i, done, failed) ->
+                        ClientCalls.asyncUnaryCall(
+                            channel.newCall(
+                                FeatureServingGrpc.getGetServingInfoMethod(),
+                                CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
+                            info,
+                            observer(done, failed));
+                closedLoop("grpc ceiling (info)", noStore, s.inFlight(), seconds);
+              }
               double p99 = percentile(server1, 99) / 1e6;
               lines.add(
                   String.format(
@@ -271,10 +302,10 @@ public final class ServingBench {
               })
           .build();
 
-  private static StreamObserver<Long> observer(Runnable done, Consumer<Throwable> failed) {
+  private static <T> StreamObserver<T> observer(Runnable done, Consumer<Throwable> failed) {
     return new StreamObserver<>() {
       @Override
-      public void onNext(Long bytes) {}
+      public void onNext(T answer) {}
 
       @Override
       public void onError(Throwable t) {
@@ -385,6 +416,44 @@ public final class ServingBench {
         rps,
         errors.get());
     return rps;
+  }
+
+  /**
+   * How much of the open-loop latency is the server's own work: the share of calls whose handling
+   * (receipt to answer, from the server's latency histogram) took longer than 0.5, 1 and 5 ms.
+   * Whatever the client sees beyond that is transport and thread wake-ups.
+   */
+  private static void printServerSide(CountAtBucket[] before, CountAtBucket[] after) {
+    double[] limitsMs = {0.5, 1, 5};
+    StringBuilder line = new StringBuilder("server-side handling: ");
+    long total = 0;
+    for (int i = 0; i < after.length; i++) {
+      total = Math.max(total, (long) (after[i].count() - countAt(before, i)));
+    }
+    for (double limit : limitsMs) {
+      long within = 0;
+      double bucketMs = Double.NaN;
+      for (int i = 0; i < after.length; i++) {
+        double ms = after[i].bucket(TimeUnit.NANOSECONDS) / 1e6;
+        if (ms >= limit) {
+          // Buckets are cumulative: the count of calls at or under this bucket's bound.
+          within = (long) (after[i].count() - countAt(before, i));
+          bucketMs = ms;
+          break;
+        }
+      }
+      line.append(
+          String.format(
+              Locale.ROOT,
+              "%.2f%% over %.2f ms  ",
+              total == 0 ? 0 : 100.0 * (total - within) / total,
+              bucketMs));
+    }
+    System.out.println(line.append("(").append(total).append(" calls)"));
+  }
+
+  private static double countAt(CountAtBucket[] buckets, int i) {
+    return i < buckets.length ? buckets[i].count() : 0;
   }
 
   static double percentile(long[] sorted, double p) {

@@ -194,8 +194,14 @@ public final class ProtoMapping {
   }
 
   public static dev.fletch.proto.serving.v1.ValueType toProto(ValueType type) {
-    return dev.fletch.proto.serving.v1.ValueType.valueOf(type.name());
+    return PROTO_TYPES[type.ordinal()];
   }
+
+  /** The proto enum per core type, by ordinal: valueOf(name) per column was measurable. */
+  private static final dev.fletch.proto.serving.v1.ValueType[] PROTO_TYPES =
+      java.util.Arrays.stream(ValueType.values())
+          .map(t -> dev.fletch.proto.serving.v1.ValueType.valueOf(t.name()))
+          .toArray(dev.fletch.proto.serving.v1.ValueType[]::new);
 
   public static ValueType fromProto(dev.fletch.proto.serving.v1.ValueType type) {
     if (type == dev.fletch.proto.serving.v1.ValueType.VALUE_TYPE_UNSPECIFIED
