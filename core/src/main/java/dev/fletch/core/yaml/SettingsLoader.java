@@ -99,11 +99,15 @@ public final class SettingsLoader {
                 String u = url.trim();
                 if (!u.startsWith("redis://")
                     && !u.startsWith("rediss://")
-                    && !u.startsWith("redis-cluster://")) {
+                    && !u.startsWith("redis-cluster://")
+                    && !u.startsWith("rediss-cluster://")) {
+                  // Show only the scheme: a mistyped URL may still carry a password.
+                  int colon = u.indexOf(':');
                   m.problem(
                       m.valueAt("url"),
-                      "'url' must start with redis://, rediss:// or redis-cluster://, not '"
-                          + url
+                      "'url' must start with redis://, rediss://, redis-cluster:// or"
+                          + " rediss-cluster://, not '"
+                          + (colon > 0 ? u.substring(0, colon + 1) + "..." : "...")
                           + "'");
                 } else {
                   b.redisUrl = u;

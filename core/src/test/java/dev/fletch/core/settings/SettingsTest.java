@@ -144,13 +144,31 @@ class SettingsTest {
   @Test
   void urlsOfTheWrongKindAreProblems() throws IOException {
     write(
-        "registry: {url: \"mysql://db/x\"}\nonline_store: {type: redis, url: \"http://cache\"}\n");
+        "registry: {url: \"mysql://db/x\"}\n"
+            + "online_store: {type: redis, url: \"http://app:secret@cache\"}\n");
     List<Problem> problems =
         assertThrows(DefinitionException.class, () -> Settings.load(dir, Map.of())).problems();
     assertEquals(2, problems.size(), problems::toString);
     assertProblem(problems.get(0), 1, 17, "must be a jdbc:sqlite: or jdbc:postgresql: URL");
     assertProblem(
-        problems.get(1), 2, 34, "must start with redis://, rediss:// or redis-cluster://");
+        problems.get(1),
+        2,
+        34,
+        "must start with redis://, rediss://, redis-cluster:// or rediss-cluster://, not 'http:...'");
+    assertTrue(!problems.get(1).message().contains("secret"), "the password leaks: " + problems);
+  }
+
+  @Test
+  void everyRedisSchemeTheStoreSupportsIsAccepted() throws IOException {
+    for (String url :
+        List.of(
+            "redis://cache:6379",
+            "rediss://cache:6380",
+            "redis-cluster://a:7000,b:7001",
+            "rediss-cluster://a:7000,b:7001")) {
+      write("online_store: {type: redis, url: \"" + url + "\"}\n");
+      assertEquals(url, Settings.load(dir, Map.of()).redisUrl());
+    }
   }
 
   @Test
