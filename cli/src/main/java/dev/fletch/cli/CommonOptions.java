@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Options every command takes. Add it to a command with {@code @Mixin CommonOptions common;} and open
- * what the command works with through {@link #newContext()}:
+ * Options every command takes. Add it to a command with {@code @Mixin CommonOptions common;} and
+ * open what the command works with through {@link #newContext()}:
  *
  * <pre>{@code
  * try (CliContext ctx = common.newContext()) {
@@ -39,6 +39,13 @@ public final class CommonOptions {
   @Option(names = "--verbose", description = "Print stack traces of errors.")
   boolean verbose;
 
+  // Every command that takes the common options answers --help (the usage-error hint points there).
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
   /** The repository folder, absolute. */
   public Path repoRoot() {
     return (repo == null ? Path.of("") : repo).toAbsolutePath().normalize();
@@ -54,8 +61,8 @@ public final class CommonOptions {
   }
 
   /**
-   * A context for the repository: settings from {@code fletch_settings.yaml} and the environment, with
-   * {@code --registry} applied last. Stores open on first use; close the context when done.
+   * A context for the repository: settings from {@code fletch_settings.yaml} and the environment,
+   * with {@code --registry} applied last. Stores open on first use; close the context when done.
    */
   public CliContext newContext() {
     Path root = repoRoot();

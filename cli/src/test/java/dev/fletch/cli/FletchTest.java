@@ -23,7 +23,19 @@ class FletchTest {
     assertTrue(cli.getSubcommands().containsKey("init"));
     assertTrue(cli.getSubcommands().containsKey("validate"));
     for (String name : cli.getSubcommands().keySet()) {
-      assertTrue(run.out().contains("  " + name), () -> name + " missing from --help:\n" + run.out());
+      assertTrue(
+          run.out().contains("  " + name), () -> name + " missing from --help:\n" + run.out());
+    }
+  }
+
+  @Test
+  void everyCommandAnswersHelp() {
+    CommandLine cli = Fletch.commandLine(new PrintStream(new ByteArrayOutputStream()), System.err);
+    for (String name : cli.getSubcommands().keySet()) {
+      CliRun run = CliRun.run(name, "--help");
+      assertEquals(ExitCodes.OK, run.exitCode(), () -> name + " --help: " + run.err());
+      assertTrue(
+          run.out().contains("Usage: fletch " + name), () -> name + " --help:\n" + run.out());
     }
   }
 
@@ -39,7 +51,8 @@ class FletchTest {
   void usageErrorsExitWithTwoAndOneErrorLine() {
     CliRun run = CliRun.run("validate", "--no-such-option");
     assertEquals(ExitCodes.USAGE, run.exitCode());
-    assertTrue(run.errLines()[0].startsWith("error: Unknown option: '--no-such-option'"), run.err());
+    assertTrue(
+        run.errLines()[0].startsWith("error: Unknown option: '--no-such-option'"), run.err());
 
     CliRun unknown = CliRun.run("frobnicate");
     assertEquals(ExitCodes.USAGE, unknown.exitCode());
