@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
- * What a command works with: the repository folder, its settings, and the stores, opened on first use
- * and closed together. The only place that picks implementations.
+ * What a command works with: the repository folder, its settings, and the stores, opened on first
+ * use and closed together. The only place that picks implementations.
  */
 public final class CliContext implements AutoCloseable {
   private final Path repoRoot;
@@ -27,7 +27,8 @@ public final class CliContext implements AutoCloseable {
   private OnlineStore onlineStore;
   private OfflineStore offlineStore;
 
-  public CliContext(Path repoRoot, Supplier<Settings> settingsLoader, PrintStream out, PrintStream err) {
+  public CliContext(
+      Path repoRoot, Supplier<Settings> settingsLoader, PrintStream out, PrintStream err) {
     this.repoRoot = requireNonNull(repoRoot, "repoRoot is null").toAbsolutePath().normalize();
     this.settingsLoader = requireNonNull(settingsLoader, "settingsLoader is null");
     this.out = requireNonNull(out, "out is null");

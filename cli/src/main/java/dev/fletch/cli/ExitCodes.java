@@ -5,8 +5,8 @@ package dev.fletch.cli;
  *
  * <ul>
  *   <li>{@value #OK}: the command did what was asked.
- *   <li>{@value #FAILURE}: the command ran and failed (invalid definitions, a conflict, a store that
- *       cannot be reached, an unexpected error).
+ *   <li>{@value #FAILURE}: the command ran and failed (invalid definitions, a conflict, a store
+ *       that cannot be reached, an unexpected error).
  *   <li>{@value #USAGE}: the command line itself is wrong (unknown option, missing argument).
  * </ul>
  */

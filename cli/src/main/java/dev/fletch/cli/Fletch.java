@@ -19,9 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 
 /**
- * The {@code fletch} command. Each subcommand is a class with {@code @Command(name = ...)}, a {@code
- * @Mixin CommonOptions common;} field and a {@code call()} returning an {@link ExitCodes} value; errors
- * are thrown as {@link FletchException} and reported here, in one place.
+ * The {@code fletch} command. Each subcommand is a class with {@code @Command(name = ...)}, a
+ * {@code @Mixin CommonOptions common;} field and a {@code call()} returning an {@link ExitCodes}
+ * value; errors are thrown as {@link FletchException} and reported here, in one place.
  */
 @Command(
     name = "fletch",
@@ -85,7 +85,9 @@ public final class Fletch implements Runnable {
     return code;
   }
 
-  /** The configured command line (exposed so tests of other commands can inspect the command tree). */
+  /**
+   * The configured command line (exposed so tests of other commands can inspect the command tree).
+   */
   public static CommandLine commandLine(PrintStream out, PrintStream err) {
     CommandLine cli = new CommandLine(new Fletch(out, err));
     cli.setOut(new PrintWriter(out, true));
@@ -107,8 +109,11 @@ public final class Fletch implements Runnable {
     boolean verbose = verboseRequested(parsed);
     FletchException fletch = findFletchException(e);
     if (fletch instanceof DefinitionException d) {
-      w.println("error: " + d.problems().size()
-          + (d.problems().size() == 1 ? " problem" : " problems") + " in the feature repository");
+      w.println(
+          "error: "
+              + d.problems().size()
+              + (d.problems().size() == 1 ? " problem" : " problems")
+              + " in the feature repository");
       for (Problem p : d.problems()) {
         w.println(p);
       }
@@ -116,8 +121,11 @@ public final class Fletch implements Runnable {
       w.println("error: " + fletch.getMessage());
     } else {
       String message = e.getMessage() == null ? "" : ": " + e.getMessage();
-      w.println("error: unexpected " + e.getClass().getSimpleName() + message
-          + (verbose ? "" : " (run with --verbose for details)"));
+      w.println(
+          "error: unexpected "
+              + e.getClass().getSimpleName()
+              + message
+              + (verbose ? "" : " (run with --verbose for details)"));
     }
     if (verbose) {
       e.printStackTrace(w);
@@ -131,7 +139,8 @@ public final class Fletch implements Runnable {
     return cmd.getCommandSpec().root().commandLine().getErr();
   }
 
-  // Async code wraps failures (CompletionException, ExecutionException); report the Fletch one inside.
+  // Async code wraps failures (CompletionException, ExecutionException); report the Fletch one
+  // inside.
   private static FletchException findFletchException(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof FletchException f) {

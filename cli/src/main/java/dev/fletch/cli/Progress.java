@@ -9,10 +9,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * Progress of long work (materialization, historical retrieval) on stderr: rows done, rows per second
- * and elapsed time. On a terminal the line is redrawn in place a few times a second; otherwise (CI logs,
- * redirected output) a new line is printed at most every two seconds so logs stay short. {@link #close}
- * prints the final summary line. Safe to call {@link #add}/{@link #set} from several threads.
+ * Progress of long work (materialization, historical retrieval) on stderr: rows done, rows per
+ * second and elapsed time. On a terminal the line is redrawn in place a few times a second;
+ * otherwise (CI logs, redirected output) a new line is printed at most every two seconds so logs
+ * stay short. {@link #close} prints the final summary line. Safe to call {@link #add}/{@link #set}
+ * from several threads.
  *
  * <pre>{@code
  * try (Progress progress = Progress.start(ctx.err(), "materializing customer_profile")) {

@@ -30,7 +30,8 @@ class InitValidateTest {
     CliRun validate = CliRun.run("validate", "--repo", repo.toString());
     assertEquals(ExitCodes.OK, validate.exitCode(), validate.err());
     assertTrue(validate.out().contains("project:          my_features"), validate.out());
-    assertTrue(validate.out().contains("feature views:    1 (4 features, 1 online)"), validate.out());
+    assertTrue(
+        validate.out().contains("feature views:    1 (4 features, 1 online)"), validate.out());
     assertTrue(validate.out().contains("feature services: 1"), validate.out());
   }
 
@@ -49,7 +50,8 @@ class InitValidateTest {
     Files.writeString(tmp.resolve("notes.txt"), "mine");
     CliRun refused = CliRun.run("init", tmp.toString());
     assertEquals(ExitCodes.FAILURE, refused.exitCode());
-    assertTrue(refused.err().startsWith("error: ") && refused.err().contains("--force"), refused.err());
+    assertTrue(
+        refused.err().startsWith("error: ") && refused.err().contains("--force"), refused.err());
     assertTrue(Files.notExists(tmp.resolve("entities.yaml")));
 
     CliRun forced = CliRun.run("init", tmp.toString(), "--force", "--project", "shop");
@@ -64,8 +66,10 @@ class InitValidateTest {
     assertEquals(ExitCodes.OK, CliRun.run("init", repo.toString()).exitCode());
     Path features = repo.resolve("features.yaml");
     String text = Files.readString(features);
-    Files.writeString(features, text.replace("    ttl: 7d", "    ttl: 7 days").replace(
-        "{name: spend_7d, type: DOUBLE}", "{name: spend_7d, type: DUBLE}"));
+    Files.writeString(
+        features,
+        text.replace("    ttl: 7d", "    ttl: 7 days")
+            .replace("{name: spend_7d, type: DOUBLE}", "{name: spend_7d, type: DUBLE}"));
     Files.writeString(repo.resolve("fletch_settings.yaml"), "serve:\n  http_prt: 1\n");
 
     CliRun run = CliRun.run("validate", "--repo", repo.toString());
@@ -73,12 +77,27 @@ class InitValidateTest {
     String[] lines = run.errLines();
     assertEquals("error: 3 problems in the feature repository", lines[0], run.err());
     int ttlLine = lineOf(Files.readString(features), "ttl: 7 days");
-    assertTrue(Arrays.stream(lines).anyMatch(l -> l.startsWith("features.yaml:" + ttlLine + ":10: ")
-        && l.contains("bad duration")), run.err());
-    assertTrue(Arrays.stream(lines).anyMatch(l -> l.startsWith("features.yaml:")
-        && l.contains("unknown type 'DUBLE' (did you mean 'double'?)")), run.err());
-    assertTrue(Arrays.stream(lines).anyMatch(l -> l.startsWith("fletch_settings.yaml:2:3: ")
-        && l.contains("did you mean 'http_port'?")), run.err());
+    assertTrue(
+        Arrays.stream(lines)
+            .anyMatch(
+                l ->
+                    l.startsWith("features.yaml:" + ttlLine + ":10: ")
+                        && l.contains("bad duration")),
+        run.err());
+    assertTrue(
+        Arrays.stream(lines)
+            .anyMatch(
+                l ->
+                    l.startsWith("features.yaml:")
+                        && l.contains("unknown type 'DUBLE' (did you mean 'double'?)")),
+        run.err());
+    assertTrue(
+        Arrays.stream(lines)
+            .anyMatch(
+                l ->
+                    l.startsWith("fletch_settings.yaml:2:3: ")
+                        && l.contains("did you mean 'http_port'?")),
+        run.err());
   }
 
   @Test

@@ -25,7 +25,8 @@ class ProgressTest {
     }
     String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
     assertEquals(6, lines.length, String.join("\n", lines)); // at 2, 4, 6, 8, 10 s + summary
-    assertTrue(lines[0].startsWith("materializing v: 20,000 rows in 2.0s (10,000 rows/s)"), lines[0]);
+    assertTrue(
+        lines[0].startsWith("materializing v: 20,000 rows in 2.0s (10,000 rows/s)"), lines[0]);
     assertEquals("materializing v: done, 100,000 rows in 10.0s (10,000 rows/s)", lines[5]);
   }
 

@@ -19,7 +19,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Scaffolds a small working feature repository: definitions, a CSV of sample data, a .gitignore. */
+/**
+ * Scaffolds a small working feature repository: definitions, a CSV of sample data, a .gitignore.
+ */
 @Command(
     name = "init",
     description = "Create a new feature repository with a small working example.")

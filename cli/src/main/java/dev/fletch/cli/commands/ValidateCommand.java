@@ -16,8 +16,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * Loads and validates the repository's definitions and its settings file without touching any store,
- * so it is safe in CI and pre-commit hooks.
+ * Loads and validates the repository's definitions and its settings file without touching any
+ * store, so it is safe in CI and pre-commit hooks.
  */
 @Command(
     name = "validate",

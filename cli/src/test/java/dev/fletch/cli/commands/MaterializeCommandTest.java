@@ -10,9 +10,9 @@ import dev.fletch.cli.Fletch;
 import dev.fletch.core.model.EntityKey;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.yaml.RepoLoader;
-import dev.fletch.registry.Registry;
 import dev.fletch.online.EmbeddedOnlineStore;
 import dev.fletch.online.OnlineStore;
+import dev.fletch.registry.Registry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -70,8 +70,7 @@ class MaterializeCommandTest {
       """;
 
   private java.util.Optional<Instant> watermark(String view) {
-    try (Registry registry =
-        Registry.open("jdbc:sqlite:" + repo.resolve(".fletch/registry.db"))) {
+    try (Registry registry = Registry.open("jdbc:sqlite:" + repo.resolve(".fletch/registry.db"))) {
       return registry.jobHistory().watermark(RepoLoader.load(repo).project(), view);
     }
   }
