@@ -14,13 +14,17 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
-import io.grpc.stub.ServerCalls;
+import io.grpc.netty.shaded.io.netty.util.internal.ThreadExecutorMap;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +35,8 @@ import org.slf4j.LoggerFactory;
 final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcFeatureService.class);
   private static final String TRANSPORT = "grpc";
+  private static final boolean ANSWER_ON_LOOP =
+      !"false".equalsIgnoreCase(System.getProperty("fletch.grpc.answerOnLoop"));
 
   private final OnlineFeatures features;
   private final ServingMetrics metrics;
@@ -49,9 +55,9 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
   }
 
   /**
-   * The service as the server binds it: GetFeatures answers are written straight to their wire
-   * form by {@link ResponseEncoder} (same bytes, no message per value); the rest is generated.
-   * Keeps the generated schema descriptor, so reflection describes the real messages.
+   * The service as the server binds it: GetFeatures answers are written straight to their wire form
+   * by {@link ResponseEncoder} (same bytes, no message per value); the rest is generated. Keeps the
+   * generated schema descriptor, so reflection describes the real messages.
    */
   ServerServiceDefinition definition() {
     ServerServiceDefinition generated = bindService();
@@ -91,29 +97,39 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
       fail("GetFeatures", observer, e, start);
       return;
     }
-    features
-        .get(query, storeTimeout(Context.current().getDeadline(), defaultTimeout))
-        .whenComplete(
-            (result, error) -> {
-              if (error != null) {
-                fail("GetFeatures", observer, error, start);
-                return;
-              }
-              try {
-                T response = mapper.apply(result);
-                metrics.recordServed(result.entityRows(), result.columns().size());
-                if (observer instanceof ServerCallStreamObserver<?> s && s.isCancelled()) {
-                  metrics.recordRequest(
-                      "GetFeatures", TRANSPORT, "CANCELLED", System.nanoTime() - start);
-                  return;
-                }
-                observer.onNext(response);
-                observer.onCompleted();
-                metrics.recordRequest("GetFeatures", TRANSPORT, "OK", System.nanoTime() - start);
-              } catch (RuntimeException e) {
-                fail("GetFeatures", observer, e, start);
-              }
-            });
+    CompletableFuture<OnlineResult> answer =
+        features.get(query, storeTimeout(Context.current().getDeadline(), defaultTimeout));
+    // The handler runs on the call's event loop (directExecutor). When the store's reply arrives
+    // on the store client's thread, the answer is encoded and written back on that event loop, so
+    // the store's I/O thread only reads and the write needs no second hand-off inside gRPC.
+    // -Dfletch.grpc.answerOnLoop=false keeps everything on the store's thread.
+    Executor loop = ANSWER_ON_LOOP ? ThreadExecutorMap.currentExecutor() : null;
+    BiConsumer<OnlineResult, Throwable> reply =
+        (result, error) -> {
+          if (error != null) {
+            fail("GetFeatures", observer, error, start);
+            return;
+          }
+          try {
+            T response = mapper.apply(result);
+            metrics.recordServed(result.entityRows(), result.columns().size());
+            if (observer instanceof ServerCallStreamObserver<?> s && s.isCancelled()) {
+              metrics.recordRequest(
+                  "GetFeatures", TRANSPORT, "CANCELLED", System.nanoTime() - start);
+              return;
+            }
+            observer.onNext(response);
+            observer.onCompleted();
+            metrics.recordRequest("GetFeatures", TRANSPORT, "OK", System.nanoTime() - start);
+          } catch (RuntimeException e) {
+            fail("GetFeatures", observer, e, start);
+          }
+        };
+    if (loop == null || answer.isDone()) {
+      answer.whenComplete(reply);
+    } else {
+      answer.whenCompleteAsync(reply, loop);
+    }
   }
 
   @Override
