@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.fletch.core.DefinitionSource;
 import dev.fletch.core.FletchException;
+import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.settings.Settings;
 import dev.fletch.offline.OfflineStore;
 import dev.fletch.online.OnlineStore;
@@ -92,10 +93,11 @@ public final class FletchServer implements AutoCloseable {
       requireNonNull(clock, "clock is null");
       routeMounters = List.copyOf(routeMounters == null ? List.of() : routeMounters);
       if (httpPort < EPHEMERAL || grpcPort < EPHEMERAL) {
-        throw new IllegalArgumentException("ports must be >= -1 (-1 = any free port, 0 = off)");
+        throw new InvalidRequestException("ports must be >= -1 (-1 = any free port, 0 = off)");
       }
       if (httpPort == 0 && grpcPort == 0) {
-        throw new IllegalArgumentException("both HTTP and gRPC are off: nothing to serve");
+        throw new InvalidRequestException(
+            "both HTTP and gRPC are off (port 0 or --no-http/--no-grpc): nothing to serve");
       }
     }
 

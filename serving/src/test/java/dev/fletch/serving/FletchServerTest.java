@@ -95,6 +95,23 @@ class FletchServerTest {
   }
 
   @Test
+  void aServerWithEveryListenerOffIsAClearUsageError() {
+    InvalidRequestException e =
+        assertThrows(
+            InvalidRequestException.class,
+            () ->
+                FletchServer.builder()
+                    .host("127.0.0.1")
+                    .httpPort(0)
+                    .grpcPort(0)
+                    .definitions(definitions)
+                    .project("payments")
+                    .onlineStore(store)
+                    .start());
+    assertTrue(e.getMessage().contains("nothing to serve"), e.getMessage());
+  }
+
+  @Test
   void grpcAnswersEveryStatus() {
     OnlineResult r =
         client.getFeatures(
