@@ -24,8 +24,6 @@ import dev.fletch.proto.serving.v1.Value;
 import dev.fletch.serving.FletchServer;
 import dev.fletch.testkit.RedisServer;
 import io.grpc.CallOptions;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -38,6 +36,8 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -97,8 +97,13 @@ public final class ServingBench {
     List<Scenario> scenarios =
         new ArrayList<>(
             List.of(
-                new Scenario("1 entity x 50 features", 1, 1000, Integer.getInteger("bench.inFlight1", 32)),
-                new Scenario("100 entities x 50 features", 100, 200, Integer.getInteger("bench.inFlight100", 32))));
+                new Scenario(
+                    "1 entity x 50 features", 1, 1000, Integer.getInteger("bench.inFlight1", 32)),
+                new Scenario(
+                    "100 entities x 50 features",
+                    100,
+                    200,
+                    Integer.getInteger("bench.inFlight100", 32))));
     if (args.length > 2) {
       int only = Integer.parseInt(args[2]);
       scenarios.removeIf(s -> s.entities() != only);

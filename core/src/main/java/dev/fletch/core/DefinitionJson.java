@@ -15,8 +15,8 @@ import java.util.HexFormat;
 
 /**
  * The one JSON form of definitions: how the registry stores them, how the HTTP API shows them, and
- * what content hashes are computed over. Keys are sorted so that equal definitions give equal bytes;
- * durations are ISO-8601 text ({@code PT720H}).
+ * what content hashes are computed over. Keys are sorted so that equal definitions give equal
+ * bytes; durations are ISO-8601 text ({@code PT720H}).
  */
 public final class DefinitionJson {
   private static final ObjectMapper MAPPER =
@@ -48,15 +48,20 @@ public final class DefinitionJson {
     try {
       return MAPPER.readValue(json, type);
     } catch (JsonProcessingException e) {
-      throw new FletchException("cannot read a stored " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+      throw new FletchException(
+          "cannot read a stored " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
     }
   }
 
-  /** A stable content hash (SHA-256 of the canonical JSON, hex): unchanged definition, unchanged hash. */
+  /**
+   * A stable content hash (SHA-256 of the canonical JSON, hex): unchanged definition, unchanged
+   * hash.
+   */
   public static String contentHash(Object definition) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(write(definition).getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(digest.digest(write(definition).getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is always available", e);
     }

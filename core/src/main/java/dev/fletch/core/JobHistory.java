@@ -33,7 +33,10 @@ public interface JobHistory {
   /** Records a RUNNING job and returns its id. */
   long start(String project, String view, Instant rangeStart, Instant rangeEnd);
 
-  /** Marks the job SUCCEEDED and moves the view's watermark to the job's range end (never backwards). */
+  /**
+   * Marks the job SUCCEEDED and moves the view's watermark to the job's range end (never
+   * backwards).
+   */
   void succeed(long jobId, long rows);
 
   /** Marks the job FAILED with the error; the watermark does not move. */

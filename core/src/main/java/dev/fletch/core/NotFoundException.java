@@ -10,7 +10,12 @@ public class NotFoundException extends FletchException {
   }
 
   public NotFoundException(String kind, String name, String hint) {
-    super(kind + " '" + name + "' not found" + (hint == null || hint.isEmpty() ? "" : " (" + hint + ")"));
+    super(
+        kind
+            + " '"
+            + name
+            + "' not found"
+            + (hint == null || hint.isEmpty() ? "" : " (" + hint + ")"));
     this.kind = kind;
     this.name = name;
   }

@@ -164,8 +164,7 @@ public final class ValueCodec {
   }
 
   private static boolean sameBytes(byte[] name, byte[] entry, int start, int length) {
-    return name.length == length
-        && Arrays.equals(name, 0, length, entry, start, start + length);
+    return name.length == length && Arrays.equals(name, 0, length, entry, start, start + length);
   }
 
   /**

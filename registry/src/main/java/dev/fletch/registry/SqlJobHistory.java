@@ -43,8 +43,7 @@ final class SqlJobHistory implements JobHistory {
     requireNonNull(view, "view is null");
     registry.withHandle(
         h ->
-            h.createUpdate(
-                    "DELETE FROM \"watermarks\" WHERE \"project\" = :p AND \"view\" = :v")
+            h.createUpdate("DELETE FROM \"watermarks\" WHERE \"project\" = :p AND \"view\" = :v")
                 .bind("p", project)
                 .bind("v", view)
                 .execute());

@@ -40,7 +40,8 @@ class DeadlinesTest {
   void manyPendingDeadlinesEachFire() {
     CompletableFuture<?>[] all = new CompletableFuture<?>[1000];
     for (int i = 0; i < all.length; i++) {
-      all[i] = Deadlines.orTimeout(new CompletableFuture<>(), TimeUnit.MILLISECONDS.toNanos(i % 40));
+      all[i] =
+          Deadlines.orTimeout(new CompletableFuture<>(), TimeUnit.MILLISECONDS.toNanos(i % 40));
     }
     for (CompletableFuture<?> f : all) {
       ExecutionException e =

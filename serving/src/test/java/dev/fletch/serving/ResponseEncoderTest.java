@@ -58,7 +58,14 @@ class ResponseEncoderTest {
                 column("d", ValueType.DOUBLE, 0d, -2.25d, null, Double.MAX_VALUE, 1e-300),
                 column("s", ValueType.STRING, "", "héllo 日本", null, "x".repeat(300), "a"),
                 column("by", ValueType.BYTES, new byte[0], new byte[] {0, -1}, null, null, null),
-                column("t", ValueType.TIMESTAMP, T, Instant.EPOCH, Instant.ofEpochSecond(-1, 5), null, T),
+                column(
+                    "t",
+                    ValueType.TIMESTAMP,
+                    T,
+                    Instant.EPOCH,
+                    Instant.ofEpochSecond(-1, 5),
+                    null,
+                    T),
                 column(
                     "li",
                     ValueType.INT64_LIST,

@@ -9,9 +9,9 @@ import java.util.UUID;
 /**
  * A fresh, empty PostgreSQL database for one test class. Found, in order: the server at {@code
  * FLETCH_TEST_POSTGRES_URL} (a JDBC URL; user and password in the URL), a local server on
- * 127.0.0.1:5432 (user {@code postgres}), or a Testcontainers container where Docker works; otherwise
- * it fails saying how to get one. On a server it did not start, it creates a database with a unique
- * name and drops it on {@link #close()}.
+ * 127.0.0.1:5432 (user {@code postgres}), or a Testcontainers container where Docker works;
+ * otherwise it fails saying how to get one. On a server it did not start, it creates a database
+ * with a unique name and drops it on {@link #close()}.
  */
 public final class PostgresDatabase implements AutoCloseable {
   public static final String URL_ENV = "FLETCH_TEST_POSTGRES_URL";

@@ -15,10 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real Redis for tests. {@link #shared()} is, in order: the server at {@code FLETCH_TEST_REDIS_URL},
- * a {@code redis-server} process started on a free port, or a Testcontainers container where Docker
- * works; otherwise it fails with a message that says how to get one. {@link #dedicated()} always starts
- * a process (or container) of its own, which a fault test may {@link #stop()} and {@link #start()}.
+ * A real Redis for tests. {@link #shared()} is, in order: the server at {@code
+ * FLETCH_TEST_REDIS_URL}, a {@code redis-server} process started on a free port, or a
+ * Testcontainers container where Docker works; otherwise it fails with a message that says how to
+ * get one. {@link #dedicated()} always starts a process (or container) of its own, which a fault
+ * test may {@link #stop()} and {@link #start()}.
  */
 public final class RedisServer implements AutoCloseable {
   public static final String URL_ENV = "FLETCH_TEST_REDIS_URL";
@@ -39,13 +40,17 @@ public final class RedisServer implements AutoCloseable {
     this.dir = dir;
   }
 
-  /** One Redis for the whole test JVM; never stopped by tests. Flush what you write, or use unique keys. */
+  /**
+   * One Redis for the whole test JVM; never stopped by tests. Flush what you write, or use unique
+   * keys.
+   */
   public static synchronized RedisServer shared() {
     if (shared == null) {
       String url = System.getenv(URL_ENV);
       if (url != null && !url.isBlank()) {
         URI uri = URI.create(url.trim());
-        shared = new RedisServer(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 6379, false, null);
+        shared =
+            new RedisServer(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 6379, false, null);
         shared.awaitPing(Duration.ofSeconds(5));
       } else {
         shared = dedicated();
@@ -55,12 +60,15 @@ public final class RedisServer implements AutoCloseable {
     return shared;
   }
 
-  /** A Redis of the caller's own (a process, or a container where Docker works). Close it after use. */
+  /**
+   * A Redis of the caller's own (a process, or a container where Docker works). Close it after use.
+   */
   public static RedisServer dedicated() {
     if (redisServerBinary() != null) {
       try {
         RedisServer server =
-            new RedisServer("127.0.0.1", freePort(), true, Files.createTempDirectory("fletch-redis"));
+            new RedisServer(
+                "127.0.0.1", freePort(), true, Files.createTempDirectory("fletch-redis"));
         server.start();
         return server;
       } catch (IOException e) {
@@ -151,7 +159,10 @@ public final class RedisServer implements AutoCloseable {
     command("FLUSHALL");
   }
 
-  /** Sends one inline command and returns the raw first reply line (for fixtures, not for the code under test). */
+  /**
+   * Sends one inline command and returns the raw first reply line (for fixtures, not for the code
+   * under test).
+   */
   public String command(String inline) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(host, port), 2000);

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /** A thing features describe (a customer, a merchant), identified by one or more join keys. */
-public record Entity(String name, List<JoinKey> joinKeys, String description, Map<String, String> tags) {
+public record Entity(
+    String name, List<JoinKey> joinKeys, String description, Map<String, String> tags) {
   public Entity {
     requireNonNull(name, "name is null");
     joinKeys = List.copyOf(requireNonNull(joinKeys, "joinKeys is null"));

@@ -6,16 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The identity of one entity row for one feature view: the view's join-key names, in the view's order
- * (entities in declared order, each entity's keys in declared order), and their values. Integer values
- * are normalised to Long so that keys from DuckDB, JSON and protobuf compare equal.
+ * The identity of one entity row for one feature view: the view's join-key names, in the view's
+ * order (entities in declared order, each entity's keys in declared order), and their values.
+ * Integer values are normalised to Long so that keys from DuckDB, JSON and protobuf compare equal.
  */
 public record EntityKey(List<String> names, List<Object> values) {
   public EntityKey {
     requireNonNull(names, "names is null");
     requireNonNull(values, "values is null");
     if (names.size() != values.size()) {
-      throw new IllegalArgumentException("names and values differ in size: " + names + " / " + values);
+      throw new IllegalArgumentException(
+          "names and values differ in size: " + names + " / " + values);
     }
     names = List.copyOf(names);
     List<Object> normalised = new ArrayList<>(values.size());

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.Map;
 
 /**
- * One feature of a view. {@code expression} is a SQL expression over the source's columns (after field
- * mapping); null means the source column with the feature's name.
+ * One feature of a view. {@code expression} is a SQL expression over the source's columns (after
+ * field mapping); null means the source column with the feature's name.
  */
 public record Feature(
     String name, ValueType type, String expression, String description, Map<String, String> tags) {

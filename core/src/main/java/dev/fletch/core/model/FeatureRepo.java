@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Every definition of one project. {@code root} is the folder the YAML was loaded from (null when the
- * definitions came from the registry); it is not part of the definitions and is never stored.
+ * Every definition of one project. {@code root} is the folder the YAML was loaded from (null when
+ * the definitions came from the registry); it is not part of the definitions and is never stored.
  */
 public record FeatureRepo(
     String project,
@@ -67,7 +67,9 @@ public record FeatureRepo(
     return findService(name).orElseThrow(() -> new NotFoundException("feature service", name));
   }
 
-  /** The join keys of a view: its entities in declared order, each entity's keys in declared order. */
+  /**
+   * The join keys of a view: its entities in declared order, each entity's keys in declared order.
+   */
   public List<JoinKey> joinKeys(FeatureView view) {
     List<JoinKey> keys = new ArrayList<>();
     for (String entityName : view.entities()) {
@@ -94,7 +96,13 @@ public record FeatureRepo(
       } else if (view.feature(ref.feature()).isPresent()) {
         out.add(ref);
       } else {
-        throw new NotFoundException("feature", ref.toString(), "view '" + view.name() + "' has " + view.features().stream().map(Feature::name).toList());
+        throw new NotFoundException(
+            "feature",
+            ref.toString(),
+            "view '"
+                + view.name()
+                + "' has "
+                + view.features().stream().map(Feature::name).toList());
       }
     }
     return List.copyOf(out);
@@ -106,8 +114,8 @@ public record FeatureRepo(
   }
 
   /**
-   * Output column names for resolved references: the bare feature name, or {@code view__feature} when
-   * {@code fullNames} is set or when two references share a feature name.
+   * Output column names for resolved references: the bare feature name, or {@code view__feature}
+   * when {@code fullNames} is set or when two references share a feature name.
    */
   public static List<String> outputNames(List<FeatureRef> refs, boolean fullNames) {
     Set<String> seen = new LinkedHashSet<>();

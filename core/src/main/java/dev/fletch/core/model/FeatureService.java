@@ -7,7 +7,11 @@ import java.util.Map;
 
 /** A named set of feature references ({@code view:feature} or {@code view:*}) that a model uses. */
 public record FeatureService(
-    String name, List<String> features, String description, String owner, Map<String, String> tags) {
+    String name,
+    List<String> features,
+    String description,
+    String owner,
+    Map<String, String> tags) {
   public FeatureService {
     requireNonNull(name, "name is null");
     features = List.copyOf(requireNonNull(features, "features is null"));

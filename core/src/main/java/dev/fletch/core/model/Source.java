@@ -5,9 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.util.Map;
 
 /**
- * Offline data: a Parquet or CSV file, folder or glob. {@code path} is kept as written; relative paths
- * are resolved against the feature repository's root. {@code fieldMapping} renames source columns
- * (source column -> name used by features and join keys). {@code createdTimestampField} may be null.
+ * Offline data: a Parquet or CSV file, folder or glob. {@code path} is kept as written; relative
+ * paths are resolved against the feature repository's root. {@code fieldMapping} renames source
+ * columns (source column -> name used by features and join keys). {@code createdTimestampField} may
+ * be null.
  */
 public record Source(
     String name,

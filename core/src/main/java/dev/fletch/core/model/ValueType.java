@@ -4,10 +4,10 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The types a join key or a feature can have. In Java, values of each type are carried as:
- * BOOL Boolean, INT32 Integer, INT64 Long, FLOAT Float, DOUBLE Double, STRING String, BYTES byte[],
- * TIMESTAMP java.time.Instant (UTC), and the list types as java.util.List of the element's Java type
- * (elements may be null). A missing value is Java null.
+ * The types a join key or a feature can have. In Java, values of each type are carried as: BOOL
+ * Boolean, INT32 Integer, INT64 Long, FLOAT Float, DOUBLE Double, STRING String, BYTES byte[],
+ * TIMESTAMP java.time.Instant (UTC), and the list types as java.util.List of the element's Java
+ * type (elements may be null). A missing value is Java null.
  */
 public enum ValueType {
   BOOL,
