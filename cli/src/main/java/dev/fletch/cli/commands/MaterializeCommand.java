@@ -49,32 +49,57 @@ public final class MaterializeCommand implements Callable<Integer> {
       description = "Range end (inclusive), as --start.")
   String end;
 
-  @Option(
-      names = "--views",
-      split = ",",
-      paramLabel = "VIEWS",
-      description = "Comma-separated feature views (default: every online view).")
-  List<String> views;
-
-  @Option(
-      names = "--project",
-      paramLabel = "NAME",
-      description = "Project whose applied definitions to use (default: the local YAML's project).")
-  String project;
+  @Mixin ViewSelection selection;
 
   @Override
   public Integer call() {
     Instant from = TimeArguments.parse(spec, "--start", start, Clock.systemUTC());
     Instant to = TimeArguments.parse(spec, "--end", end, Clock.systemUTC());
+    return run(
+        common,
+        selection,
+        (materializer, repo, views, progress) ->
+            materializer.materializeEach(repo, from, to, views, progress));
+  }
+
+  /** --views and --project, shared by the materialize commands. */
+  static final class ViewSelection {
+    @Option(
+        names = "--views",
+        split = ",",
+        paramLabel = "VIEWS",
+        description = "Comma-separated feature views (default: every online view).")
+    List<String> views;
+
+    @Option(
+        names = "--project",
+        paramLabel = "NAME",
+        description =
+            "Project whose applied definitions to use (default: the local YAML's project).")
+    String project;
+  }
+
+  /** One materialization run over the selected views of the applied definitions. */
+  @FunctionalInterface
+  interface Job {
+    Materializer.Outcome run(
+        Materializer materializer, FeatureRepo repo, List<String> views, ViewProgress progress);
+  }
+
+  /**
+   * Runs a job against the applied definitions with progress on stderr, then reports every view
+   * (see {@link #report}).
+   */
+  static int run(CommonOptions common, ViewSelection selection, Job job) {
     try (CliContext ctx = common.newContext()) {
-      FeatureRepo repo = AppliedDefinitions.load(ctx, project);
+      FeatureRepo repo = AppliedDefinitions.load(ctx, selection.project);
       Materializer materializer =
           new Materializer(ctx.offlineStore(), ctx.onlineStore(), ctx.registry().jobHistory());
       ctx.err().println("materializing into " + ctx.onlineStore().describe());
       Materializer.Outcome outcome;
       try (ViewProgress progress = new ViewProgress(ctx.err())) {
         try {
-          outcome = materializer.materializeEach(repo, from, to, names(views), progress);
+          outcome = job.run(materializer, repo, names(selection.views), progress);
         } catch (RuntimeException e) {
           progress.abandon();
           throw e;
