@@ -159,6 +159,9 @@ public final class QuickstartCommand implements Callable<Integer> {
         ctx.registry().apply(repo, plan.baseVersion(), false, "fletch quickstart");
     out.println("    " + applied.summary());
     out.println("    registry: " + redact(ctx.settings().registryUrl()));
+    // From here on, as in `fletch materialize` and `fletch historical`: the applied version (what
+    // serving reads), not the local YAML.
+    repo = ctx.registry().load(repo.project()).withRoot(folder);
     steps.end();
 
     steps.begin(
