@@ -70,7 +70,6 @@ class ServingEndToEndIT {
             defs.featureServices(),
             defs.root());
     RedisServer redis = RedisServer.shared();
-    Settings base = Settings.defaults(repoDir);
     Settings settings =
         new Settings(
             "jdbc:sqlite:" + repoDir.resolve("registry.db"),
