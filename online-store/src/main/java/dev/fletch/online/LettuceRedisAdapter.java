@@ -24,6 +24,19 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -31,10 +44,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@link RedisAdapter} over one shared Lettuce connection (standalone or cluster) with manual
@@ -45,32 +61,87 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class LettuceRedisAdapter implements RedisAdapter {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  private static final boolean COALESCE_FLUSHES =
+      !"false".equalsIgnoreCase(System.getProperty("fletch.redis.coalesceFlushes"));
 
   private static final byte[] SCRIPT = loadScript();
   private static final String SCRIPT_SHA = sha1Hex(SCRIPT);
 
   private final ClientResources resources;
+  private final EventLoopGroup loops;
+  private final IoThreads ioThreads;
   private final AutoCloseable client;
-  private final StatefulConnection<byte[], byte[]> connection;
-  private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+  private final Lane[] lanes;
   private final String description;
   private final boolean cluster;
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /**
+   * One connection and the event loop thread it lives on. A command issued on that thread goes out
+   * on that thread, and its reply is handled there: no hand-off between threads.
+   */
+  private static final class Lane {
+    final StatefulConnection<byte[], byte[]> connection;
+    final RedisClusterAsyncCommands<byte[], byte[]> commands;
+
+    /**
+     * The thread that last completed one of this connection's replies; after a reconnect the
+     * channel may live on another loop, and the next reply moves it.
+     */
+    volatile Thread thread;
+
+    /** Whether a flush is queued on the loop (touched only on the loop thread). */
+    boolean flushQueued;
+
+    final Runnable queuedFlush =
+        () -> {
+          flushQueued = false;
+          flushNow();
+        };
+
+    void flushNow() {
+      connection.flushCommands();
+    }
+
+    Lane(
+        StatefulConnection<byte[], byte[]> connection,
+        RedisClusterAsyncCommands<byte[], byte[]> commands) {
+      this.connection = connection;
+      this.commands = commands;
+      connection.setAutoFlushCommands(false);
+    }
+  }
+
   private LettuceRedisAdapter(
       ClientResources resources,
+      EventLoopGroup loops,
+      IoThreads ioThreads,
       AutoCloseable client,
-      StatefulConnection<byte[], byte[]> connection,
-      RedisClusterAsyncCommands<byte[], byte[]> commands,
+      List<Lane> lanes,
       String description,
       boolean cluster) {
     this.cluster = cluster;
     this.resources = resources;
+    this.loops = loops;
+    this.ioThreads = ioThreads;
     this.client = client;
-    this.connection = connection;
-    this.commands = commands;
+    this.lanes = lanes.toArray(Lane[]::new);
     this.description = description;
-    connection.setAutoFlushCommands(false);
+  }
+
+  /**
+   * The connection to use from the calling thread: the one living on it when the caller is one of
+   * the event loops, else the first. Commands and their flush come from the same thread, so they
+   * meet on the same connection.
+   */
+  private Lane lane() {
+    Thread current = Thread.currentThread();
+    for (Lane lane : lanes) {
+      if (lane.thread == current) {
+        return lane;
+      }
+    }
+    return lanes[0];
   }
 
   /**
@@ -80,8 +151,23 @@ final class LettuceRedisAdapter implements RedisAdapter {
   static LettuceRedisAdapter connect(String url) {
     requireNonNull(url, "url is null");
     RedisUrl parsed = RedisUrl.parse(url);
+    int threads = ioThreadCount();
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory factory =
+        r -> {
+          Thread t = new Thread(r, "fletch-io-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        };
+    boolean epoll = Epoll.isAvailable();
+    EventLoopGroup loops =
+        new MultiThreadIoEventLoopGroup(
+            threads, factory, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    IoThreads io =
+        new IoThreads(loops, epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
     ClientResources resources =
         DefaultClientResources.builder()
+            .eventLoopGroupProvider(new SharedLoops(loops, threads))
             .reconnectDelay(
                 Delay.exponential(
                     Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
@@ -105,7 +191,13 @@ final class LettuceRedisAdapter implements RedisAdapter {
           StatefulRedisClusterConnection<byte[], byte[]> conn =
               client.connect(ByteArrayCodec.INSTANCE);
           return new LettuceRedisAdapter(
-              resources, client::shutdown, conn, conn.async(), parsed.describe(), true);
+              resources,
+              loops,
+              io,
+              client::shutdown,
+              List.of(new Lane(conn, conn.async())),
+              parsed.describe(),
+              true);
         } catch (RuntimeException e) {
           client.shutdown();
           throw e;
@@ -118,28 +210,94 @@ final class LettuceRedisAdapter implements RedisAdapter {
               .timeoutOptions(timeouts)
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
               .build());
+      List<Lane> lanes = new ArrayList<>(threads);
       try {
-        StatefulRedisConnection<byte[], byte[]> conn =
-            client.connect(ByteArrayCodec.INSTANCE, parsed.uris().get(0));
+        // One connection per event loop (Netty hands new channels to the loops in turn); each
+        // learns its loop thread from its first reply.
+        for (int i = 0; i < threads; i++) {
+          StatefulRedisConnection<byte[], byte[]> conn =
+              client.connect(ByteArrayCodec.INSTANCE, parsed.uris().get(0));
+          lanes.add(new Lane(conn, conn.async()));
+        }
+        List<CompletableFuture<String>> pings = new ArrayList<>(lanes.size());
+        for (Lane lane : lanes) {
+          pings.add(
+              lane.commands
+                  .ping()
+                  .toCompletableFuture()
+                  .whenComplete((ok, e) -> lane.thread = Thread.currentThread()));
+          lane.connection.flushCommands();
+        }
+        CompletableFuture.allOf(pings.toArray(CompletableFuture<?>[]::new))
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         return new LettuceRedisAdapter(
-            resources, client::shutdown, conn, conn.async(), parsed.describe(), false);
-      } catch (RuntimeException e) {
+            resources, loops, io, client::shutdown, lanes, parsed.describe(), false);
+      } catch (Exception e) {
+        for (Lane lane : lanes) {
+          lane.connection.close();
+        }
         client.shutdown();
-        throw e;
+        throw e instanceof RuntimeException re ? re : new CompletionException(e);
       }
     } catch (RuntimeException e) {
       resources.shutdown();
+      loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw RedisErrors.map("cannot connect to " + parsed.describe(), e);
     }
   }
 
+  /**
+   * Event loop threads (and, on a standalone server, connections): {@code -Dfletch.io.threads=N},
+   * else one per core.
+   */
+  static int ioThreadCount() {
+    return Math.max(
+        1, Integer.getInteger("fletch.io.threads", Runtime.getRuntime().availableProcessors()));
+  }
+
+  /** Hands Lettuce the adapter's own event loops; the adapter shuts them down itself. */
+  private record SharedLoops(EventLoopGroup loops, int threads) implements EventLoopGroupProvider {
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends EventLoopGroup> T allocate(Class<T> type) {
+      return (T) loops;
+    }
+
+    @Override
+    public int threadPoolSize() {
+      return threads;
+    }
+
+    @Override
+    public Future<Boolean> release(
+        EventExecutorGroup group, long quietPeriod, long timeout, TimeUnit unit) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+    }
+
+    @Override
+    public Future<Boolean> shutdown(long quietPeriod, long timeout, TimeUnit unit) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+    }
+  }
+
+  @Override
+  public Optional<IoThreads> ioThreads() {
+    return Optional.of(ioThreads);
+  }
+
   @Override
   public CompletableFuture<List<byte[]>> hmget(byte[] key, byte[][] fields) {
-    return commands
+    Lane lane = lane();
+    return lane.commands
         .hmget(key, fields)
         .toCompletableFuture()
         .thenApply(
             kvs -> {
+              // Replies are handled on the connection's loop: remember it (it moves on reconnect).
+              Thread current = Thread.currentThread();
+              if (lane.thread != current) {
+                lane.thread = current;
+              }
               List<byte[]> out = new ArrayList<>(kvs.size());
               for (KeyValue<byte[], byte[]> kv : kvs) {
                 out.add(kv.getValueOrElse(null));
@@ -155,8 +313,9 @@ final class LettuceRedisAdapter implements RedisAdapter {
     args[0] = field;
     args[1] = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(entries, 0, args, 2, entries.length);
+    Lane lane = lane();
     CompletableFuture<Long> first =
-        commands
+        lane.commands
             .<Long>evalsha(SCRIPT_SHA, ScriptOutputType.INTEGER, keys, args)
             .toCompletableFuture();
     // The script cache is empty after a restart or on a new node: EVAL sends the body once and
@@ -165,10 +324,10 @@ final class LettuceRedisAdapter implements RedisAdapter {
         e -> {
           if (unwrap(e) instanceof RedisNoScriptException) {
             CompletableFuture<Long> retry =
-                commands
+                lane.commands
                     .<Long>eval(SCRIPT, ScriptOutputType.INTEGER, keys, args)
                     .toCompletableFuture();
-            connection.flushCommands();
+            lane.connection.flushCommands();
             return retry;
           }
           return CompletableFuture.failedFuture(e);
@@ -187,12 +346,13 @@ final class LettuceRedisAdapter implements RedisAdapter {
 
   @Override
   public CompletableFuture<Long> hdel(byte[] key, byte[] field) {
-    return commands.hdel(key, field).toCompletableFuture();
+    return lane().commands.hdel(key, field).toCompletableFuture();
   }
 
   @Override
   public CompletableFuture<ScanPage> scan(ScanPage previous, String pattern, int count) {
     ScanArgs args = ScanArgs.Builder.matches(pattern).limit(count);
+    RedisClusterAsyncCommands<byte[], byte[]> commands = lane().commands;
     CompletableFuture<KeyScanCursor<byte[]>> f =
         previous == null
             ? commands.scan(args).toCompletableFuture()
@@ -212,9 +372,27 @@ final class LettuceRedisAdapter implements RedisAdapter {
     }
   }
 
+  /**
+   * On a connection's own loop thread, the flush is queued behind the loop's current batch of
+   * reads: every command issued while handling that batch (say, the calls of several requests that
+   * arrived together) goes out in one write, and Redis reads them in one go. The loop runs queued
+   * tasks right after the reads, so nothing waits for more input. From any other thread, commands
+   * go out at once.
+   */
   @Override
   public void flush() {
-    connection.flushCommands();
+    Lane lane = lane();
+    if (COALESCE_FLUSHES && lane.thread == Thread.currentThread()) {
+      EventExecutor loop = ThreadExecutorMap.currentExecutor();
+      if (loop != null) {
+        if (!lane.flushQueued) {
+          lane.flushQueued = true;
+          loop.execute(lane.queuedFlush);
+        }
+        return;
+      }
+    }
+    lane.flushNow();
   }
 
   @Override
@@ -228,12 +406,15 @@ final class LettuceRedisAdapter implements RedisAdapter {
       return;
     }
     try {
-      connection.close();
+      for (Lane lane : lanes) {
+        lane.connection.close();
+      }
       client.close();
     } catch (Exception e) {
       // closing is best effort: the process is letting go of the store
     } finally {
       resources.shutdown(0, 2, TimeUnit.SECONDS);
+      loops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
   }
 

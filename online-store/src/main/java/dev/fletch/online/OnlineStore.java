@@ -5,6 +5,7 @@ import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureView;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -51,6 +52,14 @@ public interface OnlineStore extends AutoCloseable {
    * scratch).
    */
   CompletableFuture<Long> deleteView(String project, FeatureView view);
+
+  /**
+   * The event loops the store's network client runs on, when it has any (Redis: yes; embedded:
+   * none). A server may run its own connections on them; see {@link IoThreads}.
+   */
+  default Optional<IoThreads> ioThreads() {
+    return Optional.empty();
+  }
 
   /**
    * A short description for logs and CLI output, e.g. {@code redis://127.0.0.1:6379} (no password).

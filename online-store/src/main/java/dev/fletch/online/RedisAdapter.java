@@ -41,6 +41,11 @@ interface RedisAdapter extends AutoCloseable {
   /** Sends every queued command. */
   void flush();
 
+  /** The event loops the client runs on, when a server may share them. */
+  default java.util.Optional<IoThreads> ioThreads() {
+    return java.util.Optional.empty();
+  }
+
   /** The server(s), without credentials. */
   String describe();
 

@@ -293,6 +293,11 @@ public final class RedisOnlineStore implements OnlineStore {
   }
 
   @Override
+  public java.util.Optional<IoThreads> ioThreads() {
+    return redis.ioThreads();
+  }
+
+  @Override
   public String describe() {
     return redis.describe();
   }

@@ -94,4 +94,53 @@ class RedisOnlineStoreIT extends OnlineStoreContract {
               .values());
     }
   }
+
+  @Test
+  void aReadIssuedOnOneOfTheStoresLoopsIsAnsweredOnThatLoop() throws Exception {
+    var view = ints("loops", Duration.ZERO);
+    store.write(project, view, List.of(row(1, T0, 1L, "a"), row(2, T0, 2L, "b"))).join();
+    IoThreads io = store.ioThreads().orElseThrow();
+    assertEquals(LettuceRedisAdapter.ioThreadCount(), countLoops(io));
+    // From every loop: several reads issued together, completed on the issuing thread (no hand-off
+    // to another thread, the flushes queued behind the loop's current task go out together).
+    for (var loop : io.group()) {
+      var done = new java.util.concurrent.CompletableFuture<List<String>>();
+      loop.execute(
+          () -> {
+            Thread issuer = Thread.currentThread();
+            var a = store.read(project, List.of(read(1, view)));
+            var b = store.read(project, List.of(read(2, view)));
+            a.thenCombine(
+                    b,
+                    (x, y) ->
+                        List.of(
+                            x.get(0).values().get(1) + "/" + y.get(0).values().get(1),
+                            String.valueOf(Thread.currentThread() == issuer)))
+                .whenComplete(
+                    (r, e) -> {
+                      if (e != null) {
+                        done.completeExceptionally(e);
+                      } else {
+                        done.complete(r);
+                      }
+                    });
+          });
+      assertEquals(List.of("a/b", "true"), done.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    }
+    // From a thread of the caller's own, reads still go out at once.
+    assertEquals(
+        List.of(2L, "b"), store.read(project, List.of(read(2, view))).join().get(0).values());
+  }
+
+  private static OnlineStore.ReadRequest read(long id, dev.fletch.core.model.FeatureView view) {
+    return new OnlineStore.ReadRequest(EntityKey.of("customer_id", id), view);
+  }
+
+  private static int countLoops(IoThreads io) {
+    int n = 0;
+    for (var ignored : io.group()) {
+      n++;
+    }
+    return n;
+  }
 }

@@ -7,20 +7,23 @@ import dev.fletch.core.FletchException;
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.settings.Settings;
 import dev.fletch.offline.OfflineStore;
+import dev.fletch.online.IoThreads;
 import dev.fletch.online.OnlineStore;
 import dev.fletch.proto.serving.v1.FeatureServingGrpc;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.ResourceLeakDetector;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -273,6 +276,12 @@ public final class FletchServer implements AutoCloseable {
   }
 
   private void startAll() {
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      // Every call allocates Netty buffers; the default leak detector records a stack trace for
+      // one in 128 of them, a few percent of the serving thread's time. A serving process turns it
+      // off unless asked otherwise (-Dio.netty.leakDetection.level=simple|paranoid).
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
     OnlineFeatures online =
         new OnlineFeatures(
             definitions,
@@ -417,18 +426,32 @@ public final class FletchServer implements AutoCloseable {
   }
 
   /**
-   * The server's own event loops: few threads (fewer wake-ups and context switches to reach a
-   * handler than gRPC's shared pool of twice the cores), on native epoll where the platform has it
-   * (grpc-netty-shaded carries the library). {@code -Dfletch.grpc.eventLoops=N} sets the thread
-   * count (0 keeps gRPC's shared defaults), {@code -Dfletch.grpc.epoll=false} forces NIO.
+   * The transport's threads. When the online store offers its event loops (Redis), gRPC runs on
+   * them: a call is read, looked up in the store and answered on one thread, with no hand-off (the
+   * store sends a command issued on a loop over its connection on that loop). Otherwise the server
+   * makes its own few loops (fewer wake-ups than gRPC's shared pool of twice the cores), on native
+   * epoll where the platform has it. {@code -Dfletch.grpc.ownLoops=true} keeps gRPC off the store's
+   * loops; {@code -Dfletch.grpc.eventLoops=N} sets the own loops' thread count; {@code
+   * -Dfletch.grpc.window=BYTES} fixes the HTTP/2 flow-control window (default: auto-tuned).
    */
   private NettyServerBuilder transport(NettyServerBuilder builder) {
+    int window = Integer.getInteger("fletch.grpc.window", 0);
+    if (window > 0) {
+      builder.flowControlWindow(window);
+    }
+    IoThreads shared =
+        Boolean.getBoolean("fletch.grpc.ownLoops")
+            ? null
+            : options.onlineStore().ioThreads().orElse(null);
+    if (shared != null) {
+      return builder
+          .bossEventLoopGroup(shared.group())
+          .workerEventLoopGroup(shared.group())
+          .channelType(shared.serverChannel());
+    }
     int threads =
         Integer.getInteger(
             "fletch.grpc.eventLoops", Math.min(2, Runtime.getRuntime().availableProcessors()));
-    if (threads <= 0) {
-      return builder;
-    }
     AtomicInteger n = new AtomicInteger();
     java.util.concurrent.ThreadFactory factory =
         r -> {
@@ -437,11 +460,11 @@ public final class FletchServer implements AutoCloseable {
           return t;
         };
     Class<? extends ServerChannel> channel;
-    if (!"false".equalsIgnoreCase(System.getProperty("fletch.grpc.epoll")) && Epoll.isAvailable()) {
-      grpcLoops = new EpollEventLoopGroup(threads, factory);
+    if (Epoll.isAvailable()) {
+      grpcLoops = new MultiThreadIoEventLoopGroup(threads, factory, EpollIoHandler.newFactory());
       channel = EpollServerSocketChannel.class;
     } else {
-      grpcLoops = new NioEventLoopGroup(threads, factory);
+      grpcLoops = new MultiThreadIoEventLoopGroup(threads, factory, NioIoHandler.newFactory());
       channel = NioServerSocketChannel.class;
     }
     return builder

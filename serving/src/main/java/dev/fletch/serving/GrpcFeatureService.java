@@ -14,15 +14,15 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.netty.util.internal.ThreadExecutorMap;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -99,11 +99,11 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
     }
     CompletableFuture<OnlineResult> answer =
         features.get(query, storeTimeout(Context.current().getDeadline(), defaultTimeout));
-    // The handler runs on the call's event loop (directExecutor). When the store's reply arrives
-    // on the store client's thread, the answer is encoded and written back on that event loop, so
-    // the store's I/O thread only reads and the write needs no second hand-off inside gRPC.
-    // -Dfletch.grpc.answerOnLoop=false keeps everything on the store's thread.
-    Executor loop = ANSWER_ON_LOOP ? ThreadExecutorMap.currentExecutor() : null;
+    // The handler runs on the call's event loop (directExecutor). The answer is encoded and written
+    // on that loop: right away when the store's reply arrives on it (the store shares the loops),
+    // else handed to it, so the store's I/O thread only reads and the write needs no second
+    // hand-off inside gRPC. -Dfletch.grpc.answerOnLoop=false answers on the completing thread.
+    EventExecutor loop = ANSWER_ON_LOOP ? ThreadExecutorMap.currentExecutor() : null;
     BiConsumer<OnlineResult, Throwable> reply =
         (result, error) -> {
           if (error != null) {
@@ -128,7 +128,14 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
     if (loop == null || answer.isDone()) {
       answer.whenComplete(reply);
     } else {
-      answer.whenCompleteAsync(reply, loop);
+      answer.whenComplete(
+          (result, error) -> {
+            if (loop.inEventLoop()) {
+              reply.accept(result, error);
+            } else {
+              loop.execute(() -> reply.accept(result, error));
+            }
+          });
     }
   }
 

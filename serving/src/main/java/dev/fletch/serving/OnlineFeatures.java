@@ -33,7 +33,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class OnlineFeatures {
   /** Answers up to this many values are assembled on the thread that completed the store read. */
-  static final int INLINE_VALUES = 256;
+  static final int INLINE_VALUES = Integer.getInteger("fletch.serving.inlineValues", 256);
 
   private final RegistryCache definitions;
   private final OnlineStore store;
