@@ -26,7 +26,7 @@ import dev.fletch.testkit.RedisServer;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
@@ -72,7 +72,7 @@ import java.util.function.Consumer;
  *
  * The baseline runs the same reads as raw pipelined Lettuce HMGETs (one per entity, the 5 view
  * fields, no decoding) over one connection, under the same load shapes, in the same run. Arguments
- * (all optional): seconds per measured phase (default 10), warm-up seconds (default 5), and 1 or
+ * (all optional): seconds per measured phase (default 10), warm-up seconds (default 10), and 1 or
  * 100 to run only that scenario.
  */
 public final class ServingBench {
@@ -93,7 +93,7 @@ public final class ServingBench {
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-    int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     List<Scenario> scenarios =
         new ArrayList<>(
             List.of(
@@ -196,6 +196,7 @@ public final class ServingBench {
                   // Callbacks only count completions: run them on the transport thread, as the raw
                   // baseline's run on Lettuce's, instead of handing each to another pool.
                   .directExecutor()
+                  .flowControlWindow(Integer.getInteger("bench.window", 1 << 20))
                   .build();
           try {
             // The load generator shares the machine with the server: it drains answers without
@@ -227,8 +228,13 @@ public final class ServingBench {
                   (i, done, failed) -> raw.read(entitySets[i % entitySets.length], done, failed);
 
               System.out.printf(Locale.ROOT, "%n== %s ==%n", s.name());
-              openLoop("warm-up server", viaServer, s.rate(), warmup);
-              openLoop("warm-up raw", viaRaw, s.rate(), warmup);
+              // Warm-up: flat out first, so that the JIT compiles the hot paths before anything is
+              // measured (at the open-loop rate alone it was still compiling, on the same two
+              // cores, seconds into the measured phase); then a short run at the measured rate.
+              closedLoop("warm-up server", viaServer, s.inFlight(), warmup);
+              closedLoop("warm-up raw", viaRaw, s.inFlight(), warmup);
+              openLoop("warm-up server", viaServer, s.rate(), 2);
+              openLoop("warm-up raw", viaRaw, s.rate(), 2);
               Timer handling =
                   server
                       .metrics()
@@ -244,8 +250,8 @@ public final class ServingBench {
                   closedLoop("server closed loop", viaServer, s.inFlight(), seconds);
               double rawPeak = closedLoop("raw    closed loop", viaRaw, s.inFlight(), seconds);
               if (s.entities() == 1) {
-                // The ceiling of the transport alone: a gRPC call with a trivial answer and no
-                // store read, through the same channel, server and in-flight count.
+                // The floor and ceiling of the transport alone: a gRPC call with a trivial answer
+                // and no store read, through the same channel, server and load shapes.
                 GetServingInfoRequest info = GetServingInfoRequest.getDefaultInstance();
                 Target noStore =
                     (i, done, failed) ->
@@ -255,6 +261,7 @@ public final class ServingBench {
                                 CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
                             info,
                             observer(done, failed));
+                openLoop("grpc floor (info)", noStore, s.rate(), seconds);
                 closedLoop("grpc ceiling (info)", noStore, s.inFlight(), seconds);
               }
               double p99 = percentile(server1, 99) / 1e6;
