@@ -228,13 +228,17 @@ public final class ServingBench {
                   (i, done, failed) -> raw.read(entitySets[i % entitySets.length], done, failed);
 
               System.out.printf(Locale.ROOT, "%n== %s ==%n", s.name());
-              // Warm-up: flat out first, so that the JIT compiles the hot paths before anything is
-              // measured (at the open-loop rate alone it was still compiling, on the same two
-              // cores, seconds into the measured phase); then a short run at the measured rate.
-              closedLoop("warm-up server", viaServer, s.inFlight(), warmup);
-              closedLoop("warm-up raw", viaRaw, s.inFlight(), warmup);
-              openLoop("warm-up server", viaServer, s.rate(), 2);
-              openLoop("warm-up raw", viaRaw, s.rate(), 2);
+              // Warm-up until the JIT is done: flat out with one call in flight (the paths a
+              // lightly loaded channel takes, where every call finds it idle), then with many, then
+              // at the measured rate. With a short warm-up at the open-loop rate alone, the JIT
+              // compiler was still taking half a core, seconds into the measured phase.
+              for (Target t : List.of(viaServer, viaRaw)) {
+                String name = t == viaServer ? "server" : "raw";
+                closedLoop("warm-up " + name, t, 1, warmup);
+                closedLoop("warm-up " + name, t, s.inFlight(), warmup);
+              }
+              openLoop("warm-up server", viaServer, s.rate(), warmup);
+              openLoop("warm-up raw", viaRaw, s.rate(), warmup);
               Timer handling =
                   server
                       .metrics()
@@ -364,6 +368,20 @@ public final class ServingBench {
     }
     if (!finished.await(60, TimeUnit.SECONDS)) {
       throw new IllegalStateException(label + ": requests still outstanding after 60 s");
+    }
+    if (System.getProperty("bench.slowLog") != null) {
+      try (var out =
+          new java.io.PrintWriter(
+              new java.io.FileWriter(System.getProperty("bench.slowLog"), true))) {
+        out.println("# " + label);
+        for (int i = 0; i < total; i++) {
+          if (latencies[i] > 1_000_000) {
+            out.println(i + " " + latencies[i] / 1000);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
     Arrays.sort(latencies);
     double achieved = total / ((System.nanoTime() - start) / 1e9);

@@ -33,6 +33,9 @@ import java.util.concurrent.TimeoutException;
  */
 public final class OnlineFeatures {
   /** Answers up to this many values are assembled on the thread that completed the store read. */
+  /** Rows per view whose age goes into the freshness histogram, per answer. */
+  static final int FRESHNESS_SAMPLES = 8;
+
   static final int INLINE_VALUES = Integer.getInteger("fletch.serving.inlineValues", 256);
 
   private final RegistryCache definitions;
@@ -257,6 +260,9 @@ public final class OnlineFeatures {
     }
     // Staleness per (view, row), computed once and shared by the view's columns.
     boolean[] stale = new boolean[viewCount * rows];
+    // Freshness is sampled: every row of a small answer, FRESHNESS_SAMPLES rows spread over a
+    // large one (a histogram update costs about as much as assembling a row's values).
+    int sampleEvery = Math.max(1, (rows + FRESHNESS_SAMPLES - 1) / FRESHNESS_SAMPLES);
     for (int v = 0; v < viewCount; v++) {
       FeatureView view = plan.views().get(v).view();
       Instant oldestFresh = view.hasTtl() ? now.minus(view.ttl()) : null;
@@ -264,7 +270,9 @@ public final class OnlineFeatures {
         StoredValues sv = stored.get(v * rows + r);
         if (sv != null) {
           stale[v * rows + r] = oldestFresh != null && sv.eventTime().isBefore(oldestFresh);
-          metrics.recordFreshness(view.name(), Duration.between(sv.eventTime(), now));
+          if (r % sampleEvery == 0) {
+            metrics.recordFreshness(view.name(), Duration.between(sv.eventTime(), now));
+          }
         }
       }
     }

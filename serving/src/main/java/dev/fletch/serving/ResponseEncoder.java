@@ -3,6 +3,8 @@ package dev.fletch.serving;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import dev.fletch.core.FletchException;
+import dev.fletch.core.model.FeatureRef;
+import dev.fletch.core.model.ValueType;
 import dev.fletch.proto.serving.v1.GetFeaturesResponse;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
@@ -12,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes an {@link OnlineResult} straight into the wire form of {@code GetFeaturesResponse}, the
@@ -35,6 +38,62 @@ final class ResponseEncoder {
   private static final int LIST_VALUES = 1;
 
   private ResponseEncoder() {}
+
+  /**
+   * The parts of an answer that depend only on the requested column, not on the values: its entry
+   * in the answer's feature_names and the name, ref and type fields of its FeatureColumn. Columns
+   * come from cached plans, so the same few recur on every call; encoding their strings each time
+   * was the largest share of encoding a one-entity answer.
+   */
+  private record ColumnKey(String name, FeatureRef ref, ValueType type) {}
+
+  private record ColumnWire(byte[] responseName, byte[] header) {}
+
+  private static final int MAX_CACHED_COLUMNS = 10_000;
+  private static final ConcurrentHashMap<ColumnKey, ColumnWire> COLUMNS = new ConcurrentHashMap<>();
+
+  private static ColumnWire wire(OnlineResult.Column c) {
+    ColumnKey key = new ColumnKey(c.name(), c.ref(), c.type());
+    ColumnWire wire = COLUMNS.get(key);
+    if (wire == null) {
+      wire = encodeWire(c);
+      if (COLUMNS.size() >= MAX_CACHED_COLUMNS) {
+        COLUMNS.clear();
+      }
+      COLUMNS.put(key, wire);
+    }
+    return wire;
+  }
+
+  private static ColumnWire encodeWire(OnlineResult.Column c) {
+    try {
+      byte[] name = new byte[CodedOutputStream.computeStringSize(RESPONSE_FEATURE_NAMES, c.name())];
+      CodedOutputStream o = CodedOutputStream.newInstance(name);
+      o.writeString(RESPONSE_FEATURE_NAMES, c.name());
+      o.checkNoSpaceLeft();
+      String ref = c.ref().toString();
+      int size = CodedOutputStream.computeEnumSize(COLUMN_TYPE, typeNumber(c));
+      if (!c.name().isEmpty()) {
+        size += CodedOutputStream.computeStringSize(COLUMN_NAME, c.name());
+      }
+      if (!ref.isEmpty()) {
+        size += CodedOutputStream.computeStringSize(COLUMN_REF, ref);
+      }
+      byte[] header = new byte[size];
+      o = CodedOutputStream.newInstance(header);
+      if (!c.name().isEmpty()) {
+        o.writeString(COLUMN_NAME, c.name());
+      }
+      if (!ref.isEmpty()) {
+        o.writeString(COLUMN_REF, ref);
+      }
+      o.writeEnum(COLUMN_TYPE, typeNumber(c));
+      o.checkNoSpaceLeft();
+      return new ColumnWire(name, header);
+    } catch (IOException e) {
+      throw new IllegalStateException("column header size miscomputed", e);
+    }
+  }
 
   /** An encoded GetFeaturesResponse, ready for the wire. */
   record Encoded(byte[] bytes) {}
@@ -63,12 +122,14 @@ final class ResponseEncoder {
     int rows = result.entityRows();
     List<OnlineResult.Column> columns = result.columns();
     int[] columnSizes = new int[columns.size()];
+    ColumnWire[] wires = new ColumnWire[columns.size()];
     int total = 0;
-    for (OnlineResult.Column c : columns) {
-      total += CodedOutputStream.computeStringSize(RESPONSE_FEATURE_NAMES, c.name());
+    for (int i = 0; i < wires.length; i++) {
+      wires[i] = wire(columns.get(i));
+      total += wires[i].responseName().length;
     }
     for (int i = 0; i < columnSizes.length; i++) {
-      columnSizes[i] = columnSize(columns.get(i), rows);
+      columnSizes[i] = wires[i].header().length + columnSize(columns.get(i), rows);
       total += lengthDelimitedSize(RESPONSE_FEATURES, columnSizes[i]);
     }
     if (rows != 0) {
@@ -77,12 +138,13 @@ final class ResponseEncoder {
     byte[] out = new byte[total];
     CodedOutputStream o = CodedOutputStream.newInstance(out);
     try {
-      for (OnlineResult.Column c : columns) {
-        o.writeString(RESPONSE_FEATURE_NAMES, c.name());
+      for (ColumnWire w : wires) {
+        o.writeRawBytes(w.responseName());
       }
       for (int i = 0; i < columnSizes.length; i++) {
         o.writeTag(RESPONSE_FEATURES, WireFormat.WIRETYPE_LENGTH_DELIMITED);
         o.writeUInt32NoTag(columnSizes[i]);
+        o.writeRawBytes(wires[i].header());
         writeColumn(o, columns.get(i), rows);
       }
       if (rows != 0) {
@@ -103,16 +165,9 @@ final class ResponseEncoder {
         + size;
   }
 
+  /** The size of a FeatureColumn's per-row fields (the header comes from {@link #wire}). */
   private static int columnSize(OnlineResult.Column c, int rows) {
     int size = 0;
-    if (!c.name().isEmpty()) {
-      size += CodedOutputStream.computeStringSize(COLUMN_NAME, c.name());
-    }
-    String ref = c.ref().toString();
-    if (!ref.isEmpty()) {
-      size += CodedOutputStream.computeStringSize(COLUMN_REF, ref);
-    }
-    size += CodedOutputStream.computeEnumSize(COLUMN_TYPE, typeNumber(c));
     List<Object> values = c.values();
     List<ValueStatus> statuses = c.statuses();
     List<Instant> times = c.eventTimes();
@@ -190,16 +245,9 @@ final class ResponseEncoder {
 
   // ---- writing
 
+  /** Writes a FeatureColumn's per-row fields (after its header). */
   private static void writeColumn(CodedOutputStream o, OnlineResult.Column c, int rows)
       throws IOException {
-    if (!c.name().isEmpty()) {
-      o.writeString(COLUMN_NAME, c.name());
-    }
-    String ref = c.ref().toString();
-    if (!ref.isEmpty()) {
-      o.writeString(COLUMN_REF, ref);
-    }
-    o.writeEnum(COLUMN_TYPE, typeNumber(c));
     List<Object> values = c.values();
     List<ValueStatus> statuses = c.statuses();
     List<Instant> times = c.eventTimes();
