@@ -81,6 +81,12 @@ public final class ServingBench {
   static final int FEATURES_PER_VIEW = 10;
   static final String PROJECT = "bench";
 
+  /** Alternating server/raw rounds of the closed loop. */
+  static final int PEAK_ROUNDS = Integer.getInteger("bench.rounds", 3);
+
+  /** Calls each warm-up runs at least, flat out, before anything is measured. */
+  static final long WARMUP_CALLS = 40_000;
+
   private ServingBench() {}
 
   /** One load shape. */
@@ -235,7 +241,7 @@ public final class ServingBench {
               for (Target t : List.of(viaServer, viaRaw)) {
                 String name = t == viaServer ? "server" : "raw";
                 closedLoop("warm-up " + name, t, 1, warmup);
-                closedLoop("warm-up " + name, t, s.inFlight(), warmup);
+                closedLoop("warm-up " + name, t, s.inFlight(), warmup, WARMUP_CALLS);
               }
               openLoop("warm-up server", viaServer, s.rate(), warmup);
               openLoop("warm-up raw", viaRaw, s.rate(), warmup);
@@ -250,9 +256,25 @@ public final class ServingBench {
               long[] server1 = openLoop("server open loop", viaServer, s.rate(), seconds);
               printServerSide(before, handling.takeSnapshot().histogramCounts());
               long[] raw1 = openLoop("raw    open loop", viaRaw, s.rate(), seconds);
-              double serverPeak =
-                  closedLoop("server closed loop", viaServer, s.inFlight(), seconds);
-              double rawPeak = closedLoop("raw    closed loop", viaRaw, s.inFlight(), seconds);
+              // Peaks alternate server and raw rounds, and the medians are compared: the machine's
+              // speed drifts by tens of percent over a minute here, which two single back-to-back
+              // phases would read as a difference between server and raw.
+              double[] serverRounds = new double[PEAK_ROUNDS];
+              double[] rawRounds = new double[PEAK_ROUNDS];
+              for (int round = 0; round < PEAK_ROUNDS; round++) {
+                serverRounds[round] =
+                    closedLoop("server closed loop", viaServer, s.inFlight(), seconds);
+                rawRounds[round] = closedLoop("raw    closed loop", viaRaw, s.inFlight(), seconds);
+              }
+              double serverPeak = median(serverRounds);
+              double rawPeak = median(rawRounds);
+              System.out.printf(
+                  Locale.ROOT,
+                  "peak (median of %d rounds): server %.0f rps, raw %.0f rps, ratio %.2f%n",
+                  PEAK_ROUNDS,
+                  serverPeak,
+                  rawPeak,
+                  serverPeak / rawPeak);
               if (s.entities() == 1) {
                 // The floor and ceiling of the transport alone: a gRPC call with a trivial answer
                 // and no store read, through the same channel, server and load shapes.
@@ -406,6 +428,17 @@ public final class ServingBench {
    */
   static double closedLoop(String label, Target target, int inFlight, int seconds)
       throws InterruptedException {
+    return closedLoop(label, target, inFlight, seconds, 0);
+  }
+
+  /**
+   * As {@link #closedLoop(String, Target, int, int)}, going on past {@code seconds} until at least
+   * {@code minCalls} calls completed (at most 90 s): a warm-up must run each per-call path often
+   * enough for the JIT's top tier, which at a few hundred large calls a second takes far longer
+   * than at tens of thousands of small ones.
+   */
+  static double closedLoop(String label, Target target, int inFlight, int seconds, long minCalls)
+      throws InterruptedException {
     AtomicLong completed = new AtomicLong();
     AtomicInteger errors = new AtomicInteger();
     AtomicBoolean running = new AtomicBoolean(true);
@@ -433,6 +466,10 @@ public final class ServingBench {
       }.go();
     }
     Thread.sleep(seconds * 1000L);
+    long limit = start + TimeUnit.SECONDS.toNanos(90);
+    while (completed.get() < minCalls && System.nanoTime() < limit) {
+      Thread.sleep(100);
+    }
     long done = completed.get();
     double elapsed = (System.nanoTime() - start) / 1e9;
     running.set(false);
@@ -484,6 +521,13 @@ public final class ServingBench {
 
   private static double countAt(CountAtBucket[] buckets, int i) {
     return i < buckets.length ? buckets[i].count() : 0;
+  }
+
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   static double percentile(long[] sorted, double p) {

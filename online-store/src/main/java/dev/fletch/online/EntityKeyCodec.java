@@ -45,15 +45,17 @@ public final class EntityKeyCodec {
   public static String entity(EntityKey key) {
     requireNonNull(key, "key is null");
     int n = key.names().size();
+    if (n == 1) {
+      // The common case (one join key) without the sort: served keys are built per call.
+      return part(key.names().get(0), key.values().get(0));
+    }
     List<String[]> parts = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Object v = key.values().get(i);
       String value = v instanceof Long l ? "i" + l : "s" + escape((String) v);
       parts.add(new String[] {escape(key.names().get(i)), value});
     }
-    if (n > 1) {
-      parts.sort((a, b) -> a[0].compareTo(b[0]));
-    }
+    parts.sort((a, b) -> a[0].compareTo(b[0]));
     StringBuilder out = new StringBuilder();
     for (String[] part : parts) {
       if (out.length() > 0) {
@@ -64,7 +66,18 @@ public final class EntityKeyCodec {
     return out.toString();
   }
 
+  private static String part(String name, Object v) {
+    String escapedName = escape(name);
+    if (v instanceof Long l) {
+      return escapedName + "=i" + l;
+    }
+    return escapedName + "=s" + escape((String) v);
+  }
+
   static String escape(String text) {
+    if (isSafe(text)) {
+      return text;
+    }
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     StringBuilder out = new StringBuilder(bytes.length + 8);
     for (byte b : bytes) {
@@ -81,5 +94,21 @@ public final class EntityKeyCodec {
       }
     }
     return out.toString();
+  }
+
+  /** Whether every character is one that escape() keeps as is. */
+  private static boolean isSafe(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (!((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '_'
+          || c == '.'
+          || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 }

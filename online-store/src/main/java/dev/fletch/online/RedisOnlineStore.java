@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.RandomAccess;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -164,7 +165,7 @@ public final class RedisOnlineStore implements OnlineStore {
         List<Integer> indexes = e.getValue();
         byte[][] fields = new byte[indexes.size()][];
         for (int j = 0; j < fields.length; j++) {
-          fields[j] = requests.get(indexes.get(j)).view().name().getBytes(StandardCharsets.UTF_8);
+          fields[j] = fieldName(requests.get(indexes.get(j)).view());
         }
         replies.add(redis.hmget(e.getKey().getBytes(StandardCharsets.US_ASCII), fields));
         slots.add(indexes);
@@ -200,6 +201,23 @@ public final class RedisOnlineStore implements OnlineStore {
           });
     }
     return out;
+  }
+
+  private static final ConcurrentHashMap<String, byte[]> FIELD_NAMES = new ConcurrentHashMap<>();
+
+  /**
+   * A view's hash field: its name's UTF-8 bytes, encoded once per name (callers never change it).
+   */
+  private static byte[] fieldName(FeatureView view) {
+    byte[] name = FIELD_NAMES.get(view.name());
+    if (name == null) {
+      if (FIELD_NAMES.size() >= 10_000) {
+        FIELD_NAMES.clear();
+      }
+      name = view.name().getBytes(StandardCharsets.UTF_8);
+      FIELD_NAMES.put(view.name(), name);
+    }
+    return name;
   }
 
   private static List<StoredValues> collect(

@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,43 +98,45 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
     }
     CompletableFuture<OnlineResult> answer =
         features.get(query, storeTimeout(Context.current().getDeadline(), defaultTimeout));
-    // The handler runs on the call's event loop (directExecutor). The answer is encoded and written
-    // on that loop: right away when the store's reply arrives on it (the store shares the loops),
-    // else handed to it, so the store's I/O thread only reads and the write needs no second
-    // hand-off inside gRPC. -Dfletch.grpc.answerOnLoop=false answers on the completing thread.
+    // The handler runs on the call's event loop (directExecutor). The answer is encoded where the
+    // store's reply completed (the loop itself for small answers, since the store shares the loops;
+    // a pool thread for large ones, which are assembled there) and written on the call's loop, so
+    // the write needs no second hand-off inside gRPC. -Dfletch.grpc.answerOnLoop=false writes on
+    // the completing thread.
     EventExecutor loop = ANSWER_ON_LOOP ? ThreadExecutorMap.currentExecutor() : null;
-    BiConsumer<OnlineResult, Throwable> reply =
+    answer.whenComplete(
         (result, error) -> {
           if (error != null) {
             fail("GetFeatures", observer, error, start);
             return;
           }
+          T response;
           try {
-            T response = mapper.apply(result);
-            metrics.recordServed(result.entityRows(), result.columns().size());
-            if (observer instanceof ServerCallStreamObserver<?> s && s.isCancelled()) {
-              metrics.recordRequest(
-                  "GetFeatures", TRANSPORT, "CANCELLED", System.nanoTime() - start);
-              return;
-            }
-            observer.onNext(response);
-            observer.onCompleted();
-            metrics.recordRequest("GetFeatures", TRANSPORT, "OK", System.nanoTime() - start);
+            response = mapper.apply(result);
           } catch (RuntimeException e) {
             fail("GetFeatures", observer, e, start);
+            return;
           }
-        };
-    if (loop == null || answer.isDone()) {
-      answer.whenComplete(reply);
-    } else {
-      answer.whenComplete(
-          (result, error) -> {
-            if (loop.inEventLoop()) {
-              reply.accept(result, error);
-            } else {
-              loop.execute(() -> reply.accept(result, error));
-            }
-          });
+          metrics.recordServed(result.entityRows(), result.columns().size());
+          if (loop == null || loop.inEventLoop()) {
+            send(observer, response, start);
+          } else {
+            loop.execute(() -> send(observer, response, start));
+          }
+        });
+  }
+
+  private <T> void send(StreamObserver<T> observer, T response, long start) {
+    try {
+      if (observer instanceof ServerCallStreamObserver<?> s && s.isCancelled()) {
+        metrics.recordRequest("GetFeatures", TRANSPORT, "CANCELLED", System.nanoTime() - start);
+        return;
+      }
+      observer.onNext(response);
+      observer.onCompleted();
+      metrics.recordRequest("GetFeatures", TRANSPORT, "OK", System.nanoTime() - start);
+    } catch (RuntimeException e) {
+      fail("GetFeatures", observer, e, start);
     }
   }
 
