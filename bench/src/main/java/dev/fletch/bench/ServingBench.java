@@ -71,15 +71,19 @@ import java.util.function.Consumer;
  * </ul>
  *
  * The baseline runs the same reads as raw pipelined Lettuce HMGETs (one per entity, the 5 view
- * fields, no decoding) over one connection, under the same load shapes, in the same run. Arguments
- * (all optional): seconds per measured phase (default 10), warm-up seconds (default 10), and 1 or
- * 100 to run only that scenario.
+ * fields, no decoding) over as many connections as the load generator opens to the server ({@code
+ * -Dbench.connections}, default 2), under the same load shapes, in the same run. Arguments (all
+ * optional): seconds per measured phase (default 10), warm-up seconds (default 10), and 1 or 100 to
+ * run only that scenario.
  */
 public final class ServingBench {
   static final int ENTITIES = 10_000;
   static final int VIEWS = 5;
   static final int FEATURES_PER_VIEW = 10;
   static final String PROJECT = "bench";
+
+  /** Client connections of the load generator, to the server and (raw) to Redis alike. */
+  static final int CONNECTIONS = Integer.getInteger("bench.connections", 2);
 
   /** Alternating server/raw rounds of the closed loop. */
   static final int PEAK_ROUNDS = Integer.getInteger("bench.rounds", 3);
@@ -196,14 +200,21 @@ public final class ServingBench {
                     .requestTimeout(Duration.ofSeconds(5))
                     .start();
             Raw raw = new Raw(redis.url(), views)) {
-          ManagedChannel channel =
-              NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
-                  .usePlaintext()
-                  // Callbacks only count completions: run them on the transport thread, as the raw
-                  // baseline's run on Lettuce's, instead of handing each to another pool.
-                  .directExecutor()
-                  .flowControlWindow(Integer.getInteger("bench.window", 1 << 20))
-                  .build();
+          // Calls take turns over CONNECTIONS client connections, as the raw baseline's reads do
+          // over as many Lettuce connections (a server's callers are many; one connection pins
+          // the whole load on one server event loop).
+          ManagedChannel[] channels = new ManagedChannel[CONNECTIONS];
+          for (int c = 0; c < channels.length; c++) {
+            channels[c] =
+                NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
+                    .usePlaintext()
+                    // Callbacks only count completions: run them on the transport thread, as the
+                    // raw baseline's run on Lettuce's, instead of handing each to another pool.
+                    .directExecutor()
+                    .flowControlWindow(Integer.getInteger("bench.window", 1 << 20))
+                    .build();
+          }
+          ManagedChannel channel = channels[0];
           try {
             // The load generator shares the machine with the server: it drains answers without
             // parsing them (as the raw baseline does not decode), after one parsed check that they
@@ -226,7 +237,7 @@ public final class ServingBench {
               Target viaServer =
                   (i, done, failed) ->
                       ClientCalls.asyncUnaryCall(
-                          channel.newCall(
+                          channels[i % channels.length].newCall(
                               DRAINED, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
                           requests[i % requests.length],
                           observer(done, failed));
@@ -282,7 +293,7 @@ public final class ServingBench {
                 Target noStore =
                     (i, done, failed) ->
                         ClientCalls.asyncUnaryCall(
-                            channel.newCall(
+                            channels[i % channels.length].newCall(
                                 FeatureServingGrpc.getGetServingInfoMethod(),
                                 CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
                             info,
@@ -307,7 +318,9 @@ public final class ServingBench {
                 "%n== Summary (targets: p99 <= 1 ms @1000 rps 1x50; p99 <= 5 ms @200 rps 100x50; peak >= 50%% of raw) ==%n");
             lines.forEach(System.out::println);
           } finally {
-            channel.shutdownNow();
+            for (ManagedChannel c : channels) {
+              c.shutdownNow();
+            }
           }
         }
       }
@@ -595,16 +608,21 @@ public final class ServingBench {
   /** The baseline: the same HMGETs (one per entity, every view's field), pipelined, not decoded. */
   static final class Raw implements AutoCloseable {
     private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
-    private final RedisAsyncCommands<byte[], byte[]> commands;
+    private final List<StatefulRedisConnection<byte[], byte[]>> connections = new ArrayList<>();
+    private final List<RedisAsyncCommands<byte[], byte[]>> commands = new ArrayList<>();
+    private final AtomicInteger turn = new AtomicInteger();
     private final byte[][] fields;
     private final byte[][] keys = new byte[ENTITIES + 1][];
 
     Raw(String url, List<FeatureView> views) {
       client = RedisClient.create(url);
-      connection = client.connect(ByteArrayCodec.INSTANCE);
-      connection.setAutoFlushCommands(false);
-      commands = connection.async();
+      for (int c = 0; c < CONNECTIONS; c++) {
+        StatefulRedisConnection<byte[], byte[]> connection =
+            client.connect(ByteArrayCodec.INSTANCE);
+        connection.setAutoFlushCommands(false);
+        connections.add(connection);
+        commands.add(connection.async());
+      }
       fields = new byte[views.size()][];
       for (int v = 0; v < views.size(); v++) {
         fields[v] = views.get(v).name().getBytes(StandardCharsets.UTF_8);
@@ -617,12 +635,14 @@ public final class ServingBench {
     }
 
     void read(int[] ids, Runnable done, Consumer<Throwable> failed) {
+      int c = Math.floorMod(turn.getAndIncrement(), connections.size());
+      RedisAsyncCommands<byte[], byte[]> async = commands.get(c);
       CompletableFuture<?>[] replies = new CompletableFuture<?>[ids.length];
       for (int k = 0; k < ids.length; k++) {
-        RedisFuture<List<KeyValue<byte[], byte[]>>> f = commands.hmget(keys[ids[k]], fields);
+        RedisFuture<List<KeyValue<byte[], byte[]>>> f = async.hmget(keys[ids[k]], fields);
         replies[k] = f.toCompletableFuture();
       }
-      connection.flushCommands();
+      connections.get(c).flushCommands();
       CompletableFuture.allOf(replies)
           .whenComplete(
               (ok, e) -> {
@@ -636,7 +656,7 @@ public final class ServingBench {
 
     @Override
     public void close() {
-      connection.close();
+      connections.forEach(StatefulRedisConnection::close);
       client.shutdown();
     }
   }
