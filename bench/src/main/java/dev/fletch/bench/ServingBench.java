@@ -74,7 +74,10 @@ import java.util.function.Consumer;
  * fields, no decoding) over as many connections as the load generator opens to the server ({@code
  * -Dbench.connections}, default 2), under the same load shapes, in the same run. Arguments (all
  * optional): seconds per measured phase (default 10), warm-up seconds (default 10), and 1 or 100 to
- * run only that scenario.
+ * run only that scenario. System properties: {@code bench.rounds} (3 alternating closed-loop
+ * rounds), {@code bench.inFlight1} / {@code bench.inFlight100} (32), {@code bench.window} (client
+ * HTTP/2 window, 1 MiB), {@code bench.slowLog=FILE} (appends each open-loop call over 1 ms: its
+ * index and microseconds).
  */
 public final class ServingBench {
   static final int ENTITIES = 10_000;
