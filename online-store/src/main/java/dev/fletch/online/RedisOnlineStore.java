@@ -2,6 +2,7 @@ package dev.fletch.online;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.fletch.core.BoundedCache;
 import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureView;
 import java.nio.charset.StandardCharsets;
@@ -11,10 +12,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.RandomAccess;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -203,21 +204,13 @@ public final class RedisOnlineStore implements OnlineStore {
     return out;
   }
 
-  private static final ConcurrentHashMap<String, byte[]> FIELD_NAMES = new ConcurrentHashMap<>();
+  private static final BoundedCache<String, byte[]> FIELD_NAMES = new BoundedCache<>(10_000);
 
   /**
    * A view's hash field: its name's UTF-8 bytes, encoded once per name (callers never change it).
    */
   private static byte[] fieldName(FeatureView view) {
-    byte[] name = FIELD_NAMES.get(view.name());
-    if (name == null) {
-      if (FIELD_NAMES.size() >= 10_000) {
-        FIELD_NAMES.clear();
-      }
-      name = view.name().getBytes(StandardCharsets.UTF_8);
-      FIELD_NAMES.put(view.name(), name);
-    }
-    return name;
+    return FIELD_NAMES.get(view.name(), name -> name.getBytes(StandardCharsets.UTF_8));
   }
 
   private static List<StoredValues> collect(
@@ -311,7 +304,7 @@ public final class RedisOnlineStore implements OnlineStore {
   }
 
   @Override
-  public java.util.Optional<IoThreads> ioThreads() {
+  public Optional<IoThreads> ioThreads() {
     return redis.ioThreads();
   }
 

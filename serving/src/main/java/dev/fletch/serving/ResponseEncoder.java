@@ -2,6 +2,7 @@ package dev.fletch.serving;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
+import dev.fletch.core.BoundedCache;
 import dev.fletch.core.FletchException;
 import dev.fletch.core.model.FeatureRef;
 import dev.fletch.core.model.ValueType;
@@ -14,7 +15,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes an {@link OnlineResult} straight into the wire form of {@code GetFeaturesResponse}, the
@@ -49,20 +49,10 @@ final class ResponseEncoder {
 
   private record ColumnWire(byte[] responseName, byte[] header) {}
 
-  private static final int MAX_CACHED_COLUMNS = 10_000;
-  private static final ConcurrentHashMap<ColumnKey, ColumnWire> COLUMNS = new ConcurrentHashMap<>();
+  private static final BoundedCache<ColumnKey, ColumnWire> COLUMNS = new BoundedCache<>(10_000);
 
   private static ColumnWire wire(OnlineResult.Column c) {
-    ColumnKey key = new ColumnKey(c.name(), c.ref(), c.type());
-    ColumnWire wire = COLUMNS.get(key);
-    if (wire == null) {
-      wire = encodeWire(c);
-      if (COLUMNS.size() >= MAX_CACHED_COLUMNS) {
-        COLUMNS.clear();
-      }
-      COLUMNS.put(key, wire);
-    }
-    return wire;
+    return COLUMNS.get(new ColumnKey(c.name(), c.ref(), c.type()), k -> encodeWire(c));
   }
 
   private static ColumnWire encodeWire(OnlineResult.Column c) {

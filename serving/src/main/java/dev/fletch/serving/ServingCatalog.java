@@ -2,6 +2,7 @@ package dev.fletch.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.fletch.core.BoundedCache;
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureRef;
@@ -13,7 +14,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One registry version of a project's definitions, with request plans cached: resolving refs and
@@ -27,7 +27,7 @@ public final class ServingCatalog {
 
   private final long version;
   private final FeatureRepo repo;
-  private final Map<PlanKey, Plan> plans = new ConcurrentHashMap<>();
+  private final BoundedCache<PlanKey, Plan> plans = new BoundedCache<>(MAX_PLANS);
 
   ServingCatalog(long version, FeatureRepo repo) {
     this.version = version;
@@ -59,16 +59,9 @@ public final class ServingCatalog {
    * input.
    */
   public Plan plan(List<String> features, String service, boolean fullNames) {
-    PlanKey key = new PlanKey(features, service, fullNames);
-    Plan plan = plans.get(key);
-    if (plan == null) {
-      plan = build(features, service, fullNames);
-      if (plans.size() >= MAX_PLANS) {
-        plans.clear();
-      }
-      plans.put(key, plan);
-    }
-    return plan;
+    return plans.get(
+        new PlanKey(features, service, fullNames),
+        k -> build(k.features(), k.service(), k.fullNames()));
   }
 
   private Plan build(List<String> features, String service, boolean fullNames) {
