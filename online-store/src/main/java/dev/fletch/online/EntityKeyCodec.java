@@ -51,9 +51,7 @@ public final class EntityKeyCodec {
     }
     List<String[]> parts = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      Object v = key.values().get(i);
-      String value = v instanceof Long l ? "i" + l : "s" + escape((String) v);
-      parts.add(new String[] {escape(key.names().get(i)), value});
+      parts.add(new String[] {escape(key.names().get(i)), value(key.values().get(i))});
     }
     parts.sort((a, b) -> a[0].compareTo(b[0]));
     StringBuilder out = new StringBuilder();
@@ -67,11 +65,12 @@ public final class EntityKeyCodec {
   }
 
   private static String part(String name, Object v) {
-    String escapedName = escape(name);
-    if (v instanceof Long l) {
-      return escapedName + "=i" + l;
-    }
-    return escapedName + "=s" + escape((String) v);
+    return escape(name) + "=" + value(v);
+  }
+
+  /** {@code "i" decimal-int64} or {@code "s" esc(string)}. */
+  private static String value(Object v) {
+    return v instanceof Long l ? "i" + l : "s" + escape((String) v);
   }
 
   static String escape(String text) {
@@ -82,12 +81,7 @@ public final class EntityKeyCodec {
     StringBuilder out = new StringBuilder(bytes.length + 8);
     for (byte b : bytes) {
       int c = b & 0xFF;
-      if ((c >= 'a' && c <= 'z')
-          || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9')
-          || c == '_'
-          || c == '.'
-          || c == '-') {
+      if (kept(c)) {
         out.append((char) c);
       } else {
         out.append('%').append(HEX[c >>> 4]).append(HEX[c & 0xF]);
@@ -99,16 +93,20 @@ public final class EntityKeyCodec {
   /** Whether every character is one that escape() keeps as is. */
   private static boolean isSafe(String text) {
     for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (!((c >= 'a' && c <= 'z')
-          || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9')
-          || c == '_'
-          || c == '.'
-          || c == '-')) {
+      if (!kept(text.charAt(i))) {
         return false;
       }
     }
     return true;
+  }
+
+  /** [A-Za-z0-9_.-]: the characters (and UTF-8 bytes) escape() writes as they are. */
+  private static boolean kept(int c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '_'
+        || c == '.'
+        || c == '-';
   }
 }

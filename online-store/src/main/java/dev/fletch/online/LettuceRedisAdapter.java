@@ -26,12 +26,6 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
@@ -47,14 +41,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@link RedisAdapter} over one shared Lettuce connection (standalone or cluster) with manual
- * flushing. Connection options make a dead Redis fail fast: commands are rejected while
+ * {@link RedisAdapter} over Lettuce with manual flushing, on event loops of its own that it offers
+ * to a server ({@link #ioThreads()}): on a standalone server one connection per loop, a command
+ * going out on the connection of the loop that issues it (else the first); on a cluster one
+ * connection. Connection options make a dead Redis fail fast: commands are rejected while
  * disconnected, time out after the URL's {@code timeout} (default 5 s), and the client reconnects
  * within a second of the server coming back.
  */
@@ -152,19 +146,8 @@ final class LettuceRedisAdapter implements RedisAdapter {
     requireNonNull(url, "url is null");
     RedisUrl parsed = RedisUrl.parse(url);
     int threads = ioThreadCount();
-    AtomicInteger n = new AtomicInteger();
-    ThreadFactory factory =
-        r -> {
-          Thread t = new Thread(r, "fletch-io-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        };
-    boolean epoll = Epoll.isAvailable();
-    EventLoopGroup loops =
-        new MultiThreadIoEventLoopGroup(
-            threads, factory, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    IoThreads io =
-        new IoThreads(loops, epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
+    IoThreads io = IoThreads.create("fletch-io", threads);
+    EventLoopGroup loops = io.group();
     ClientResources resources =
         DefaultClientResources.builder()
             .eventLoopGroupProvider(new SharedLoops(loops, threads))

@@ -1,6 +1,7 @@
 package dev.fletch.online;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -42,8 +43,8 @@ interface RedisAdapter extends AutoCloseable {
   void flush();
 
   /** The event loops the client runs on, when a server may share them. */
-  default java.util.Optional<IoThreads> ioThreads() {
-    return java.util.Optional.empty();
+  default Optional<IoThreads> ioThreads() {
+    return Optional.empty();
   }
 
   /** The server(s), without credentials. */

@@ -16,13 +16,6 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ResourceLeakDetector;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -449,28 +442,16 @@ public final class FletchServer implements AutoCloseable {
           .workerEventLoopGroup(shared.group())
           .channelType(shared.serverChannel());
     }
-    int threads =
-        Integer.getInteger(
-            "fletch.grpc.eventLoops", Math.min(2, Runtime.getRuntime().availableProcessors()));
-    AtomicInteger n = new AtomicInteger();
-    java.util.concurrent.ThreadFactory factory =
-        r -> {
-          Thread t = new Thread(r, "fletch-grpc-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        };
-    Class<? extends ServerChannel> channel;
-    if (Epoll.isAvailable()) {
-      grpcLoops = new MultiThreadIoEventLoopGroup(threads, factory, EpollIoHandler.newFactory());
-      channel = EpollServerSocketChannel.class;
-    } else {
-      grpcLoops = new MultiThreadIoEventLoopGroup(threads, factory, NioIoHandler.newFactory());
-      channel = NioServerSocketChannel.class;
-    }
+    IoThreads own =
+        IoThreads.create(
+            "fletch-grpc",
+            Integer.getInteger(
+                "fletch.grpc.eventLoops", Math.min(2, Runtime.getRuntime().availableProcessors())));
+    grpcLoops = own.group();
     return builder
         .bossEventLoopGroup(grpcLoops)
         .workerEventLoopGroup(grpcLoops)
-        .channelType(channel);
+        .channelType(own.serverChannel());
   }
 
   /** A free TCP port on the loopback interface (for tests and benchmarks). */

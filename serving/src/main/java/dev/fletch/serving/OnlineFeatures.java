@@ -32,10 +32,13 @@ import java.util.concurrent.TimeoutException;
  * edge maps to a status code.
  */
 public final class OnlineFeatures {
-  /** Answers up to this many values are assembled on the thread that completed the store read. */
   /** Rows per view whose age goes into the freshness histogram, per answer. */
   static final int FRESHNESS_SAMPLES = 8;
 
+  /**
+   * Answers up to this many values are assembled on the thread that completed the store read
+   * ({@code -Dfletch.serving.inlineValues}).
+   */
   static final int INLINE_VALUES = Integer.getInteger("fletch.serving.inlineValues", 256);
 
   private final RegistryCache definitions;
