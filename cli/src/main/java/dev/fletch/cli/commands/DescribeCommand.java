@@ -32,11 +32,7 @@ public final class DescribeCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "NAME")
   String name;
 
-  @Option(
-      names = "--project",
-      paramLabel = "NAME",
-      description = "Project (default: the repository's).")
-  String project;
+  @Mixin ProjectOption project;
 
   @Option(
       names = "--version",
@@ -51,7 +47,7 @@ public final class DescribeCommand implements Callable<Integer> {
   public Integer call() {
     try (CliContext ctx = common.newContext()) {
       ObjectKind k = ObjectKind.parse(kind);
-      String p = ListCommand.project(ctx, project);
+      String p = project.resolve(ctx);
       StoredObject o = ctx.registry().object(p, k, name, version);
       PrintStream out = ctx.out();
       if (json) {

@@ -32,11 +32,7 @@ public final class HistoryCommand implements Callable<Integer> {
       description = "An object, e.g. feature-view customer_profile.")
   List<String> object = new ArrayList<>();
 
-  @Option(
-      names = "--project",
-      paramLabel = "NAME",
-      description = "Project (default: the repository's).")
-  String project;
+  @Mixin ProjectOption project;
 
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
@@ -48,7 +44,7 @@ public final class HistoryCommand implements Callable<Integer> {
           "give both KIND and NAME (e.g. 'fletch history feature-view customer_profile')");
     }
     try (CliContext ctx = common.newContext()) {
-      String p = ListCommand.project(ctx, project);
+      String p = project.resolve(ctx);
       if (object.isEmpty()) {
         List<VersionInfo> versions = ctx.registry().history(p);
         if (json) {

@@ -6,7 +6,6 @@ import dev.fletch.cli.CommonOptions;
 import dev.fletch.cli.ExitCodes;
 import dev.fletch.core.DefinitionJson;
 import dev.fletch.core.FletchException;
-import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.model.Entity;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.FeatureView;
@@ -43,11 +42,7 @@ public final class ListCommand implements Callable<Integer> {
       description = "entities | sources | feature-views | feature-services | projects")
   String kind;
 
-  @Option(
-      names = "--project",
-      paramLabel = "NAME",
-      description = "Project (default: the repository's).")
-  String project;
+  @Mixin ProjectOption project;
 
   @Option(
       names = "--version",
@@ -82,7 +77,7 @@ public final class ListCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       ObjectKind k = ObjectKind.parse(kind);
-      String p = project(ctx, project);
+      String p = project.resolve(ctx);
       List<StoredObject> objects = registry.objects(p, k, version);
       if (json) {
         out.println(prettyJson(objects));
@@ -150,19 +145,6 @@ public final class ListCommand implements Callable<Integer> {
       return s + "s";
     }
     return d.toString();
-  }
-
-  /** The project to show: {@code explicit}, else the one the repository's YAML names. */
-  static String project(CliContext ctx, String explicit) {
-    if (explicit != null && !explicit.isBlank()) {
-      return explicit;
-    }
-    try {
-      return ctx.loadRepo().project();
-    } catch (FletchException e) {
-      throw new InvalidRequestException(
-          "cannot tell which project to show (give --project NAME): " + e.getMessage(), e);
-    }
   }
 
   static String prettyJson(Object value) {
