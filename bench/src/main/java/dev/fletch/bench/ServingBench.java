@@ -49,6 +49,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -78,6 +79,12 @@ import java.util.function.Consumer;
  * rounds), {@code bench.inFlight1} / {@code bench.inFlight100} (32), {@code bench.window} (client
  * HTTP/2 window, 1 MiB), {@code bench.slowLog=FILE} (appends each open-loop call over 1 ms: its
  * index and microseconds).
+ *
+ * <p>Two readings put the figures in context: before and after the scenarios, how late the idle
+ * machine wakes a sleeping thread (late wake-ups put a floor under every open-loop p99 of the run,
+ * the raw baseline's included); and after each measured closed loop, the CPU each call cost in
+ * Redis and in each thread group of this JVM (server event loops, gRPC client, Lettuce), from /proc
+ * on Linux.
  */
 public final class ServingBench {
   static final int ENTITIES = 10_000;
@@ -93,6 +100,9 @@ public final class ServingBench {
 
   /** Calls each warm-up runs at least, flat out, before anything is measured. */
   static final long WARMUP_CALLS = 40_000;
+
+  /** CPU per call of each measured closed loop, by part (set once Redis runs). */
+  private static CpuMeter cpu = new CpuMeter(java.util.OptionalLong.empty(), "redis");
 
   private ServingBench() {}
 
@@ -178,6 +188,7 @@ public final class ServingBench {
         warmup,
         Runtime.getRuntime().availableProcessors());
     try (RedisServer redis = RedisServer.dedicated()) {
+      cpu = new CpuMeter(redis.pid(), "redis");
       Settings d = Settings.defaults(Path.of("."));
       Settings settings =
           new Settings(
@@ -231,6 +242,7 @@ public final class ServingBench {
               throw new IllegalStateException("unexpected answer: " + check);
             }
             List<String> lines = new ArrayList<>();
+            lines.add(machineStalls("machine before", seconds));
             for (Scenario s : scenarios) {
               int[][] entitySets = entitySets(s.entities(), 1024, new Random(42));
               GetFeaturesRequest[] requests = new GetFeaturesRequest[entitySets.length];
@@ -317,6 +329,7 @@ public final class ServingBench {
                       rawPeak,
                       serverPeak / rawPeak));
             }
+            lines.add(machineStalls("machine after", seconds));
             System.out.printf(
                 "%n== Summary (targets: p99 <= 1 ms @1000 rps 1x50; p99 <= 5 ms @200 rps 100x50; peak >= 50%% of raw) ==%n");
             lines.forEach(System.out::println);
@@ -439,6 +452,47 @@ public final class ServingBench {
   }
 
   /**
+   * How late the machine wakes an idle thread, with no load running: one thread sleeps 0.5 ms at a
+   * time for {@code seconds} and counts the wake-ups that came over 1, 2 and 5 ms late. Every call
+   * crosses several thread wake-ups (sender, client loop, server loop, Redis, and back), so late
+   * wake-ups here put a floor under any open-loop p99 of this run, raw baseline included.
+   */
+  static String machineStalls(String label, int seconds) throws InterruptedException {
+    long[] lateness = new long[4]; // over 1 ms, over 2 ms, over 5 ms, max
+    long[] wakeups = new long[1];
+    Thread probe =
+        new Thread(
+            () -> {
+              long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+              for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
+                LockSupport.parkNanos(500_000);
+                long late = System.nanoTime() - now - 500_000;
+                wakeups[0]++;
+                lateness[0] += late > 1_000_000 ? 1 : 0;
+                lateness[1] += late > 2_000_000 ? 1 : 0;
+                lateness[2] += late > 5_000_000 ? 1 : 0;
+                lateness[3] = Math.max(lateness[3], late);
+              }
+            },
+            "stall-probe");
+    probe.start();
+    probe.join();
+    String line =
+        String.format(
+            Locale.ROOT,
+            "%-28s idle wake-ups %d in %d s: %d over 1 ms late, %d over 2 ms, %d over 5 ms, max %.1f ms",
+            label,
+            wakeups[0],
+            seconds,
+            lateness[0],
+            lateness[1],
+            lateness[2],
+            lateness[3] / 1e6);
+    System.out.println(line);
+    return line;
+  }
+
+  /**
    * Keeps {@code inFlight} requests outstanding for {@code seconds}; returns completed requests per
    * second.
    */
@@ -460,6 +514,7 @@ public final class ServingBench {
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicInteger next = new AtomicInteger();
     CountDownLatch drained = new CountDownLatch(inFlight);
+    Map<String, Long> cpuBefore = cpu.snapshot();
     long start = System.nanoTime();
     for (int w = 0; w < inFlight; w++) {
       new Object() {
@@ -488,6 +543,7 @@ public final class ServingBench {
     }
     long done = completed.get();
     double elapsed = (System.nanoTime() - start) / 1e9;
+    Map<String, Long> cpuAfter = cpu.snapshot();
     running.set(false);
     drained.await(30, TimeUnit.SECONDS);
     double rps = done / elapsed;
@@ -498,6 +554,9 @@ public final class ServingBench {
         inFlight,
         rps,
         errors.get());
+    if (!label.startsWith("warm-up")) {
+      System.out.println("  " + CpuMeter.perCall(cpuBefore, cpuAfter, done));
+    }
     return rps;
   }
 

@@ -104,6 +104,13 @@ public final class RedisServer implements AutoCloseable {
     return "redis://" + host + ":" + port;
   }
 
+  /** The process id of this Redis when it is a process of the test's own and running. */
+  public synchronized java.util.OptionalLong pid() {
+    return process != null && process.isAlive()
+        ? java.util.OptionalLong.of(process.pid())
+        : java.util.OptionalLong.empty();
+  }
+
   /** Whether this server can be stopped and started by the test (not an external one). */
   public boolean isOwned() {
     return owned && process != null || container != null;
