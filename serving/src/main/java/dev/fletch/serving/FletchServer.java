@@ -12,14 +12,17 @@ import dev.fletch.online.OnlineStore;
 import dev.fletch.proto.serving.v1.FeatureServingGrpc;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.ResourceLeakDetector;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
@@ -77,7 +81,8 @@ public final class FletchServer implements AutoCloseable {
       Duration requestTimeout,
       Duration shutdownGrace,
       List<Consumer<Router>> routeMounters,
-      Clock clock) {
+      Clock clock,
+      ServerTls tls) {
     public Options {
       requireNonNull(host, "host is null");
       requireNonNull(definitions, "definitions is null");
@@ -118,6 +123,7 @@ public final class FletchServer implements AutoCloseable {
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private final List<Consumer<Router>> mounters = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
+    private ServerTls tls;
 
     /** Host, ports, row limit and refresh interval from settings. */
     public Builder settings(Settings s) {
@@ -205,6 +211,12 @@ public final class FletchServer implements AutoCloseable {
       return this;
     }
 
+    /** Serve gRPC and HTTP over TLS with this certificate and key (default: plaintext). */
+    public Builder tls(ServerTls v) {
+      tls = v;
+      return this;
+    }
+
     public Options build() {
       return new Options(
           host,
@@ -220,7 +232,8 @@ public final class FletchServer implements AutoCloseable {
           requestTimeout,
           shutdownGrace,
           mounters,
-          clock);
+          clock,
+          tls);
     }
 
     /** Builds the options and starts a server with them. */
@@ -286,8 +299,13 @@ public final class FletchServer implements AutoCloseable {
     if (options.grpcPort() != 0) {
       int port = options.grpcPort() == EPHEMERAL ? 0 : options.grpcPort();
       health = new HealthStatusManager();
+      NettyServerBuilder grpcBuilder =
+          transport(NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), port)));
+      if (options.tls() != null) {
+        grpcBuilder.sslContext(grpcSslContext(options.tls()));
+      }
       grpc =
-          transport(NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), port)))
+          grpcBuilder
               // Handlers never block (definitions are cached, store calls are async), so they run
               // on the transport threads: no hand-off per call. Large answers are assembled on
               // grpcExecutor.
@@ -319,7 +337,7 @@ public final class FletchServer implements AutoCloseable {
       try {
         http =
             vertx
-                .createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(port))
+                .createHttpServer(httpOptions(port))
                 .requestHandler(router)
                 .listen()
                 .toCompletionStage()
@@ -332,6 +350,37 @@ public final class FletchServer implements AutoCloseable {
             cause);
       }
     }
+  }
+
+  private HttpServerOptions httpOptions(int port) {
+    HttpServerOptions o = new HttpServerOptions().setHost(options.host()).setPort(port);
+    if (options.tls() != null) {
+      o.setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(options.tls().certChain().toString())
+                  .setKeyPath(options.tls().privateKey().toString()));
+    }
+    return o;
+  }
+
+  private static SslContext grpcSslContext(ServerTls tls) {
+    try {
+      return GrpcSslContexts.forServer(tls.certChain().toFile(), tls.privateKey().toFile()).build();
+    } catch (SSLException | RuntimeException e) {
+      throw new InvalidRequestException(
+          "cannot use TLS certificate "
+              + tls.certChain()
+              + " with key "
+              + tls.privateKey()
+              + " for gRPC: "
+              + e.getMessage());
+    }
+  }
+
+  /** Whether both ports speak TLS. */
+  public boolean tls() {
+    return options.tls() != null;
   }
 
   /** The bound gRPC port, or 0 when gRPC is off. */

@@ -15,13 +15,16 @@ import dev.fletch.serving.OnlineResult;
 import dev.fletch.serving.ProtoMapping;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * A small client for Fletch's gRPC serving API, for serving services. Thread-safe; share one.
@@ -46,7 +49,15 @@ public final class FletchClient implements AutoCloseable {
 
   private FletchClient(Builder b) {
     NettyChannelBuilder cb = NettyChannelBuilder.forTarget(b.target);
-    if (b.plaintext) {
+    if (b.trustedCertificates != null) {
+      try {
+        cb.sslContext(
+            GrpcSslContexts.forClient().trustManager(b.trustedCertificates.toFile()).build());
+      } catch (SSLException | RuntimeException e) {
+        throw new InvalidRequestException(
+            "cannot trust the certificates in " + b.trustedCertificates + ": " + e.getMessage());
+      }
+    } else if (b.plaintext) {
       cb.usePlaintext();
     } else {
       cb.useTransportSecurity();
@@ -69,6 +80,7 @@ public final class FletchClient implements AutoCloseable {
     private String target;
     private Duration deadline = Duration.ofSeconds(1);
     private boolean plaintext = true;
+    private Path trustedCertificates;
     private String project;
 
     public Builder target(String hostPort) {
@@ -94,6 +106,20 @@ public final class FletchClient implements AutoCloseable {
 
     public Builder plaintext(boolean value) {
       this.plaintext = value;
+      if (value) {
+        trustedCertificates = null;
+      }
+      return this;
+    }
+
+    /**
+     * Connect over TLS, trusting the server certificates signed by the CA certificates in this PEM
+     * file (or, for a self-signed server certificate, that certificate itself) instead of the JVM's
+     * default trust store. Implies {@code plaintext(false)}.
+     */
+    public Builder trustCertificates(Path pemFile) {
+      this.trustedCertificates = requireNonNull(pemFile, "pemFile is null");
+      this.plaintext = false;
       return this;
     }
 

@@ -1,0 +1,223 @@
+package dev.fletch.serving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.UnavailableException;
+import dev.fletch.core.model.EntityKey;
+import dev.fletch.core.model.FeatureRow;
+import dev.fletch.serving.client.FletchClient;
+import dev.fletch.testkit.TestCertificates;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** gRPC and HTTP over TLS, and the errors for certificates and keys that cannot be used. */
+class ServingTlsTest {
+  private static final Instant NOW = Instant.parse("2026-01-10T12:00:00Z");
+
+  @TempDir static Path dir;
+  private static TestCertificates.Pair cert;
+  private static TestCertificates.Pair other;
+
+  private MemoryOnlineStore store;
+  private FletchServer server;
+
+  @BeforeAll
+  static void certificates() {
+    cert = TestCertificates.create(dir, "server");
+    other = TestCertificates.create(dir, "other");
+  }
+
+  @BeforeEach
+  void start() {
+    store = new MemoryOnlineStore();
+    store.write(
+        "payments",
+        TestRepos.profile(),
+        List.of(
+            new FeatureRow(
+                EntityKey.of("customer_id", 1L),
+                NOW.minusSeconds(60),
+                List.of(31, 12.5, List.of()))));
+    server = builder().tls(ServerTls.of(cert.certificate(), cert.privateKey())).start();
+  }
+
+  private FletchServer.Builder builder() {
+    return FletchServer.builder()
+        .host("127.0.0.1")
+        .httpPort(FletchServer.EPHEMERAL)
+        .grpcPort(FletchServer.EPHEMERAL)
+        .definitions(new TestRepos.MemoryDefinitions(TestRepos.repo()))
+        .project("payments")
+        .onlineStore(store)
+        .clock(Clock.fixed(NOW, ZoneOffset.UTC));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void grpcOverTlsAnswersAClientThatTrustsTheCertificate() {
+    assertTrue(server.tls());
+    try (FletchClient client =
+        FletchClient.builder()
+            .target("localhost", server.grpcPort())
+            .trustCertificates(cert.certificate())
+            .deadline(Duration.ofSeconds(5))
+            .build()) {
+      OnlineResult r =
+          client.getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L)));
+      assertEquals(31, r.value("age", 0));
+      assertEquals(ValueStatus.PRESENT, r.status("age", 0));
+    }
+  }
+
+  @Test
+  void grpcOverTlsRefusesPlaintextAndUntrustedClients() {
+    try (FletchClient plaintext =
+        FletchClient.builder()
+            .target("localhost", server.grpcPort())
+            .deadline(Duration.ofSeconds(5))
+            .build()) {
+      assertThrows(
+          UnavailableException.class,
+          () ->
+              plaintext.getFeatures(
+                  List.of("customer_profile:age"), Map.of("customer_id", List.of(1L))));
+    }
+    try (FletchClient untrusting =
+        FletchClient.builder()
+            .target("localhost", server.grpcPort())
+            .trustCertificates(other.certificate())
+            .deadline(Duration.ofSeconds(5))
+            .build()) {
+      assertThrows(
+          UnavailableException.class,
+          () ->
+              untrusting.getFeatures(
+                  List.of("customer_profile:age"), Map.of("customer_id", List.of(1L))));
+    }
+  }
+
+  @Test
+  void httpsServesTheJsonTwinAndPlainHttpIsNotAnswered() throws Exception {
+    HttpClient https =
+        HttpClient.newBuilder()
+            .sslContext(trusting(cert.certificate()))
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    String body =
+        "{\"features\": [\"customer_profile:age\"], \"entities\": {\"customer_id\": [1]}}";
+    HttpResponse<String> resp =
+        https.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "https://localhost:" + server.httpPort() + "/api/v1/features/online"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, resp.statusCode(), resp.body());
+    JsonObject age = new JsonObject(resp.body()).getJsonArray("features").getJsonObject(0);
+    assertEquals(31, age.getJsonArray("values").getInteger(0));
+
+    HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    assertThrows(
+        IOException.class,
+        () ->
+            plain.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + server.httpPort() + "/metrics"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()));
+  }
+
+  @Test
+  void unusableCertificatesAndKeysAreNamedWithTheFix() throws Exception {
+    Path missing = dir.resolve("nope.pem");
+    assertMessage(() -> ServerTls.of(missing, cert.privateKey()), missing + ": no such file");
+    assertMessage(
+        () -> ServerTls.of(cert.privateKey(), cert.privateKey()), "no PEM certificate in it");
+    assertMessage(
+        () -> ServerTls.of(cert.certificate(), cert.certificate()),
+        "no -----BEGIN PRIVATE KEY----- block");
+    Path pkcs1 = dir.resolve("pkcs1.pem");
+    Files.writeString(
+        pkcs1, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+    assertMessage(() -> ServerTls.of(cert.certificate(), pkcs1), "openssl pkcs8 -topk8 -nocrypt");
+    Path encrypted = dir.resolve("encrypted.pem");
+    Files.writeString(
+        encrypted,
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
+    assertMessage(() -> ServerTls.of(cert.certificate(), encrypted), "it is encrypted");
+    Path garbage = dir.resolve("garbage.pem");
+    Files.writeString(
+        garbage, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+    assertMessage(
+        () -> ServerTls.of(cert.certificate(), garbage), "not an RSA or EC private key in PKCS#8");
+    assertMessage(
+        () -> ServerTls.of(cert.certificate(), other.privateKey()),
+        "does not belong to the first certificate in " + cert.certificate());
+  }
+
+  @Test
+  void aClientGivenAFileWithoutCertificatesFailsAtBuild() {
+    InvalidRequestException e =
+        assertThrows(
+            InvalidRequestException.class,
+            () ->
+                FletchClient.builder()
+                    .target("localhost", server.grpcPort())
+                    .trustCertificates(cert.privateKey())
+                    .build());
+    assertTrue(e.getMessage().contains(cert.privateKey().toString()), e.getMessage());
+  }
+
+  private static void assertMessage(Runnable call, String expected) {
+    InvalidRequestException e = assertThrows(InvalidRequestException.class, call::run);
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  private static SSLContext trusting(Path pem) throws Exception {
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
+    try (InputStream in = Files.newInputStream(pem)) {
+      trust.setCertificateEntry(
+          "server", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
+  }
+}
