@@ -15,15 +15,20 @@ import dev.fletch.online.OnlineStore;
 import dev.fletch.registry.Registry;
 import dev.fletch.registry.http.RegistryRoutes;
 import dev.fletch.serving.FletchServer;
+import dev.fletch.serving.ServerTls;
 import dev.fletch.serving.ServingCatalog;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Runs the serving process: registry API, HTTP twin and gRPC, plus scheduled materialization. */
 @Command(
@@ -68,12 +73,41 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--no-schedule", description = "Do not run scheduled materialization.")
   boolean noSchedule;
 
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      defaultValue = "${env:FLETCH_TLS_CERT}",
+      description =
+          "Serve gRPC and HTTP over TLS with this PEM certificate chain (server certificate"
+              + " first); needs --tls-key. Env: FLETCH_TLS_CERT.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      defaultValue = "${env:FLETCH_TLS_KEY}",
+      description =
+          "The certificate's private key: PEM, PKCS#8 (-----BEGIN PRIVATE KEY-----), RSA or EC,"
+              + " not encrypted. Env: FLETCH_TLS_KEY.")
+  Path tlsKey;
+
+  @Spec CommandSpec spec;
+
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile FletchServer server;
 
   @Override
   public Integer call() throws Exception {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          tlsCert == null
+              ? "--tls-key needs --tls-cert (the certificate chain it belongs to)"
+              : "--tls-cert needs --tls-key (the certificate's private key)");
+    }
+    // Checked before anything is opened: an unusable certificate or key is a one-line error.
+    ServerTls tls = tlsCert == null ? null : ServerTls.of(tlsCert, tlsKey);
     try (CliContext ctx = common.newContext()) {
       Settings settings = ctx.settings();
       String project = ctx.loadRepo().project();
@@ -104,6 +138,7 @@ public final class ServeCommand implements Callable<Integer> {
       if (noGrpc) {
         builder.grpcPort(0);
       }
+      builder.tls(tls);
       MaterializationScheduler scheduler = null;
       Thread hook = new Thread(this::requestStop, "fletch-serve-shutdown");
       try (FletchServer started = builder.start()) {
@@ -160,7 +195,7 @@ public final class ServeCommand implements Callable<Integer> {
     return server;
   }
 
-  private static void printWhereItListens(
+  private void printWhereItListens(
       PrintStream out, FletchServer server, String onlineStore, boolean scheduling) {
     ServingCatalog catalog = server.definitions().catalogOrNull();
     out.println(
@@ -208,7 +243,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     String host = server.host();
     if (server.httpPort() != 0) {
-      String base = "http://" + host + ":" + server.httpPort();
+      String base = (server.tls() ? "https://" : "http://") + host + ":" + server.httpPort();
       out.println("  HTTP  " + base);
       out.println("        POST " + base + "/api/v1/features/online   (online features, JSON)");
       out.println(
@@ -222,13 +257,15 @@ public final class ServeCommand implements Callable<Integer> {
               + host
               + ":"
               + server.grpcPort()
+              + (server.tls() ? "   TLS" : "")
               + "   (fletch.serving.v1.FeatureServing, grpc.health.v1.Health, reflection)");
     }
     out.println("  Materialization schedules: " + (scheduling ? "running" : "off (--no-schedule)"));
     out.println("Try:");
     if (server.httpPort() != 0) {
       out.println(
-          "  curl -s -X POST http://"
+          "  curl -s -X POST "
+              + (server.tls() ? "--cacert " + tlsCert + " https://" : "http://")
               + host
               + ":"
               + server.httpPort()
@@ -240,7 +277,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (server.grpcPort() != 0) {
       out.println(
-          "  grpcurl -plaintext -d '{\"features\": ["
+          "  grpcurl "
+              + (server.tls() ? "-cacert " + tlsCert : "-plaintext")
+              + " -d '{\"features\": ["
               + sampleFeatures
               + "], \"entities\": "
               + grpcEntities

@@ -18,6 +18,7 @@ import dev.fletch.serving.FletchServer;
 import dev.fletch.serving.OnlineResult;
 import dev.fletch.serving.ValueStatus;
 import dev.fletch.serving.client.FletchClient;
+import dev.fletch.testkit.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -46,49 +47,7 @@ class ServeCommandIT {
 
   @Test
   void servesAppliedDefinitionsOverGrpcAndHttpAndStopsCleanly() throws Exception {
-    Files.writeString(
-        repo.resolve("repo.yaml"),
-        """
-        project: demo
-        entities:
-          - name: customer
-            join_keys: [{name: customer_id, type: INT64}]
-        sources:
-          - name: profiles
-            type: parquet
-            path: data/profiles.parquet
-            timestamp_field: event_ts
-        feature_views:
-          - name: profile
-            entities: [customer]
-            source: profiles
-            ttl: 0
-            features:
-              - {name: age, type: INT32}
-        """);
-    Files.createDirectories(repo.resolve("data"));
-    try (java.sql.Connection duck = java.sql.DriverManager.getConnection("jdbc:duckdb:");
-        java.sql.Statement st = duck.createStatement()) {
-      st.execute(
-          "COPY (SELECT 7::BIGINT AS customer_id, 42::INTEGER AS age, TIMESTAMPTZ '2026-01-01 00:00:00+00' AS event_ts) TO '"
-              + repo.resolve("data/profiles.parquet").toString().replace("'", "''")
-              + "' (FORMAT PARQUET)");
-    }
-    FeatureRepo defs = RepoLoader.load(repo);
-    Settings settings = Settings.defaults(repo);
-    Files.createDirectories(repo.resolve(".fletch"));
-    try (Registry registry = Registry.open(settings.registryUrl())) {
-      registry.apply(defs, 0, false, "test");
-    }
-    Instant t = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
-    try (OnlineStore store = OnlineStores.open(settings)) {
-      store
-          .write(
-              "demo",
-              defs.view("profile"),
-              List.of(new FeatureRow(EntityKey.of("customer_id", 7L), t, List.of(42))))
-          .join();
-    }
+    applyDemoRepo();
 
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -160,5 +119,140 @@ class ServeCommandIT {
     assertTrue(printed.contains("gRPC  127.0.0.1:" + grpcPort), printed);
     assertTrue(printed.contains("grpcurl -plaintext"), printed);
     assertTrue(printed.contains("\"profile:*\""), printed);
+  }
+
+  @Test
+  void servesOverTlsWithACertificateAndKeyFromTheCommandLine() throws Exception {
+    applyDemoRepo();
+    TestCertificates.Pair cert = TestCertificates.create(repo.resolve("tls"), "server");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine cli =
+        Fletch.commandLine(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    ServeCommand serve = cli.getSubcommands().get("serve").getCommand();
+    int grpcPort = FletchServer.freePort();
+    AtomicInteger exit = new AtomicInteger(-1);
+    Thread running =
+        new Thread(
+            () ->
+                exit.set(
+                    cli.execute(
+                        "serve",
+                        "--repo",
+                        repo.toString(),
+                        "--no-http",
+                        "--grpc-port",
+                        String.valueOf(grpcPort),
+                        "--tls-cert",
+                        cert.certificate().toString(),
+                        "--tls-key",
+                        cert.privateKey().toString(),
+                        "--no-schedule")));
+    running.start();
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (serve.server() == null && running.isAlive() && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    assertNotNull(serve.server(), "serve started; stderr: " + err);
+    try (FletchClient client =
+        FletchClient.builder()
+            .target("localhost", grpcPort)
+            .trustCertificates(cert.certificate())
+            .deadline(Duration.ofSeconds(5))
+            .build()) {
+      assertEquals(
+          42,
+          client
+              .getFeatures(List.of("profile:age"), Map.of("customer_id", List.of(7L)))
+              .value("age", 0));
+    }
+    serve.requestStop();
+    running.join(30_000);
+    assertEquals(0, exit.get(), "stderr: " + err);
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("gRPC  127.0.0.1:" + grpcPort + "   TLS"), printed);
+    assertTrue(printed.contains("grpcurl -cacert " + cert.certificate()), printed);
+  }
+
+  @Test
+  void aKeyWithoutACertificateOrAnUnusableKeyIsAOneLineErrorBeforeAnythingStarts()
+      throws Exception {
+    applyDemoRepo();
+    TestCertificates.Pair cert = TestCertificates.create(repo.resolve("tls"), "server");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine cli =
+        Fletch.commandLine(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    int usage =
+        cli.execute("serve", "--repo", repo.toString(), "--tls-key", cert.privateKey().toString());
+    assertEquals(2, usage, "stderr: " + err);
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("--tls-key needs --tls-cert"),
+        err.toString());
+
+    err.reset();
+    int bad =
+        cli.execute(
+            "serve",
+            "--repo",
+            repo.toString(),
+            "--tls-cert",
+            cert.certificate().toString(),
+            "--tls-key",
+            cert.certificate().toString());
+    assertTrue(bad != 0, "exit " + bad);
+    String message = err.toString(StandardCharsets.UTF_8).strip();
+    assertTrue(message.contains("TLS key " + cert.certificate()), message);
+    assertEquals(1, message.lines().count(), message);
+  }
+
+  private void applyDemoRepo() throws Exception {
+    Files.writeString(
+        repo.resolve("repo.yaml"),
+        """
+        project: demo
+        entities:
+          - name: customer
+            join_keys: [{name: customer_id, type: INT64}]
+        sources:
+          - name: profiles
+            type: parquet
+            path: data/profiles.parquet
+            timestamp_field: event_ts
+        feature_views:
+          - name: profile
+            entities: [customer]
+            source: profiles
+            ttl: 0
+            features:
+              - {name: age, type: INT32}
+        """);
+    Files.createDirectories(repo.resolve("data"));
+    try (java.sql.Connection duck = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.Statement st = duck.createStatement()) {
+      st.execute(
+          "COPY (SELECT 7::BIGINT AS customer_id, 42::INTEGER AS age, TIMESTAMPTZ '2026-01-01 00:00:00+00' AS event_ts) TO '"
+              + repo.resolve("data/profiles.parquet").toString().replace("'", "''")
+              + "' (FORMAT PARQUET)");
+    }
+    FeatureRepo defs = RepoLoader.load(repo);
+    Settings settings = Settings.defaults(repo);
+    Files.createDirectories(repo.resolve(".fletch"));
+    try (Registry registry = Registry.open(settings.registryUrl())) {
+      registry.apply(defs, 0, false, "test");
+    }
+    Instant t = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
+    try (OnlineStore store = OnlineStores.open(settings)) {
+      store
+          .write(
+              "demo",
+              defs.view("profile"),
+              List.of(new FeatureRow(EntityKey.of("customer_id", 7L), t, List.of(42))))
+          .join();
+    }
   }
 }
