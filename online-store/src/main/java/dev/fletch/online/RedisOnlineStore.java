@@ -3,12 +3,14 @@ package dev.fletch.online;
 import static java.util.Objects.requireNonNull;
 
 import dev.fletch.core.BoundedCache;
+import dev.fletch.core.model.EntityKey;
 import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureView;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,11 +154,27 @@ public final class RedisOnlineStore implements OnlineStore {
     String prefix = EntityKeyCodec.projectPrefix(project);
     // One HMGET per entity hash, covering every view asked of it; all sent before any is awaited.
     Map<String, List<Integer>> byKey = new LinkedHashMap<>();
+    // Callers often pass one key object for all views of an entity: its Redis key is built once.
+    EntityKey lastKey = null;
+    List<Integer> lastSlots = null;
+    Map<EntityKey, List<Integer>> seen = null; // made once a second key object shows up
     for (int i = 0; i < requests.size(); i++) {
       ReadRequest r = requireNonNull(requests.get(i), "request is null");
-      byKey
-          .computeIfAbsent(prefix + EntityKeyCodec.entity(r.key()), k -> new ArrayList<>(2))
-          .add(i);
+      EntityKey key = r.key();
+      List<Integer> slots = key == lastKey ? lastSlots : seen == null ? null : seen.get(key);
+      if (slots == null) {
+        slots = byKey.computeIfAbsent(prefix + EntityKeyCodec.entity(key), k -> new ArrayList<>(2));
+        if (lastKey != null) {
+          if (seen == null) {
+            seen = new IdentityHashMap<>();
+            seen.put(lastKey, lastSlots);
+          }
+          seen.put(key, slots);
+        }
+      }
+      slots.add(i);
+      lastKey = key;
+      lastSlots = slots;
     }
     List<CompletableFuture<List<byte[]>>> replies = new ArrayList<>(byKey.size());
     List<List<Integer>> slots = new ArrayList<>(byKey.size());

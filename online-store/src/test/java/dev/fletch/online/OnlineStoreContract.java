@@ -267,6 +267,38 @@ abstract class OnlineStoreContract {
   }
 
   @Test
+  void aKeyObjectSharedByViewsReadsTheSameAsEqualKeysAndKeepsRequestOrder() {
+    // Servers pass one key object per entity for all views keyed by it; other callers pass equal
+    // but distinct objects, or interleave entities. All must read the same.
+    FeatureView a = ints("a", Duration.ZERO);
+    FeatureView b = ints("b", Duration.ZERO);
+    store.write(project, a, List.of(row(1, T0, 1L, "a1"), row(2, T0, 2L, "a2"))).join();
+    store.write(project, b, List.of(row(1, T0, 10L, "b1"), row(2, T0, 20L, "b2"))).join();
+    EntityKey one = EntityKey.of("customer_id", 1);
+    EntityKey two = EntityKey.of("customer_id", 2);
+    List<StoredValues> read =
+        store
+            .read(
+                project,
+                List.of(
+                    new ReadRequest(one, a),
+                    new ReadRequest(two, a),
+                    new ReadRequest(one, b),
+                    new ReadRequest(two, b),
+                    new ReadRequest(EntityKey.of("customer_id", 2), a),
+                    new ReadRequest(one, a),
+                    new ReadRequest(EntityKey.of("customer_id", 3), b)))
+            .join();
+    assertEquals(List.of(1L, "a1"), read.get(0).values());
+    assertEquals(List.of(2L, "a2"), read.get(1).values());
+    assertEquals(List.of(10L, "b1"), read.get(2).values());
+    assertEquals(List.of(20L, "b2"), read.get(3).values());
+    assertEquals(List.of(2L, "a2"), read.get(4).values());
+    assertEquals(List.of(1L, "a1"), read.get(5).values());
+    assertNull(read.get(6));
+  }
+
+  @Test
   void valuesFollowTheViewsCurrentFeatures() {
     FeatureView before = ints("v", Duration.ZERO);
     store.write(project, before, List.of(row(1, T0, 1L, "s"))).join();

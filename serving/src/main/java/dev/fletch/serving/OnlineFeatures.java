@@ -169,8 +169,19 @@ public final class OnlineFeatures {
   private static List<ReadRequest> readRequests(
       ServingCatalog.Plan plan, OnlineQuery query, int rows) {
     List<ReadRequest> reads = new ArrayList<>(plan.views().size() * rows);
+    // Views keyed by the same join keys share one EntityKey per row, so the store sees the same
+    // key object for each entity and can map it to its Redis key once.
+    List<JoinKey> previousKeys = null;
+    EntityKey[] previousRows = null;
     for (ServingCatalog.ViewRead vr : plan.views()) {
       List<JoinKey> keys = vr.joinKeys();
+      if (keys.equals(previousKeys)) {
+        for (int r = 0; r < rows; r++) {
+          reads.add(new ReadRequest(previousRows[r], vr.view()));
+        }
+        continue;
+      }
+      EntityKey[] rowKeys = new EntityKey[rows];
       List<String> names = new ArrayList<>(keys.size());
       List<List<Object>> columns = new ArrayList<>(keys.size());
       for (JoinKey k : keys) {
@@ -194,8 +205,11 @@ public final class OnlineFeatures {
         for (int k = 0; k < keys.size(); k++) {
           values.add(checkKey(keys.get(k), columns.get(k).get(r), r));
         }
-        reads.add(new ReadRequest(new EntityKey(names, values), vr.view()));
+        rowKeys[r] = new EntityKey(names, values);
+        reads.add(new ReadRequest(rowKeys[r], vr.view()));
       }
+      previousKeys = keys;
+      previousRows = rowKeys;
     }
     return reads;
   }
@@ -261,55 +275,83 @@ public final class OnlineFeatures {
               + viewCount * rows
               + " lookups");
     }
-    // Staleness per (view, row), computed once and shared by the view's columns.
-    boolean[] stale = new boolean[viewCount * rows];
+    // Row-major: each stored entry is read once and its values go to every column asking for
+    // them (entries decode on first access; walking column by column touched each 10 times).
+    List<ServingCatalog.OutputColumn> planColumns = plan.columns();
+    int columnCount = planColumns.size();
+    int[][] columnsOfView = columnsOfView(planColumns, viewCount);
+    int[] featureIndex = new int[columnCount];
+    for (int c = 0; c < columnCount; c++) {
+      featureIndex[c] = planColumns.get(c).featureIndex();
+    }
+    Object[][] values = new Object[columnCount][rows];
+    ValueStatus[][] statuses = new ValueStatus[columnCount][rows];
+    Instant[][] times = new Instant[columnCount][rows];
     // Freshness is sampled: every row of a small answer, FRESHNESS_SAMPLES rows spread over a
     // large one (a histogram update costs about as much as assembling a row's values).
     int sampleEvery = Math.max(1, (rows + FRESHNESS_SAMPLES - 1) / FRESHNESS_SAMPLES);
     for (int v = 0; v < viewCount; v++) {
       FeatureView view = plan.views().get(v).view();
       Instant oldestFresh = view.hasTtl() ? now.minus(view.ttl()) : null;
+      int[] cols = columnsOfView[v];
       for (int r = 0; r < rows; r++) {
         StoredValues sv = stored.get(v * rows + r);
-        if (sv != null) {
-          stale[v * rows + r] = oldestFresh != null && sv.eventTime().isBefore(oldestFresh);
-          if (r % sampleEvery == 0) {
-            metrics.recordFreshness(view.name(), Duration.between(sv.eventTime(), now));
+        if (sv == null) {
+          for (int c : cols) {
+            statuses[c][r] = ValueStatus.NOT_FOUND;
           }
+          continue;
+        }
+        Instant eventTime = sv.eventTime();
+        boolean stale = oldestFresh != null && eventTime.isBefore(oldestFresh);
+        if (r % sampleEvery == 0) {
+          metrics.recordFreshness(view.name(), Duration.between(eventTime, now));
+        }
+        List<Object> vals = sv.values();
+        int held = vals.size();
+        for (int c : cols) {
+          int fi = featureIndex[c];
+          Object value = fi < held ? vals.get(fi) : null;
+          values[c][r] = value;
+          times[c][r] = eventTime;
+          statuses[c][r] =
+              stale
+                  ? ValueStatus.OUTSIDE_MAX_AGE
+                  : value == null ? ValueStatus.NULL_VALUE : ValueStatus.PRESENT;
         }
       }
     }
-    List<OnlineResult.Column> columns = new ArrayList<>(plan.columns().size());
-    for (ServingCatalog.OutputColumn col : plan.columns()) {
-      Object[] values = new Object[rows];
-      ValueStatus[] statuses = new ValueStatus[rows];
-      Instant[] times = new Instant[rows];
-      int base = col.viewIndex() * rows;
-      for (int r = 0; r < rows; r++) {
-        StoredValues sv = stored.get(base + r);
-        if (sv == null) {
-          statuses[r] = ValueStatus.NOT_FOUND;
-          continue;
-        }
-        List<Object> vals = sv.values();
-        Object value = col.featureIndex() < vals.size() ? vals.get(col.featureIndex()) : null;
-        values[r] = value;
-        times[r] = sv.eventTime();
-        statuses[r] =
-            stale[base + r]
-                ? ValueStatus.OUTSIDE_MAX_AGE
-                : value == null ? ValueStatus.NULL_VALUE : ValueStatus.PRESENT;
-      }
+    List<OnlineResult.Column> columns = new ArrayList<>(columnCount);
+    for (int c = 0; c < columnCount; c++) {
+      ServingCatalog.OutputColumn col = planColumns.get(c);
       columns.add(
           new OnlineResult.Column(
               col.name(),
               col.ref(),
               col.feature().type(),
-              Collections.unmodifiableList(Arrays.asList(values)),
-              List.of(statuses),
-              Collections.unmodifiableList(Arrays.asList(times))));
+              Collections.unmodifiableList(Arrays.asList(values[c])),
+              List.of(statuses[c]),
+              Collections.unmodifiableList(Arrays.asList(times[c]))));
     }
     return new OnlineResult(columns, rows);
+  }
+
+  /** For each view of a plan, the indexes of the output columns that read from it. */
+  private static int[][] columnsOfView(List<ServingCatalog.OutputColumn> columns, int viewCount) {
+    int[] counts = new int[viewCount];
+    for (ServingCatalog.OutputColumn c : columns) {
+      counts[c.viewIndex()]++;
+    }
+    int[][] out = new int[viewCount][];
+    for (int v = 0; v < viewCount; v++) {
+      out[v] = new int[counts[v]];
+      counts[v] = 0;
+    }
+    for (int c = 0; c < columns.size(); c++) {
+      int v = columns.get(c).viewIndex();
+      out[v][counts[v]++] = c;
+    }
+    return out;
   }
 
   private static Throwable unwrap(Throwable error) {

@@ -355,8 +355,14 @@ final class ResponseEncoder {
     return ProtoMapping.toProto(c.type()).getNumber();
   }
 
+  /** FeatureStatus numbers by ValueStatus ordinal (looked up twice per value). */
+  private static final int[] STATUS_NUMBERS =
+      java.util.Arrays.stream(ValueStatus.values())
+          .mapToInt(s -> ProtoMapping.toProto(s).getNumber())
+          .toArray();
+
   private static int statusNumber(ValueStatus s) {
-    return ProtoMapping.toProto(s).getNumber();
+    return STATUS_NUMBERS[s.ordinal()];
   }
 
   /** The array as a stream gRPC can size up front and copy in one go. */
