@@ -18,11 +18,14 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.ResourceLeakDetector;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -354,19 +357,29 @@ public final class FletchServer implements AutoCloseable {
 
   private HttpServerOptions httpOptions(int port) {
     HttpServerOptions o = new HttpServerOptions().setHost(options.host()).setPort(port);
-    if (options.tls() != null) {
+    ServerTls tls = options.tls();
+    if (tls != null) {
       o.setSsl(true)
           .setKeyCertOptions(
               new PemKeyCertOptions()
-                  .setCertPath(options.tls().certChain().toString())
-                  .setKeyPath(options.tls().privateKey().toString()));
+                  .setCertPath(tls.certChain().toString())
+                  .setKeyPath(tls.privateKey().toString()));
+      if (tls.mutual()) {
+        o.setClientAuth(ClientAuth.REQUIRED)
+            .setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCa().toString()));
+      }
     }
     return o;
   }
 
   private static SslContext grpcSslContext(ServerTls tls) {
     try {
-      return GrpcSslContexts.forServer(tls.certChain().toFile(), tls.privateKey().toFile()).build();
+      SslContextBuilder b =
+          GrpcSslContexts.forServer(tls.certChain().toFile(), tls.privateKey().toFile());
+      if (tls.mutual()) {
+        b.trustManager(tls.clientCa().toFile()).clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
+      }
+      return b.build();
     } catch (SSLException | RuntimeException e) {
       throw new InvalidRequestException(
           "cannot use TLS certificate "
@@ -378,7 +391,7 @@ public final class FletchServer implements AutoCloseable {
     }
   }
 
-  /** Whether both ports speak TLS. */
+  /** Whether both ports speak TLS (see {@link ServerTls#mutual} for client certificates). */
   public boolean tls() {
     return options.tls() != null;
   }

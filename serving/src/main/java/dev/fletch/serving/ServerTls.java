@@ -29,10 +29,26 @@ import java.util.List;
  * what it should be, a key in another form, or a key that does not belong to the certificate is an
  * {@link InvalidRequestException} naming the file and the fix.
  */
-public record ServerTls(Path certChain, Path privateKey) {
+public record ServerTls(Path certChain, Path privateKey, Path clientCa) {
   public ServerTls {
     requireNonNull(certChain, "certChain is null");
     requireNonNull(privateKey, "privateKey is null");
+  }
+
+  /**
+   * The same, also requiring every client to present a certificate signed by one of the CA
+   * certificates in {@code clientCaFile} (PEM; a self-signed client certificate may be listed as
+   * its own CA): mutual TLS on both ports. The file is read and checked here.
+   */
+  public ServerTls requireClientCertificates(Path clientCaFile) {
+    requireNonNull(clientCaFile, "clientCaFile is null");
+    readCertificates(clientCaFile, "client CA");
+    return new ServerTls(certChain, privateKey, clientCaFile);
+  }
+
+  /** Whether clients must present a certificate. */
+  public boolean mutual() {
+    return clientCa != null;
   }
 
   private static final String BEGIN_KEY = "-----BEGIN PRIVATE KEY-----";
@@ -42,7 +58,7 @@ public record ServerTls(Path certChain, Path privateKey) {
   public static ServerTls of(Path certChain, Path privateKey) {
     requireNonNull(certChain, "certChain is null");
     requireNonNull(privateKey, "privateKey is null");
-    List<X509Certificate> chain = readCertificates(certChain);
+    List<X509Certificate> chain = readCertificates(certChain, "certificate");
     PrivateKey key = readKey(privateKey);
     if (!belongsTo(key, chain.get(0).getPublicKey())) {
       throw new InvalidRequestException(
@@ -54,7 +70,7 @@ public record ServerTls(Path certChain, Path privateKey) {
               + chain.get(0).getSubjectX500Principal().getName()
               + "): give the key the certificate was issued for");
     }
-    return new ServerTls(certChain, privateKey);
+    return new ServerTls(certChain, privateKey, null);
   }
 
   private static String read(Path file, String what) {
@@ -69,11 +85,13 @@ public record ServerTls(Path certChain, Path privateKey) {
     }
   }
 
-  private static List<X509Certificate> readCertificates(Path file) {
-    String pem = read(file, "certificate");
+  private static List<X509Certificate> readCertificates(Path file, String what) {
+    String pem = read(file, what);
     if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
       throw new InvalidRequestException(
-          "TLS certificate "
+          "TLS "
+              + what
+              + " "
               + file
               + ": no PEM certificate in it (expected a -----BEGIN CERTIFICATE----- block)");
     }
@@ -91,7 +109,7 @@ public record ServerTls(Path certChain, Path privateKey) {
       return chain;
     } catch (CertificateException e) {
       throw new InvalidRequestException(
-          "TLS certificate " + file + ": not a valid X.509 certificate (" + e.getMessage() + ")");
+          "TLS " + what + " " + file + ": not a valid X.509 certificate (" + e.getMessage() + ")");
     }
   }
 

@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +43,7 @@ class ServingTlsTest {
   @TempDir static Path dir;
   private static TestCertificates.Pair cert;
   private static TestCertificates.Pair other;
+  private static TestCertificates.Pair clientCert;
 
   private MemoryOnlineStore store;
   private FletchServer server;
@@ -50,6 +52,7 @@ class ServingTlsTest {
   static void certificates() {
     cert = TestCertificates.create(dir, "server");
     other = TestCertificates.create(dir, "other");
+    clientCert = TestCertificates.create(dir, "client");
   }
 
   @BeforeEach
@@ -129,7 +132,7 @@ class ServingTlsTest {
   void httpsServesTheJsonTwinAndPlainHttpIsNotAnswered() throws Exception {
     HttpClient https =
         HttpClient.newBuilder()
-            .sslContext(trusting(cert.certificate()))
+            .sslContext(context(cert.certificate(), null))
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     String body =
@@ -158,6 +161,72 @@ class ServingTlsTest {
                     .timeout(Duration.ofSeconds(5))
                     .build(),
                 HttpResponse.BodyHandlers.ofString()));
+  }
+
+  @Test
+  void mutualTlsAnswersOnlyClientsWithATrustedCertificateOnBothPorts() throws Exception {
+    try (FletchServer mutual =
+        builder()
+            .tls(
+                ServerTls.of(cert.certificate(), cert.privateKey())
+                    .requireClientCertificates(clientCert.certificate()))
+            .start()) {
+      try (FletchClient client =
+          FletchClient.builder()
+              .target("localhost", mutual.grpcPort())
+              .trustCertificates(cert.certificate())
+              .clientCertificate(clientCert.certificate(), clientCert.privateKey())
+              .deadline(Duration.ofSeconds(5))
+              .build()) {
+        assertEquals(
+            31,
+            client
+                .getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L)))
+                .value("age", 0));
+      }
+      for (TestCertificates.Pair presented : new TestCertificates.Pair[] {null, other}) {
+        FletchClient.Builder b =
+            FletchClient.builder()
+                .target("localhost", mutual.grpcPort())
+                .trustCertificates(cert.certificate())
+                .deadline(Duration.ofSeconds(5));
+        if (presented != null) {
+          b.clientCertificate(presented.certificate(), presented.privateKey());
+        }
+        try (FletchClient refused = b.build()) {
+          assertThrows(
+              UnavailableException.class,
+              () ->
+                  refused.getFeatures(
+                      List.of("customer_profile:age"), Map.of("customer_id", List.of(1L))),
+              "client certificate " + (presented == null ? "none" : "untrusted"));
+        }
+      }
+      URI metrics = URI.create("https://localhost:" + mutual.httpPort() + "/metrics");
+      HttpClient withCert =
+          HttpClient.newBuilder().sslContext(context(cert.certificate(), clientCert)).build();
+      assertEquals(
+          200,
+          withCert
+              .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
+              .statusCode());
+      HttpClient withoutCert =
+          HttpClient.newBuilder().sslContext(context(cert.certificate(), null)).build();
+      assertThrows(
+          IOException.class,
+          () ->
+              withoutCert.send(
+                  HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+  }
+
+  @Test
+  void aClientCaFileWithoutCertificatesIsNamed() {
+    assertMessage(
+        () ->
+            ServerTls.of(cert.certificate(), cert.privateKey())
+                .requireClientCertificates(cert.privateKey()),
+        "TLS client CA " + cert.privateKey() + ": no PEM certificate in it");
   }
 
   @Test
@@ -206,7 +275,39 @@ class ServingTlsTest {
     assertTrue(e.getMessage().contains(expected), e.getMessage());
   }
 
-  private static SSLContext trusting(Path pem) throws Exception {
+  /** An SSLContext trusting {@code trusted} and presenting {@code identity} (if not null). */
+  private static SSLContext context(Path trusted, TestCertificates.Pair identity) throws Exception {
+    KeyManagerFactory kmf = null;
+    if (identity != null) {
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(null, null);
+      byte[] der =
+          java.util.Base64.getMimeDecoder()
+              .decode(
+                  Files.readString(identity.privateKey())
+                      .replace("-----BEGIN PRIVATE KEY-----", "")
+                      .replace("-----END PRIVATE KEY-----", ""));
+      java.security.PrivateKey key =
+          java.security.KeyFactory.getInstance("EC")
+              .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+      try (InputStream in = Files.newInputStream(identity.certificate())) {
+        keys.setKeyEntry(
+            "client",
+            key,
+            new char[0],
+            new java.security.cert.Certificate[] {
+              CertificateFactory.getInstance("X.509").generateCertificate(in)
+            });
+      }
+      kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keys, new char[0]);
+    }
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf == null ? null : kmf.getKeyManagers(), trusting(trusted).getTrustManagers(), null);
+    return ctx;
+  }
+
+  private static TrustManagerFactory trusting(Path pem) throws Exception {
     KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
     trust.load(null, null);
     try (InputStream in = Files.newInputStream(pem)) {
@@ -216,8 +317,6 @@ class ServingTlsTest {
     TrustManagerFactory tmf =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
+    return tmf;
   }
 }

@@ -91,6 +91,15 @@ public final class ServeCommand implements Callable<Integer> {
               + " not encrypted. Env: FLETCH_TLS_KEY.")
   Path tlsKey;
 
+  @Option(
+      names = "--tls-client-ca",
+      paramLabel = "FILE",
+      defaultValue = "${env:FLETCH_TLS_CLIENT_CA}",
+      description =
+          "Require client certificates signed by a CA in this PEM file, on both ports (mutual"
+              + " TLS); needs --tls-cert. Env: FLETCH_TLS_CLIENT_CA.")
+  Path tlsClientCa;
+
   @Spec CommandSpec spec;
 
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -106,8 +115,16 @@ public final class ServeCommand implements Callable<Integer> {
               ? "--tls-key needs --tls-cert (the certificate chain it belongs to)"
               : "--tls-cert needs --tls-key (the certificate's private key)");
     }
+    if (tlsClientCa != null && tlsCert == null) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--tls-client-ca needs --tls-cert and --tls-key (client certificates need TLS)");
+    }
     // Checked before anything is opened: an unusable certificate or key is a one-line error.
     ServerTls tls = tlsCert == null ? null : ServerTls.of(tlsCert, tlsKey);
+    if (tlsClientCa != null) {
+      tls = tls.requireClientCertificates(tlsClientCa);
+    }
     try (CliContext ctx = common.newContext()) {
       Settings settings = ctx.settings();
       String project = ctx.loadRepo().project();
@@ -195,6 +212,13 @@ public final class ServeCommand implements Callable<Integer> {
     return server;
   }
 
+  /** The client-certificate options of the sample commands, when the server requires one. */
+  private String clientCertArgs(String certOption, String keyOption) {
+    return tlsClientCa == null
+        ? ""
+        : " " + certOption + " CLIENT_CERT.pem " + keyOption + " CLIENT_KEY.pem";
+  }
+
   private void printWhereItListens(
       PrintStream out, FletchServer server, String onlineStore, boolean scheduling) {
     ServingCatalog catalog = server.definitions().catalogOrNull();
@@ -257,7 +281,7 @@ public final class ServeCommand implements Callable<Integer> {
               + host
               + ":"
               + server.grpcPort()
-              + (server.tls() ? "   TLS" : "")
+              + (server.tls() ? tlsClientCa != null ? "   TLS, client certificates" : "   TLS" : "")
               + "   (fletch.serving.v1.FeatureServing, grpc.health.v1.Health, reflection)");
     }
     out.println("  Materialization schedules: " + (scheduling ? "running" : "off (--no-schedule)"));
@@ -265,7 +289,9 @@ public final class ServeCommand implements Callable<Integer> {
     if (server.httpPort() != 0) {
       out.println(
           "  curl -s -X POST "
-              + (server.tls() ? "--cacert " + tlsCert + " https://" : "http://")
+              + (server.tls()
+                  ? "--cacert " + tlsCert + clientCertArgs("--cert", "--key") + " https://"
+                  : "http://")
               + host
               + ":"
               + server.httpPort()
@@ -278,7 +304,9 @@ public final class ServeCommand implements Callable<Integer> {
     if (server.grpcPort() != 0) {
       out.println(
           "  grpcurl "
-              + (server.tls() ? "-cacert " + tlsCert : "-plaintext")
+              + (server.tls()
+                  ? "-cacert " + tlsCert + clientCertArgs("-cert", "-key")
+                  : "-plaintext")
               + " -d '{\"features\": ["
               + sampleFeatures
               + "], \"entities\": "

@@ -122,9 +122,10 @@ class ServeCommandIT {
   }
 
   @Test
-  void servesOverTlsWithACertificateAndKeyFromTheCommandLine() throws Exception {
+  void servesMutualTlsWithCertificatesFromTheCommandLine() throws Exception {
     applyDemoRepo();
     TestCertificates.Pair cert = TestCertificates.create(repo.resolve("tls"), "server");
+    TestCertificates.Pair clientCert = TestCertificates.create(repo.resolve("tls"), "client");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     CommandLine cli =
@@ -149,6 +150,8 @@ class ServeCommandIT {
                         cert.certificate().toString(),
                         "--tls-key",
                         cert.privateKey().toString(),
+                        "--tls-client-ca",
+                        clientCert.certificate().toString(),
                         "--no-schedule")));
     running.start();
     long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -160,6 +163,7 @@ class ServeCommandIT {
         FletchClient.builder()
             .target("localhost", grpcPort)
             .trustCertificates(cert.certificate())
+            .clientCertificate(clientCert.certificate(), clientCert.privateKey())
             .deadline(Duration.ofSeconds(5))
             .build()) {
       assertEquals(
@@ -172,8 +176,12 @@ class ServeCommandIT {
     running.join(30_000);
     assertEquals(0, exit.get(), "stderr: " + err);
     String printed = out.toString(StandardCharsets.UTF_8);
-    assertTrue(printed.contains("gRPC  127.0.0.1:" + grpcPort + "   TLS"), printed);
-    assertTrue(printed.contains("grpcurl -cacert " + cert.certificate()), printed);
+    assertTrue(
+        printed.contains("gRPC  127.0.0.1:" + grpcPort + "   TLS, client certificates"), printed);
+    assertTrue(
+        printed.contains(
+            "grpcurl -cacert " + cert.certificate() + " -cert CLIENT_CERT.pem -key CLIENT_KEY.pem"),
+        printed);
   }
 
   @Test
@@ -192,6 +200,15 @@ class ServeCommandIT {
     assertEquals(2, usage, "stderr: " + err);
     assertTrue(
         err.toString(StandardCharsets.UTF_8).contains("--tls-key needs --tls-cert"),
+        err.toString());
+
+    err.reset();
+    int noCert =
+        cli.execute(
+            "serve", "--repo", repo.toString(), "--tls-client-ca", cert.certificate().toString());
+    assertEquals(2, noCert, "stderr: " + err);
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("--tls-client-ca needs --tls-cert"),
         err.toString());
 
     err.reset();

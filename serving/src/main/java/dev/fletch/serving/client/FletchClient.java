@@ -18,6 +18,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,13 +50,29 @@ public final class FletchClient implements AutoCloseable {
 
   private FletchClient(Builder b) {
     NettyChannelBuilder cb = NettyChannelBuilder.forTarget(b.target);
-    if (b.trustedCertificates != null) {
+    if (b.trustedCertificates != null || b.clientCertificate != null) {
+      SslContextBuilder ssl = GrpcSslContexts.forClient();
       try {
-        cb.sslContext(
-            GrpcSslContexts.forClient().trustManager(b.trustedCertificates.toFile()).build());
-      } catch (SSLException | RuntimeException e) {
+        if (b.trustedCertificates != null) {
+          ssl.trustManager(b.trustedCertificates.toFile());
+        }
+      } catch (RuntimeException e) {
         throw new InvalidRequestException(
             "cannot trust the certificates in " + b.trustedCertificates + ": " + e.getMessage());
+      }
+      try {
+        if (b.clientCertificate != null) {
+          ssl.keyManager(b.clientCertificate.toFile(), b.clientKey.toFile());
+        }
+        cb.sslContext(ssl.build());
+      } catch (SSLException | RuntimeException e) {
+        throw new InvalidRequestException(
+            "cannot use TLS with "
+                + (b.clientCertificate != null
+                    ? "client certificate " + b.clientCertificate + " and key " + b.clientKey
+                    : "the certificates in " + b.trustedCertificates)
+                + ": "
+                + e.getMessage());
       }
     } else if (b.plaintext) {
       cb.usePlaintext();
@@ -81,6 +98,8 @@ public final class FletchClient implements AutoCloseable {
     private Duration deadline = Duration.ofSeconds(1);
     private boolean plaintext = true;
     private Path trustedCertificates;
+    private Path clientCertificate;
+    private Path clientKey;
     private String project;
 
     public Builder target(String hostPort) {
@@ -108,6 +127,8 @@ public final class FletchClient implements AutoCloseable {
       this.plaintext = value;
       if (value) {
         trustedCertificates = null;
+        clientCertificate = null;
+        clientKey = null;
       }
       return this;
     }
@@ -119,6 +140,17 @@ public final class FletchClient implements AutoCloseable {
      */
     public Builder trustCertificates(Path pemFile) {
       this.trustedCertificates = requireNonNull(pemFile, "pemFile is null");
+      this.plaintext = false;
+      return this;
+    }
+
+    /**
+     * Present this certificate chain and its PKCS#8 PEM key to a server that requires client
+     * certificates (mutual TLS). Implies {@code plaintext(false)}.
+     */
+    public Builder clientCertificate(Path certChainPem, Path privateKeyPem) {
+      this.clientCertificate = requireNonNull(certChainPem, "certChainPem is null");
+      this.clientKey = requireNonNull(privateKeyPem, "privateKeyPem is null");
       this.plaintext = false;
       return this;
     }
