@@ -45,39 +45,69 @@ import picocli.CommandLine;
 class ServeCommandIT {
   @TempDir Path repo;
 
-  @Test
-  void servesAppliedDefinitionsOverGrpcAndHttpAndStopsCleanly() throws Exception {
-    applyDemoRepo();
-
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CommandLine cli =
+  /** A `fletch serve` run on a thread of its own, with what it printed. */
+  private static final class Served {
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final CommandLine cli =
         Fletch.commandLine(
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
-    ServeCommand serve = cli.getSubcommands().get("serve").getCommand();
+    final ServeCommand serve = cli.getSubcommands().get("serve").getCommand();
+    final AtomicInteger exit = new AtomicInteger(-1);
+    Thread running;
+
+    /** Runs a command that ends by itself (a usage error, say); returns its exit code. */
+    int run(String... args) {
+      out.reset();
+      err.reset();
+      return cli.execute(args);
+    }
+
+    /** Starts `fletch serve` with these arguments and waits until it listens. */
+    Served start(String... args) throws InterruptedException {
+      running = new Thread(() -> exit.set(cli.execute(args)));
+      running.start();
+      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (serve.server() == null && running.isAlive() && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+      assertNotNull(serve.server(), "serve started; stderr: " + errors());
+      return this;
+    }
+
+    /** Stops it as Ctrl-C would; returns its exit code. */
+    int stop() throws InterruptedException {
+      serve.requestStop();
+      running.join(30_000);
+      return exit.get();
+    }
+
+    String printed() {
+      return out.toString(StandardCharsets.UTF_8);
+    }
+
+    String errors() {
+      return err.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void servesAppliedDefinitionsOverGrpcAndHttpAndStopsCleanly() throws Exception {
+    applyDemoRepo();
     int httpPort = FletchServer.freePort();
     int grpcPort = FletchServer.freePort();
-    AtomicInteger exit = new AtomicInteger(-1);
-    Thread running =
-        new Thread(
-            () ->
-                exit.set(
-                    cli.execute(
-                        "serve",
-                        "--repo",
-                        repo.toString(),
-                        "--http-port",
-                        String.valueOf(httpPort),
-                        "--grpc-port",
-                        String.valueOf(grpcPort),
-                        "--no-schedule")));
-    running.start();
-    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (serve.server() == null && running.isAlive() && System.nanoTime() < until) {
-      Thread.sleep(20);
-    }
-    assertNotNull(serve.server(), "serve started; stderr: " + err);
+    Served served =
+        new Served()
+            .start(
+                "serve",
+                "--repo",
+                repo.toString(),
+                "--http-port",
+                String.valueOf(httpPort),
+                "--grpc-port",
+                String.valueOf(grpcPort),
+                "--no-schedule");
     try (FletchClient client =
         FletchClient.builder()
             .target("127.0.0.1", grpcPort)
@@ -109,11 +139,9 @@ class ServeCommandIT {
     assertEquals(200, online.statusCode(), online.body());
     assertTrue(online.body().contains("\"values\":[42]"), online.body());
 
-    serve.requestStop();
-    running.join(30_000);
-    assertEquals(0, exit.get(), "stderr: " + err);
-    assertNull(serve.server());
-    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, served.stop(), "stderr: " + served.errors());
+    assertNull(served.serve.server());
+    String printed = served.printed();
     assertTrue(printed.contains("Serving project 'demo' at registry version 1"), printed);
     assertTrue(printed.contains("http://127.0.0.1:" + httpPort), printed);
     assertTrue(printed.contains("gRPC  127.0.0.1:" + grpcPort), printed);
@@ -126,39 +154,23 @@ class ServeCommandIT {
     applyDemoRepo();
     TestCertificates.Pair cert = TestCertificates.create(repo.resolve("tls"), "server");
     TestCertificates.Pair clientCert = TestCertificates.create(repo.resolve("tls"), "client");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CommandLine cli =
-        Fletch.commandLine(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    ServeCommand serve = cli.getSubcommands().get("serve").getCommand();
     int grpcPort = FletchServer.freePort();
-    AtomicInteger exit = new AtomicInteger(-1);
-    Thread running =
-        new Thread(
-            () ->
-                exit.set(
-                    cli.execute(
-                        "serve",
-                        "--repo",
-                        repo.toString(),
-                        "--no-http",
-                        "--grpc-port",
-                        String.valueOf(grpcPort),
-                        "--tls-cert",
-                        cert.certificate().toString(),
-                        "--tls-key",
-                        cert.privateKey().toString(),
-                        "--tls-client-ca",
-                        clientCert.certificate().toString(),
-                        "--no-schedule")));
-    running.start();
-    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (serve.server() == null && running.isAlive() && System.nanoTime() < until) {
-      Thread.sleep(20);
-    }
-    assertNotNull(serve.server(), "serve started; stderr: " + err);
+    Served served =
+        new Served()
+            .start(
+                "serve",
+                "--repo",
+                repo.toString(),
+                "--no-http",
+                "--grpc-port",
+                String.valueOf(grpcPort),
+                "--tls-cert",
+                cert.certificate().toString(),
+                "--tls-key",
+                cert.privateKey().toString(),
+                "--tls-client-ca",
+                clientCert.certificate().toString(),
+                "--no-schedule");
     try (FletchClient client =
         FletchClient.builder()
             .target("localhost", grpcPort)
@@ -172,10 +184,8 @@ class ServeCommandIT {
               .getFeatures(List.of("profile:age"), Map.of("customer_id", List.of(7L)))
               .value("age", 0));
     }
-    serve.requestStop();
-    running.join(30_000);
-    assertEquals(0, exit.get(), "stderr: " + err);
-    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, served.stop(), "stderr: " + served.errors());
+    String printed = served.printed();
     assertTrue(
         printed.contains("gRPC  127.0.0.1:" + grpcPort + "   TLS, client certificates"), printed);
     assertTrue(
@@ -189,41 +199,19 @@ class ServeCommandIT {
       throws Exception {
     applyDemoRepo();
     TestCertificates.Pair cert = TestCertificates.create(repo.resolve("tls"), "server");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CommandLine cli =
-        Fletch.commandLine(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    int usage =
-        cli.execute("serve", "--repo", repo.toString(), "--tls-key", cert.privateKey().toString());
-    assertEquals(2, usage, "stderr: " + err);
-    assertTrue(
-        err.toString(StandardCharsets.UTF_8).contains("--tls-key needs --tls-cert"),
-        err.toString());
+    Served cli = new Served();
+    String dir = repo.toString();
+    assertEquals(2, cli.run("serve", "--repo", dir, "--tls-key", cert.privateKey().toString()));
+    assertTrue(cli.errors().contains("--tls-key needs --tls-cert"), cli.errors());
+    assertEquals(
+        2, cli.run("serve", "--repo", dir, "--tls-client-ca", cert.certificate().toString()));
+    assertTrue(cli.errors().contains("--tls-client-ca needs --tls-cert"), cli.errors());
 
-    err.reset();
-    int noCert =
-        cli.execute(
-            "serve", "--repo", repo.toString(), "--tls-client-ca", cert.certificate().toString());
-    assertEquals(2, noCert, "stderr: " + err);
-    assertTrue(
-        err.toString(StandardCharsets.UTF_8).contains("--tls-client-ca needs --tls-cert"),
-        err.toString());
-
-    err.reset();
-    int bad =
-        cli.execute(
-            "serve",
-            "--repo",
-            repo.toString(),
-            "--tls-cert",
-            cert.certificate().toString(),
-            "--tls-key",
-            cert.certificate().toString());
+    String certificate = cert.certificate().toString();
+    int bad = cli.run("serve", "--repo", dir, "--tls-cert", certificate, "--tls-key", certificate);
     assertTrue(bad != 0, "exit " + bad);
-    String message = err.toString(StandardCharsets.UTF_8).strip();
-    assertTrue(message.contains("TLS key " + cert.certificate()), message);
+    String message = cli.errors().strip();
+    assertTrue(message.contains("TLS key " + certificate), message);
     assertEquals(1, message.lines().count(), message);
   }
 
