@@ -171,13 +171,15 @@ public final class OnlineFeatures {
     List<ReadRequest> reads = new ArrayList<>(plan.views().size() * rows);
     // Views keyed by the same join keys share one EntityKey per row, so the store sees the same
     // key object for each entity and can map it to its Redis key once.
-    List<JoinKey> previousKeys = null;
-    EntityKey[] previousRows = null;
+    List<List<JoinKey>> keySets = new ArrayList<>(2);
+    List<EntityKey[]> keysOfRows = new ArrayList<>(2);
     for (ServingCatalog.ViewRead vr : plan.views()) {
       List<JoinKey> keys = vr.joinKeys();
-      if (keys.equals(previousKeys)) {
+      int known = keySets.indexOf(keys);
+      if (known >= 0) {
+        EntityKey[] rowKeys = keysOfRows.get(known);
         for (int r = 0; r < rows; r++) {
-          reads.add(new ReadRequest(previousRows[r], vr.view()));
+          reads.add(new ReadRequest(rowKeys[r], vr.view()));
         }
         continue;
       }
@@ -208,8 +210,8 @@ public final class OnlineFeatures {
         rowKeys[r] = new EntityKey(names, values);
         reads.add(new ReadRequest(rowKeys[r], vr.view()));
       }
-      previousKeys = keys;
-      previousRows = rowKeys;
+      keySets.add(keys);
+      keysOfRows.add(rowKeys);
     }
     return reads;
   }
