@@ -21,11 +21,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.ResourceLeakDetector;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -37,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -67,6 +66,8 @@ public final class FletchServer implements AutoCloseable {
   private Vertx vertx;
   private HttpServer http;
   private BufferAllocator allocator;
+  private TlsReloader tlsReloader;
+  private ScheduledExecutorService tlsChecks;
   private boolean closed;
 
   /** How to start a server; build with {@link #builder()}. */
@@ -85,7 +86,8 @@ public final class FletchServer implements AutoCloseable {
       Duration shutdownGrace,
       List<Consumer<Router>> routeMounters,
       Clock clock,
-      ServerTls tls) {
+      ServerTls tls,
+      Duration tlsReload) {
     public Options {
       requireNonNull(host, "host is null");
       requireNonNull(definitions, "definitions is null");
@@ -95,6 +97,10 @@ public final class FletchServer implements AutoCloseable {
       requireNonNull(requestTimeout, "requestTimeout is null");
       requireNonNull(shutdownGrace, "shutdownGrace is null");
       requireNonNull(clock, "clock is null");
+      requireNonNull(tlsReload, "tlsReload is null");
+      if (tlsReload.isNegative()) {
+        throw new InvalidRequestException("the TLS reload interval cannot be negative");
+      }
       routeMounters = List.copyOf(routeMounters == null ? List.of() : routeMounters);
       if (httpPort < EPHEMERAL || grpcPort < EPHEMERAL) {
         throw new InvalidRequestException("ports must be >= -1 (-1 = any free port, 0 = off)");
@@ -127,6 +133,7 @@ public final class FletchServer implements AutoCloseable {
     private final List<Consumer<Router>> mounters = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private ServerTls tls;
+    private Duration tlsReload = Duration.ofSeconds(60);
 
     /** Host, ports, row limit and refresh interval from settings. */
     public Builder settings(Settings s) {
@@ -220,6 +227,15 @@ public final class FletchServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How often the TLS files are checked for a renewed certificate (default 60 s; zero: never, the
+     * files are read once at start).
+     */
+    public Builder tlsReload(Duration v) {
+      tlsReload = v;
+      return this;
+    }
+
     public Options build() {
       return new Options(
           host,
@@ -236,7 +252,8 @@ public final class FletchServer implements AutoCloseable {
           shutdownGrace,
           mounters,
           clock,
-          tls);
+          tls,
+          tlsReload);
     }
 
     /** Builds the options and starts a server with them. */
@@ -277,6 +294,7 @@ public final class FletchServer implements AutoCloseable {
     FletchServer server = new FletchServer(options);
     try {
       server.startAll();
+      server.startTlsChecks();
       return server;
     } catch (RuntimeException e) {
       server.close();
@@ -299,13 +317,16 @@ public final class FletchServer implements AutoCloseable {
             options.clock(),
             metrics,
             grpcExecutor);
+    if (options.tls() != null) {
+      tlsReloader = new TlsReloader(options.tls());
+    }
     if (options.grpcPort() != 0) {
       int port = options.grpcPort() == EPHEMERAL ? 0 : options.grpcPort();
       health = new HealthStatusManager();
       NettyServerBuilder grpcBuilder =
           transport(NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), port)));
-      if (options.tls() != null) {
-        grpcBuilder.sslContext(grpcSslContext(options.tls()));
+      if (tlsReloader != null) {
+        grpcBuilder.sslContext(grpcSslContext(tlsReloader));
       }
       grpc =
           grpcBuilder
@@ -346,6 +367,9 @@ public final class FletchServer implements AutoCloseable {
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
+        if (tlsReloader != null) {
+          tlsReloader.httpServer(http);
+        }
       } catch (Exception e) {
         Throwable cause = ErrorCodes.cause(e);
         throw new FletchException(
@@ -355,37 +379,52 @@ public final class FletchServer implements AutoCloseable {
     }
   }
 
+  private void startTlsChecks() {
+    if (tlsReloader == null || options.tlsReload().isZero()) {
+      return;
+    }
+    tlsChecks =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "fletch-tls-reload");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = options.tlsReload().toMillis();
+    tlsChecks.scheduleWithFixedDelay(tlsReloader::check, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /** The TLS files' watcher (null without TLS); tests ask it to check now. */
+  TlsReloader tlsReloader() {
+    return tlsReloader;
+  }
+
   private HttpServerOptions httpOptions(int port) {
     HttpServerOptions o = new HttpServerOptions().setHost(options.host()).setPort(port);
-    ServerTls tls = options.tls();
-    if (tls != null) {
-      o.setSsl(true)
-          .setKeyCertOptions(
-              new PemKeyCertOptions()
-                  .setCertPath(tls.certChain().toString())
-                  .setKeyPath(tls.privateKey().toString()));
-      if (tls.mutual()) {
-        o.setClientAuth(ClientAuth.REQUIRED)
-            .setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCa().toString()));
+    if (tlsReloader != null) {
+      ServerSSLOptions ssl = tlsReloader.httpOptions();
+      o.setSsl(true).setKeyCertOptions(ssl.getKeyCertOptions());
+      if (tlsReloader.tls().mutual()) {
+        o.setClientAuth(ssl.getClientAuth()).setTrustOptions(ssl.getTrustOptions());
       }
     }
     return o;
   }
 
-  private static SslContext grpcSslContext(ServerTls tls) {
+  private static SslContext grpcSslContext(TlsReloader tls) {
     try {
       SslContextBuilder b =
-          GrpcSslContexts.forServer(tls.certChain().toFile(), tls.privateKey().toFile());
-      if (tls.mutual()) {
-        b.trustManager(tls.clientCa().toFile()).clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
+          GrpcSslContexts.configure(SslContextBuilder.forServer(tls.keyManager()));
+      if (tls.tls().mutual()) {
+        b.trustManager(tls.trustManager()).clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
       }
       return b.build();
     } catch (SSLException | RuntimeException e) {
       throw new InvalidRequestException(
           "cannot use TLS certificate "
-              + tls.certChain()
+              + tls.tls().certChain()
               + " with key "
-              + tls.privateKey()
+              + tls.tls().privateKey()
               + " for gRPC: "
               + e.getMessage());
     }
@@ -468,6 +507,9 @@ public final class FletchServer implements AutoCloseable {
       } catch (Exception ignored) {
         // best effort: its threads are daemons
       }
+    }
+    if (tlsChecks != null) {
+      tlsChecks.shutdownNow();
     }
     if (grpcLoops != null) {
       // The server has terminated (or was forced to): nothing is left on these loops.

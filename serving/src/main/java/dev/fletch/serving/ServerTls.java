@@ -58,6 +58,24 @@ public record ServerTls(Path certChain, Path privateKey, Path clientCa) {
   public static ServerTls of(Path certChain, Path privateKey) {
     requireNonNull(certChain, "certChain is null");
     requireNonNull(privateKey, "privateKey is null");
+    identity(certChain, privateKey);
+    return new ServerTls(certChain, privateKey, null);
+  }
+
+  /** The checked certificate chain and key read from the files now (see {@link #of}). */
+  Identity identity() {
+    return identity(certChain, privateKey);
+  }
+
+  /** The client CA certificates read from the file now; empty when clients need none. */
+  List<X509Certificate> clientCas() {
+    return clientCa == null ? List.of() : readCertificates(clientCa, "client CA");
+  }
+
+  /** A server certificate chain and the private key it was issued for. */
+  record Identity(List<X509Certificate> chain, PrivateKey key) {}
+
+  private static Identity identity(Path certChain, Path privateKey) {
     List<X509Certificate> chain = readCertificates(certChain, "certificate");
     PrivateKey key = readKey(privateKey);
     if (!belongsTo(key, chain.get(0).getPublicKey())) {
@@ -70,7 +88,7 @@ public record ServerTls(Path certChain, Path privateKey, Path clientCa) {
               + chain.get(0).getSubjectX500Principal().getName()
               + "): give the key the certificate was issued for");
     }
-    return new ServerTls(certChain, privateKey, null);
+    return new Identity(chain, key);
   }
 
   private static String read(Path file, String what) {

@@ -1,6 +1,7 @@
 package dev.fletch.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Clock;
@@ -217,6 +219,60 @@ class ServingTlsTest {
           () ->
               withoutCert.send(
                   HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+  }
+
+  @Test
+  void aRenewedCertificateIsServedWithoutARestartAndABadRenewalKeepsTheOldOne() throws Exception {
+    Path liveCert = dir.resolve("live-cert.pem");
+    Path liveKey = dir.resolve("live-key.pem");
+    Files.copy(cert.certificate(), liveCert, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(cert.privateKey(), liveKey, StandardCopyOption.REPLACE_EXISTING);
+    try (FletchServer renewing =
+        builder().tls(ServerTls.of(liveCert, liveKey)).tlsReload(Duration.ofMillis(100)).start()) {
+      assertTrue(answers(renewing, cert.certificate()));
+      assertFalse(answers(renewing, other.certificate()));
+
+      // Renewal as a tool writes it: the key first (for a moment it does not match the
+      // certificate, which must not break anything), then the certificate.
+      Files.copy(other.privateKey(), liveKey, StandardCopyOption.REPLACE_EXISTING);
+      assertTrue(answers(renewing, cert.certificate()), "still the old certificate");
+      Files.copy(other.certificate(), liveCert, StandardCopyOption.REPLACE_EXISTING);
+      long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!answers(renewing, other.certificate()) && System.nanoTime() < until) {
+        Thread.sleep(100);
+      }
+      assertTrue(answers(renewing, other.certificate()), "the renewed certificate over gRPC");
+      assertFalse(answers(renewing, cert.certificate()), "the old one is gone");
+      HttpResponse<String> https =
+          HttpClient.newBuilder()
+              .sslContext(context(other.certificate(), null))
+              .build()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("https://localhost:" + renewing.httpPort() + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, https.statusCode(), "the renewed certificate over HTTPS");
+
+      Files.writeString(liveKey, "not a key");
+      assertFalse(renewing.tlsReloader().check(), "an unusable key is not loaded");
+      assertTrue(answers(renewing, other.certificate()), "the last good certificate stays");
+    }
+  }
+
+  /** Whether a new gRPC connection trusting only {@code trusted} gets an answer. */
+  private static boolean answers(FletchServer server, Path trusted) {
+    try (FletchClient client =
+        FletchClient.builder()
+            .target("localhost", server.grpcPort())
+            .trustCertificates(trusted)
+            .deadline(Duration.ofSeconds(5))
+            .build()) {
+      client.getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L)));
+      return true;
+    } catch (UnavailableException e) {
+      return false;
     }
   }
 

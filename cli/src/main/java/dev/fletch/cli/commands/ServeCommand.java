@@ -100,6 +100,15 @@ public final class ServeCommand implements Callable<Integer> {
               + " TLS); needs --tls-cert. Env: FLETCH_TLS_CLIENT_CA.")
   Path tlsClientCa;
 
+  @Option(
+      names = "--tls-reload",
+      paramLabel = "SECONDS",
+      defaultValue = "60",
+      description =
+          "How often to check the TLS files for a renewed certificate, served to new connections"
+              + " without a restart (default: 60; 0: read them once at start).")
+  long tlsReloadSeconds;
+
   @Spec CommandSpec spec;
 
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -114,6 +123,10 @@ public final class ServeCommand implements Callable<Integer> {
           tlsCert == null
               ? "--tls-key needs --tls-cert (the certificate chain it belongs to)"
               : "--tls-cert needs --tls-key (the certificate's private key)");
+    }
+    if (tlsReloadSeconds < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--tls-reload must be 0 or more seconds, got " + tlsReloadSeconds);
     }
     if (tlsClientCa != null && tlsCert == null) {
       throw new ParameterException(
@@ -155,7 +168,7 @@ public final class ServeCommand implements Callable<Integer> {
       if (noGrpc) {
         builder.grpcPort(0);
       }
-      builder.tls(tls);
+      builder.tls(tls).tlsReload(java.time.Duration.ofSeconds(tlsReloadSeconds));
       MaterializationScheduler scheduler = null;
       Thread hook = new Thread(this::requestStop, "fletch-serve-shutdown");
       try (FletchServer started = builder.start()) {

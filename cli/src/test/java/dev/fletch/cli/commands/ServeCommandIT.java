@@ -206,6 +206,8 @@ class ServeCommandIT {
     assertEquals(
         2, cli.run("serve", "--repo", dir, "--tls-client-ca", cert.certificate().toString()));
     assertTrue(cli.errors().contains("--tls-client-ca needs --tls-cert"), cli.errors());
+    assertEquals(2, cli.run("serve", "--repo", dir, "--tls-reload", "-1"));
+    assertTrue(cli.errors().contains("--tls-reload must be 0 or more seconds"), cli.errors());
 
     String certificate = cert.certificate().toString();
     int bad = cli.run("serve", "--repo", dir, "--tls-cert", certificate, "--tls-key", certificate);
