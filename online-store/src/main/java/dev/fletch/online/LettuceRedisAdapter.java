@@ -269,6 +269,16 @@ final class LettuceRedisAdapter implements RedisAdapter {
   }
 
   @Override
+  public CompletableFuture<Void> ping() {
+    CompletableFuture<?>[] replies = new CompletableFuture<?>[lanes.length];
+    for (int i = 0; i < lanes.length; i++) {
+      replies[i] = lanes[i].commands.ping().toCompletableFuture();
+      lanes[i].flushNow();
+    }
+    return CompletableFuture.allOf(replies);
+  }
+
+  @Override
   public CompletableFuture<List<byte[]>> hmget(byte[] key, byte[][] fields) {
     Lane lane = lane();
     return lane.commands

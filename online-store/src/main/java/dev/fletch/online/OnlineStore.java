@@ -66,6 +66,14 @@ public interface OnlineStore extends AutoCloseable {
    */
   String describe();
 
+  /**
+   * Completes when the store can be reached now, fails (UnavailableException) when it cannot. For
+   * health checks: cheap, touches no data. Stores that are always there complete at once.
+   */
+  default CompletableFuture<Void> ping() {
+    return CompletableFuture.completedFuture(null);
+  }
+
   /** Idempotent. */
   @Override
   void close();

@@ -14,6 +14,9 @@ interface RedisAdapter extends AutoCloseable {
   /** HMGET: one element per field, null where the field is absent. */
   CompletableFuture<List<byte[]>> hmget(byte[] key, byte[][] fields);
 
+  /** Completes when every connection answered a PING; fails if one cannot. */
+  CompletableFuture<Void> ping();
+
   /**
    * Runs the upsert script (see {@code upsert.lua}) for one field of several hashes, all in one
    * hash slot when {@link #cluster()}: the number of entries written (the rest kept a newer one).

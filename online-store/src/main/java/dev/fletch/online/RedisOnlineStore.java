@@ -327,6 +327,20 @@ public final class RedisOnlineStore implements OnlineStore {
   }
 
   @Override
+  public CompletableFuture<Void> ping() {
+    try {
+      return redis
+          .ping()
+          .exceptionally(
+              e -> {
+                throw RedisErrors.map("pinging " + describe(), e);
+              });
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(RedisErrors.map("pinging " + describe(), e));
+    }
+  }
+
+  @Override
   public String describe() {
     return redis.describe();
   }

@@ -26,6 +26,11 @@ class RedisOnlineStoreTest {
     int pendingAtLastFlush;
     int pending;
 
+    @Override
+    public CompletableFuture<Void> ping() {
+      return CompletableFuture.completedFuture(null);
+    }
+
     RecordingAdapter(boolean cluster) {
       this.cluster = cluster;
     }

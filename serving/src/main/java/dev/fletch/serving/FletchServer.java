@@ -67,6 +67,7 @@ public final class FletchServer implements AutoCloseable {
   private HttpServer http;
   private BufferAllocator allocator;
   private TlsReloader tlsReloader;
+  private ServingHealth servingHealth;
   private ScheduledExecutorService tlsChecks;
   private boolean closed;
 
@@ -87,7 +88,8 @@ public final class FletchServer implements AutoCloseable {
       List<Consumer<Router>> routeMounters,
       Clock clock,
       ServerTls tls,
-      Duration tlsReload) {
+      Duration tlsReload,
+      Duration healthInterval) {
     public Options {
       requireNonNull(host, "host is null");
       requireNonNull(definitions, "definitions is null");
@@ -98,6 +100,10 @@ public final class FletchServer implements AutoCloseable {
       requireNonNull(shutdownGrace, "shutdownGrace is null");
       requireNonNull(clock, "clock is null");
       requireNonNull(tlsReload, "tlsReload is null");
+      requireNonNull(healthInterval, "healthInterval is null");
+      if (healthInterval.isNegative() || healthInterval.isZero()) {
+        throw new InvalidRequestException("the health check interval must be positive");
+      }
       if (tlsReload.isNegative()) {
         throw new InvalidRequestException("the TLS reload interval cannot be negative");
       }
@@ -134,6 +140,7 @@ public final class FletchServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private ServerTls tls;
     private Duration tlsReload = Duration.ofSeconds(60);
+    private Duration healthInterval = Duration.ofSeconds(1);
 
     /** Host, ports, row limit and refresh interval from settings. */
     public Builder settings(Settings s) {
@@ -236,6 +243,15 @@ public final class FletchServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How often health (gRPC Health, {@code GET /api/v1/serving/health}) is checked: definitions
+     * applied and the online store answering a ping (default 1 s).
+     */
+    public Builder healthInterval(Duration v) {
+      healthInterval = v;
+      return this;
+    }
+
     public Options build() {
       return new Options(
           host,
@@ -253,7 +269,8 @@ public final class FletchServer implements AutoCloseable {
           mounters,
           clock,
           tls,
-          tlsReload);
+          tlsReload,
+          healthInterval);
     }
 
     /** Builds the options and starts a server with them. */
@@ -295,6 +312,7 @@ public final class FletchServer implements AutoCloseable {
     try {
       server.startAll();
       server.startTlsChecks();
+      server.servingHealth.start();
       return server;
     } catch (RuntimeException e) {
       server.close();
@@ -320,6 +338,9 @@ public final class FletchServer implements AutoCloseable {
     if (options.tls() != null) {
       tlsReloader = new TlsReloader(options.tls());
     }
+    servingHealth =
+        new ServingHealth(
+            definitions, options.onlineStore(), options.healthInterval(), this::healthChanged);
     if (options.grpcPort() != 0) {
       int port = options.grpcPort() == EPHEMERAL ? 0 : options.grpcPort();
       health = new HealthStatusManager();
@@ -345,8 +366,7 @@ public final class FletchServer implements AutoCloseable {
         throw new FletchException(
             "cannot listen for gRPC on " + options.host() + ":" + port + ": " + e.getMessage(), e);
       }
-      health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-      health.setStatus(FeatureServingGrpc.SERVICE_NAME, ServingStatus.SERVING);
+      healthChanged(servingHealth.state());
     }
     if (options.httpPort() != 0) {
       vertx = Vertx.vertx();
@@ -355,7 +375,13 @@ public final class FletchServer implements AutoCloseable {
       }
       HttpApi api =
           new HttpApi(
-              vertx, online, options.offlineStore(), allocator, metrics, options.requestTimeout());
+              vertx,
+              online,
+              options.offlineStore(),
+              allocator,
+              metrics,
+              options.requestTimeout(),
+              servingHealth);
       Router router = api.router(options.routeMounters());
       int port = options.httpPort() == EPHEMERAL ? 0 : options.httpPort();
       try {
@@ -377,6 +403,16 @@ public final class FletchServer implements AutoCloseable {
             cause);
       }
     }
+  }
+
+  private void healthChanged(ServingHealth.State state) {
+    HealthStatusManager h = health;
+    if (h == null) {
+      return;
+    }
+    ServingStatus status = state.serving() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    h.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+    h.setStatus(FeatureServingGrpc.SERVICE_NAME, status);
   }
 
   private void startTlsChecks() {
@@ -473,6 +509,9 @@ public final class FletchServer implements AutoCloseable {
     }
     closed = true;
     long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
+    if (servingHealth != null) {
+      servingHealth.close();
+    }
     if (health != null) {
       health.enterTerminalState();
     }

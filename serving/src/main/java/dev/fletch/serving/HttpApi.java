@@ -47,6 +47,7 @@ final class HttpApi {
   private final BufferAllocator allocator;
   private final ServingMetrics metrics;
   private final Duration timeout;
+  private final ServingHealth health;
 
   HttpApi(
       Vertx vertx,
@@ -54,7 +55,9 @@ final class HttpApi {
       OfflineStore offline,
       BufferAllocator allocator,
       ServingMetrics metrics,
-      Duration timeout) {
+      Duration timeout,
+      ServingHealth health) {
+    this.health = requireNonNull(health, "health is null");
     this.vertx = requireNonNull(vertx, "vertx is null");
     this.features = requireNonNull(features, "features is null");
     this.offline = offline;
@@ -69,6 +72,7 @@ final class HttpApi {
     router.post("/api/v1/features/online").handler(body).handler(this::online);
     router.post("/api/v1/historical").handler(body).handler(this::historical);
     router.get("/api/v1/serving/info").handler(this::info);
+    router.get("/api/v1/serving/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
     for (Consumer<Router> mounter : mounters) {
       mounter.accept(router);
@@ -130,14 +134,20 @@ final class HttpApi {
     ctx.response().putHeader("content-type", "application/json").end(body.encode());
   }
 
+  /** 200 SERVING, or 503 NOT_SERVING with the reason (see {@link ServingHealth}). */
   private void health(RoutingContext ctx) {
+    ServingHealth.State state = health.state();
+    JsonObject body =
+        new JsonObject()
+            .put("status", state.serving() ? "SERVING" : "NOT_SERVING")
+            .put("registry_version", features.definitions().version());
+    if (!state.serving()) {
+      body.put("reason", state.reason());
+    }
     ctx.response()
+        .setStatusCode(state.serving() ? 200 : 503)
         .putHeader("content-type", "application/json")
-        .end(
-            new JsonObject()
-                .put("status", "SERVING")
-                .put("registry_version", features.definitions().version())
-                .encode());
+        .end(body.encode());
   }
 
   private void metrics(RoutingContext ctx) {

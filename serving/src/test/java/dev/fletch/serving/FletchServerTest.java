@@ -112,6 +112,65 @@ class FletchServerTest {
   }
 
   @Test
+  void servingHealthFollowsTheStoreAndIsNotServingBeforeAnythingIsApplied() throws Exception {
+    try (FletchServer watched =
+        FletchServer.builder()
+            .host("127.0.0.1")
+            .httpPort(FletchServer.EPHEMERAL)
+            .grpcPort(0)
+            .definitions(definitions)
+            .project("payments")
+            .onlineStore(store)
+            .healthInterval(Duration.ofMillis(50))
+            .start()) {
+      String url = "http://127.0.0.1:" + watched.httpPort() + "/api/v1/serving/health";
+      HttpResponse<String> up = get(url);
+      assertEquals(200, up.statusCode(), up.body());
+      assertEquals("SERVING", new JsonObject(up.body()).getString("status"));
+
+      store.down = true;
+      HttpResponse<String> down = awaitStatus(url, 503);
+      assertEquals("NOT_SERVING", new JsonObject(down.body()).getString("status"));
+      assertTrue(
+          new JsonObject(down.body()).getString("reason").contains("memory store is down"),
+          down.body());
+      store.down = false;
+      awaitStatus(url, 200);
+    }
+    try (FletchServer empty =
+        FletchServer.builder()
+            .host("127.0.0.1")
+            .httpPort(FletchServer.EPHEMERAL)
+            .grpcPort(0)
+            .definitions(definitions)
+            .project("nothing_applied")
+            .onlineStore(store)
+            .start()) {
+      HttpResponse<String> none =
+          get("http://127.0.0.1:" + empty.httpPort() + "/api/v1/serving/health");
+      assertEquals(503, none.statusCode(), none.body());
+      assertTrue(none.body().contains("no definitions applied to project 'nothing_applied'"));
+    }
+  }
+
+  private HttpResponse<String> get(String url) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> awaitStatus(String url, int code) throws Exception {
+    HttpResponse<String> r = get(url);
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (r.statusCode() != code && System.nanoTime() < until) {
+      Thread.sleep(20);
+      r = get(url);
+    }
+    assertEquals(code, r.statusCode(), r.body());
+    return r;
+  }
+
+  @Test
   void grpcAnswersEveryStatus() {
     OnlineResult r =
         client.getFeatures(

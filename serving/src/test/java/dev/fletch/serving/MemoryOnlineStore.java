@@ -38,6 +38,13 @@ final class MemoryOnlineStore implements OnlineStore {
   }
 
   @Override
+  public CompletableFuture<Void> ping() {
+    return down
+        ? CompletableFuture.failedFuture(new UnavailableException("memory store is down", null))
+        : CompletableFuture.completedFuture(null);
+  }
+
+  @Override
   public CompletableFuture<List<StoredValues>> read(String project, List<ReadRequest> requests) {
     if (hang) {
       return new CompletableFuture<>();

@@ -74,6 +74,7 @@ class ServingRedisIT {
             .definitions(new TestRepos.MemoryDefinitions(TestRepos.repo()))
             .project("payments")
             .onlineStore(store)
+            .healthInterval(Duration.ofMillis(200))
             .start();
     client =
         FletchClient.builder()
@@ -182,6 +183,10 @@ class ServingRedisIT {
     } finally {
       fast.close();
     }
+    // Load balancers see it too: health turns NOT_SERVING while Redis is away.
+    assertEquals(
+        HealthCheckResponse.ServingStatus.NOT_SERVING,
+        awaitHealth(HealthCheckResponse.ServingStatus.NOT_SERVING));
 
     redis.start();
     OnlineResult back = null;
@@ -197,6 +202,38 @@ class ServingRedisIT {
     }
     assertTrue(back != null, "serving recovered after Redis came back");
     assertEquals(31, back.value("age", 0));
+    assertEquals(
+        HealthCheckResponse.ServingStatus.SERVING,
+        awaitHealth(HealthCheckResponse.ServingStatus.SERVING));
+  }
+
+  /**
+   * The gRPC health status of FeatureServing once it is {@code wanted}, or the last one after 10 s.
+   */
+  private HealthCheckResponse.ServingStatus awaitHealth(HealthCheckResponse.ServingStatus wanted)
+      throws InterruptedException {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+    try {
+      HealthCheckResponse.ServingStatus status = null;
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (status != wanted && System.nanoTime() < until) {
+        status =
+            HealthGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(2, TimeUnit.SECONDS)
+                .check(
+                    HealthCheckRequest.newBuilder()
+                        .setService("fletch.serving.v1.FeatureServing")
+                        .build())
+                .getStatus();
+        if (status != wanted) {
+          Thread.sleep(100);
+        }
+      }
+      return status;
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   /**

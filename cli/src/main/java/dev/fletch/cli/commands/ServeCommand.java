@@ -286,6 +286,7 @@ public final class ServeCommand implements Callable<Integer> {
       out.println(
           "        POST " + base + "/api/v1/historical        (training sets, Arrow IPC stream)");
       out.println("        GET  " + base + "/api/v1/projects          (registry API)");
+      out.println("        GET  " + base + "/api/v1/serving/health    (readiness: 200 or 503)");
       out.println("        GET  " + base + "/metrics                  (Prometheus)");
     }
     if (server.grpcPort() != 0) {

@@ -1,0 +1,128 @@
+package dev.fletch.serving;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.fletch.online.OnlineStore;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether this server can answer GetFeatures now, for load balancers and readiness probes: it can
+ * when definitions have been applied to its project and the online store answers a ping. Checked
+ * every interval on a thread of its own (never on a request); a registry outage after the first
+ * load does not count, since the last definitions keep being served.
+ */
+final class ServingHealth implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ServingHealth.class);
+
+  /** SERVING, or NOT_SERVING with the reason. */
+  record State(boolean serving, String reason) {
+    static final State SERVING = new State(true, null);
+  }
+
+  private final RegistryCache definitions;
+  private final OnlineStore store;
+  private final Duration interval;
+  private final Consumer<State> onChange;
+  private volatile State state;
+  private ScheduledExecutorService checks;
+
+  ServingHealth(
+      RegistryCache definitions, OnlineStore store, Duration interval, Consumer<State> onChange) {
+    this.definitions = requireNonNull(definitions, "definitions is null");
+    this.store = requireNonNull(store, "store is null");
+    this.interval = requireNonNull(interval, "interval is null");
+    this.onChange = requireNonNull(onChange, "onChange is null");
+  }
+
+  State state() {
+    State s = state;
+    return s == null ? check() : s;
+  }
+
+  /** Checks now (waiting at most the interval, 2 s at most, for the store), records and returns. */
+  synchronized State check() {
+    State next;
+    if (definitions.catalogOrNull() == null) {
+      next =
+          new State(
+              false,
+              "no definitions applied to project '"
+                  + definitions.project()
+                  + "' yet: run 'fletch apply'");
+    } else {
+      long waitMillis = Math.max(100, Math.min(2000, interval.toMillis()));
+      try {
+        store.ping().get(waitMillis, TimeUnit.MILLISECONDS);
+        next = State.SERVING;
+      } catch (java.util.concurrent.TimeoutException e) {
+        next =
+            new State(
+                false,
+                "online store "
+                    + store.describe()
+                    + " did not answer a ping within "
+                    + waitMillis
+                    + " ms");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return state == null ? new State(false, "interrupted") : state;
+      } catch (Exception e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        while (cause.getCause() != null
+            && cause instanceof java.util.concurrent.CompletionException) {
+          cause = cause.getCause();
+        }
+        next =
+            new State(
+                false,
+                "online store " + store.describe() + " is unreachable: " + cause.getMessage());
+      }
+    }
+    State previous = state;
+    state = next;
+    if (!next.equals(previous)) {
+      if (next.serving()) {
+        LOG.info("serving: SERVING");
+      } else {
+        LOG.warn("serving: NOT_SERVING ({})", next.reason());
+      }
+      onChange.accept(next);
+    }
+    return next;
+  }
+
+  /** Checks now, then every interval. */
+  void start() {
+    check();
+    checks =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "fletch-health");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = Math.max(1, interval.toMillis());
+    checks.scheduleWithFixedDelay(this::checkQuietly, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  private void checkQuietly() {
+    try {
+      check();
+    } catch (RuntimeException e) {
+      LOG.warn("health check failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (checks != null) {
+      checks.shutdownNow();
+    }
+  }
+}
