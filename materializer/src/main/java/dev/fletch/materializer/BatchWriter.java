@@ -1,5 +1,6 @@
 package dev.fletch.materializer;
 
+import dev.fletch.core.DaemonScheduler;
 import dev.fletch.core.FletchException;
 import dev.fletch.core.UnavailableException;
 import dev.fletch.core.model.FeatureRow;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -25,12 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class BatchWriter {
   /** Only delays retries; the writes themselves are asynchronous. */
   private static final ScheduledExecutorService RETRIES =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "fletch-materializer-retry");
-            t.setDaemon(true);
-            return t;
-          });
+      DaemonScheduler.named("fletch-materializer-retry");
 
   private final OnlineStore online;
   private final String project;

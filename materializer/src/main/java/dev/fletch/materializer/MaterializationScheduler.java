@@ -2,6 +2,7 @@ package dev.fletch.materializer;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.fletch.core.DaemonScheduler;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureView;
 import java.time.Clock;
@@ -61,7 +62,7 @@ public final class MaterializationScheduler implements AutoCloseable {
     if (!started.compareAndSet(false, true)) {
       return;
     }
-    ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "fletch-schedule"));
+    ticker = DaemonScheduler.named("fletch-schedule");
     workers = Executors.newFixedThreadPool(2, r -> daemon(r, "fletch-materialize"));
     ticker.scheduleWithFixedDelay(this::tick, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
   }

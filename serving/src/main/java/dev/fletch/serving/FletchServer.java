@@ -2,6 +2,7 @@ package dev.fletch.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.fletch.core.DaemonScheduler;
 import dev.fletch.core.DefinitionSource;
 import dev.fletch.core.FletchException;
 import dev.fletch.core.InvalidRequestException;
@@ -419,13 +420,7 @@ public final class FletchServer implements AutoCloseable {
     if (tlsReloader == null || options.tlsReload().isZero()) {
       return;
     }
-    tlsChecks =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "fletch-tls-reload");
-              t.setDaemon(true);
-              return t;
-            });
+    tlsChecks = DaemonScheduler.named("fletch-tls-reload");
     long every = options.tlsReload().toMillis();
     tlsChecks.scheduleWithFixedDelay(tlsReloader::check, every, every, TimeUnit.MILLISECONDS);
   }

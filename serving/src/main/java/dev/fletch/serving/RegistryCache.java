@@ -2,12 +2,12 @@ package dev.fletch.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.fletch.core.DaemonScheduler;
 import dev.fletch.core.DefinitionSource;
 import dev.fletch.core.NotFoundException;
 import dev.fletch.core.model.FeatureRepo;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,13 +41,7 @@ public final class RegistryCache implements AutoCloseable {
       throw new IllegalArgumentException("refresh must be positive, got " + refresh);
     }
     refreshNow();
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "fletch-registry-refresh");
-              t.setDaemon(true);
-              return t;
-            });
+    this.scheduler = DaemonScheduler.named("fletch-registry-refresh");
     long millis = Math.max(1, refresh.toMillis());
     scheduler.scheduleWithFixedDelay(this::refreshQuietly, millis, millis, TimeUnit.MILLISECONDS);
   }

@@ -2,9 +2,9 @@ package dev.fletch.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.fletch.core.DaemonScheduler;
 import dev.fletch.online.OnlineStore;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -100,13 +100,7 @@ final class ServingHealth implements AutoCloseable {
   /** Checks now, then every interval. */
   void start() {
     check();
-    checks =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "fletch-health");
-              t.setDaemon(true);
-              return t;
-            });
+    checks = DaemonScheduler.named("fletch-health");
     long every = Math.max(1, interval.toMillis());
     checks.scheduleWithFixedDelay(this::checkQuietly, every, every, TimeUnit.MILLISECONDS);
   }
