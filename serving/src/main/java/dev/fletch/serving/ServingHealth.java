@@ -97,9 +97,11 @@ final class ServingHealth implements AutoCloseable {
     return next;
   }
 
-  /** Checks now, then every interval. */
+  /**
+   * Checks every interval from one interval on (the first state comes from {@link #state}, which
+   * the server asks for as it starts).
+   */
   void start() {
-    check();
     checks = DaemonScheduler.named("fletch-health");
     long every = Math.max(1, interval.toMillis());
     checks.scheduleWithFixedDelay(this::checkQuietly, every, every, TimeUnit.MILLISECONDS);

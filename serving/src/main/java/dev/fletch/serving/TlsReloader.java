@@ -20,7 +20,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
@@ -269,10 +268,5 @@ final class TlsReloader {
       X509TrustManager d = delegate;
       return d == null ? new X509Certificate[0] : d.getAcceptedIssuers();
     }
-  }
-
-  @Override
-  public String toString() {
-    return "TlsReloader[" + Objects.toString(tls.certChain()) + "]";
   }
 }

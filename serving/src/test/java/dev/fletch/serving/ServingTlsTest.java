@@ -324,26 +324,16 @@ class ServingTlsTest {
   private static SSLContext context(Path trusted, TestCertificates.Pair identity) throws Exception {
     KeyManagerFactory kmf = null;
     if (identity != null) {
+      // Read the PEM files the way the server reads its own.
+      ServerTls.Identity client =
+          ServerTls.of(identity.certificate(), identity.privateKey()).identity();
       KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(null, null);
-      byte[] der =
-          java.util.Base64.getMimeDecoder()
-              .decode(
-                  Files.readString(identity.privateKey())
-                      .replace("-----BEGIN PRIVATE KEY-----", "")
-                      .replace("-----END PRIVATE KEY-----", ""));
-      java.security.PrivateKey key =
-          java.security.KeyFactory.getInstance("EC")
-              .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
-      try (InputStream in = Files.newInputStream(identity.certificate())) {
-        keys.setKeyEntry(
-            "client",
-            key,
-            new char[0],
-            new java.security.cert.Certificate[] {
-              CertificateFactory.getInstance("X.509").generateCertificate(in)
-            });
-      }
+      keys.setKeyEntry(
+          "client",
+          client.key(),
+          new char[0],
+          client.chain().toArray(new java.security.cert.Certificate[0]));
       kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(keys, new char[0]);
     }
