@@ -73,11 +73,7 @@ final class ServingHealth implements AutoCloseable {
         Thread.currentThread().interrupt();
         return state == null ? new State(false, "interrupted") : state;
       } catch (Exception e) {
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
-        while (cause.getCause() != null
-            && cause instanceof java.util.concurrent.CompletionException) {
-          cause = cause.getCause();
-        }
+        Throwable cause = ErrorCodes.cause(e);
         next =
             new State(
                 false,
