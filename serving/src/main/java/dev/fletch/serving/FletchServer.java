@@ -43,6 +43,8 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The serving process: gRPC {@code FeatureServing} (with health checking and reflection) and the
@@ -56,6 +58,8 @@ public final class FletchServer implements AutoCloseable {
 
   /** A port value meaning "pick a free port" (for tests); 0 means "off". */
   public static final int EPHEMERAL = -1;
+
+  private static final Logger LOG = LoggerFactory.getLogger(FletchServer.class);
 
   private final Options options;
   private final RegistryCache definitions;
@@ -90,7 +94,9 @@ public final class FletchServer implements AutoCloseable {
       Clock clock,
       ServerTls tls,
       Duration tlsReload,
-      Duration healthInterval) {
+      Duration healthInterval,
+      Duration drainDelay,
+      Duration maxConnectionAge) {
     public Options {
       requireNonNull(host, "host is null");
       requireNonNull(definitions, "definitions is null");
@@ -107,6 +113,18 @@ public final class FletchServer implements AutoCloseable {
       }
       if (tlsReload.isNegative()) {
         throw new InvalidRequestException("the TLS reload interval cannot be negative");
+      }
+      requireNonNull(drainDelay, "drainDelay is null");
+      if (drainDelay.isNegative()) {
+        throw new InvalidRequestException("the drain delay cannot be negative");
+      }
+      requireNonNull(maxConnectionAge, "maxConnectionAge is null");
+      if (maxConnectionAge.isNegative()
+          || (!maxConnectionAge.isZero()
+              && maxConnectionAge.compareTo(Duration.ofSeconds(1)) < 0)) {
+        throw new InvalidRequestException(
+            "the maximum connection age must be 0 (no limit) or at least 1 second, got "
+                + maxConnectionAge);
       }
       routeMounters = List.copyOf(routeMounters == null ? List.of() : routeMounters);
       if (httpPort < EPHEMERAL || grpcPort < EPHEMERAL) {
@@ -142,6 +160,8 @@ public final class FletchServer implements AutoCloseable {
     private ServerTls tls;
     private Duration tlsReload = Duration.ofSeconds(60);
     private Duration healthInterval = Duration.ofSeconds(1);
+    private Duration drainDelay = Duration.ZERO;
+    private Duration maxConnectionAge = Duration.ZERO;
 
     /** Host, ports, row limit and refresh interval from settings. */
     public Builder settings(Settings s) {
@@ -253,6 +273,27 @@ public final class FletchServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long close() keeps answering with health already NOT_SERVING before the listeners stop
+     * accepting (default 0): long enough for load balancers to take this server out of rotation, so
+     * a rolling restart drops no call.
+     */
+    public Builder drainDelay(Duration v) {
+      drainDelay = v;
+      return this;
+    }
+
+    /**
+     * gRPC connections older than this are asked to reconnect (HTTP/2 GOAWAY; calls in flight
+     * finish within the shutdown grace), so clients behind a connection-level load balancer spread
+     * over replicas added later (default 0: no limit; else at least 1 s). Each connection's age is
+     * jittered by +-10 %.
+     */
+    public Builder maxConnectionAge(Duration v) {
+      maxConnectionAge = v;
+      return this;
+    }
+
     public Options build() {
       return new Options(
           host,
@@ -271,7 +312,9 @@ public final class FletchServer implements AutoCloseable {
           clock,
           tls,
           tlsReload,
-          healthInterval);
+          healthInterval,
+          drainDelay,
+          maxConnectionAge);
     }
 
     /** Builds the options and starts a server with them. */
@@ -349,6 +392,20 @@ public final class FletchServer implements AutoCloseable {
           transport(NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), port)));
       if (tlsReloader != null) {
         grpcBuilder.sslContext(grpcSslContext(tlsReloader));
+      }
+      // Clients of a serving API keep connections open for hours: let them ping as often as
+      // grpc-java's clients may (10 s; the default of 5 min answers their pings with GOAWAY
+      // "too_many_pings"), and ping idle clients so that dead peers' connections are closed.
+      grpcBuilder
+          .permitKeepAliveTime(10, TimeUnit.SECONDS)
+          .permitKeepAliveWithoutCalls(true)
+          .keepAliveTime(60, TimeUnit.SECONDS)
+          .keepAliveTimeout(20, TimeUnit.SECONDS)
+          .addTransportFilter(metrics.connectionCounter());
+      if (!options.maxConnectionAge().isZero()) {
+        grpcBuilder
+            .maxConnectionAge(options.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
+            .maxConnectionAgeGrace(options.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
       }
       grpc =
           grpcBuilder
@@ -503,10 +560,23 @@ public final class FletchServer implements AutoCloseable {
       return;
     }
     closed = true;
-    long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
     if (servingHealth != null) {
-      servingHealth.close();
+      if (options.drainDelay().isZero()) {
+        servingHealth.close();
+      } else {
+        // Health says NOT_SERVING (gRPC Health watchers are told at once) while calls are still
+        // answered, until load balancers have moved new calls elsewhere.
+        servingHealth.drain();
+        LOG.info(
+            "draining for {} ms before closing the listeners", options.drainDelay().toMillis());
+        try {
+          Thread.sleep(options.drainDelay().toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
+    long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
     if (health != null) {
       health.enterTerminalState();
     }

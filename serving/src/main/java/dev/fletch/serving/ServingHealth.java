@@ -30,6 +30,7 @@ final class ServingHealth implements AutoCloseable {
   private final Duration interval;
   private final Consumer<State> onChange;
   private volatile State state;
+  private volatile boolean draining;
   private ScheduledExecutorService checks;
 
   ServingHealth(
@@ -48,7 +49,9 @@ final class ServingHealth implements AutoCloseable {
   /** Checks now (waiting at most the interval, 2 s at most, for the store), records and returns. */
   synchronized State check() {
     State next;
-    if (definitions.catalogOrNull() == null) {
+    if (draining) {
+      next = DRAINING;
+    } else if (definitions.catalogOrNull() == null) {
       next =
           new State(
               false,
@@ -101,6 +104,19 @@ final class ServingHealth implements AutoCloseable {
     checks = DaemonScheduler.named("fletch-health");
     long every = Math.max(1, interval.toMillis());
     checks.scheduleWithFixedDelay(this::checkQuietly, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  private static final State DRAINING =
+      new State(false, "shutting down: draining before the listeners close");
+
+  /**
+   * From now on NOT_SERVING, for good: the server is about to stop and load balancers should send
+   * new calls elsewhere while it still answers the ones that come.
+   */
+  void drain() {
+    draining = true;
+    close();
+    check();
   }
 
   private void checkQuietly() {

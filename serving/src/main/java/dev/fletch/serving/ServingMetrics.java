@@ -2,8 +2,11 @@ package dev.fletch.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.Attributes;
+import io.grpc.ServerTransportFilter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Serving metrics in Prometheus form ({@code GET /metrics}):
@@ -21,12 +25,18 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code fletch_serving_request_seconds{method,transport}} latency histogram
  *   <li>{@code fletch_serving_entity_rows_total}, {@code fletch_serving_feature_values_total}
  *   <li>{@code fletch_serving_freshness_seconds{view}}: now - event time of each served row
+ *   <li>{@code fletch_serving_grpc_connections}: open gRPC connections; {@code
+ *       fletch_serving_grpc_connections_opened_total}: accepted since start
  * </ul>
  */
 public final class ServingMetrics {
+  private static final Attributes.Key<Boolean> COUNTED =
+      Attributes.Key.create("fletch.connectionCounted");
   private final PrometheusMeterRegistry registry;
   private final Counter entityRows;
   private final Counter featureValues;
+  private final Counter connectionsOpened;
+  private final AtomicInteger connections = new AtomicInteger();
   private final Map<String, Timer> latency = new ConcurrentHashMap<>();
   private final Map<String, Counter> requests = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
@@ -46,6 +56,33 @@ public final class ServingMetrics {
         Counter.builder("fletch.serving.feature.values")
             .description("Feature values returned by GetFeatures (features x entity rows)")
             .register(registry);
+    this.connectionsOpened =
+        Counter.builder("fletch.serving.grpc.connections.opened")
+            .description("gRPC connections accepted since start")
+            .register(registry);
+    Gauge.builder("fletch.serving.grpc.connections", connections, AtomicInteger::get)
+        .description("Open gRPC connections")
+        .register(registry);
+  }
+
+  /** Counts gRPC connections as they open and close (a transport filter of the gRPC server). */
+  ServerTransportFilter connectionCounter() {
+    return new ServerTransportFilter() {
+      @Override
+      public Attributes transportReady(Attributes attributes) {
+        connections.incrementAndGet();
+        connectionsOpened.increment();
+        return attributes.toBuilder().set(COUNTED, Boolean.TRUE).build();
+      }
+
+      @Override
+      public void transportTerminated(Attributes attributes) {
+        // A connection that never became ready (a failed TLS handshake) was not counted.
+        if (attributes.get(COUNTED) != null) {
+          connections.decrementAndGet();
+        }
+      }
+    };
   }
 
   public PrometheusMeterRegistry registry() {

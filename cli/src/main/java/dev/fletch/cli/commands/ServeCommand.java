@@ -109,6 +109,25 @@ public final class ServeCommand implements Callable<Integer> {
               + " without a restart (default: 60; 0: read them once at start).")
   long tlsReloadSeconds;
 
+  @Option(
+      names = "--drain",
+      paramLabel = "SECONDS",
+      defaultValue = "0",
+      description =
+          "On SIGTERM/Ctrl-C, report NOT_SERVING on the health checks but keep answering for this"
+              + " long before closing the listeners, so load balancers move traffic away first"
+              + " (default: 0).")
+  long drainSeconds;
+
+  @Option(
+      names = "--max-connection-age",
+      paramLabel = "SECONDS",
+      defaultValue = "0",
+      description =
+          "Ask gRPC clients to reconnect after this long (+-10 %), so that connections spread over"
+              + " replicas added later (default: 0, no limit; else at least 1).")
+  long maxConnectionAgeSeconds;
+
   @Spec CommandSpec spec;
 
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -127,6 +146,16 @@ public final class ServeCommand implements Callable<Integer> {
     if (tlsReloadSeconds < 0) {
       throw new ParameterException(
           spec.commandLine(), "--tls-reload must be 0 or more seconds, got " + tlsReloadSeconds);
+    }
+    if (drainSeconds < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--drain must be 0 or more seconds, got " + drainSeconds);
+    }
+    if (maxConnectionAgeSeconds < 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--max-connection-age must be 0 (no limit) or more seconds, got "
+              + maxConnectionAgeSeconds);
     }
     if (tlsClientCa != null && tlsCert == null) {
       throw new ParameterException(
@@ -168,7 +197,11 @@ public final class ServeCommand implements Callable<Integer> {
       if (noGrpc) {
         builder.grpcPort(0);
       }
-      builder.tls(tls).tlsReload(java.time.Duration.ofSeconds(tlsReloadSeconds));
+      builder
+          .tls(tls)
+          .tlsReload(java.time.Duration.ofSeconds(tlsReloadSeconds))
+          .drainDelay(java.time.Duration.ofSeconds(drainSeconds))
+          .maxConnectionAge(java.time.Duration.ofSeconds(maxConnectionAgeSeconds));
       MaterializationScheduler scheduler = null;
       Thread hook = new Thread(this::requestStop, "fletch-serve-shutdown");
       try (FletchServer started = builder.start()) {
@@ -188,7 +221,13 @@ public final class ServeCommand implements Callable<Integer> {
         printWhereItListens(ctx.out(), started, online.describe(), scheduler != null);
         Runtime.getRuntime().addShutdownHook(hook);
         stopRequested.await();
-        ctx.err().println("stopping: finishing calls in flight...");
+        ctx.err()
+            .println(
+                drainSeconds > 0
+                    ? "stopping: NOT_SERVING, draining for "
+                        + drainSeconds
+                        + " s, then finishing calls in flight..."
+                    : "stopping: finishing calls in flight...");
         if (scheduler != null) {
           scheduler.close();
         }
@@ -214,7 +253,7 @@ public final class ServeCommand implements Callable<Integer> {
   public void requestStop() {
     stopRequested.countDown();
     try {
-      stopped.await(30, TimeUnit.SECONDS);
+      stopped.await(30 + drainSeconds, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

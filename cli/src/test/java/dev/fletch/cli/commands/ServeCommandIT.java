@@ -195,6 +195,74 @@ class ServeCommandIT {
   }
 
   @Test
+  void stoppingWithADrainReportsNotServingFirstAndStillAnswers() throws Exception {
+    applyDemoRepo();
+    int httpPort = FletchServer.freePort();
+    int grpcPort = FletchServer.freePort();
+    Served served =
+        new Served()
+            .start(
+                "serve",
+                "--repo",
+                repo.toString(),
+                "--http-port",
+                String.valueOf(httpPort),
+                "--grpc-port",
+                String.valueOf(grpcPort),
+                "--no-schedule",
+                "--drain",
+                "2",
+                "--max-connection-age",
+                "30");
+    HttpClient http = HttpClient.newHttpClient();
+    URI health = URI.create("http://127.0.0.1:" + httpPort + "/api/v1/serving/health");
+    assertEquals(
+        200,
+        http.send(
+                HttpRequest.newBuilder(health).GET().build(), HttpResponse.BodyHandlers.ofString())
+            .statusCode());
+    long stopAsked = System.nanoTime();
+    Thread stopper =
+        new Thread(
+            () -> {
+              try {
+                served.stop();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    stopper.start();
+    HttpResponse<String> draining =
+        http.send(
+            HttpRequest.newBuilder(health).GET().build(), HttpResponse.BodyHandlers.ofString());
+    while (draining.statusCode() == 200
+        && System.nanoTime() - stopAsked < Duration.ofSeconds(2).toNanos()) {
+      Thread.sleep(20);
+      draining =
+          http.send(
+              HttpRequest.newBuilder(health).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+    assertEquals(503, draining.statusCode(), draining.body());
+    try (FletchClient client =
+        FletchClient.builder()
+            .target("127.0.0.1", grpcPort)
+            .deadline(Duration.ofSeconds(5))
+            .build()) {
+      assertEquals(
+          42,
+          client
+              .getFeatures(List.of("profile:age"), Map.of("customer_id", List.of(7L)))
+              .value("age", 0),
+          "answers while draining");
+    }
+    stopper.join(30_000);
+    assertEquals(0, served.exit.get(), "stderr: " + served.errors());
+    assertTrue(
+        System.nanoTime() - stopAsked >= Duration.ofSeconds(2).toNanos(), "waited out the drain");
+    assertTrue(served.errors().contains("draining for 2 s"), served.errors());
+  }
+
+  @Test
   void aKeyWithoutACertificateOrAnUnusableKeyIsAOneLineErrorBeforeAnythingStarts()
       throws Exception {
     applyDemoRepo();
@@ -208,6 +276,10 @@ class ServeCommandIT {
     assertTrue(cli.errors().contains("--tls-client-ca needs --tls-cert"), cli.errors());
     assertEquals(2, cli.run("serve", "--repo", dir, "--tls-reload", "-1"));
     assertTrue(cli.errors().contains("--tls-reload must be 0 or more seconds"), cli.errors());
+    assertEquals(2, cli.run("serve", "--repo", dir, "--drain", "-1"));
+    assertTrue(cli.errors().contains("--drain must be 0 or more seconds"), cli.errors());
+    assertEquals(2, cli.run("serve", "--repo", dir, "--max-connection-age", "-5"));
+    assertTrue(cli.errors().contains("--max-connection-age must be 0"), cli.errors());
 
     String certificate = cert.certificate().toString();
     int bad = cli.run("serve", "--repo", dir, "--tls-cert", certificate, "--tls-key", certificate);

@@ -79,6 +79,14 @@ public final class FletchClient implements AutoCloseable {
     } else {
       cb.useTransportSecurity();
     }
+    // A target that names several addresses (a DNS name of every replica, e.g. a Kubernetes
+    // headless service: dns:///fletch-serving:6565) spreads calls over all of them; the name is
+    // resolved again when a server asks its clients to reconnect (max connection age, shutdown).
+    // Idle connections are pinged so that a dead peer is noticed before the next call.
+    cb.defaultLoadBalancingPolicy("round_robin")
+        .keepAliveTime(30, TimeUnit.SECONDS)
+        .keepAliveTimeout(10, TimeUnit.SECONDS)
+        .keepAliveWithoutCalls(true);
     this.channel = cb.build();
     // Start connecting now, so the first call's deadline is not spent on connection set-up.
     channel.getState(true);
