@@ -132,51 +132,9 @@ public final class ServingBench {
       scenarios.removeIf(s -> s.entities() != only);
     }
 
-    List<FeatureView> views = new ArrayList<>();
-    List<String> refs = new ArrayList<>();
-    for (int v = 0; v < VIEWS; v++) {
-      List<Feature> features = new ArrayList<>();
-      for (int f = 0; f < FEATURES_PER_VIEW; f++) {
-        features.add(new Feature("f" + v + "_" + f, ValueType.DOUBLE, null, null, null));
-      }
-      FeatureView view =
-          new FeatureView(
-              "view" + v,
-              List.of("customer"),
-              "src",
-              Duration.ofDays(1),
-              true,
-              features,
-              null,
-              null,
-              null,
-              null);
-      views.add(view);
-      refs.add(view.name() + ":*");
-    }
-    FeatureRepo repo =
-        new FeatureRepo(
-            PROJECT,
-            List.of(
-                new Entity(
-                    "customer", List.of(new JoinKey("customer_id", ValueType.INT64)), null, null)),
-            List.of(
-                new Source("src", SourceFormat.PARQUET, "unused.parquet", "ts", null, null, null)),
-            views,
-            List.of(),
-            null);
-    DefinitionSource definitions =
-        new DefinitionSource() {
-          @Override
-          public long currentVersion(String project) {
-            return 1;
-          }
-
-          @Override
-          public FeatureRepo load(String project) {
-            return repo;
-          }
-        };
+    List<FeatureView> views = views();
+    List<String> refs = refs(views);
+    DefinitionSource definitions = definitions(repo(views));
 
     System.out.printf(
         Locale.ROOT,
@@ -369,7 +327,7 @@ public final class ServingBench {
               })
           .build();
 
-  private static <T> StreamObserver<T> observer(Runnable done, Consumer<Throwable> failed) {
+  static <T> StreamObserver<T> observer(Runnable done, Consumer<Throwable> failed) {
     return new StreamObserver<>() {
       @Override
       public void onNext(T answer) {}
@@ -391,6 +349,12 @@ public final class ServingBench {
    * time. Returns the sorted latencies in nanoseconds.
    */
   static long[] openLoop(String label, Target target, int rate, int seconds)
+      throws InterruptedException {
+    return openLoop(label, target, rate, seconds, true);
+  }
+
+  /** {@link #openLoop(String, Target, int, int)}, printing its line only when {@code print}. */
+  static long[] openLoop(String label, Target target, int rate, int seconds, boolean print)
       throws InterruptedException {
     int total = rate * seconds;
     long[] latencies = new long[total];
@@ -436,6 +400,9 @@ public final class ServingBench {
     }
     Arrays.sort(latencies);
     double achieved = total / ((System.nanoTime() - start) / 1e9);
+    if (!print) {
+      return latencies;
+    }
     System.out.printf(
         Locale.ROOT,
         "%-20s %5d rps (%6.0f achieved) p50 %7.3f  p95 %7.3f  p99 %7.3f  p99.9 %7.3f  max %8.3f ms  errors %d%n",
@@ -598,6 +565,62 @@ public final class ServingBench {
     return i < buckets.length ? buckets[i].count() : 0;
   }
 
+  /** The benchmark's {@value #VIEWS} views of {@value #FEATURES_PER_VIEW} DOUBLE features each. */
+  static List<FeatureView> views() {
+    List<FeatureView> views = new ArrayList<>();
+    for (int v = 0; v < VIEWS; v++) {
+      List<Feature> features = new ArrayList<>();
+      for (int f = 0; f < FEATURES_PER_VIEW; f++) {
+        features.add(new Feature("f" + v + "_" + f, ValueType.DOUBLE, null, null, null));
+      }
+      views.add(
+          new FeatureView(
+              "view" + v,
+              List.of("customer"),
+              "src",
+              Duration.ofDays(1),
+              true,
+              features,
+              null,
+              null,
+              null,
+              null));
+    }
+    return views;
+  }
+
+  /** {@code view:*} of every view: all 50 features. */
+  static List<String> refs(List<FeatureView> views) {
+    return views.stream().map(v -> v.name() + ":*").toList();
+  }
+
+  static FeatureRepo repo(List<FeatureView> views) {
+    return new FeatureRepo(
+        PROJECT,
+        List.of(
+            new Entity(
+                "customer", List.of(new JoinKey("customer_id", ValueType.INT64)), null, null)),
+        List.of(new Source("src", SourceFormat.PARQUET, "unused.parquet", "ts", null, null, null)),
+        views,
+        List.of(),
+        null);
+  }
+
+  /** Definitions applied once, at version 1. */
+  static DefinitionSource definitions(FeatureRepo repo) {
+    return new DefinitionSource() {
+      @Override
+      public long currentVersion(String project) {
+        return 1;
+      }
+
+      @Override
+      public FeatureRepo load(String project) {
+        return repo;
+      }
+    };
+  }
+
   static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
@@ -610,7 +633,7 @@ public final class ServingBench {
     return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
   }
 
-  private static int[][] entitySets(int size, int count, Random random) {
+  static int[][] entitySets(int size, int count, Random random) {
     int[][] sets = new int[count][];
     for (int i = 0; i < count; i++) {
       int[] ids = new int[size];
@@ -623,7 +646,7 @@ public final class ServingBench {
     return sets;
   }
 
-  private static GetFeaturesRequest request(List<String> refs, int[] ids) {
+  static GetFeaturesRequest request(List<String> refs, int[] ids) {
     RepeatedValue.Builder column = RepeatedValue.newBuilder();
     for (int id : ids) {
       column.addValues(Value.newBuilder().setInt64Value(id));
@@ -634,7 +657,7 @@ public final class ServingBench {
         .build();
   }
 
-  private static void load(OnlineStore store, List<FeatureView> views) {
+  static void load(OnlineStore store, List<FeatureView> views) {
     long t = System.nanoTime();
     Random random = new Random(7);
     Instant now = Instant.now();

@@ -11,15 +11,18 @@ import dev.fletch.offline.OfflineStore;
 import dev.fletch.online.IoThreads;
 import dev.fletch.online.OnlineStore;
 import dev.fletch.proto.serving.v1.FeatureServingGrpc;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.ResourceLeakDetector;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -34,6 +37,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -74,6 +78,8 @@ public final class FletchServer implements AutoCloseable {
   private TlsReloader tlsReloader;
   private ServingHealth servingHealth;
   private ScheduledExecutorService tlsChecks;
+  private WarmUp warmUp;
+  private final CompletableFuture<WarmUp.Result> warmedUp = new CompletableFuture<>();
   private boolean closed;
 
   /** How to start a server; build with {@link #builder()}. */
@@ -96,7 +102,8 @@ public final class FletchServer implements AutoCloseable {
       Duration tlsReload,
       Duration healthInterval,
       Duration drainDelay,
-      Duration maxConnectionAge) {
+      Duration maxConnectionAge,
+      Duration warmUp) {
     public Options {
       requireNonNull(host, "host is null");
       requireNonNull(definitions, "definitions is null");
@@ -117,6 +124,10 @@ public final class FletchServer implements AutoCloseable {
       requireNonNull(drainDelay, "drainDelay is null");
       if (drainDelay.isNegative()) {
         throw new InvalidRequestException("the drain delay cannot be negative");
+      }
+      requireNonNull(warmUp, "warmUp is null");
+      if (warmUp.isNegative()) {
+        throw new InvalidRequestException("the warm-up time cannot be negative");
       }
       requireNonNull(maxConnectionAge, "maxConnectionAge is null");
       if (maxConnectionAge.isNegative()
@@ -162,6 +173,7 @@ public final class FletchServer implements AutoCloseable {
     private Duration healthInterval = Duration.ofSeconds(1);
     private Duration drainDelay = Duration.ZERO;
     private Duration maxConnectionAge = Duration.ZERO;
+    private Duration warmUp = Duration.ZERO;
 
     /** Host, ports, row limit and refresh interval from settings. */
     public Builder settings(Settings s) {
@@ -294,6 +306,17 @@ public final class FletchServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * For this long after start (once definitions are applied), the server sends itself GetFeatures
+     * calls of every servable shape over its gRPC port, with made-up entity keys, while health
+     * reports NOT_SERVING ("warming up"); then health follows the usual rules. Default 0: no
+     * warm-up. Needs gRPC; skipped with mutual TLS (the server has no client certificate).
+     */
+    public Builder warmUp(Duration v) {
+      warmUp = v;
+      return this;
+    }
+
     public Options build() {
       return new Options(
           host,
@@ -314,7 +337,8 @@ public final class FletchServer implements AutoCloseable {
           tlsReload,
           healthInterval,
           drainDelay,
-          maxConnectionAge);
+          maxConnectionAge,
+          warmUp);
     }
 
     /** Builds the options and starts a server with them. */
@@ -357,6 +381,7 @@ public final class FletchServer implements AutoCloseable {
       server.startAll();
       server.startTlsChecks();
       server.servingHealth.start();
+      server.startWarmUp();
       return server;
     } catch (RuntimeException e) {
       server.close();
@@ -385,6 +410,9 @@ public final class FletchServer implements AutoCloseable {
     servingHealth =
         new ServingHealth(
             definitions, options.onlineStore(), options.healthInterval(), this::healthChanged);
+    if (options.grpcPort() == 0 && !options.warmUp().isZero()) {
+      LOG.info("warm-up skipped: it calls the gRPC port, which is off");
+    }
     if (options.grpcPort() != 0) {
       int port = options.grpcPort() == EPHEMERAL ? 0 : options.grpcPort();
       health = new HealthStatusManager();
@@ -392,6 +420,19 @@ public final class FletchServer implements AutoCloseable {
           transport(NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), port)));
       if (tlsReloader != null) {
         grpcBuilder.sslContext(grpcSslContext(tlsReloader));
+      }
+      if (!options.warmUp().isZero()) {
+        if (options.tls() != null && options.tls().mutual()) {
+          LOG.info("warm-up skipped: with mutual TLS the server has no client certificate to use");
+        } else {
+          warmUp =
+              new WarmUp(options.warmUp(), definitions::catalogOrNull, options.maxEntityRows());
+          grpcBuilder.intercept(warmUp.interceptor());
+          servingHealth.warmingUp(
+              "warming up: calling itself with every served request shape for up to "
+                  + options.warmUp().toMillis()
+                  + " ms");
+        }
       }
       // Clients of a serving API keep connections open for hours: let them ping as often as
       // grpc-java's clients may (10 s; the default of 5 min answers their pings with GOAWAY
@@ -471,6 +512,59 @@ public final class FletchServer implements AutoCloseable {
     ServingStatus status = state.serving() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
     h.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
     h.setStatus(FeatureServingGrpc.SERVICE_NAME, status);
+  }
+
+  private void startWarmUp() {
+    if (warmUp == null) {
+      warmedUp.complete(new WarmUp.Result(0, 0, 0, "no warm-up"));
+      return;
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              String host =
+                  options.host().equals("0.0.0.0") || options.host().equals("::")
+                      ? "127.0.0.1"
+                      : options.host();
+              NettyChannelBuilder b = NettyChannelBuilder.forAddress(host, grpcPort());
+              ManagedChannel channel = null;
+              WarmUp.Result result;
+              try {
+                if (options.tls() != null) {
+                  // A call to itself: the certificate it checks is its own.
+                  b.sslContext(
+                      GrpcSslContexts.forClient()
+                          .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                          .build());
+                } else {
+                  b.usePlaintext();
+                }
+                channel = b.build();
+                result = warmUp.run(channel);
+              } catch (SSLException | RuntimeException e) {
+                LOG.warn("warm-up failed: {}", e.toString());
+                result = new WarmUp.Result(0, 0, 0, e.toString());
+              } finally {
+                if (channel != null) {
+                  channel.shutdownNow();
+                }
+                servingHealth.warmingUp(null);
+              }
+              warmedUp.complete(result);
+            },
+            "fletch-warm-up");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Whether the built-in warm-up is running now (health reports NOT_SERVING meanwhile). */
+  public boolean warmingUp() {
+    return warmUp != null && !warmedUp.isDone();
+  }
+
+  /** Completes when the warm-up has finished (at once without one); for tests. */
+  CompletableFuture<WarmUp.Result> warmedUp() {
+    return warmedUp;
   }
 
   private void startTlsChecks() {
@@ -560,6 +654,9 @@ public final class FletchServer implements AutoCloseable {
       return;
     }
     closed = true;
+    if (warmUp != null) {
+      warmUp.stop();
+    }
     if (servingHealth != null) {
       if (options.drainDelay().isZero()) {
         servingHealth.close();

@@ -89,11 +89,12 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
   private <T> void answer(
       GetFeaturesRequest request, StreamObserver<T> observer, Function<OnlineResult, T> mapper) {
     long start = System.nanoTime();
+    ServingMetrics metrics = WarmUp.isWarmUpCall() ? ServingMetrics.DISCARDED : this.metrics;
     OnlineQuery query;
     try {
       query = ProtoMapping.toQuery(request);
     } catch (RuntimeException e) {
-      fail("GetFeatures", observer, e, start);
+      fail("GetFeatures", observer, e, start, metrics);
       return;
     }
     CompletableFuture<OnlineResult> answer =
@@ -107,26 +108,27 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
     answer.whenComplete(
         (result, error) -> {
           if (error != null) {
-            fail("GetFeatures", observer, error, start);
+            fail("GetFeatures", observer, error, start, metrics);
             return;
           }
           T response;
           try {
             response = mapper.apply(result);
           } catch (RuntimeException e) {
-            fail("GetFeatures", observer, e, start);
+            fail("GetFeatures", observer, e, start, metrics);
             return;
           }
           metrics.recordServed(result.entityRows(), result.columns().size());
           if (loop == null || loop.inEventLoop()) {
-            send(observer, response, start);
+            send(observer, response, start, metrics);
           } else {
-            loop.execute(() -> send(observer, response, start));
+            loop.execute(() -> send(observer, response, start, metrics));
           }
         });
   }
 
-  private <T> void send(StreamObserver<T> observer, T response, long start) {
+  private static <T> void send(
+      StreamObserver<T> observer, T response, long start, ServingMetrics metrics) {
     try {
       if (observer instanceof ServerCallStreamObserver<?> s && s.isCancelled()) {
         metrics.recordRequest("GetFeatures", TRANSPORT, "CANCELLED", System.nanoTime() - start);
@@ -136,7 +138,7 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
       observer.onCompleted();
       metrics.recordRequest("GetFeatures", TRANSPORT, "OK", System.nanoTime() - start);
     } catch (RuntimeException e) {
-      fail("GetFeatures", observer, e, start);
+      fail("GetFeatures", observer, e, start, metrics);
     }
   }
 
@@ -163,11 +165,16 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
       observer.onCompleted();
       metrics.recordRequest("GetServingInfo", TRANSPORT, "OK", System.nanoTime() - start);
     } catch (RuntimeException e) {
-      fail("GetServingInfo", observer, e, start);
+      fail("GetServingInfo", observer, e, start, metrics);
     }
   }
 
-  private void fail(String method, StreamObserver<?> observer, Throwable error, long start) {
+  private static void fail(
+      String method,
+      StreamObserver<?> observer,
+      Throwable error,
+      long start,
+      ServingMetrics metrics) {
     Status status = ErrorCodes.grpcStatus(error);
     if (status.getCode() == Status.Code.INTERNAL) {
       LOG.warn("{} failed", method, ErrorCodes.cause(error));

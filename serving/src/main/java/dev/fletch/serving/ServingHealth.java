@@ -31,6 +31,7 @@ final class ServingHealth implements AutoCloseable {
   private final Consumer<State> onChange;
   private volatile State state;
   private volatile boolean draining;
+  private volatile String warmingUp;
   private ScheduledExecutorService checks;
 
   ServingHealth(
@@ -51,6 +52,8 @@ final class ServingHealth implements AutoCloseable {
     State next;
     if (draining) {
       next = DRAINING;
+    } else if (warmingUp != null) {
+      next = new State(false, warmingUp);
     } else if (definitions.catalogOrNull() == null) {
       next =
           new State(
@@ -116,6 +119,15 @@ final class ServingHealth implements AutoCloseable {
   void drain() {
     draining = true;
     close();
+    check();
+  }
+
+  /**
+   * NOT_SERVING with this reason until called again with null (the server's warm-up is running);
+   * checks at once either way.
+   */
+  void warmingUp(String reason) {
+    warmingUp = reason;
     check();
   }
 

@@ -32,6 +32,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ServingMetrics {
   private static final Attributes.Key<Boolean> COUNTED =
       Attributes.Key.create("fletch.connectionCounted");
+
+  /** Records what nobody reads: for the server's own warm-up calls. */
+  static final ServingMetrics DISCARDED = new ServingMetrics();
+
   private final PrometheusMeterRegistry registry;
   private final Counter entityRows;
   private final Counter featureValues;

@@ -120,6 +120,17 @@ public final class ServeCommand implements Callable<Integer> {
   long drainSeconds;
 
   @Option(
+      names = "--warm-up",
+      paramLabel = "SECONDS",
+      defaultValue = "10",
+      description =
+          "After start, call itself with every served request shape for this long (made-up keys,"
+              + " nothing written) while health reports NOT_SERVING, so the first real calls meet"
+              + " compiled code (default: 10; 0: no warm-up). Needs gRPC; skipped with"
+              + " --tls-client-ca.")
+  long warmUpSeconds;
+
+  @Option(
       names = "--max-connection-age",
       paramLabel = "SECONDS",
       defaultValue = "0",
@@ -150,6 +161,10 @@ public final class ServeCommand implements Callable<Integer> {
     if (drainSeconds < 0) {
       throw new ParameterException(
           spec.commandLine(), "--drain must be 0 or more seconds, got " + drainSeconds);
+    }
+    if (warmUpSeconds < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--warm-up must be 0 or more seconds, got " + warmUpSeconds);
     }
     if (maxConnectionAgeSeconds < 0) {
       throw new ParameterException(
@@ -201,6 +216,7 @@ public final class ServeCommand implements Callable<Integer> {
           .tls(tls)
           .tlsReload(java.time.Duration.ofSeconds(tlsReloadSeconds))
           .drainDelay(java.time.Duration.ofSeconds(drainSeconds))
+          .warmUp(java.time.Duration.ofSeconds(noGrpc ? 0 : warmUpSeconds))
           .maxConnectionAge(java.time.Duration.ofSeconds(maxConnectionAgeSeconds));
       MaterializationScheduler scheduler = null;
       Thread hook = new Thread(this::requestStop, "fletch-serve-shutdown");
@@ -338,6 +354,13 @@ public final class ServeCommand implements Callable<Integer> {
               + "   (fletch.serving.v1.FeatureServing, grpc.health.v1.Health, reflection)");
     }
     out.println("  Materialization schedules: " + (scheduling ? "running" : "off (--no-schedule)"));
+    if (server.warmingUp()) {
+      out.println(
+          "  Warm-up: "
+              + warmUpSeconds
+              + " s of calls to itself; health reports NOT_SERVING until it is done (--warm-up 0:"
+              + " none)");
+    }
     out.println("Try:");
     if (server.httpPort() != 0) {
       out.println(

@@ -146,6 +146,7 @@ class ServeCommandIT {
     assertTrue(printed.contains("http://127.0.0.1:" + httpPort), printed);
     assertTrue(printed.contains("gRPC  127.0.0.1:" + grpcPort), printed);
     assertTrue(printed.contains("grpcurl -plaintext"), printed);
+    assertTrue(printed.contains("Warm-up: 10 s of calls to itself"), printed);
     assertTrue(printed.contains("\"profile:*\""), printed);
   }
 
@@ -210,6 +211,8 @@ class ServeCommandIT {
                 "--grpc-port",
                 String.valueOf(grpcPort),
                 "--no-schedule",
+                "--warm-up",
+                "0",
                 "--drain",
                 "2",
                 "--max-connection-age",
@@ -278,6 +281,8 @@ class ServeCommandIT {
     assertTrue(cli.errors().contains("--tls-reload must be 0 or more seconds"), cli.errors());
     assertEquals(2, cli.run("serve", "--repo", dir, "--drain", "-1"));
     assertTrue(cli.errors().contains("--drain must be 0 or more seconds"), cli.errors());
+    assertEquals(2, cli.run("serve", "--repo", dir, "--warm-up", "-1"));
+    assertTrue(cli.errors().contains("--warm-up must be 0 or more seconds"), cli.errors());
     assertEquals(2, cli.run("serve", "--repo", dir, "--max-connection-age", "-5"));
     assertTrue(cli.errors().contains("--max-connection-age must be 0"), cli.errors());
 
