@@ -98,7 +98,7 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
       return;
     }
     CompletableFuture<OnlineResult> answer =
-        features.get(query, storeTimeout(Context.current().getDeadline(), defaultTimeout));
+        features.get(query, storeTimeout(Context.current().getDeadline(), defaultTimeout), metrics);
     // The handler runs on the call's event loop (directExecutor). The answer is encoded where the
     // store's reply completed (the loop itself for small answers, since the store shares the loops;
     // a pool thread for large ones, which are assembled there) and written on the call's loop, so

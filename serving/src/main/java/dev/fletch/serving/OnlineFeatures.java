@@ -83,6 +83,11 @@ public final class OnlineFeatures {
    * Validation failures come back as a failed future too, never as a thrown exception.
    */
   public CompletableFuture<OnlineResult> get(OnlineQuery query, Duration timeout) {
+    return get(query, timeout, metrics);
+  }
+
+  /** {@link #get(OnlineQuery, Duration)}, recording rows and freshness in {@code metrics}. */
+  CompletableFuture<OnlineResult> get(OnlineQuery query, Duration timeout, ServingMetrics metrics) {
     requireNonNull(query, "query is null");
     requireNonNull(timeout, "timeout is null");
     ServingCatalog.Plan plan;
@@ -118,7 +123,7 @@ public final class OnlineFeatures {
           if (error != null) {
             throw new CompletionException(unwrap(error, timeout));
           }
-          return assemble(plan, rows, stored);
+          return assemble(plan, rows, stored, metrics);
         };
     CompletableFuture<List<StoredValues>> bounded = Deadlines.orTimeout(read, timeoutNanos);
     // A small answer is cheaper to assemble where the read completed than to hand over to another
@@ -266,7 +271,8 @@ public final class OnlineFeatures {
     return kind + " (" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + ")";
   }
 
-  private OnlineResult assemble(ServingCatalog.Plan plan, int rows, List<StoredValues> stored) {
+  private OnlineResult assemble(
+      ServingCatalog.Plan plan, int rows, List<StoredValues> stored, ServingMetrics metrics) {
     Instant now = clock.instant();
     int viewCount = plan.views().size();
     if (stored == null || stored.size() != viewCount * rows) {
@@ -296,9 +302,12 @@ public final class OnlineFeatures {
       FeatureView view = plan.views().get(v).view();
       Instant oldestFresh = view.hasTtl() ? now.minus(view.ttl()) : null;
       int[] cols = columnsOfView[v];
+      int missing = 0;
+      int staleRows = 0;
       for (int r = 0; r < rows; r++) {
         StoredValues sv = stored.get(v * rows + r);
         if (sv == null) {
+          missing++;
           for (int c : cols) {
             statuses[c][r] = ValueStatus.NOT_FOUND;
           }
@@ -306,6 +315,9 @@ public final class OnlineFeatures {
         }
         Instant eventTime = sv.eventTime();
         boolean stale = oldestFresh != null && eventTime.isBefore(oldestFresh);
+        if (stale) {
+          staleRows++;
+        }
         if (r % sampleEvery == 0) {
           metrics.recordFreshness(view.name(), Duration.between(eventTime, now));
         }
@@ -322,6 +334,7 @@ public final class OnlineFeatures {
                   : value == null ? ValueStatus.NULL_VALUE : ValueStatus.PRESENT;
         }
       }
+      metrics.recordRows(view.name(), rows - missing - staleRows, staleRows, missing);
     }
     List<OnlineResult.Column> columns = new ArrayList<>(columnCount);
     for (int c = 0; c < columnCount; c++) {

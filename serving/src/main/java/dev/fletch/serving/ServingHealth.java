@@ -52,8 +52,6 @@ final class ServingHealth implements AutoCloseable {
     State next;
     if (draining) {
       next = DRAINING;
-    } else if (warmingUp != null) {
-      next = new State(false, warmingUp);
     } else if (definitions.catalogOrNull() == null) {
       next =
           new State(
@@ -61,6 +59,8 @@ final class ServingHealth implements AutoCloseable {
               "no definitions applied to project '"
                   + definitions.project()
                   + "' yet: run 'fletch apply'");
+    } else if (warmingUp != null) {
+      next = new State(false, warmingUp);
     } else {
       long waitMillis = Math.max(100, Math.min(2000, interval.toMillis()));
       try {

@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code fletch_serving_request_seconds{method,transport}} latency histogram
  *   <li>{@code fletch_serving_entity_rows_total}, {@code fletch_serving_feature_values_total}
  *   <li>{@code fletch_serving_freshness_seconds{view}}: now - event time of each served row
+ *   <li>{@code fletch_serving_view_rows_total{view,status}}: entity rows served per view, by
+ *       whether the view had an entry for them: FOUND, OUTSIDE_MAX_AGE (older than the view's ttl)
+ *       or NOT_FOUND
  *   <li>{@code fletch_serving_grpc_connections}: open gRPC connections; {@code
  *       fletch_serving_grpc_connections_opened_total}: accepted since start
  * </ul>
@@ -45,6 +48,7 @@ public final class ServingMetrics {
   private final Map<String, Counter> requests = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
   private final Map<String, DistributionSummary> freshness = new ConcurrentHashMap<>();
+  private final Map<String, Counter[]> viewRows = new ConcurrentHashMap<>();
 
   public ServingMetrics() {
     this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -144,6 +148,41 @@ public final class ServingMetrics {
   public void recordServed(int rows, int features) {
     entityRows.increment(rows);
     featureValues.increment((double) rows * features);
+  }
+
+  /**
+   * Records one answer's rows of a view: found within the view's ttl, found but older, and not
+   * found. A rising NOT_FOUND or OUTSIDE_MAX_AGE share means materialization is missing entities or
+   * falling behind.
+   */
+  public void recordRows(String view, int found, int stale, int missing) {
+    Counter[] c =
+        viewRows.computeIfAbsent(
+            view,
+            v -> {
+              Counter[] out = new Counter[3];
+              String[] statuses = {"FOUND", "OUTSIDE_MAX_AGE", "NOT_FOUND"};
+              for (int i = 0; i < 3; i++) {
+                out[i] =
+                    Counter.builder("fletch.serving.view.rows")
+                        .description(
+                            "Entity rows served per feature view, by whether the view had an entry"
+                                + " (FOUND, OUTSIDE_MAX_AGE: older than the ttl, NOT_FOUND)")
+                        .tag("view", v)
+                        .tag("status", statuses[i])
+                        .register(registry);
+              }
+              return out;
+            });
+    if (found > 0) {
+      c[0].increment(found);
+    }
+    if (stale > 0) {
+      c[1].increment(stale);
+    }
+    if (missing > 0) {
+      c[2].increment(missing);
+    }
   }
 
   /** Records the age of one served row of a view. */

@@ -98,21 +98,23 @@ final class WarmUp {
   record Result(long calls, long errors, long millis, String skipped) {}
 
   /**
-   * Waits for definitions (up to the budget), then calls the server over {@code channel} until the
-   * budget is spent. Never throws: a warm-up that cannot run is reported in the result.
+   * Waits for definitions (as long as it takes: health says NOT_SERVING without them anyway), then
+   * calls the server over {@code channel} until the budget is spent. Never throws: a warm-up that
+   * cannot run is reported in the result.
    */
   Result run(ManagedChannel channel) {
     long start = System.nanoTime();
-    long end = start + budget.toNanos();
     try {
       ServingCatalog c = catalog.get();
-      while (c == null && running && System.nanoTime() < end) {
+      while (c == null && running) {
         Thread.sleep(50);
         c = catalog.get();
       }
       if (c == null) {
-        return done(start, 0, 0, "no definitions applied");
+        return done(start, 0, 0, "stopped before definitions were applied");
       }
+      start = System.nanoTime();
+      long end = start + budget.toNanos();
       List<GetFeaturesRequest> shapes = shapes(c.repo());
       if (shapes.isEmpty()) {
         return done(start, 0, 0, "nothing online to serve");

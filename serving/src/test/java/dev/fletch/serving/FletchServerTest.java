@@ -440,6 +440,26 @@ class FletchServerTest {
     assertTrue(text.contains("fletch_serving_request_seconds_bucket"), text);
     assertTrue(
         text.contains("fletch_serving_freshness_seconds_count{view=\"customer_profile\"} 2"), text);
+
+    // Rows per view by whether the view had an entry: 3 is past the ttl, 4 was never stored.
+    client.getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(3L, 4L, 1L)));
+    String after =
+        http.send(
+                HttpRequest.newBuilder(uri("/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertTrue(
+        after.contains(
+            "fletch_serving_view_rows_total{status=\"FOUND\",view=\"customer_profile\"} 3.0"),
+        after);
+    assertTrue(
+        after.contains(
+            "fletch_serving_view_rows_total{status=\"OUTSIDE_MAX_AGE\",view=\"customer_profile\"} 1.0"),
+        after);
+    assertTrue(
+        after.contains(
+            "fletch_serving_view_rows_total{status=\"NOT_FOUND\",view=\"customer_profile\"} 1.0"),
+        after);
   }
 
   @Test

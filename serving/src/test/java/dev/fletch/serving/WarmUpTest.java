@@ -1,6 +1,7 @@
 package dev.fletch.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,18 +99,44 @@ class WarmUpTest {
           1.0,
           s.metrics().registry().get("fletch.serving.entity.rows").counter().count(),
           "warm-up rows are not counted as served");
+      assertEquals(
+          0.0,
+          s
+              .metrics()
+              .registry()
+              .find("fletch.serving.view.rows")
+              .tag("status", "NOT_FOUND")
+              .counters()
+              .stream()
+              .mapToDouble(Counter::count)
+              .sum(),
+          "the warm-up's made-up keys are not counted as missing rows");
     }
   }
 
   @Test
-  void withNothingAppliedTheWarmUpGivesUpAndHealthSaysWhy() throws Exception {
-    try (FletchServer s = server("nothing_applied", Duration.ofMillis(300)).start()) {
+  void theWarmUpWaitsForDefinitionsAndHealthSaysWhatItWaitsFor() throws Exception {
+    definitions = new TestRepos.MemoryDefinitions(null);
+    try (FletchServer s = server("payments", Duration.ofMillis(300)).start()) {
+      String url = "http://127.0.0.1:" + s.httpPort() + "/api/v1/serving/health";
+      HttpResponse<String> none = get(url);
+      assertEquals(503, none.statusCode());
+      assertTrue(none.body().contains("no definitions applied"), none.body());
+      Thread.sleep(600);
+      assertFalse(s.warmedUp().isDone(), "still waiting for definitions after its budget");
+
+      definitions.apply(TestRepos.repo());
+      s.definitions().refreshNow();
       WarmUp.Result result = s.warmedUp().get(10, TimeUnit.SECONDS);
-      assertEquals("no definitions applied", result.skipped());
-      HttpResponse<String> health =
-          get("http://127.0.0.1:" + s.httpPort() + "/api/v1/serving/health");
-      assertEquals(503, health.statusCode());
-      assertTrue(health.body().contains("no definitions applied"), health.body());
+      assertNull(result.skipped(), String.valueOf(result));
+      assertTrue(result.calls() > 0 && result.errors() == 0, String.valueOf(result));
+      HttpResponse<String> ready = get(url);
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (ready.statusCode() != 200 && System.nanoTime() < until) {
+        Thread.sleep(20);
+        ready = get(url);
+      }
+      assertEquals(200, ready.statusCode(), ready.body());
     }
   }
 
