@@ -292,9 +292,16 @@ public final class OnlineFeatures {
     for (int c = 0; c < columnCount; c++) {
       featureIndex[c] = planColumns.get(c).featureIndex();
     }
-    Object[][] values = new Object[columnCount][rows];
-    ValueStatus[][] statuses = new ValueStatus[columnCount][rows];
-    Instant[][] times = new Instant[columnCount][rows];
+    // Inner arrays allocated one by one: `new T[a][b]` with sizes known only at run time is a call
+    // into the JVM runtime (multianewarray), which took 7 % of a serving loop's time for 1 x 50.
+    Object[][] values = new Object[columnCount][];
+    ValueStatus[][] statuses = new ValueStatus[columnCount][];
+    Instant[][] times = new Instant[columnCount][];
+    for (int c = 0; c < columnCount; c++) {
+      values[c] = new Object[rows];
+      statuses[c] = new ValueStatus[rows];
+      times[c] = new Instant[rows];
+    }
     // Freshness is sampled: every row of a small answer, FRESHNESS_SAMPLES rows spread over a
     // large one (a histogram update costs about as much as assembling a row's values).
     int sampleEvery = Math.max(1, (rows + FRESHNESS_SAMPLES - 1) / FRESHNESS_SAMPLES);
