@@ -7,6 +7,7 @@ import dev.fletch.core.InvalidRequestException;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -17,6 +18,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -169,10 +171,22 @@ final class LettuceRedisAdapter implements RedisAdapter {
                 // disconnected would reject those first commands. The command timeout bounds the
                 // wait.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                // Follow the cluster as it changes (failover, resharding, replicas added): at
+                // once on MOVED/ASK redirects and repeated reconnects, and every minute anyway.
+                .topologyRefreshOptions(
+                    ClusterTopologyRefreshOptions.builder()
+                        .enableAllAdaptiveRefreshTriggers()
+                        .enablePeriodicRefresh(Duration.ofSeconds(60))
+                        .build())
                 .build());
         try {
           StatefulRedisClusterConnection<byte[], byte[]> conn =
               client.connect(ByteArrayCodec.INSTANCE);
+          if (parsed.readFrom() != null) {
+            // Reads (HMGET) go to replicas as asked; writes (the upsert script) always go to
+            // the primary that owns the slot.
+            conn.setReadFrom(parsed.readFrom());
+          }
           return new LettuceRedisAdapter(
               resources,
               loops,
@@ -442,7 +456,16 @@ final class LettuceRedisAdapter implements RedisAdapter {
    * A parsed online-store URL: the node URIs, whether it is a cluster, and a password-free
    * description.
    */
-  record RedisUrl(List<RedisURI> uris, boolean cluster, String describe) {
+  record RedisUrl(List<RedisURI> uris, boolean cluster, String describe, ReadFrom readFrom) {
+
+    /** The {@code read_from} values a cluster URL may give, and what Lettuce does with each. */
+    private static final java.util.Map<String, ReadFrom> READ_FROM =
+        java.util.Map.of(
+            "primary", ReadFrom.UPSTREAM,
+            "primary_preferred", ReadFrom.UPSTREAM_PREFERRED,
+            "replica", ReadFrom.REPLICA,
+            "replica_preferred", ReadFrom.REPLICA_PREFERRED,
+            "any", ReadFrom.ANY);
 
     static RedisUrl parse(String url) {
       String text = url.trim();
@@ -458,10 +481,33 @@ final class LettuceRedisAdapter implements RedisAdapter {
         throw bad("unknown scheme '" + scheme + "'");
       }
       String query = "";
+      ReadFrom readFrom = null;
+      String readFromName = null;
       int q = rest.indexOf('?');
       if (q >= 0) {
-        query = rest.substring(q);
+        // read_from is Fletch's; the other parameters (timeout=...) are Lettuce's.
+        List<String> kept = new ArrayList<>();
+        for (String param : rest.substring(q + 1).split("&")) {
+          if (param.startsWith("read_from=")) {
+            String value = param.substring("read_from=".length());
+            readFrom = READ_FROM.get(value);
+            readFromName = value;
+            if (readFrom == null) {
+              throw bad(
+                  "read_from="
+                      + value
+                      + " is not one of "
+                      + new java.util.TreeSet<>(READ_FROM.keySet()));
+            }
+          } else if (!param.isEmpty()) {
+            kept.add(param);
+          }
+        }
+        query = kept.isEmpty() ? "" : "?" + String.join("&", kept);
         rest = rest.substring(0, q);
+      }
+      if (readFrom != null && !cluster) {
+        throw bad("read_from needs a redis-cluster:// URL (replicas are read through the cluster)");
       }
       String userInfo = "";
       int at = rest.lastIndexOf('@');
@@ -506,7 +552,14 @@ final class LettuceRedisAdapter implements RedisAdapter {
       }
       String db = !cluster && uris.get(0).getDatabase() != 0 ? "/" + uris.get(0).getDatabase() : "";
       return new RedisUrl(
-          List.copyOf(uris), cluster, scheme + "://" + String.join(",", described) + db);
+          List.copyOf(uris),
+          cluster,
+          scheme
+              + "://"
+              + String.join(",", described)
+              + db
+              + (readFromName == null ? "" : "?read_from=" + readFromName),
+          readFrom);
     }
 
     private static InvalidRequestException bad(String why) {

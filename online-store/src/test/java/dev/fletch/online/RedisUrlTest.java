@@ -45,4 +45,28 @@ class RedisUrlTest {
     assertThrows(InvalidRequestException.class, () -> RedisUrl.parse("redis://a:1,b:2"));
     assertThrows(InvalidRequestException.class, () -> RedisUrl.parse("redis-cluster://a:1/3"));
   }
+
+  @Test
+  void clusterReadsFromReplicasWhenAskedAndOtherParametersStayLettuces() {
+    RedisUrl url =
+        RedisUrl.parse("redis-cluster://a:7000,b:7001?timeout=2s&read_from=replica_preferred");
+    assertEquals(io.lettuce.core.ReadFrom.REPLICA_PREFERRED, url.readFrom());
+    assertEquals(java.time.Duration.ofSeconds(2), url.uris().get(0).getTimeout());
+    assertEquals("redis-cluster://a:7000,b:7001?read_from=replica_preferred", url.describe());
+    assertEquals(null, RedisUrl.parse("redis-cluster://a:7000").readFrom());
+
+    InvalidRequestException standalone =
+        assertThrows(
+            InvalidRequestException.class,
+            () -> RedisUrl.parse("redis://h:6379?read_from=replica"));
+    assertTrue(standalone.getMessage().contains("read_from needs a redis-cluster:// URL"));
+    InvalidRequestException unknown =
+        assertThrows(
+            InvalidRequestException.class,
+            () -> RedisUrl.parse("redis-cluster://:pw@a:7000?read_from=nearest"));
+    assertTrue(
+        unknown.getMessage().contains("read_from=nearest is not one of [any, primary,"),
+        unknown.getMessage());
+    assertFalse(unknown.getMessage().contains("pw"), unknown.getMessage());
+  }
 }
