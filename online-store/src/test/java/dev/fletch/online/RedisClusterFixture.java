@@ -49,6 +49,9 @@ final class RedisClusterFixture implements AutoCloseable {
                   "yes",
                   "--cluster-config-file",
                   "nodes.conf",
+                  // A replica takes over a dead primary within a few seconds (default: 15 s).
+                  "--cluster-node-timeout",
+                  "2000",
                   "--save",
                   "",
                   "--appendonly",
@@ -104,6 +107,13 @@ final class RedisClusterFixture implements AutoCloseable {
 
   String url() {
     return "redis-cluster://127.0.0.1:" + ports.get(0) + ",127.0.0.1:" + ports.get(1);
+  }
+
+  /** Kills the node on this port at once (SIGKILL), as a crashed machine would. */
+  void kill(int port) throws InterruptedException {
+    Process p = processes.get(ports.indexOf(port));
+    p.destroyForcibly();
+    p.waitFor(10, TimeUnit.SECONDS);
   }
 
   /** Every node's port, primaries and replicas. */
