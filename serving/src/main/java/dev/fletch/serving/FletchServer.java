@@ -78,6 +78,7 @@ public final class FletchServer implements AutoCloseable {
   private TlsReloader tlsReloader;
   private ServingHealth servingHealth;
   private ScheduledExecutorService tlsChecks;
+  private ScheduledExecutorService keyChecks;
   private WarmUp warmUp;
   private final CompletableFuture<WarmUp.Result> warmedUp = new CompletableFuture<>();
   private boolean closed;
@@ -103,7 +104,8 @@ public final class FletchServer implements AutoCloseable {
       Duration healthInterval,
       Duration drainDelay,
       Duration maxConnectionAge,
-      Duration warmUp) {
+      Duration warmUp,
+      ApiKeys apiKeys) {
     public Options {
       requireNonNull(host, "host is null");
       requireNonNull(definitions, "definitions is null");
@@ -174,6 +176,7 @@ public final class FletchServer implements AutoCloseable {
     private Duration drainDelay = Duration.ZERO;
     private Duration maxConnectionAge = Duration.ZERO;
     private Duration warmUp = Duration.ZERO;
+    private ApiKeys apiKeys;
 
     /** Host, ports, row limit and refresh interval from settings. */
     public Builder settings(Settings s) {
@@ -317,6 +320,16 @@ public final class FletchServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Require an API key ({@code Authorization: Bearer <key>}) on gRPC FeatureServing and on every
+     * HTTP route but the health checks and {@code /metrics}; registry applies need an admin key.
+     * The keys file is re-read every 5 s. Default: no keys (anyone who reaches the ports).
+     */
+    public Builder apiKeys(ApiKeys v) {
+      apiKeys = v;
+      return this;
+    }
+
     public Options build() {
       return new Options(
           host,
@@ -338,7 +351,8 @@ public final class FletchServer implements AutoCloseable {
           healthInterval,
           drainDelay,
           maxConnectionAge,
-          warmUp);
+          warmUp,
+          apiKeys);
     }
 
     /** Builds the options and starts a server with them. */
@@ -381,6 +395,7 @@ public final class FletchServer implements AutoCloseable {
       server.startAll();
       server.startTlsChecks();
       server.servingHealth.start();
+      server.startKeyReloads();
       server.startWarmUp();
       return server;
     } catch (RuntimeException e) {
@@ -434,6 +449,9 @@ public final class FletchServer implements AutoCloseable {
                   + " ms");
         }
       }
+      if (options.apiKeys() != null) {
+        grpcBuilder.intercept(new ApiKeyChecks(options.apiKeys(), metrics).grpc());
+      }
       // Clients of a serving API keep connections open for hours: let them ping as often as
       // grpc-java's clients may (10 s; the default of 5 min answers their pings with GOAWAY
       // "too_many_pings"), and ping idle clients so that dead peers' connections are closed.
@@ -482,6 +500,10 @@ public final class FletchServer implements AutoCloseable {
               options.requestTimeout(),
               servingHealth);
       Router router = api.router(options.routeMounters());
+      if (options.apiKeys() != null) {
+        // Ahead of every route (order -1): nothing is answered without a key but the probes.
+        router.route().order(-1).handler(new ApiKeyChecks(options.apiKeys(), metrics).http());
+      }
       int port = options.httpPort() == EPHEMERAL ? 0 : options.httpPort();
       try {
         http =
@@ -540,7 +562,12 @@ public final class FletchServer implements AutoCloseable {
                   b.usePlaintext();
                 }
                 channel = b.build();
-                result = warmUp.run(channel);
+                result =
+                    warmUp.run(
+                        channel,
+                        options.apiKeys() == null
+                            ? null
+                            : "Bearer " + options.apiKeys().internalKey());
               } catch (SSLException | RuntimeException e) {
                 LOG.warn("warm-up failed: {}", e.toString());
                 result = new WarmUp.Result(0, 0, 0, e.toString());
@@ -565,6 +592,19 @@ public final class FletchServer implements AutoCloseable {
   /** Completes when the warm-up has finished (at once without one); for tests. */
   CompletableFuture<WarmUp.Result> warmedUp() {
     return warmedUp;
+  }
+
+  private void startKeyReloads() {
+    if (options.apiKeys() == null) {
+      return;
+    }
+    keyChecks = DaemonScheduler.named("fletch-api-keys");
+    keyChecks.scheduleWithFixedDelay(options.apiKeys()::reload, 5, 5, TimeUnit.SECONDS);
+  }
+
+  /** Whether calls need an API key. */
+  public boolean requiresApiKeys() {
+    return options.apiKeys() != null;
   }
 
   private void startTlsChecks() {
@@ -711,6 +751,9 @@ public final class FletchServer implements AutoCloseable {
     }
     if (tlsChecks != null) {
       tlsChecks.shutdownNow();
+    }
+    if (keyChecks != null) {
+      keyChecks.shutdownNow();
     }
     if (grpcLoops != null) {
       // The server has terminated (or was forced to): nothing is left on these loops.

@@ -102,7 +102,7 @@ final class WarmUp {
    * calls the server over {@code channel} until the budget is spent. Never throws: a warm-up that
    * cannot run is reported in the result.
    */
-  Result run(ManagedChannel channel) {
+  Result run(ManagedChannel channel, String authorization) {
     long start = System.nanoTime();
     try {
       ServingCatalog c = catalog.get();
@@ -131,6 +131,9 @@ final class WarmUp {
                     @Override
                     public void start(Listener<A> listener, Metadata headers) {
                       headers.put(HEADER, "1");
+                      if (authorization != null) {
+                        headers.put(ApiKeyChecks.AUTHORIZATION, authorization);
+                      }
                       super.start(listener, headers);
                     }
                   };

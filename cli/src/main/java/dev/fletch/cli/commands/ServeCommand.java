@@ -14,6 +14,7 @@ import dev.fletch.offline.OfflineStore;
 import dev.fletch.online.OnlineStore;
 import dev.fletch.registry.Registry;
 import dev.fletch.registry.http.RegistryRoutes;
+import dev.fletch.serving.ApiKeys;
 import dev.fletch.serving.FletchServer;
 import dev.fletch.serving.ServerTls;
 import dev.fletch.serving.ServingCatalog;
@@ -110,6 +111,16 @@ public final class ServeCommand implements Callable<Integer> {
   long tlsReloadSeconds;
 
   @Option(
+      names = "--api-keys",
+      paramLabel = "FILE",
+      defaultValue = "${env:FLETCH_API_KEYS_FILE}",
+      description =
+          "Require an API key (Authorization: Bearer KEY) on gRPC and HTTP, except health checks"
+              + " and /metrics. FILE holds one '<read|admin> <key>' per line (admin may also apply"
+              + " definitions); it is re-read every 5 s. Env: FLETCH_API_KEYS_FILE.")
+  Path apiKeysFile;
+
+  @Option(
       names = "--drain",
       paramLabel = "SECONDS",
       defaultValue = "0",
@@ -182,6 +193,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (tlsClientCa != null) {
       tls = tls.requireClientCertificates(tlsClientCa);
     }
+    ApiKeys apiKeys = apiKeysFile == null ? null : ApiKeys.load(apiKeysFile);
     try (CliContext ctx = common.newContext()) {
       Settings settings = ctx.settings();
       String project = ctx.loadRepo().project();
@@ -215,6 +227,7 @@ public final class ServeCommand implements Callable<Integer> {
       builder
           .tls(tls)
           .tlsReload(java.time.Duration.ofSeconds(tlsReloadSeconds))
+          .apiKeys(apiKeys)
           .drainDelay(java.time.Duration.ofSeconds(drainSeconds))
           .warmUp(java.time.Duration.ofSeconds(noGrpc ? 0 : warmUpSeconds))
           .maxConnectionAge(java.time.Duration.ofSeconds(maxConnectionAgeSeconds));
@@ -354,6 +367,12 @@ public final class ServeCommand implements Callable<Integer> {
               + "   (fletch.serving.v1.FeatureServing, grpc.health.v1.Health, reflection)");
     }
     out.println("  Materialization schedules: " + (scheduling ? "running" : "off (--no-schedule)"));
+    if (server.requiresApiKeys()) {
+      out.println(
+          "  API keys: from "
+              + apiKeysFile
+              + " (re-read every 5 s); health checks and /metrics need none");
+    }
     if (server.warmingUp()) {
       out.println(
           "  Warm-up: "
@@ -365,6 +384,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (server.httpPort() != 0) {
       out.println(
           "  curl -s -X POST "
+              + (server.requiresApiKeys() ? "-H \"Authorization: Bearer $FLETCH_API_KEY\" " : "")
               + (server.tls()
                   ? "--cacert " + tlsCert + clientCertArgs("--cert", "--key") + " https://"
                   : "http://")
@@ -380,6 +400,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (server.grpcPort() != 0) {
       out.println(
           "  grpcurl "
+              + (server.requiresApiKeys() ? "-H \"authorization: Bearer $FLETCH_API_KEY\" " : "")
               + (server.tls()
                   ? "-cacert " + tlsCert + clientCertArgs("-cert", "-key")
                   : "-plaintext")

@@ -3,9 +3,11 @@ package dev.fletch.cli.commands;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fletch.cli.Fletch;
+import dev.fletch.core.AccessDeniedException;
 import dev.fletch.core.model.EntityKey;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureRow;
@@ -263,6 +265,54 @@ class ServeCommandIT {
     assertTrue(
         System.nanoTime() - stopAsked >= Duration.ofSeconds(2).toNanos(), "waited out the drain");
     assertTrue(served.errors().contains("draining for 2 s"), served.errors());
+  }
+
+  @Test
+  void apiKeysFromTheCommandLineGuardTheServingCalls() throws Exception {
+    applyDemoRepo();
+    Path keys = repo.resolve("keys.txt");
+    Files.writeString(keys, "read serving-client-key-0123456789\n");
+    int grpcPort = FletchServer.freePort();
+    Served served =
+        new Served()
+            .start(
+                "serve",
+                "--repo",
+                repo.toString(),
+                "--no-http",
+                "--grpc-port",
+                String.valueOf(grpcPort),
+                "--no-schedule",
+                "--warm-up",
+                "0",
+                "--api-keys",
+                keys.toString());
+    FletchClient.Builder client =
+        FletchClient.builder().target("127.0.0.1", grpcPort).deadline(Duration.ofSeconds(5));
+    try (FletchClient without = client.build()) {
+      assertThrows(
+          AccessDeniedException.class,
+          () -> without.getFeatures(List.of("profile:age"), Map.of("customer_id", List.of(7L))));
+    }
+    try (FletchClient with = client.apiKey("serving-client-key-0123456789").build()) {
+      assertEquals(
+          42,
+          with.getFeatures(List.of("profile:age"), Map.of("customer_id", List.of(7L)))
+              .value("age", 0));
+    }
+    assertEquals(0, served.stop(), "stderr: " + served.errors());
+    assertTrue(served.printed().contains("API keys: from " + keys), served.printed());
+    assertTrue(
+        served.printed().contains("grpcurl -H \"authorization: Bearer $FLETCH_API_KEY\""),
+        served.printed());
+
+    Files.writeString(keys, "read tooshort\n");
+    Served bad = new Served();
+    int exit = bad.run("serve", "--repo", repo.toString(), "--api-keys", keys.toString());
+    assertTrue(exit != 0, "exit " + exit);
+    String message = bad.errors().strip();
+    assertTrue(message.contains("API keys file " + keys + " line 1"), message);
+    assertEquals(1, message.lines().count(), message);
   }
 
   @Test

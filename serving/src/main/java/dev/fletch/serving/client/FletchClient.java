@@ -2,6 +2,7 @@ package dev.fletch.serving.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.fletch.core.AccessDeniedException;
 import dev.fletch.core.FletchException;
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.NotFoundException;
@@ -14,9 +15,11 @@ import dev.fletch.serving.OnlineQuery;
 import dev.fletch.serving.OnlineResult;
 import dev.fletch.serving.ProtoMapping;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.nio.file.Path;
@@ -39,7 +42,8 @@ import javax.net.ssl.SSLException;
  *
  * Failures are thrown as Fletch exceptions: {@link NotFoundException} (unknown feature, view,
  * service or project), {@link InvalidRequestException} (bad request), {@link UnavailableException}
- * (server or online store unreachable, or the deadline passed), {@link FletchException} otherwise.
+ * (server or online store unreachable, or the deadline passed), {@link AccessDeniedException} (API
+ * key missing, unknown or revoked), {@link FletchException} otherwise.
  */
 public final class FletchClient implements AutoCloseable {
   private final ManagedChannel channel;
@@ -87,6 +91,12 @@ public final class FletchClient implements AutoCloseable {
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
         .keepAliveWithoutCalls(true);
+    if (b.apiKey != null) {
+      Metadata auth = new Metadata();
+      auth.put(
+          Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + b.apiKey);
+      cb.intercept(MetadataUtils.newAttachHeadersInterceptor(auth));
+    }
     this.channel = cb.build();
     // Start connecting now, so the first call's deadline is not spent on connection set-up.
     channel.getState(true);
@@ -109,6 +119,7 @@ public final class FletchClient implements AutoCloseable {
     private Path clientCertificate;
     private Path clientKey;
     private String project;
+    private String apiKey;
 
     public Builder target(String hostPort) {
       this.target = requireNonNull(hostPort, "target is null");
@@ -128,6 +139,19 @@ public final class FletchClient implements AutoCloseable {
         throw new IllegalArgumentException("deadline must be positive, got " + value);
       }
       this.deadline = value;
+      return this;
+    }
+
+    /**
+     * Sends this API key with every call ({@code Authorization: Bearer <key>}), for servers started
+     * with {@code --api-keys}. A refused key fails calls with {@link AccessDeniedException}.
+     */
+    public Builder apiKey(String key) {
+      requireNonNull(key, "key is null");
+      if (key.isBlank()) {
+        throw new IllegalArgumentException("the API key is blank");
+      }
+      this.apiKey = key.strip();
       return this;
     }
 
@@ -256,6 +280,8 @@ public final class FletchClient implements AutoCloseable {
             : e.getStatus().getDescription();
     return switch (e.getStatus().getCode()) {
       case NOT_FOUND -> new RemoteNotFoundException(message, e);
+      case UNAUTHENTICATED, PERMISSION_DENIED ->
+          new AccessDeniedException(e.getStatus().getCode() + ": " + message, e);
       case INVALID_ARGUMENT -> new InvalidRequestException(message, e);
       case UNAVAILABLE, DEADLINE_EXCEEDED ->
           new UnavailableException(e.getStatus().getCode() + ": " + message, e);
