@@ -553,7 +553,8 @@ public final class FletchServer implements AutoCloseable {
               WarmUp.Result result;
               try {
                 if (options.tls() != null) {
-                  // A call to itself: the certificate it checks is its own.
+                  // A call to itself, checked by nothing: its certificate may name a public host
+                  // rather than the loopback address (tested).
                   b.sslContext(
                       GrpcSslContexts.forClient()
                           .trustManager(InsecureTrustManagerFactory.INSTANCE)

@@ -266,6 +266,22 @@ class ServingTlsTest {
   }
 
   @Test
+  void theWarmUpCallsItselfOverTlsWhateverHostTheCertificateNames() throws Exception {
+    // A production certificate names the public host, not the loopback address the warm-up uses.
+    TestCertificates.Pair publicName =
+        TestCertificates.create(dir, "public", "dns:serving.example.com");
+    try (FletchServer tls =
+        builder()
+            .tls(ServerTls.of(publicName.certificate(), publicName.privateKey()))
+            .warmUp(java.time.Duration.ofMillis(300))
+            .start()) {
+      WarmUp.Result r = tls.warmedUp().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(null, r.skipped(), String.valueOf(r));
+      assertTrue(r.calls() > 0 && r.errors() == 0, "warm-up calls all answered over TLS: " + r);
+    }
+  }
+
+  @Test
   void aClientCaFileWithoutCertificatesIsNamed() {
     assertMessage(
         () ->

@@ -27,6 +27,14 @@ public final class TestCertificates {
 
   /** Makes a new EC key and self-signed certificate under {@code dir}, named {@code name}.*. */
   public static Pair create(Path dir, String name) {
+    return create(dir, name, "dns:localhost,ip:127.0.0.1");
+  }
+
+  /**
+   * As {@link #create(Path, String)}, for the subject alternative names given in keytool's form
+   * ({@code dns:serving.example.com}).
+   */
+  public static Pair create(Path dir, String name, String subjectAlternativeNames) {
     try {
       Files.createDirectories(dir);
       Path store = dir.resolve(name + ".p12");
@@ -46,7 +54,7 @@ public final class TestCertificates {
                   "-dname",
                   "CN=localhost",
                   "-ext",
-                  "SAN=dns:localhost,ip:127.0.0.1",
+                  "SAN=" + subjectAlternativeNames,
                   "-validity",
                   "2",
                   "-storetype",
