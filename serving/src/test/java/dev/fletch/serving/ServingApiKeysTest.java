@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fletch.core.AccessDeniedException;
 import dev.fletch.core.InvalidRequestException;
-import dev.fletch.core.model.EntityKey;
-import dev.fletch.core.model.FeatureRow;
 import dev.fletch.serving.client.FletchClient;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -46,15 +44,7 @@ class ServingApiKeysTest {
 
   @BeforeEach
   void start() throws Exception {
-    MemoryOnlineStore store = new MemoryOnlineStore();
-    store.write(
-        "payments",
-        TestRepos.profile(),
-        List.of(
-            new FeatureRow(
-                EntityKey.of("customer_id", 1L),
-                Instant.now().minusSeconds(60),
-                List.of(31, 12.5, List.of("a")))));
+    MemoryOnlineStore store = TestRepos.customerOne(Instant.now().minusSeconds(60));
     keysFile = dir.resolve("keys");
     Files.writeString(
         keysFile, "# serving clients\nread " + READ_KEY + "\n\nadmin " + ADMIN_KEY + "\n");

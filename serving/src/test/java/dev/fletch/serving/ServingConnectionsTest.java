@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.UnavailableException;
-import dev.fletch.core.model.EntityKey;
-import dev.fletch.core.model.FeatureRow;
 import dev.fletch.serving.client.FletchClient;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.ManagedChannel;
@@ -20,7 +18,6 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.NettyChannelBuilder;
-import io.micrometer.core.instrument.Counter;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -47,16 +44,8 @@ class ServingConnectionsTest {
 
   @BeforeEach
   void data() {
-    store = new MemoryOnlineStore();
+    store = TestRepos.customerOne(Instant.now().minusSeconds(60));
     definitions = new TestRepos.MemoryDefinitions(TestRepos.repo());
-    store.write(
-        "payments",
-        TestRepos.profile(),
-        List.of(
-            new FeatureRow(
-                EntityKey.of("customer_id", 1L),
-                Instant.now().minusSeconds(60),
-                List.of(31, 12.5, List.of("a")))));
   }
 
   private FletchServer.Builder server() {
@@ -194,21 +183,11 @@ class ServingConnectionsTest {
       } finally {
         NameResolverRegistry.getDefaultRegistry().deregister(resolver);
       }
-      double onA = okCalls(a);
-      double onB = okCalls(b);
+      double onA = TestRepos.okGetFeatures(a);
+      double onB = TestRepos.okGetFeatures(b);
       assertEquals(40, onA + onB);
       assertTrue(onA >= 10 && onB >= 10, "calls on each server: " + onA + " and " + onB);
     }
-  }
-
-  private static double okCalls(FletchServer s) {
-    Counter c =
-        s.metrics()
-            .registry()
-            .find("fletch.serving.requests")
-            .tags("method", "GetFeatures", "status", "OK")
-            .counter();
-    return c == null ? 0 : c.count();
   }
 
   private HttpResponse<String> get(String url) throws Exception {

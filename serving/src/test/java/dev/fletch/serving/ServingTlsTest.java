@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.UnavailableException;
-import dev.fletch.core.model.EntityKey;
-import dev.fletch.core.model.FeatureRow;
 import dev.fletch.serving.client.FletchClient;
 import dev.fletch.testkit.TestCertificates;
 import io.vertx.core.json.JsonObject;
@@ -59,15 +57,7 @@ class ServingTlsTest {
 
   @BeforeEach
   void start() {
-    store = new MemoryOnlineStore();
-    store.write(
-        "payments",
-        TestRepos.profile(),
-        List.of(
-            new FeatureRow(
-                EntityKey.of("customer_id", 1L),
-                NOW.minusSeconds(60),
-                List.of(31, 12.5, List.of()))));
+    store = TestRepos.customerOne(NOW.minusSeconds(60));
     server = builder().tls(ServerTls.of(cert.certificate(), cert.privateKey())).start();
   }
 

@@ -3,15 +3,19 @@ package dev.fletch.serving;
 import dev.fletch.core.DefinitionSource;
 import dev.fletch.core.NotFoundException;
 import dev.fletch.core.model.Entity;
+import dev.fletch.core.model.EntityKey;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
 import dev.fletch.core.model.Source;
 import dev.fletch.core.model.SourceFormat;
 import dev.fletch.core.model.ValueType;
+import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /** A small repository built in code, and a definition source whose version the test moves. */
@@ -101,5 +105,28 @@ final class TestRepos {
       }
       return repo;
     }
+  }
+
+  /** A store in memory holding customer 1 of {@link #profile()} (age 31), stored at {@code at}. */
+  static MemoryOnlineStore customerOne(Instant at) {
+    MemoryOnlineStore store = new MemoryOnlineStore();
+    store.write(
+        "payments",
+        profile(),
+        List.of(new FeatureRow(EntityKey.of("customer_id", 1L), at, List.of(31, 12.5, List.of()))));
+    return store;
+  }
+
+  /** GetFeatures calls a server counted as OK (over both transports). */
+  static double okGetFeatures(FletchServer s) {
+    return s
+        .metrics()
+        .registry()
+        .find("fletch.serving.requests")
+        .tags("method", "GetFeatures", "status", "OK")
+        .counters()
+        .stream()
+        .mapToDouble(Counter::count)
+        .sum();
   }
 }

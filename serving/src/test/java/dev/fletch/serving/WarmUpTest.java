@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fletch.core.InvalidRequestException;
-import dev.fletch.core.model.EntityKey;
-import dev.fletch.core.model.FeatureRow;
 import dev.fletch.proto.serving.v1.GetFeaturesRequest;
 import dev.fletch.serving.client.FletchClient;
 import io.micrometer.core.instrument.Counter;
@@ -35,16 +33,8 @@ class WarmUpTest {
 
   @BeforeEach
   void data() {
-    store = new MemoryOnlineStore();
+    store = TestRepos.customerOne(Instant.now().minusSeconds(60));
     definitions = new TestRepos.MemoryDefinitions(TestRepos.repo());
-    store.write(
-        "payments",
-        TestRepos.profile(),
-        List.of(
-            new FeatureRow(
-                EntityKey.of("customer_id", 1L),
-                Instant.now().minusSeconds(60),
-                List.of(31, 12.5, List.of("a")))));
   }
 
   private FletchServer.Builder server(String project, Duration warmUp) {
@@ -87,14 +77,8 @@ class WarmUpTest {
       assertEquals(0, result.errors(), "every warm-up request is a valid request: " + result);
       assertTrue(result.millis() >= 1400, "ran for its budget: " + result);
 
-      HttpResponse<String> ready = get(url);
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (ready.statusCode() != 200 && System.nanoTime() < until) {
-        Thread.sleep(20);
-        ready = get(url);
-      }
-      assertEquals(200, ready.statusCode(), ready.body());
-      assertEquals(1.0, okCalls(s), "only the caller's call is in the metrics");
+      awaitReady(url);
+      assertEquals(1.0, TestRepos.okGetFeatures(s), "only the caller's call is in the metrics");
       assertEquals(
           1.0,
           s.metrics().registry().get("fletch.serving.entity.rows").counter().count(),
@@ -130,13 +114,7 @@ class WarmUpTest {
       WarmUp.Result result = s.warmedUp().get(10, TimeUnit.SECONDS);
       assertNull(result.skipped(), String.valueOf(result));
       assertTrue(result.calls() > 0 && result.errors() == 0, String.valueOf(result));
-      HttpResponse<String> ready = get(url);
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (ready.statusCode() != 200 && System.nanoTime() < until) {
-        Thread.sleep(20);
-        ready = get(url);
-      }
-      assertEquals(200, ready.statusCode(), ready.body());
+      awaitReady(url);
     }
   }
 
@@ -185,14 +163,15 @@ class WarmUpTest {
     assertTrue(e.getMessage().contains("warm-up time cannot be negative"), e.getMessage());
   }
 
-  private static double okCalls(FletchServer s) {
-    Counter c =
-        s.metrics()
-            .registry()
-            .find("fletch.serving.requests")
-            .tags("method", "GetFeatures", "status", "OK")
-            .counter();
-    return c == null ? 0 : c.count();
+  /** Waits up to 5 s for health 200 at {@code url}. */
+  private void awaitReady(String url) throws Exception {
+    HttpResponse<String> ready = get(url);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (ready.statusCode() != 200 && System.nanoTime() < until) {
+      Thread.sleep(20);
+      ready = get(url);
+    }
+    assertEquals(200, ready.statusCode(), ready.body());
   }
 
   private HttpResponse<String> get(String url) throws Exception {
