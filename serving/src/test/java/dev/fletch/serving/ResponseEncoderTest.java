@@ -56,6 +56,14 @@ class ResponseEncoderTest {
                 column("l", ValueType.INT64, 0L, -1L, Long.MIN_VALUE, 1L << 40, null),
                 column("f", ValueType.FLOAT, 0f, -0f, 1.5f, Float.NaN, null),
                 column("d", ValueType.DOUBLE, 0d, -2.25d, null, Double.MAX_VALUE, 1e-300),
+                column(
+                    "d2",
+                    ValueType.DOUBLE,
+                    Double.NaN,
+                    -0d,
+                    Double.NEGATIVE_INFINITY,
+                    Double.MIN_VALUE,
+                    1.0),
                 column("s", ValueType.STRING, "", "héllo 日本", null, "x".repeat(300), "a"),
                 column("by", ValueType.BYTES, new byte[0], new byte[] {0, -1}, null, null, null),
                 column(
