@@ -25,13 +25,23 @@ public enum ValueType {
   DOUBLE_LIST,
   STRING_LIST;
 
+  // Asked once per served value: computed once per constant instead of from the name each time.
+  private final boolean list = name().endsWith("_LIST");
+  private ValueType element;
+
+  static {
+    for (ValueType t : values()) {
+      t.element = t.list ? valueOf(t.name().substring(0, t.name().length() - "_LIST".length())) : t;
+    }
+  }
+
   public boolean isList() {
-    return name().endsWith("_LIST");
+    return list;
   }
 
   /** The element type of a list type, or this type itself for a scalar. */
   public ValueType elementType() {
-    return isList() ? valueOf(name().substring(0, name().length() - "_LIST".length())) : this;
+    return element;
   }
 
   /** Whether this type may be used for an entity join key. */
