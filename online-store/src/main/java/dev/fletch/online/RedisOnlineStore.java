@@ -256,31 +256,27 @@ public final class RedisOnlineStore implements OnlineStore {
 
   /**
    * An entry's values, decoded on first access. A corrupt entry fails that access with the
-   * decoder's FletchException. Racing first accesses may both decode; each publishes an immutable
-   * list, so either result is fine.
+   * decoder's FletchException. Racing first accesses may both decode; each publishes its own array,
+   * never changed afterwards, so either result is fine.
    */
   static final class LazyValues extends AbstractList<Object> implements RandomAccess {
     private final FeatureView view;
     private final byte[] entry;
-    private List<Object> decoded;
+    private volatile Object[] decoded; // volatile: the array's elements are published with it
 
     LazyValues(FeatureView view, byte[] entry) {
       this.view = view;
       this.entry = entry;
     }
 
-    private List<Object> values() {
-      List<Object> d = decoded;
-      if (d == null) {
-        d = ValueCodec.decode(view, entry).values();
-        decoded = d;
-      }
-      return d;
-    }
-
     @Override
     public Object get(int index) {
-      return values().get(index);
+      Object[] d = decoded;
+      if (d == null) {
+        d = ValueCodec.values(view, entry);
+        decoded = d;
+      }
+      return d[index];
     }
 
     @Override

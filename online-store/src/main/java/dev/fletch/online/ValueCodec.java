@@ -124,9 +124,19 @@ public final class ValueCodec {
   public static Decoded decode(FeatureView view, byte[] entry) {
     requireNonNull(view, "view is null");
     checkVersion(entry);
+    Instant eventTime = fromMicros(ByteBuffer.wrap(entry, 1, 8).getLong());
+    return new Decoded(eventTime, Collections.unmodifiableList(Arrays.asList(values(view, entry))));
+  }
+
+  /**
+   * An entry's values in the view's current feature order, as a new array (the serving path reads
+   * them by index, without a list around them).
+   */
+  static Object[] values(FeatureView view, byte[] entry) {
+    requireNonNull(view, "view is null");
+    checkVersion(entry);
     ByteBuffer in = ByteBuffer.wrap(entry);
-    in.get();
-    Instant eventTime = fromMicros(in.getLong());
+    in.position(9);
     List<Feature> features = view.features();
     byte[][] names = featureNames(view);
     Object[] values = new Object[features.size()];
@@ -147,7 +157,7 @@ public final class ValueCodec {
     } catch (RuntimeException e) {
       throw new FletchException("corrupt online entry of view '" + view.name() + "': " + e, e);
     }
-    return new Decoded(eventTime, Collections.unmodifiableList(Arrays.asList(values)));
+    return values;
   }
 
   /** The index of the feature whose name is the UTF-8 bytes at {@code entry[start, start+len)}. */

@@ -17,8 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -351,9 +349,9 @@ public final class OnlineFeatures {
               col.name(),
               col.ref(),
               col.feature().type(),
-              Collections.unmodifiableList(Arrays.asList(values[c])),
-              List.of(statuses[c]),
-              Collections.unmodifiableList(Arrays.asList(times[c]))));
+              new ArrayBackedList<>(values[c]),
+              new ArrayBackedList<>(statuses[c]),
+              new ArrayBackedList<>(times[c])));
     }
     return new OnlineResult(columns, rows);
   }

@@ -208,18 +208,19 @@ final class ResponseEncoder {
   /** The size of a FeatureColumn's per-row fields (the header comes from {@link #wire}). */
   private static int columnSize(OnlineResult.Column c, int rows, EventTimes eventTimes) {
     int size = 0;
-    List<Object> values = c.values();
-    List<ValueStatus> statuses = c.statuses();
-    List<Instant> times = c.eventTimes();
+    Object[] values = ArrayBackedList.array(c.values());
+    Object[] statuses = ArrayBackedList.array(c.statuses());
+    Object[] times = ArrayBackedList.array(c.eventTimes());
     int statusBytes = 0;
     for (int r = 0; r < rows; r++) {
-      Object v = values.get(r);
+      Object v = values[r];
       size +=
           v instanceof Double
               ? DOUBLE_VALUE_SIZE
               : lengthDelimitedSize(COLUMN_VALUES, valueSize(v));
-      statusBytes += CodedOutputStream.computeEnumSizeNoTag(statusNumber(statuses.get(r)));
-      size += eventTimes.encoded(r, times.get(r)).length;
+      statusBytes +=
+          CodedOutputStream.computeEnumSizeNoTag(statusNumber((ValueStatus) statuses[r]));
+      size += eventTimes.encoded(r, (Instant) times[r]).length;
     }
     if (rows > 0) {
       size += lengthDelimitedSize(COLUMN_STATUSES, statusBytes);
@@ -293,11 +294,11 @@ final class ResponseEncoder {
   private static void writeColumn(
       CodedOutputStream o, OnlineResult.Column c, int rows, EventTimes eventTimes)
       throws IOException {
-    List<Object> values = c.values();
-    List<ValueStatus> statuses = c.statuses();
-    List<Instant> times = c.eventTimes();
+    Object[] values = ArrayBackedList.array(c.values());
+    Object[] statuses = ArrayBackedList.array(c.statuses());
+    Object[] times = ArrayBackedList.array(c.eventTimes());
     for (int r = 0; r < rows; r++) {
-      Object v = values.get(r);
+      Object v = values[r];
       if (v instanceof Double d) {
         o.writeRawBytes(DOUBLE_VALUE_PREFIX);
         o.writeFixed64NoTag(Double.doubleToRawLongBits(d));
@@ -310,16 +311,17 @@ final class ResponseEncoder {
     if (rows > 0) {
       int statusBytes = 0;
       for (int r = 0; r < rows; r++) {
-        statusBytes += CodedOutputStream.computeEnumSizeNoTag(statusNumber(statuses.get(r)));
+        statusBytes +=
+            CodedOutputStream.computeEnumSizeNoTag(statusNumber((ValueStatus) statuses[r]));
       }
       o.writeTag(COLUMN_STATUSES, WireFormat.WIRETYPE_LENGTH_DELIMITED);
       o.writeUInt32NoTag(statusBytes);
       for (int r = 0; r < rows; r++) {
-        o.writeEnumNoTag(statusNumber(statuses.get(r)));
+        o.writeEnumNoTag(statusNumber((ValueStatus) statuses[r]));
       }
     }
     for (int r = 0; r < rows; r++) {
-      o.writeRawBytes(eventTimes.encoded(r, times.get(r)));
+      o.writeRawBytes(eventTimes.encoded(r, (Instant) times[r]));
     }
   }
 
