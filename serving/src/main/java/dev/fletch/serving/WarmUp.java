@@ -11,19 +11,14 @@ import dev.fletch.proto.serving.v1.GetFeaturesRequest;
 import dev.fletch.proto.serving.v1.GetFeaturesResponse;
 import dev.fletch.proto.serving.v1.RepeatedValue;
 import dev.fletch.proto.serving.v1.Value;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
 import io.grpc.Context;
 import io.grpc.Contexts;
-import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,27 +114,14 @@ final class WarmUp {
       if (shapes.isEmpty()) {
         return done(start, 0, 0, "nothing online to serve");
       }
-      Channel tagged =
-          io.grpc.ClientInterceptors.intercept(
-              channel,
-              new ClientInterceptor() {
-                @Override
-                public <Q, A> ClientCall<Q, A> interceptCall(
-                    MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
-                  return new ForwardingClientCall.SimpleForwardingClientCall<>(
-                      next.newCall(method, options)) {
-                    @Override
-                    public void start(Listener<A> listener, Metadata headers) {
-                      headers.put(HEADER, "1");
-                      if (authorization != null) {
-                        headers.put(ApiKeyChecks.AUTHORIZATION, authorization);
-                      }
-                      super.start(listener, headers);
-                    }
-                  };
-                }
-              });
-      FeatureServingGrpc.FeatureServingStub stub = FeatureServingGrpc.newStub(tagged);
+      Metadata headers = new Metadata();
+      headers.put(HEADER, "1");
+      if (authorization != null) {
+        headers.put(ApiKeyChecks.AUTHORIZATION, authorization);
+      }
+      FeatureServingGrpc.FeatureServingStub stub =
+          FeatureServingGrpc.newStub(channel)
+              .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
       Semaphore slots = new Semaphore(IN_FLIGHT);
       AtomicLong calls = new AtomicLong();
       AtomicLong errors = new AtomicLong();
