@@ -122,10 +122,8 @@ public final class ValueCodec {
 
   /** Decodes an entry to {@code view}'s current feature order (see the class comment). */
   public static Decoded decode(FeatureView view, byte[] entry) {
-    requireNonNull(view, "view is null");
-    checkVersion(entry);
-    Instant eventTime = fromMicros(ByteBuffer.wrap(entry, 1, 8).getLong());
-    return new Decoded(eventTime, Collections.unmodifiableList(Arrays.asList(values(view, entry))));
+    Object[] values = values(view, entry); // checks the view and the entry's version
+    return new Decoded(eventTime(entry), Collections.unmodifiableList(Arrays.asList(values)));
   }
 
   /**
