@@ -77,8 +77,7 @@ public final class FletchServer implements AutoCloseable {
   private BufferAllocator allocator;
   private TlsReloader tlsReloader;
   private ServingHealth servingHealth;
-  private ScheduledExecutorService tlsChecks;
-  private ScheduledExecutorService keyChecks;
+  private ScheduledExecutorService fileChecks;
   private WarmUp warmUp;
   private final CompletableFuture<WarmUp.Result> warmedUp = new CompletableFuture<>();
   private boolean closed;
@@ -393,9 +392,8 @@ public final class FletchServer implements AutoCloseable {
     FletchServer server = new FletchServer(options);
     try {
       server.startAll();
-      server.startTlsChecks();
+      server.startFileChecks();
       server.servingHealth.start();
-      server.startKeyReloads();
       server.startWarmUp();
       return server;
     } catch (RuntimeException e) {
@@ -595,26 +593,25 @@ public final class FletchServer implements AutoCloseable {
     return warmedUp;
   }
 
-  private void startKeyReloads() {
-    if (options.apiKeys() == null) {
-      return;
-    }
-    keyChecks = DaemonScheduler.named("fletch-api-keys");
-    keyChecks.scheduleWithFixedDelay(options.apiKeys()::reload, 5, 5, TimeUnit.SECONDS);
-  }
-
   /** Whether calls need an API key. */
   public boolean requiresApiKeys() {
     return options.apiKeys() != null;
   }
 
-  private void startTlsChecks() {
-    if (tlsReloader == null || options.tlsReload().isZero()) {
+  /** One thread re-reads the files that may change under a running server: TLS, API keys. */
+  private void startFileChecks() {
+    boolean tls = tlsReloader != null && !options.tlsReload().isZero();
+    if (!tls && options.apiKeys() == null) {
       return;
     }
-    tlsChecks = DaemonScheduler.named("fletch-tls-reload");
-    long every = options.tlsReload().toMillis();
-    tlsChecks.scheduleWithFixedDelay(tlsReloader::check, every, every, TimeUnit.MILLISECONDS);
+    fileChecks = DaemonScheduler.named("fletch-file-reload");
+    if (tls) {
+      long every = options.tlsReload().toMillis();
+      fileChecks.scheduleWithFixedDelay(tlsReloader::check, every, every, TimeUnit.MILLISECONDS);
+    }
+    if (options.apiKeys() != null) {
+      fileChecks.scheduleWithFixedDelay(options.apiKeys()::reload, 5, 5, TimeUnit.SECONDS);
+    }
   }
 
   /** The TLS files' watcher (null without TLS); tests ask it to check now. */
@@ -750,11 +747,8 @@ public final class FletchServer implements AutoCloseable {
         // best effort: its threads are daemons
       }
     }
-    if (tlsChecks != null) {
-      tlsChecks.shutdownNow();
-    }
-    if (keyChecks != null) {
-      keyChecks.shutdownNow();
+    if (fileChecks != null) {
+      fileChecks.shutdownNow();
     }
     if (grpcLoops != null) {
       // The server has terminated (or was forced to): nothing is left on these loops.
