@@ -42,6 +42,7 @@ import picocli.CommandLine.ParseResult;
       dev.fletch.cli.commands.MaterializeCommand.class,
       dev.fletch.cli.commands.MaterializeIncrementalCommand.class,
       dev.fletch.cli.commands.JobsCommand.class,
+      dev.fletch.cli.commands.GetOnlineCommand.class,
       dev.fletch.cli.commands.ServeCommand.class,
       dev.fletch.cli.commands.QuickstartCommand.class,
     })
@@ -96,7 +97,8 @@ public final class Fletch implements Runnable {
     cli.setParameterExceptionHandler(
         (e, args) -> {
           PrintWriter w = rootErr(e.getCommandLine());
-          w.println("error: " + e.getMessage());
+          // picocli words some of its messages "Error: ..." already.
+          w.println("error: " + e.getMessage().replaceFirst("^Error: ", ""));
           w.println("(see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
           w.flush();
           return ExitCodes.USAGE;

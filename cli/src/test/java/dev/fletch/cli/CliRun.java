@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
 /** One captured run of the fletch command line. */
-record CliRun(int exitCode, String out, String err) {
-  static CliRun run(String... args) {
+public record CliRun(int exitCode, String out, String err) {
+  public static CliRun run(String... args) {
     return run(null, args);
   }
 
@@ -28,7 +28,7 @@ record CliRun(int exitCode, String out, String err) {
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  String[] errLines() {
+  public String[] errLines() {
     return err.isEmpty() ? new String[0] : err.split("\\R");
   }
 }

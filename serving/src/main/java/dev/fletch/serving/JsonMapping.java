@@ -102,7 +102,11 @@ public final class JsonMapping {
         .put("features", features);
   }
 
-  static Object toJsonValue(Object v) {
+  /**
+   * One served value as the JSON answer shows it: numbers, booleans and strings as they are, BYTES
+   * base64, TIMESTAMP ISO-8601, lists as arrays.
+   */
+  public static Object toJsonValue(Object v) {
     if (v == null
         || v instanceof Boolean
         || v instanceof String
