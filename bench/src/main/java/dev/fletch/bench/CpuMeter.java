@@ -54,6 +54,18 @@ final class CpuMeter {
    * One line: microseconds of CPU per call in each group between two snapshots (groups that used
    * under 1 % of the total are summed as "rest").
    */
+  /** All threads' CPU (and Redis's) per call in microseconds; NaN when not measured. */
+  static double totalPerCall(Map<String, Long> before, Map<String, Long> after, long calls) {
+    if (calls == 0 || after.isEmpty()) {
+      return Double.NaN;
+    }
+    long total = 0;
+    for (Map.Entry<String, Long> e : after.entrySet()) {
+      total += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+    }
+    return ticksToMicros(total) / calls;
+  }
+
   static String perCall(Map<String, Long> before, Map<String, Long> after, long calls) {
     if (calls == 0 || after.isEmpty()) {
       return "cpu per call: not measured";

@@ -245,10 +245,14 @@ public final class ServingBench {
               // phases would read as a difference between server and raw.
               double[] serverRounds = new double[PEAK_ROUNDS];
               double[] rawRounds = new double[PEAK_ROUNDS];
+              double[] serverCpu = new double[PEAK_ROUNDS];
+              double[] rawCpu = new double[PEAK_ROUNDS];
               for (int round = 0; round < PEAK_ROUNDS; round++) {
                 serverRounds[round] =
                     closedLoop("server closed loop", viaServer, s.inFlight(), seconds);
+                serverCpu[round] = lastCpuPerCall;
                 rawRounds[round] = closedLoop("raw    closed loop", viaRaw, s.inFlight(), seconds);
+                rawCpu[round] = lastCpuPerCall;
               }
               double serverPeak = median(serverRounds);
               double rawPeak = median(rawRounds);
@@ -273,6 +277,23 @@ public final class ServingBench {
                             observer(done, failed));
                 openLoop("grpc floor (info)", noStore, s.rate(), seconds);
                 closedLoop("grpc ceiling (info)", noStore, s.inFlight(), seconds);
+                // Peaks here are set by CPU (both sides share the 2 cores), so the peak ratio
+                // follows the CPU per call. A server that did nothing but take the gRPC call and
+                // make the raw read would cost at least the no-store call plus the raw read.
+                double serverCall = median(serverCpu);
+                double rawRead = median(rawCpu);
+                double transport = lastCpuPerCall;
+                System.out.printf(
+                    Locale.ROOT,
+                    "cpu bound: per call server %.1f us, raw read %.1f, no-store gRPC call %.1f;"
+                        + " raw/server %.2f; a server doing only the gRPC call and the raw read:"
+                        + " %.1f us, ratio about %.2f%n",
+                    serverCall,
+                    rawRead,
+                    transport,
+                    rawRead / serverCall,
+                    transport + rawRead,
+                    rawRead / (transport + rawRead));
               }
               double p99 = percentile(server1, 99) / 1e6;
               lines.add(
@@ -463,6 +484,9 @@ public final class ServingBench {
    * Keeps {@code inFlight} requests outstanding for {@code seconds}; returns completed requests per
    * second.
    */
+  /** CPU per call in microseconds (every thread and Redis) of the last measured closed loop. */
+  static volatile double lastCpuPerCall = Double.NaN;
+
   static double closedLoop(String label, Target target, int inFlight, int seconds)
       throws InterruptedException {
     return closedLoop(label, target, inFlight, seconds, 0);
@@ -523,6 +547,7 @@ public final class ServingBench {
         errors.get());
     if (!label.startsWith("warm-up")) {
       System.out.println("  " + CpuMeter.perCall(cpuBefore, cpuAfter, done));
+      lastCpuPerCall = CpuMeter.totalPerCall(cpuBefore, cpuAfter, done);
     }
     return rps;
   }
