@@ -98,11 +98,7 @@ public final class GetOnlineCommand implements Callable<Integer> {
       description = "Give up on the online store after this long (default: ${DEFAULT-VALUE}).")
   double timeoutSeconds;
 
-  @Option(
-      names = "--project",
-      paramLabel = "NAME",
-      description = "The project (default: the one of the repository's definitions).")
-  String project;
+  @Mixin ProjectOption project;
 
   @Override
   public Integer call() {
@@ -111,7 +107,7 @@ public final class GetOnlineCommand implements Callable<Integer> {
           spec.commandLine(), "--timeout must be positive, got " + timeoutSeconds);
     }
     try (CliContext ctx = common.newContext()) {
-      FeatureRepo applied = AppliedDefinitions.load(ctx, project);
+      FeatureRepo applied = AppliedDefinitions.load(ctx, project.name);
       Map<String, List<Object>> columns = entityColumns(applied);
       OnlineQuery query =
           new OnlineQuery(applied.project(), what.features, what.service, columns, fullNames);

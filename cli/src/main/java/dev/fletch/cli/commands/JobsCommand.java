@@ -36,11 +36,7 @@ public final class JobsCommand implements Callable<Integer> {
       description = "How many jobs to show (default: ${DEFAULT-VALUE}).")
   int limit;
 
-  @Option(
-      names = "--project",
-      paramLabel = "NAME",
-      description = "The project (default: the one of the repository's definitions).")
-  String project;
+  @Mixin ProjectOption project;
 
   @Override
   public Integer call() {
@@ -49,7 +45,7 @@ public final class JobsCommand implements Callable<Integer> {
           spec.commandLine(), "--limit must be positive, got " + limit);
     }
     try (CliContext ctx = common.newContext()) {
-      String p = project != null ? project : ctx.loadRepo().project();
+      String p = project.resolve(ctx);
       List<JobRecord> jobs = ctx.registry().jobHistory().recent(p, view, limit);
       if (jobs.isEmpty()) {
         ctx.out()

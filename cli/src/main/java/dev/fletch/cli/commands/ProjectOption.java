@@ -6,9 +6,9 @@ import dev.fletch.core.InvalidRequestException;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --project NAME} of the commands that show what the registry holds (list, describe,
- * history): the named project, else the one the repository's YAML names. Add it with {@code @Mixin
- * ProjectOption project;}.
+ * {@code --project NAME} of the commands that read one project (list, describe, history, jobs,
+ * get-online): the named project, else the one the repository's YAML names. Add it with
+ * {@code @Mixin ProjectOption project;}.
  */
 final class ProjectOption {
   @Option(
