@@ -35,7 +35,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What a server does with its connections in a fleet behind load balancers: draining before it
  * stops, asking clients to reconnect after a maximum connection age, and the Java client spreading
- * calls over every address of its target. The store is in memory: the behaviour is the server's.
+ * calls over every address of its target, trying UNAVAILABLE answers again on the next replica and
+ * (with health checks) leaving out replicas that are not serving. The store is in memory: the
+ * behaviour is the server's.
  */
 class ServingConnectionsTest {
   private final HttpClient http = HttpClient.newHttpClient();
@@ -167,26 +169,140 @@ class ServingConnectionsTest {
   void theClientSpreadsCallsOverEveryAddressOfItsTarget() {
     try (FletchServer a = server().httpPort(0).start();
         FletchServer b = server().httpPort(0).start()) {
-      TwoAddresses resolver =
-          new TwoAddresses(
-              new InetSocketAddress("127.0.0.1", a.grpcPort()),
-              new InetSocketAddress("127.0.0.1", b.grpcPort()));
-      NameResolverRegistry.getDefaultRegistry().register(resolver);
-      try (FletchClient c =
-          FletchClient.builder()
-              .target(TwoAddresses.SCHEME + ":///fleet")
-              .deadline(Duration.ofSeconds(5))
-              .build()) {
-        for (int i = 0; i < 40; i++) {
-          assertEquals(31, age(c));
-        }
-      } finally {
-        NameResolverRegistry.getDefaultRegistry().deregister(resolver);
-      }
+      withFleet(
+          a,
+          b,
+          builder -> builder,
+          c -> {
+            for (int i = 0; i < 40; i++) {
+              assertEquals(31, age(c));
+            }
+          });
       double onA = TestRepos.okGetFeatures(a);
       double onB = TestRepos.okGetFeatures(b);
       assertEquals(40, onA + onB);
       assertTrue(onA >= 10 && onB >= 10, "calls on each server: " + onA + " and " + onB);
+    }
+  }
+
+  @Test
+  void aCallAnsweredUnavailableIsTriedAgainOnTheNextReplica() {
+    MemoryOnlineStore broken = TestRepos.customerOne(Instant.now().minusSeconds(60));
+    broken.down = true;
+    try (FletchServer a = server().httpPort(0).onlineStore(broken).start();
+        FletchServer b = server().httpPort(0).start()) {
+      // Round-robin sends each call's first attempt to the broken replica (its retry took the
+      // healthy one's turn), so the throttle (10 tokens, 1 per failure, 0.1 back per success, no
+      // retries at 5 or fewer) would stop the retries from the 6th call on: 4 calls stay under it.
+      withFleet(
+          a,
+          b,
+          builder -> builder,
+          c -> {
+            awaitConnectedToBoth(c, a, b);
+            for (int i = 0; i < 4; i++) {
+              assertEquals(31, age(c));
+            }
+          });
+      assertTrue(
+          TestRepos.calls(a, "GetFeatures", "UNAVAILABLE") >= 1,
+          "the broken replica was never asked, so nothing was retried");
+      assertEquals(4, TestRepos.okGetFeatures(b));
+
+      // The same fleet without retries: the broken replica's answers reach the caller.
+      int[] failed = {0};
+      withFleet(
+          a,
+          b,
+          builder -> builder.maxAttempts(1),
+          c -> {
+            awaitConnectedToBoth(c, a, b);
+            for (int i = 0; i < 20; i++) {
+              try {
+                age(c);
+              } catch (UnavailableException e) {
+                assertTrue(e.getMessage().contains("memory store is down"), e.getMessage());
+                failed[0]++;
+              }
+            }
+          });
+      assertTrue(failed[0] >= 1, "no call reached the broken replica");
+    }
+  }
+
+  @Test
+  void withHealthChecksTheClientLeavesOutReplicasThatAreNotServing() throws Exception {
+    MemoryOnlineStore flaky = TestRepos.customerOne(Instant.now().minusSeconds(60));
+    flaky.down = true;
+    try (FletchServer a = server().httpPort(0).onlineStore(flaky).start();
+        FletchServer b = server().httpPort(0).start()) {
+      awaitHealth(a, ServingStatus.NOT_SERVING);
+      withFleet(
+          a,
+          b,
+          builder -> builder.healthChecks(true).maxAttempts(1),
+          c -> {
+            for (int i = 0; i < 20; i++) {
+              assertEquals(31, age(c));
+            }
+            assertEquals(0, TestRepos.calls(a, "GetFeatures", "UNAVAILABLE"));
+            assertEquals(0, TestRepos.okGetFeatures(a));
+            // Once the replica's store is back and its health says so, it gets calls again.
+            flaky.down = false;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (TestRepos.okGetFeatures(a) == 0 && System.nanoTime() < until) {
+              assertEquals(31, age(c));
+            }
+            assertTrue(TestRepos.okGetFeatures(a) > 0, "the recovered replica got no calls");
+          });
+    }
+  }
+
+  /**
+   * Calls GetServingInfo (which reads no store) until both servers have answered one: the client
+   * then has a connection to each, so round-robin alternates between them.
+   */
+  private static void awaitConnectedToBoth(FletchClient c, FletchServer a, FletchServer b) {
+    double before = TestRepos.calls(a, "GetServingInfo", "OK");
+    double beforeB = TestRepos.calls(b, "GetServingInfo", "OK");
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (TestRepos.calls(a, "GetServingInfo", "OK") == before
+        || TestRepos.calls(b, "GetServingInfo", "OK") == beforeB) {
+      assertTrue(System.nanoTime() < until, "the client never connected to both servers");
+      c.servingInfo();
+    }
+  }
+
+  private static void awaitHealth(FletchServer s, ServingStatus wanted)
+      throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (grpcHealth(s.grpcPort()) != wanted) {
+      assertTrue(System.nanoTime() < until, "health never became " + wanted);
+      Thread.sleep(20);
+    }
+  }
+
+  /** Runs {@code body} with a client whose target resolves to both servers. */
+  private static void withFleet(
+      FletchServer a,
+      FletchServer b,
+      java.util.function.UnaryOperator<FletchClient.Builder> options,
+      java.util.function.Consumer<FletchClient> body) {
+    TwoAddresses resolver =
+        new TwoAddresses(
+            new InetSocketAddress("127.0.0.1", a.grpcPort()),
+            new InetSocketAddress("127.0.0.1", b.grpcPort()));
+    NameResolverRegistry.getDefaultRegistry().register(resolver);
+    try (FletchClient c =
+        options
+            .apply(
+                FletchClient.builder()
+                    .target(TwoAddresses.SCHEME + ":///fleet")
+                    .deadline(Duration.ofSeconds(5)))
+            .build()) {
+      body.accept(c);
+    } finally {
+      NameResolverRegistry.getDefaultRegistry().deregister(resolver);
     }
   }
 

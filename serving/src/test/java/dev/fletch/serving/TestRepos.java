@@ -119,11 +119,16 @@ final class TestRepos {
 
   /** GetFeatures calls a server counted as OK (over both transports). */
   static double okGetFeatures(FletchServer s) {
+    return calls(s, "GetFeatures", "OK");
+  }
+
+  /** Calls of a method a server answered with this status (over both transports). */
+  static double calls(FletchServer s, String method, String status) {
     return s
         .metrics()
         .registry()
         .find("fletch.serving.requests")
-        .tags("method", "GetFeatures", "status", "OK")
+        .tags("method", method, "status", status)
         .counters()
         .stream()
         .mapToDouble(Counter::count)

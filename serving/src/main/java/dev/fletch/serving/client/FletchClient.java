@@ -24,6 +24,7 @@ import io.grpc.stub.StreamObserver;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -87,10 +88,15 @@ public final class FletchClient implements AutoCloseable {
     // headless service: dns:///fletch-serving:6565) spreads calls over all of them; the name is
     // resolved again when a server asks its clients to reconnect (max connection age, shutdown).
     // Idle connections are pinged so that a dead peer is noticed before the next call.
-    cb.defaultLoadBalancingPolicy("round_robin")
+    cb.defaultServiceConfig(serviceConfig(b.maxAttempts, b.healthChecks))
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
         .keepAliveWithoutCalls(true);
+    if (b.maxAttempts > 1) {
+      cb.enableRetry();
+    } else {
+      cb.disableRetry();
+    }
     if (b.apiKey != null) {
       Metadata auth = new Metadata();
       auth.put(
@@ -110,6 +116,39 @@ public final class FletchClient implements AutoCloseable {
     return new Builder();
   }
 
+  /** The gRPC service name, as health checks and method configs name it. */
+  private static final String SERVICE = "fletch.serving.v1.FeatureServing";
+
+  /**
+   * Round-robin over every resolved address; with {@code healthChecks}, only over replicas whose
+   * gRPC health says SERVING for the serving service (each watched over a stream the server pushes
+   * changes on). Calls answered UNAVAILABLE are tried again up to {@code maxAttempts} in all, on
+   * the next replica, within the call's deadline; the retries are throttled (each failure costs a
+   * token of 10, each success gives back 0.1, no retries while 5 or fewer are left), so a fleet
+   * that is down as a whole is not sent a storm of retries.
+   */
+  static Map<String, ?> serviceConfig(int maxAttempts, boolean healthChecks) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("loadBalancingConfig", List.of(Map.of("round_robin", Map.of())));
+    if (healthChecks) {
+      config.put("healthCheckConfig", Map.of("serviceName", SERVICE));
+    }
+    if (maxAttempts > 1) {
+      Map<String, Object> retry = new LinkedHashMap<>();
+      // JSON numbers: gRPC reads service configs as parsed JSON, where every number is a Double.
+      retry.put("maxAttempts", (double) maxAttempts);
+      retry.put("initialBackoff", "0.005s");
+      retry.put("maxBackoff", "0.05s");
+      retry.put("backoffMultiplier", 2.0);
+      retry.put("retryableStatusCodes", List.of("UNAVAILABLE"));
+      config.put(
+          "methodConfig",
+          List.of(Map.of("name", List.of(Map.of("service", SERVICE)), "retryPolicy", retry)));
+      config.put("retryThrottling", Map.of("maxTokens", 10.0, "tokenRatio", 0.1));
+    }
+    return config;
+  }
+
   /** Builder: target {@code host:port}, per-call deadline (default 1 s), plaintext (default on). */
   public static final class Builder {
     private String target;
@@ -120,6 +159,8 @@ public final class FletchClient implements AutoCloseable {
     private Path clientKey;
     private String project;
     private String apiKey;
+    private int maxAttempts = 3;
+    private boolean healthChecks;
 
     public Builder target(String hostPort) {
       this.target = requireNonNull(hostPort, "target is null");
@@ -184,6 +225,31 @@ public final class FletchClient implements AutoCloseable {
       this.clientCertificate = requireNonNull(certChainPem, "certChainPem is null");
       this.clientKey = requireNonNull(privateKeyPem, "privateKeyPem is null");
       this.plaintext = false;
+      return this;
+    }
+
+    /**
+     * How many times in all a call answered UNAVAILABLE (replica gone, its online store
+     * unreachable) is tried, each time on the next replica, within the call's deadline (default 3;
+     * 1 = never again). Retries are throttled when most calls fail. Only reads are sent, so a call
+     * is safe to repeat.
+     */
+    public Builder maxAttempts(int value) {
+      if (value < 1 || value > 5) {
+        throw new IllegalArgumentException("maxAttempts must be between 1 and 5, got " + value);
+      }
+      this.maxAttempts = value;
+      return this;
+    }
+
+    /**
+     * Send calls only to replicas whose gRPC health check says SERVING (default off): replicas that
+     * warm up, drain, or cannot reach their online store are left out as soon as they say so. When
+     * no replica is SERVING, calls fail at once with UnavailableException. Leave it off for a
+     * single server whose answers are wanted even while it warms up.
+     */
+    public Builder healthChecks(boolean value) {
+      this.healthChecks = value;
       return this;
     }
 
