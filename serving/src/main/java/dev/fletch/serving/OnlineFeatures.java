@@ -219,6 +219,34 @@ public final class OnlineFeatures {
     return reads;
   }
 
+  /**
+   * An integer written as a decimal string, as proto3's JSON mapping writes 64-bit integers (and
+   * JavaScript clients must, above 2^53): {@code "1001"}, {@code "-7"}; no sign '+', no leading
+   * zeros, no spaces, within the long range.
+   */
+  static boolean isDecimalLong(String s) {
+    int n = s.length();
+    int start = n > 0 && s.charAt(0) == '-' ? 1 : 0;
+    if (n == start || n - start > 19 || (s.charAt(start) == '0' && n - start > 1)) {
+      return false;
+    }
+    for (int i = start; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    if (n - start < 19) {
+      return true;
+    }
+    try {
+      Long.parseLong(s);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
   private static Object checkKey(JoinKey key, Object value, int row) {
     if (value == null) {
       throw new InvalidRequestException(
@@ -233,8 +261,11 @@ public final class OnlineFeatures {
       if (value instanceof String) {
         return value;
       }
-    } else if (value instanceof Long || value instanceof Integer || value instanceof Short) {
-      long v = ((Number) value).longValue();
+    } else if (value instanceof Long
+        || value instanceof Integer
+        || value instanceof Short
+        || value instanceof String s && isDecimalLong(s)) {
+      long v = value instanceof String s ? Long.parseLong(s) : ((Number) value).longValue();
       if (type == ValueType.INT32 && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
         throw new InvalidRequestException(
             "join key '"

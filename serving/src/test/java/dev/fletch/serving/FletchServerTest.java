@@ -389,6 +389,37 @@ class FletchServerTest {
   }
 
   @Test
+  void integerJoinKeysMayComeAsDecimalStringsAsProto3JsonWritesThem() throws Exception {
+    JsonObject body =
+        new JsonObject()
+            .put("features", new JsonArray().add("customer_profile:age"))
+            .put("entities", new JsonObject().put("customer_id", new JsonArray().add("1").add(1)));
+    HttpResponse<String> resp = post("/api/v1/features/online", body.encode());
+    assertEquals(200, resp.statusCode(), resp.body());
+    assertEquals(
+        new JsonArray().add(31).add(31),
+        new JsonObject(resp.body())
+            .getJsonArray("features")
+            .getJsonObject(0)
+            .getJsonArray("values"));
+    for (String notAnInteger : List.of("01", "+1", " 1", "1.0", "", "-", "9223372036854775808")) {
+      HttpResponse<String> bad =
+          post(
+              "/api/v1/features/online",
+              body.copy()
+                  .put(
+                      "entities",
+                      new JsonObject().put("customer_id", new JsonArray().add(notAnInteger)))
+                  .encode());
+      assertEquals(400, bad.statusCode(), notAnInteger + ": " + bad.body());
+      assertTrue(bad.body().contains("wrong type for join key 'customer_id'"), bad.body());
+    }
+    // the largest long is still an integer key
+    assertTrue(OnlineFeatures.isDecimalLong("9223372036854775807"));
+    assertTrue(OnlineFeatures.isDecimalLong("-9223372036854775808"));
+  }
+
+  @Test
   void httpHonoursTheCallersTimeoutHeader() throws Exception {
     String body = "{\"features\":[\"customer_profile:age\"],\"entities\":{\"customer_id\":[1]}}";
     store.hang = true;
