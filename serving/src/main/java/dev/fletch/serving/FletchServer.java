@@ -104,8 +104,13 @@ public final class FletchServer implements AutoCloseable {
       Duration drainDelay,
       Duration maxConnectionAge,
       Duration warmUp,
-      ApiKeys apiKeys) {
+      ApiKeys apiKeys,
+      int maxInFlight) {
     public Options {
+      if (maxInFlight < 0) {
+        throw new InvalidRequestException(
+            "the in-flight limit must be 0 (no limit) or positive, got " + maxInFlight);
+      }
       requireNonNull(host, "host is null");
       requireNonNull(definitions, "definitions is null");
       requireNonNull(project, "project is null");
@@ -164,6 +169,7 @@ public final class FletchServer implements AutoCloseable {
     private OfflineStore offlineStore;
     private Path repoRoot;
     private int maxEntityRows = 1000;
+    private int maxInFlight;
     private Duration registryRefresh = Duration.ofSeconds(2);
     private Duration requestTimeout = Duration.ofSeconds(2);
     private Duration shutdownGrace = Duration.ofSeconds(10);
@@ -232,6 +238,16 @@ public final class FletchServer implements AutoCloseable {
 
     public Builder maxEntityRows(int v) {
       maxEntityRows = v;
+      return this;
+    }
+
+    /**
+     * The most GetFeatures lookups (both transports) waiting for the online store at once; beyond
+     * it a call is answered UNAVAILABLE ("overloaded") at once, which clients retry on another
+     * replica. 0 (default): no limit.
+     */
+    public Builder maxInFlight(int v) {
+      maxInFlight = v;
       return this;
     }
 
@@ -351,7 +367,8 @@ public final class FletchServer implements AutoCloseable {
           drainDelay,
           maxConnectionAge,
           warmUp,
-          apiKeys);
+          apiKeys,
+          maxInFlight);
     }
 
     /** Builds the options and starts a server with them. */
@@ -416,7 +433,8 @@ public final class FletchServer implements AutoCloseable {
             options.maxEntityRows(),
             options.clock(),
             metrics,
-            grpcExecutor);
+            grpcExecutor,
+            options.maxInFlight());
     if (options.tls() != null) {
       tlsReloader = new TlsReloader(options.tls());
     }

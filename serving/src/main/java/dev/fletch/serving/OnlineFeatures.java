@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The online lookup behind both transports: validates a query against the cached definitions, reads
@@ -45,11 +46,10 @@ public final class OnlineFeatures {
   private final Clock clock;
   private final ServingMetrics metrics;
   private final Executor executor;
+  private final int maxInFlight;
+  private final AtomicInteger inFlight = new AtomicInteger();
 
-  /**
-   * @param executor where answers are assembled: not the store client's I/O thread, which then only
-   *     reads and decodes, so assembling and serialising use the other cores
-   */
+  /** As the full constructor, with no limit on lookups in flight. */
   public OnlineFeatures(
       RegistryCache definitions,
       OnlineStore store,
@@ -57,6 +57,24 @@ public final class OnlineFeatures {
       Clock clock,
       ServingMetrics metrics,
       Executor executor) {
+    this(definitions, store, maxEntityRows, clock, metrics, executor, 0);
+  }
+
+  /**
+   * @param executor where answers are assembled: not the store client's I/O thread, which then only
+   *     reads and decodes, so assembling and serialising use the other cores
+   * @param maxInFlight the most lookups waiting for the store at once; a lookup beyond it fails at
+   *     once with UnavailableException ("overloaded"), so that an overloaded server sheds calls
+   *     (which clients retry on another replica) instead of making every call late. 0: no limit
+   */
+  public OnlineFeatures(
+      RegistryCache definitions,
+      OnlineStore store,
+      int maxEntityRows,
+      Clock clock,
+      ServingMetrics metrics,
+      Executor executor,
+      int maxInFlight) {
     this.definitions = requireNonNull(definitions, "definitions is null");
     this.store = requireNonNull(store, "store is null");
     if (maxEntityRows < 1) {
@@ -66,6 +84,16 @@ public final class OnlineFeatures {
     this.clock = requireNonNull(clock, "clock is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.executor = requireNonNull(executor, "executor is null");
+    if (maxInFlight < 0) {
+      throw new IllegalArgumentException("maxInFlight cannot be negative, got " + maxInFlight);
+    }
+    this.maxInFlight = maxInFlight;
+    metrics.gaugeInFlight(inFlight);
+  }
+
+  /** Lookups waiting for the store now. */
+  public int inFlight() {
+    return inFlight.get();
   }
 
   public RegistryCache definitions() {
@@ -109,10 +137,22 @@ public final class OnlineFeatures {
           new UnavailableException(
               "the request deadline passed before the online store was asked", null));
     }
+    int now = inFlight.incrementAndGet();
+    if (maxInFlight > 0 && now > maxInFlight) {
+      inFlight.decrementAndGet();
+      return CompletableFuture.failedFuture(
+          new UnavailableException(
+              "overloaded: "
+                  + maxInFlight
+                  + " lookups are already in flight, this server's limit (--max-in-flight);"
+                  + " try another replica or later",
+              null));
+    }
     CompletableFuture<List<StoredValues>> read;
     try {
       read = store.read(catalog.repo().project(), reads);
     } catch (RuntimeException e) {
+      inFlight.decrementAndGet();
       return CompletableFuture.failedFuture(unwrap(e));
     }
     long timeoutNanos = timeout.toNanos();
@@ -124,6 +164,8 @@ public final class OnlineFeatures {
           return assemble(plan, rows, stored, metrics);
         };
     CompletableFuture<List<StoredValues>> bounded = Deadlines.orTimeout(read, timeoutNanos);
+    // Counted until the store answered or the read was abandoned at its timeout.
+    bounded.whenComplete((stored, error) -> inFlight.decrementAndGet());
     // A small answer is cheaper to assemble where the read completed than to hand over to another
     // thread; a large one is moved off the store's I/O thread so that other cores share the work.
     return (long) rows * plan.columns().size() <= INLINE_VALUES

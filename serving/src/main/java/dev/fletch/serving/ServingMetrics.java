@@ -73,6 +73,16 @@ public final class ServingMetrics {
         .register(registry);
   }
 
+  /** Publishes the online lookups waiting for the store now (once per registry). */
+  void gaugeInFlight(AtomicInteger inFlight) {
+    if (this == DISCARDED) {
+      return;
+    }
+    Gauge.builder("fletch.serving.in.flight", inFlight, AtomicInteger::get)
+        .description("GetFeatures lookups waiting for the online store now")
+        .register(registry);
+  }
+
   /** Counts gRPC connections as they open and close (a transport filter of the gRPC server). */
   ServerTransportFilter connectionCounter() {
     return new ServerTransportFilter() {

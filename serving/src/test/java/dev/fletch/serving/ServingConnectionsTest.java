@@ -273,6 +273,52 @@ class ServingConnectionsTest {
     }
   }
 
+  @Test
+  void beyondTheInFlightLimitCallsAreShedAtOnceAndCounted() throws Exception {
+    try (FletchServer s = server().maxInFlight(1).start();
+        FletchClient c = client(s)) {
+      store.gate = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.CompletableFuture<OnlineResult> first =
+          c.getFeaturesAsync(
+              dev.fletch.serving.OnlineQuery.ofFeatures(
+                  List.of("customer_profile:age"), Map.of("customer_id", List.of(1L))));
+      assertTrue(store.gateReached.await(5, TimeUnit.SECONDS), "the first call reached the store");
+
+      long start = System.nanoTime();
+      UnavailableException shed = assertThrows(UnavailableException.class, () -> age(c));
+      long tookMillis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(shed.getMessage().contains("overloaded"), shed.getMessage());
+      assertTrue(tookMillis < 2000, "shed at once, not after the 5 s deadline: " + tookMillis);
+      HttpResponse<String> overloaded =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + s.httpPort() + "/api/v1/features/online"))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"features\": [\"customer_profile:age\"],"
+                              + " \"entities\": {\"customer_id\": [1]}}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, overloaded.statusCode(), overloaded.body());
+      assertTrue(overloaded.body().contains("overloaded"), overloaded.body());
+      assertTrue(
+          get("http://127.0.0.1:" + s.httpPort() + "/metrics")
+              .body()
+              .contains("fletch_serving_in_flight 1.0"),
+          "the gauge shows the call in flight");
+      assertTrue(TestRepos.calls(s, "GetFeatures", "UNAVAILABLE") >= 2);
+
+      store.gate.complete(null);
+      assertEquals(31, first.get(5, TimeUnit.SECONDS).value("age", 0));
+      assertEquals(31, age(c));
+      assertTrue(
+          get("http://127.0.0.1:" + s.httpPort() + "/metrics")
+              .body()
+              .contains("fletch_serving_in_flight 0.0"),
+          "the gauge is back to 0");
+    }
+  }
+
   private static void awaitHealth(FletchServer s, ServingStatus wanted)
       throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -150,6 +150,16 @@ public final class ServeCommand implements Callable<Integer> {
               + " replicas added later (default: 0, no limit; else at least 1).")
   long maxConnectionAgeSeconds;
 
+  @Option(
+      names = "--max-in-flight",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Answer GetFeatures UNAVAILABLE (\"overloaded\") at once while N lookups already wait"
+              + " for the online store, instead of making every call late; clients retry on"
+              + " another replica (default: 0, no limit).")
+  int maxInFlight;
+
   @Spec CommandSpec spec;
 
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -182,6 +192,10 @@ public final class ServeCommand implements Callable<Integer> {
           spec.commandLine(),
           "--max-connection-age must be 0 (no limit) or more seconds, got "
               + maxConnectionAgeSeconds);
+    }
+    if (maxInFlight < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--max-in-flight must be 0 (no limit) or more, got " + maxInFlight);
     }
     if (tlsClientCa != null && tlsCert == null) {
       throw new ParameterException(
@@ -230,7 +244,8 @@ public final class ServeCommand implements Callable<Integer> {
           .apiKeys(apiKeys)
           .drainDelay(java.time.Duration.ofSeconds(drainSeconds))
           .warmUp(java.time.Duration.ofSeconds(noGrpc ? 0 : warmUpSeconds))
-          .maxConnectionAge(java.time.Duration.ofSeconds(maxConnectionAgeSeconds));
+          .maxConnectionAge(java.time.Duration.ofSeconds(maxConnectionAgeSeconds))
+          .maxInFlight(maxInFlight);
       MaterializationScheduler scheduler = null;
       Thread hook = new Thread(this::requestStop, "fletch-serve-shutdown");
       try (FletchServer started = builder.start()) {
