@@ -116,9 +116,6 @@ public final class FletchClient implements AutoCloseable {
     return new Builder();
   }
 
-  /** The gRPC service name, as health checks and method configs name it. */
-  private static final String SERVICE = "fletch.serving.v1.FeatureServing";
-
   /**
    * Round-robin over every resolved address; with {@code healthChecks}, only over replicas whose
    * gRPC health says SERVING for the serving service (each watched over a stream the server pushes
@@ -131,7 +128,7 @@ public final class FletchClient implements AutoCloseable {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("loadBalancingConfig", List.of(Map.of("round_robin", Map.of())));
     if (healthChecks) {
-      config.put("healthCheckConfig", Map.of("serviceName", SERVICE));
+      config.put("healthCheckConfig", Map.of("serviceName", FeatureServingGrpc.SERVICE_NAME));
     }
     if (maxAttempts > 1) {
       Map<String, Object> retry = new LinkedHashMap<>();
@@ -143,7 +140,12 @@ public final class FletchClient implements AutoCloseable {
       retry.put("retryableStatusCodes", List.of("UNAVAILABLE"));
       config.put(
           "methodConfig",
-          List.of(Map.of("name", List.of(Map.of("service", SERVICE)), "retryPolicy", retry)));
+          List.of(
+              Map.of(
+                  "name",
+                  List.of(Map.of("service", FeatureServingGrpc.SERVICE_NAME)),
+                  "retryPolicy",
+                  retry)));
       config.put("retryThrottling", Map.of("maxTokens", 10.0, "tokenRatio", 0.1));
     }
     return config;
