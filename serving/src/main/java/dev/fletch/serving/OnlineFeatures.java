@@ -49,17 +49,6 @@ public final class OnlineFeatures {
   private final int maxInFlight;
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  /** As the full constructor, with no limit on lookups in flight. */
-  public OnlineFeatures(
-      RegistryCache definitions,
-      OnlineStore store,
-      int maxEntityRows,
-      Clock clock,
-      ServingMetrics metrics,
-      Executor executor) {
-    this(definitions, store, maxEntityRows, clock, metrics, executor, 0);
-  }
-
   /**
    * @param executor where answers are assembled: not the store client's I/O thread, which then only
    *     reads and decodes, so assembling and serialising use the other cores

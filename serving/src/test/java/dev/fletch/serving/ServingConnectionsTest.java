@@ -96,16 +96,7 @@ class ServingConnectionsTest {
       assertEquals(ServingStatus.NOT_SERVING, grpcHealth(s.grpcPort()));
       // Still answering both transports while the load balancers catch up.
       assertEquals(31, age(c));
-      HttpResponse<String> twin =
-          http.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + httpPort + "/api/v1/features/online"))
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"features\":[\"customer_profile:age\"],"
-                              + "\"entities\":{\"customer_id\":[1]}}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> twin = postAge(httpPort);
       assertEquals(200, twin.statusCode(), twin.body());
       assertTrue(closer.isAlive(), "close() is still draining");
 
@@ -289,16 +280,7 @@ class ServingConnectionsTest {
       long tookMillis = (System.nanoTime() - start) / 1_000_000;
       assertTrue(shed.getMessage().contains("overloaded"), shed.getMessage());
       assertTrue(tookMillis < 2000, "shed at once, not after the 5 s deadline: " + tookMillis);
-      HttpResponse<String> overloaded =
-          http.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + s.httpPort() + "/api/v1/features/online"))
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"features\": [\"customer_profile:age\"],"
-                              + " \"entities\": {\"customer_id\": [1]}}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> overloaded = postAge(s.httpPort());
       assertEquals(503, overloaded.statusCode(), overloaded.body());
       assertTrue(overloaded.body().contains("overloaded"), overloaded.body());
       assertTrue(
@@ -350,6 +332,19 @@ class ServingConnectionsTest {
     } finally {
       NameResolverRegistry.getDefaultRegistry().deregister(resolver);
     }
+  }
+
+  /** The JSON twin of {@link #age}: POST /api/v1/features/online for customer 1's age. */
+  private HttpResponse<String> postAge(int httpPort) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + httpPort + "/api/v1/features/online"))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"features\":[\"customer_profile:age\"],"
+                        + "\"entities\":{\"customer_id\":[1]}}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> get(String url) throws Exception {

@@ -123,7 +123,8 @@ public final class GetOnlineCommand implements Callable<Integer> {
                 Integer.MAX_VALUE,
                 Clock.systemUTC(),
                 new ServingMetrics(),
-                Runnable::run);
+                Runnable::run,
+                0);
         now = Instant.now();
         result = await(lookup, query, timeout);
       }
