@@ -2,6 +2,7 @@ package dev.fletch.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.fletch.core.UnavailableException;
 import dev.fletch.proto.serving.v1.FeatureServingGrpc;
 import dev.fletch.proto.serving.v1.GetFeaturesRequest;
 import dev.fletch.proto.serving.v1.GetFeaturesResponse;
@@ -9,6 +10,7 @@ import dev.fletch.proto.serving.v1.GetServingInfoRequest;
 import dev.fletch.proto.serving.v1.GetServingInfoResponse;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -169,6 +172,22 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
     }
   }
 
+  /**
+   * Trailers that ask gRPC clients not to retry (a negative retry pushback, in gRPC's retry
+   * design): sent when the store read was given up because the call's deadline was nearly spent,
+   * where a retry could only end in a bare DEADLINE_EXCEEDED instead of this answer's reason.
+   */
+  private static final Metadata NO_RETRY = new Metadata();
+
+  static {
+    NO_RETRY.put(Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER), "-1");
+  }
+
+  private static boolean outOfTime(Throwable error) {
+    return ErrorCodes.cause(error) instanceof UnavailableException u
+        && u.getCause() instanceof TimeoutException;
+  }
+
   private static void fail(
       String method,
       StreamObserver<?> observer,
@@ -181,7 +200,8 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
     }
     metrics.recordRequest(method, TRANSPORT, status.getCode().name(), System.nanoTime() - start);
     try {
-      observer.onError(status.asRuntimeException());
+      observer.onError(
+          outOfTime(error) ? status.asRuntimeException(NO_RETRY) : status.asRuntimeException());
     } catch (RuntimeException ignored) {
       // the call was already cancelled by the client; nothing to tell
     }

@@ -317,6 +317,8 @@ class FletchServerTest {
       assertTrue(e.getMessage().startsWith("UNAVAILABLE"), e.getMessage());
       assertTrue(e.getMessage().contains("did not answer within 300 ms"), e.getMessage());
       assertTrue(System.nanoTime() - start < Duration.ofMillis(2500).toNanos());
+      // The answer told the client's retry policy not to try again: one attempt, with its reason.
+      assertEquals(1, TestRepos.calls(server, "GetFeatures", "UNAVAILABLE"));
     }
   }
 
