@@ -108,16 +108,18 @@ public final class ValueCodec {
     return out.toByteArray();
   }
 
+  /** Where an entry's feature count, then its features, start: after version and event time. */
+  private static final int BODY_AT = 1 + Long.BYTES;
+
   /** The event time of an encoded entry without decoding its values. */
   public static Instant eventTime(byte[] entry) {
-    checkVersion(entry);
-    return fromMicros(ByteBuffer.wrap(entry, 1, 8).getLong());
+    return fromMicros(eventTimeMicros(entry));
   }
 
   /** The event time of an encoded entry, in microseconds since the epoch. */
   public static long eventTimeMicros(byte[] entry) {
     checkVersion(entry);
-    return ByteBuffer.wrap(entry, 1, 8).getLong();
+    return ByteBuffer.wrap(entry, 1, Long.BYTES).getLong();
   }
 
   /** Decodes an entry to {@code view}'s current feature order (see the class comment). */
@@ -134,7 +136,7 @@ public final class ValueCodec {
     requireNonNull(view, "view is null");
     checkVersion(entry);
     ByteBuffer in = ByteBuffer.wrap(entry);
-    in.position(9);
+    in.position(BODY_AT);
     List<Feature> features = view.features();
     byte[][] names = featureNames(view);
     Object[] values = new Object[features.size()];
@@ -212,7 +214,7 @@ public final class ValueCodec {
 
   private static void checkVersion(byte[] entry) {
     requireNonNull(entry, "entry is null");
-    if (entry.length < 11 || entry[0] != VERSION) {
+    if (entry.length < BODY_AT + Short.BYTES || entry[0] != VERSION) {
       throw new FletchException(
           "unsupported online entry: "
               + (entry.length == 0 ? "empty" : "format version " + entry[0])
