@@ -80,11 +80,6 @@ public final class OnlineFeatures {
     metrics.gaugeInFlight(inFlight);
   }
 
-  /** Lookups waiting for the store now. */
-  public int inFlight() {
-    return inFlight.get();
-  }
-
   public RegistryCache definitions() {
     return definitions;
   }
@@ -251,30 +246,32 @@ public final class OnlineFeatures {
   }
 
   /**
-   * An integer written as a decimal string, as proto3's JSON mapping writes 64-bit integers (and
-   * JavaScript clients must, above 2^53): {@code "1001"}, {@code "-7"}; no sign '+', no leading
-   * zeros, no spaces, within the long range.
+   * An integer key's value: a Long, Integer or Short, or an integer written as a decimal string, as
+   * proto3's JSON mapping writes 64-bit integers (and JavaScript clients must, above 2^53): {@code
+   * "1001"}, {@code "-7"}; no sign '+', no leading zeros, no spaces, within the long range. Null
+   * for anything else.
    */
-  static boolean isDecimalLong(String s) {
-    int n = s.length();
-    int start = n > 0 && s.charAt(0) == '-' ? 1 : 0;
-    if (n == start || n - start > 19 || (s.charAt(start) == '0' && n - start > 1)) {
-      return false;
+  static Long integerKey(Object value) {
+    if (value instanceof Long || value instanceof Integer || value instanceof Short) {
+      return ((Number) value).longValue();
     }
-    for (int i = start; i < n; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return false;
+    if (!(value instanceof String s)) {
+      return null;
+    }
+    int start = s.startsWith("-") ? 1 : 0;
+    int digits = s.length() - start;
+    if (digits == 0 || (s.charAt(start) == '0' && digits > 1)) {
+      return null;
+    }
+    for (int i = start; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return null;
       }
     }
-    if (n - start < 19) {
-      return true;
-    }
     try {
-      Long.parseLong(s);
-      return true;
-    } catch (NumberFormatException e) {
-      return false;
+      return Long.parseLong(s);
+    } catch (NumberFormatException outOfRange) {
+      return null;
     }
   }
 
@@ -292,22 +289,21 @@ public final class OnlineFeatures {
       if (value instanceof String) {
         return value;
       }
-    } else if (value instanceof Long
-        || value instanceof Integer
-        || value instanceof Short
-        || value instanceof String s && isDecimalLong(s)) {
-      long v = value instanceof String s ? Long.parseLong(s) : ((Number) value).longValue();
-      if (type == ValueType.INT32 && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
-        throw new InvalidRequestException(
-            "join key '"
-                + key.name()
-                + "' is INT32 but entity row "
-                + row
-                + " holds "
-                + v
-                + ", out of range");
+    } else {
+      Long v = integerKey(value);
+      if (v != null) {
+        if (type == ValueType.INT32 && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
+          throw new InvalidRequestException(
+              "join key '"
+                  + key.name()
+                  + "' is INT32 but entity row "
+                  + row
+                  + " holds "
+                  + v
+                  + ", out of range");
+        }
+        return v;
       }
-      return v;
     }
     throw new InvalidRequestException(
         "wrong type for join key '"

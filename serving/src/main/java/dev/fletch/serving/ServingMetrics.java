@@ -75,9 +75,6 @@ public final class ServingMetrics {
 
   /** Publishes the online lookups waiting for the store now (once per registry). */
   void gaugeInFlight(AtomicInteger inFlight) {
-    if (this == DISCARDED) {
-      return;
-    }
     Gauge.builder("fletch.serving.in.flight", inFlight, AtomicInteger::get)
         .description("GetFeatures lookups waiting for the online store now")
         .register(registry);

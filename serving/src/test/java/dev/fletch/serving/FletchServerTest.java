@@ -417,8 +417,8 @@ class FletchServerTest {
       assertTrue(bad.body().contains("wrong type for join key 'customer_id'"), bad.body());
     }
     // the largest long is still an integer key
-    assertTrue(OnlineFeatures.isDecimalLong("9223372036854775807"));
-    assertTrue(OnlineFeatures.isDecimalLong("-9223372036854775808"));
+    assertEquals(Long.MAX_VALUE, OnlineFeatures.integerKey("9223372036854775807"));
+    assertEquals(Long.MIN_VALUE, OnlineFeatures.integerKey("-9223372036854775808"));
   }
 
   @Test
