@@ -9,6 +9,7 @@ import dev.fletch.core.model.Entity;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.JoinKey;
 import dev.fletch.core.model.ValueType;
+import dev.fletch.serving.ErrorCodes;
 import dev.fletch.serving.JsonMapping;
 import dev.fletch.serving.OnlineFeatures;
 import dev.fletch.serving.OnlineQuery;
@@ -114,6 +115,7 @@ public final class GetOnlineCommand implements Callable<Integer> {
       Duration timeout = Duration.ofMillis(Math.round(timeoutSeconds * 1000));
       Instant now;
       OnlineResult result;
+      long version;
       try (RegistryCache definitions =
           new RegistryCache(ctx.registry(), applied.project(), Duration.ofHours(1), null)) {
         OnlineFeatures lookup =
@@ -127,18 +129,15 @@ public final class GetOnlineCommand implements Callable<Integer> {
                 0);
         now = Instant.now();
         result = await(lookup, query, timeout);
+        version = definitions.version();
       }
       if (json) {
         ctx.out().println(JsonMapping.toJson(result).encodePrettily());
       } else {
-        print(ctx, applied, definitionsVersion(ctx, applied), columns, result, now);
+        print(ctx, applied, version, columns, result, now);
       }
     }
     return ExitCodes.OK;
-  }
-
-  private static long definitionsVersion(CliContext ctx, FeatureRepo applied) {
-    return ctx.registry().currentVersion(applied.project());
   }
 
   private static OnlineResult await(OnlineFeatures lookup, OnlineQuery query, Duration timeout) {
@@ -147,10 +146,7 @@ public final class GetOnlineCommand implements Callable<Integer> {
       // against a store client that never completes.
       return lookup.get(query, timeout).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException | CompletionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      while (cause instanceof CompletionException && cause.getCause() != null) {
-        cause = cause.getCause();
-      }
+      Throwable cause = ErrorCodes.cause(e);
       if (cause instanceof FletchException f) {
         throw f;
       }
