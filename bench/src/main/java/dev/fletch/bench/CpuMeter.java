@@ -50,10 +50,6 @@ final class CpuMeter {
     return ticks;
   }
 
-  /**
-   * One line: microseconds of CPU per call in each group between two snapshots (groups that used
-   * under 1 % of the total are summed as "rest").
-   */
   /** All threads' CPU (and Redis's) per call in microseconds; NaN when not measured. */
   static double totalPerCall(Map<String, Long> before, Map<String, Long> after, long calls) {
     if (calls == 0 || after.isEmpty()) {
@@ -66,6 +62,10 @@ final class CpuMeter {
     return ticksToMicros(total) / calls;
   }
 
+  /**
+   * One line: microseconds of CPU per call in each group between two snapshots (groups that used
+   * under 1 % of the total are summed as "rest").
+   */
   static String perCall(Map<String, Long> before, Map<String, Long> after, long calls) {
     if (calls == 0 || after.isEmpty()) {
       return "cpu per call: not measured";

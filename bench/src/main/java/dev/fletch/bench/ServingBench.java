@@ -480,13 +480,13 @@ public final class ServingBench {
     return line;
   }
 
+  /** CPU per call in microseconds (every thread and Redis) of the last measured closed loop. */
+  static volatile double lastCpuPerCall = Double.NaN;
+
   /**
    * Keeps {@code inFlight} requests outstanding for {@code seconds}; returns completed requests per
    * second.
    */
-  /** CPU per call in microseconds (every thread and Redis) of the last measured closed loop. */
-  static volatile double lastCpuPerCall = Double.NaN;
-
   static double closedLoop(String label, Target target, int inFlight, int seconds)
       throws InterruptedException {
     return closedLoop(label, target, inFlight, seconds, 0);
