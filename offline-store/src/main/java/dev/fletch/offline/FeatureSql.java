@@ -4,6 +4,9 @@ import static dev.fletch.offline.Sql.ident;
 import static dev.fletch.offline.Sql.literal;
 
 import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.expr.Expr;
+import dev.fletch.core.expr.ExpressionException;
+import dev.fletch.core.expr.Expressions;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
@@ -181,7 +184,7 @@ final class FeatureSql {
     for (Feature f : features) {
       String expr;
       if (f.hasExpression()) {
-        expr = "(" + f.expression() + ")";
+        expr = expression(view, f, source, columns);
       } else if (columns.has(f.name())) {
         expr = "src." + ident(f.name());
       } else {
@@ -201,6 +204,46 @@ final class FeatureSql {
     }
     String sql = "SELECT " + String.join(", ", select) + " FROM (" + sourceSelect + ") AS src";
     return new ViewRelation(view, keys, features, hasCreated, sql);
+  }
+
+  /**
+   * A feature's expression as DuckDB SQL over {@code src}: parsed and checked again here (stored
+   * definitions may predate a rule, or come from elsewhere), each column it reads looked up in the
+   * source, and rendered from the tree, never from the text.
+   */
+  private static String expression(FeatureView view, Feature f, Source source, Columns columns) {
+    Expr e;
+    try {
+      e = Expressions.parseRowExpression(f.expression());
+    } catch (ExpressionException ex) {
+      throw new InvalidRequestException(
+          "feature view '"
+              + view.name()
+              + "': feature '"
+              + f.name()
+              + "': expression "
+              + ex.getMessage(),
+          ex);
+    }
+    return DuckDbExpressions.render(
+        e,
+        c -> {
+          if (!columns.has(c.name())) {
+            throw new InvalidRequestException(
+                "feature view '"
+                    + view.name()
+                    + "': feature '"
+                    + f.name()
+                    + "': expression reads column '"
+                    + c.name()
+                    + "', which source '"
+                    + source.name()
+                    + "' does not have (columns: "
+                    + columns
+                    + ")");
+          }
+          return "src." + ident(c.name());
+        });
   }
 
   private static String timeColumn(

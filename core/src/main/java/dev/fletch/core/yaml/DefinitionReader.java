@@ -1,5 +1,8 @@
 package dev.fletch.core.yaml;
 
+import dev.fletch.core.expr.ExprPrinter;
+import dev.fletch.core.expr.ExpressionException;
+import dev.fletch.core.expr.Expressions;
 import dev.fletch.core.model.Entity;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureService;
@@ -286,7 +289,7 @@ final class DefinitionReader {
     int before = problems.count();
     String name = m.name("name", "feature name");
     ValueType type = type(m, "type");
-    String expression = m.string("expression", false);
+    String expression = expression(m);
     String description = m.string("description", false);
     Map<String, String> tags = MappingReader.values(m.stringMap("tags"));
     if (name == null) {
@@ -295,6 +298,30 @@ final class DefinitionReader {
     Feature feature =
         problems.count() == before ? new Feature(name, type, expression, description, tags) : null;
     return new FeatureDef(name, m.valueAt("name"), feature);
+  }
+
+  /**
+   * The feature's expression in its checked, canonical form (what is stored and rendered into each
+   * engine's SQL), or null; a problem names the position in the file where the expression fails.
+   */
+  private String expression(MappingReader m) {
+    String text = m.string("expression", false);
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return ExprPrinter.print(Expressions.parseRowExpression(text));
+    } catch (ExpressionException e) {
+      m.problem(
+          m.valueAt("expression", e.offset()),
+          "expression '" + abbreviate(text) + "' " + e.problem());
+      return null;
+    }
+  }
+
+  private static String abbreviate(String text) {
+    String oneLine = text.strip().replaceAll("\\s+", " ");
+    return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
   }
 
   private void readService(Node node, int index) {

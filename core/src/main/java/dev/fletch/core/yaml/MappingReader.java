@@ -124,6 +124,23 @@ final class MappingReader {
     return t == null ? at() : Loc.of(file, t.getValueNode());
   }
 
+  /**
+   * Where character {@code offset} of a scalar value is written: exact for a value on one line
+   * (plain or quoted, without escapes before it), else the start of the value.
+   */
+  Loc valueAt(String key, int offset) {
+    Node v = value(key);
+    if (!(v instanceof ScalarNode s)
+        || s.getStartMark() == null
+        || s.getEndMark() == null
+        || s.getStartMark().getLine() != s.getEndMark().getLine()) {
+      return valueAt(key);
+    }
+    Loc start = Loc.of(file, s);
+    boolean quoted = s.getScalarStyle() != org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN;
+    return new Loc(file, start.line(), start.column() + offset + (quoted ? 1 : 0));
+  }
+
   Loc keyAt(String key) {
     NodeTuple t = entries.get(key);
     return t == null ? at() : Loc.of(file, t.getKeyNode());

@@ -265,6 +265,43 @@ class RepoLoaderTest {
   }
 
   @Test
+  void expressionsAreCheckedWhereTheyAreWritten() {
+    RepoFiles f =
+        RepoFiles.valid(dir)
+            .edit(
+                "b_views.yaml",
+                "expression: \"amount / nullif(txn_count, 0)\"",
+                "expression: \"amount + read_csv('/etc/passwd')\"")
+            .edit(
+                "b_views.yaml",
+                "{name: txn_count, type: int64}",
+                "{name: txn_count, type: int64, expression: '1) AS x FROM t; COPY t TO ''/tmp/p''"
+                    + " --'}");
+    // the column is that of the offending token inside the quoted expression
+    f.expectProblem(
+        "b_views.yaml",
+        "read_csv(",
+        "expression 'amount + read_csv('/etc/passwd')' uses read_csv(), which is not allowed");
+    f.expectProblem("b_views.yaml", ") AS x FROM", "unexpected ')'");
+  }
+
+  @Test
+  void expressionsAreStoredInCanonicalForm() {
+    RepoFiles.valid(dir)
+        .edit(
+            "b_views.yaml",
+            "expression: \"amount / nullif(txn_count, 0)\"",
+            "expression: \"(Amount)/NULLIF(txn_count,0)::double\"");
+    assertEquals(
+        "Amount / CAST(nullif(txn_count, 0) AS DOUBLE)",
+        RepoLoader.load(dir)
+            .view("customer_profile")
+            .feature("avg_amount")
+            .orElseThrow()
+            .expression());
+  }
+
+  @Test
   void featureNamedLikeAJoinKeyOrTheTimestamp() {
     RepoFiles f =
         RepoFiles.valid(dir)
