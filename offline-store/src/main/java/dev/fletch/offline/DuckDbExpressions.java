@@ -36,6 +36,8 @@ final class DuckDbExpressions implements Expr.Visitor<String> {
       case BOOLEAN -> e.text();
       case INTEGER, DECIMAL -> e.text();
       case STRING -> Sql.literal(e.text());
+      // "<digits> <unit>", both checked by the parser
+      case INTERVAL -> "INTERVAL '" + e.text() + "'";
     };
   }
 

@@ -44,7 +44,12 @@ public sealed interface Expr {
     BOOLEAN,
     INTEGER,
     DECIMAL,
-    STRING
+    STRING,
+    /**
+     * A span of time; {@code text} is {@code "<integer> <unit>"}, unit as {@link ExprParser}
+     * allows.
+     */
+    INTERVAL
   }
 
   record Literal(LiteralKind kind, String text, int pos) implements Expr {

@@ -100,8 +100,12 @@ public final class ExprParser {
           "EXPLAIN",
           "PIVOT",
           "UNPIVOT",
-          "INTERVAL",
           "LAMBDA");
+
+  /** Units of {@code INTERVAL n unit}, singular (a trailing s is accepted). */
+  static final Set<String> INTERVAL_UNITS =
+      Set.of(
+          "microsecond", "millisecond", "second", "minute", "hour", "day", "week", "month", "year");
 
   /** Whether a bare word of that spelling would not read as a column name. */
   static boolean isReserved(String word) {
@@ -330,6 +334,18 @@ public final class ExprParser {
       case QUOTED:
         return column(t);
       case SYMBOL:
+        if (t.is("[")) {
+          // A list, [a, b]: the same as list_value(a, b).
+          List<Expr> items = new ArrayList<>();
+          if (!peek().is("]")) {
+            do {
+              items.add(expression());
+            } while (accept(","));
+          }
+          expect("]", "to close the list opened at character " + (t.pos() + 1));
+          Functions.checkCall("list_value", items.size(), t.pos());
+          return new Expr.Call("list_value", items, t.pos());
+        }
         if (t.is("(")) {
           if (peek().is("SELECT") || peek().is("WITH") || peek().is("VALUES")) {
             throw statement(peek());
@@ -370,6 +386,19 @@ public final class ExprParser {
         }
       default:
         break;
+    }
+    if ((upper.equals("DATE") || upper.equals("TIMESTAMP") || upper.equals("TIMESTAMPTZ"))
+        && peek().kind() == Kind.STRING) {
+      // A typed literal, DATE '2024-01-31': the same as a cast of the text.
+      Token value = take();
+      return new Expr.Cast(
+          new Expr.Literal(LiteralKind.STRING, value.text(), value.pos()),
+          CastType.of(upper).orElseThrow(),
+          false,
+          t.pos());
+    }
+    if (upper.equals("INTERVAL")) {
+      return interval(t);
     }
     if (STATEMENT_WORDS.contains(upper)) {
       throw statement(t);
@@ -435,6 +464,49 @@ public final class ExprParser {
     Expr otherwise = accept("ELSE") ? expression() : null;
     expect("END", "to close the CASE opened at character " + (caseToken.pos() + 1));
     return new Expr.Case(operand, whens, otherwise, caseToken.pos());
+  }
+
+  /** {@code INTERVAL 1 HOUR} or {@code INTERVAL '1 hour'}: a whole number and one unit. */
+  private Expr interval(Token start) {
+    String amount;
+    String unit;
+    int unitPos;
+    Token t = take();
+    if (t.kind() == Kind.STRING) {
+      String[] parts = t.text().trim().split("\\s+");
+      if (parts.length != 2) {
+        throw new ExpressionException(
+            "an interval is a whole number and one unit, such as INTERVAL '2 hours'", t.pos());
+      }
+      amount = parts[0];
+      unit = parts[1];
+      unitPos = t.pos();
+    } else if (t.kind() == Kind.INTEGER) {
+      amount = t.text();
+      Token u = take();
+      if (u.kind() != Kind.WORD) {
+        throw unexpected(u, "expected a unit after INTERVAL " + amount);
+      }
+      unit = u.text();
+      unitPos = u.pos();
+    } else {
+      throw unexpected(t, "expected a whole number after INTERVAL, such as INTERVAL 2 HOUR");
+    }
+    if (!amount.matches("[0-9]{1,9}")) {
+      throw new ExpressionException(
+          "an interval's amount must be a whole number of at most 9 digits, not '" + amount + "'",
+          t.pos());
+    }
+    String u = unit.toLowerCase(Locale.ROOT);
+    if (u.endsWith("s") && INTERVAL_UNITS.contains(u.substring(0, u.length() - 1))) {
+      u = u.substring(0, u.length() - 1);
+    }
+    if (!INTERVAL_UNITS.contains(u)) {
+      throw new ExpressionException(
+          "unknown interval unit '" + unit + "' (units: " + String.join(", ", INTERVAL_UNITS) + ")",
+          unitPos);
+    }
+    return new Expr.Literal(LiteralKind.INTERVAL, Long.parseLong(amount) + " " + u, start.pos());
   }
 
   private CastType castType() {

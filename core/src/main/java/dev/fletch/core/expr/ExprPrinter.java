@@ -59,6 +59,7 @@ public final class ExprPrinter implements Expr.Visitor<String> {
   public String literal(Expr.Literal e) {
     return switch (e.kind()) {
       case STRING -> "'" + e.text().replace("'", "''") + "'";
+      case INTERVAL -> "INTERVAL '" + e.text() + "'";
       default -> e.text();
     };
   }

@@ -84,7 +84,11 @@ public final class Functions {
         "string_split 2",
         "regexp_matches 2-3",
         "regexp_replace 3-4",
-        "regexp_extract 2-3");
+        "regexp_extract 2-3",
+        "encode 1",
+        "decode 1",
+        "md5 1",
+        "sha256 1");
     group(
         "date and time",
         "date_trunc 2",
@@ -110,6 +114,7 @@ public final class Functions {
         "strptime 2");
     group(
         "list",
+        "list_value 1+",
         "len 1",
         "array_length 1",
         "list_contains 2",

@@ -29,8 +29,8 @@ final class Lexer {
 
   private static final List<String> SYMBOLS =
       List.of(
-          "::", "<=", ">=", "<>", "!=", "==", "||", "(", ")", ",", ".", "+", "-", "*", "/", "%",
-          "=", "<", ">");
+          "::", "<=", ">=", "<>", "!=", "==", "||", "(", ")", "[", "]", ",", ".", "+", "-", "*",
+          "/", "%", "=", "<", ">");
 
   private final String text;
   private int i;

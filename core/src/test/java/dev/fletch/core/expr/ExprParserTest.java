@@ -68,7 +68,11 @@ class ExprParserTest {
         "a != b | a <> b",
         "- -a | -(-a)",
         "ts::timestamp with time zone | CAST(ts AS TIMESTAMPTZ)",
-        "\"a\"\"b\" | \"a\"\"b\""
+        "\"a\"\"b\" | \"a\"\"b\"",
+        "ts >= TIMESTAMP '2024-01-01' | ts >= CAST('2024-01-01' AS TIMESTAMP)",
+        "ts + INTERVAL 1 HOUR | ts + INTERVAL '1 hour'",
+        "ts - interval '30 Days' | ts - INTERVAL '30 day'",
+        "list_contains([1, 2], x) | list_contains(list_value(1, 2), x)"
       })
   void canonicalForm(String text, String expected) {
     assertEquals(expected, canonical(text));
@@ -130,7 +134,9 @@ class ExprParserTest {
         "CASE END | CASE needs at least one WHEN | 5",
         "12abc | a number followed by a letter | 2",
         "a $ b | unexpected character '$' | 2",
-        "a + | ends where a value is expected | 3"
+        "a + | ends where a value is expected | 3",
+        "ts + INTERVAL '1 day; DROP' | a whole number and one unit | 14",
+        "ts + INTERVAL 1 fortnight | unknown interval unit 'fortnight' | 16"
       })
   void refused(String text, String message, int offset) {
     ExpressionException e = assertThrows(ExpressionException.class, () -> ExprParser.parse(text));
