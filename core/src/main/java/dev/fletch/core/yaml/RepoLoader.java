@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.fletch.core.DefinitionException;
 import dev.fletch.core.Problem;
 import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.settings.OfflineSettings;
 import dev.fletch.core.settings.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,6 +38,16 @@ public final class RepoLoader {
    */
   public static FeatureRepo load(Path root, boolean checkSourcePaths) {
     requireNonNull(root, "root is null");
+    return load(root, checkSourcePaths, OfflineSettings.load(root));
+  }
+
+  /**
+   * Like {@link #load(Path, boolean)}, with source paths confined to the repository and the places
+   * {@code offline} allows.
+   */
+  public static FeatureRepo load(Path root, boolean checkSourcePaths, OfflineSettings offline) {
+    requireNonNull(root, "root is null");
+    requireNonNull(offline, "offline is null");
     Path dir = root.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw new DefinitionException(
@@ -58,7 +69,7 @@ public final class RepoLoader {
         new DefinitionReader(problems, name, defs).read(doc);
       }
     }
-    new RepoValidator(defs, problems, dir, checkSourcePaths)
+    new RepoValidator(defs, problems, dir, checkSourcePaths, offline)
         .validate(new Loc(displayName(dir, files.get(0)), 1, 1));
     problems.throwIfAny();
     // No problems means every object was built, so none of the lists below has a null.

@@ -5,6 +5,7 @@ import dev.fletch.core.model.Entity;
 import dev.fletch.core.model.FeatureRef;
 import dev.fletch.core.model.JoinKey;
 import dev.fletch.core.model.Source;
+import dev.fletch.core.settings.OfflineSettings;
 import dev.fletch.core.yaml.Defs.FeatureDef;
 import dev.fletch.core.yaml.Defs.ServiceDef;
 import dev.fletch.core.yaml.Defs.SourceDef;
@@ -22,19 +23,20 @@ final class RepoValidator {
   private final Problems problems;
   private final Path root;
   private final boolean checkSourcePaths;
+  private final OfflineSettings offline;
 
-  RepoValidator(Defs defs, Problems problems, Path root, boolean checkSourcePaths) {
+  RepoValidator(
+      Defs defs, Problems problems, Path root, boolean checkSourcePaths, OfflineSettings offline) {
     this.defs = defs;
     this.problems = problems;
     this.root = root;
     this.checkSourcePaths = checkSourcePaths;
+    this.offline = offline;
   }
 
   void validate(Loc repoAt) {
     checkProject(repoAt);
-    if (checkSourcePaths) {
-      defs.sources.values().forEach(this::checkSourcePath);
-    }
+    defs.sources.values().forEach(this::checkSourcePath);
     defs.views.values().forEach(this::checkView);
     defs.services.values().forEach(this::checkService);
   }
@@ -59,6 +61,15 @@ final class RepoValidator {
   private void checkSourcePath(SourceDef def) {
     Source s = def.source();
     if (s == null) {
+      return;
+    }
+    // Where a source may read is checked even where its data is not expected to be present.
+    String confinement = offline.sourcePathProblem(root, s.path());
+    if (confinement != null) {
+      def.fields().problem(def.fields().valueAt("path"), confinement);
+      return;
+    }
+    if (!checkSourcePaths) {
       return;
     }
     if (!SourcePaths.isLocal(s.path())) {

@@ -2,6 +2,7 @@ package dev.fletch.core.yaml;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.fletch.core.settings.OfflineSettings;
 import dev.fletch.core.settings.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,13 @@ import org.yaml.snakeyaml.nodes.Node;
  * selects the Redis online store at that URL. Use {@link Settings#load} rather than this class.
  */
 public final class SettingsLoader {
-  static final List<String> TOP_KEYS = List.of("registry", "online_store", "serve");
+  static final List<String> TOP_KEYS =
+      List.of("registry", "online_store", "offline_store", "serve");
+  static final List<String> OFFLINE_KEYS =
+      List.of("allowed_directories", "memory_limit", "threads", "max_concurrent_jobs");
+  private static final java.util.regex.Pattern MEMORY =
+      java.util.regex.Pattern.compile(
+          "[0-9]{1,9}(\\.[0-9]{1,3})?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)");
   static final List<String> REGISTRY_KEYS = List.of("url");
   static final List<String> ONLINE_KEYS = List.of("type", "url", "path");
   static final List<String> SERVE_KEYS =
@@ -56,11 +63,69 @@ public final class SettingsLoader {
     return b.build();
   }
 
+  /** The {@code offline_store} section of the settings file at {@code root}, over the defaults. */
+  public static OfflineSettings loadOffline(Path root) {
+    requireNonNull(root, "root is null");
+    Path dir = root.toAbsolutePath().normalize();
+    Path file = dir.resolve(Settings.FILE_NAME);
+    Problems problems = new Problems();
+    OfflineSettings[] out = {OfflineSettings.defaults()};
+    if (Files.isRegularFile(file)) {
+      for (Node doc : YamlDocuments.read(file, Settings.FILE_NAME, problems)) {
+        MappingReader top =
+            MappingReader.of(problems, Settings.FILE_NAME, doc, "settings", TOP_KEYS);
+        if (top != null) {
+          section(top, "offline_store", OFFLINE_KEYS, problems)
+              .ifPresent(m -> out[0] = readOffline(m, dir));
+        }
+      }
+    }
+    problems.throwIfAny();
+    return out[0];
+  }
+
+  private static OfflineSettings readOffline(MappingReader m, Path dir) {
+    OfflineSettings d = OfflineSettings.defaults();
+    List<Path> dirs = new java.util.ArrayList<>();
+    List<String> urls = new java.util.ArrayList<>();
+    for (MappingReader.Located entry : m.scalarList("allowed_directories", false)) {
+      String v = entry.value().trim();
+      if (OfflineSettings.isUrl(v)) {
+        urls.add(v.endsWith("/") ? v : v + "/");
+      } else {
+        String local = v.startsWith("file://") ? v.substring("file://".length()) : v;
+        Path p = dir.resolve(local).normalize();
+        if (p.getParent() == null) {
+          m.problem(entry.at(), "'" + v + "' would allow the whole file system; name a folder");
+        } else {
+          dirs.add(p);
+        }
+      }
+    }
+    String memory = m.string("memory_limit", false);
+    if (memory != null && !MEMORY.matcher(memory.trim()).matches()) {
+      m.problem(
+          m.valueAt("memory_limit"),
+          "'memory_limit' must be an amount such as 512MB, 4GB or 2GiB, not '" + memory + "'");
+      memory = null;
+    }
+    Integer threads = m.integer("threads", 0, 1024);
+    Integer jobs = m.integer("max_concurrent_jobs", 1, 64);
+    return new OfflineSettings(
+        dirs,
+        urls,
+        memory == null ? d.memoryLimit() : memory.trim(),
+        threads == null ? d.threads() : threads,
+        jobs == null ? d.maxConcurrentJobs() : jobs);
+  }
+
   private static void readFile(Node doc, Path dir, Builder b, Problems problems) {
     MappingReader top = MappingReader.of(problems, Settings.FILE_NAME, doc, "settings", TOP_KEYS);
     if (top == null) {
       return;
     }
+    // Read for its problems only: OfflineSettings.load gives the section to the offline store.
+    section(top, "offline_store", OFFLINE_KEYS, problems).ifPresent(m -> readOffline(m, dir));
     section(top, "registry", REGISTRY_KEYS, problems)
         .ifPresent(
             m -> {

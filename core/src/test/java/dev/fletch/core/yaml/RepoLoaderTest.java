@@ -3,8 +3,10 @@ package dev.fletch.core.yaml;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fletch.core.DefinitionException;
 import dev.fletch.core.DefinitionJson;
 import dev.fletch.core.Problem;
 import dev.fletch.core.model.FeatureRepo;
@@ -12,6 +14,7 @@ import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
 import dev.fletch.core.model.SourceFormat;
 import dev.fletch.core.model.ValueType;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -249,7 +252,58 @@ class RepoLoaderTest {
     RepoLoader.load(dir);
     RepoFiles.valid(dir).edit("a_entities.yaml", "data/transactions.csv", "data");
     RepoLoader.load(dir);
-    RepoFiles.valid(dir).edit("a_entities.yaml", "data/transactions.csv", "s3://bucket/t/*.csv");
+    RepoFiles f =
+        RepoFiles.valid(dir)
+            .edit("a_entities.yaml", "data/transactions.csv", "s3://bucket/t/*.csv");
+    // object storage is read only where the operator allows it
+    f.expectProblem(
+        "a_entities.yaml",
+        "s3://bucket/t/*.csv",
+        "is s3:// storage that offline_store.allowed_directories in fletch_settings.yaml does not"
+            + " list");
+    f.write("fletch_settings.yaml", "offline_store: {allowed_directories: [\"s3://bucket/t\"]}\n");
+    RepoLoader.load(dir);
+    f.edit("a_entities.yaml", "s3://bucket/t/*.csv", "s3://bucket/tother/*.csv");
+    f.expectProblem("a_entities.yaml", "s3://bucket/tother", "does not list");
+  }
+
+  @Test
+  void sourcePathsStayInsideTheRepositoryOrAnAllowedFolder(@TempDir Path outside) throws Exception {
+    Files.writeString(outside.resolve("t.csv"), RepoFiles.DATA);
+    String relative = dir.relativize(outside.resolve("t.csv")).toString();
+    for (String path : List.of("/etc/passwd", "../../../../etc/passwd", relative, "data/../../x")) {
+      RepoFiles f = RepoFiles.valid(dir).edit("a_entities.yaml", "data/transactions.csv", path);
+      f.expectProblem("a_entities.yaml", path, "leaves the repository");
+      // also where the data is not expected to be present
+      assertThrows(DefinitionException.class, () -> RepoLoader.load(dir, false));
+    }
+    RepoFiles f = RepoFiles.valid(dir).edit("a_entities.yaml", "data/transactions.csv", relative);
+    f.write(
+        "fletch_settings.yaml",
+        "offline_store: {allowed_directories: [\"" + outside.toAbsolutePath() + "\"]}\n");
+    assertEquals(relative, RepoLoader.load(dir).source("transactions").path());
+  }
+
+  @Test
+  void symbolicLinksOutOfTheRepositoryAreRefused(@TempDir Path secrets) throws Exception {
+    Files.writeString(secrets.resolve("t.csv"), RepoFiles.DATA);
+    RepoFiles f = RepoFiles.valid(dir);
+    Files.createSymbolicLink(dir.resolve("data/linked.csv"), secrets.resolve("t.csv"));
+    f.edit("a_entities.yaml", "data/transactions.csv", "data/linked.csv");
+    f.expectProblem("a_entities.yaml", "data/linked.csv", "goes through a symbolic link to");
+    // a link below a folder or glob source is found too
+    f.edit("a_entities.yaml", "data/linked.csv", "data/*.csv");
+    f.expectProblem("a_entities.yaml", "data/*.csv", "is a symbolic link to");
+    Files.delete(dir.resolve("data/linked.csv"));
+    Files.createSymbolicLink(dir.resolve("data/outside"), secrets);
+    f.expectProblem("a_entities.yaml", "data/*.csv", "is a symbolic link to");
+    Files.delete(dir.resolve("data/outside"));
+    // a loop
+    Files.createSymbolicLink(dir.resolve("data/loop"), dir.resolve("data"));
+    f.expectProblem("a_entities.yaml", "data/*.csv", "(a loop)");
+    Files.delete(dir.resolve("data/loop"));
+    // a link that stays inside is fine
+    Files.createSymbolicLink(dir.resolve("data/again.csv"), dir.resolve("data/transactions.csv"));
     RepoLoader.load(dir);
   }
 
