@@ -70,7 +70,9 @@ public final class CliContext implements AutoCloseable {
 
   public synchronized OfflineStore offlineStore() {
     if (offlineStore == null) {
-      offlineStore = new DuckDbOfflineStore();
+      offlineStore =
+          new DuckDbOfflineStore(
+              dev.fletch.core.settings.OfflineSettings.load(repoRoot), java.util.Map.of());
     }
     return offlineStore;
   }

@@ -9,7 +9,9 @@ import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.settings.OfflineSettings;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +28,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.StringJoiner;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.duckdb.DuckDBConnection;
@@ -35,76 +40,181 @@ import org.duckdb.DuckDBDriver;
 import org.duckdb.DuckDBResultSet;
 
 /**
- * The offline store on an embedded, in-memory DuckDB reading Parquet/CSV sources in place.
+ * The offline store on embedded, in-memory DuckDB reading Parquet/CSV sources in place.
  *
- * <p>One DuckDB database per store; every call works on its own connection (duplicated from the
- * store's), so calls may run concurrently and their temporary tables never meet. Sessions run in
- * UTC.
+ * <p>Every call runs on a DuckDB database of its own, confined before its first statement to the
+ * files the call needs (the repository's sources and allowed directories, an entity file, its own
+ * output: see {@link JobAccess}) with its configuration locked, extensions neither installed nor
+ * loaded on demand, and its own memory limit, threads and spill folder. Definitions are untrusted;
+ * this is the defence behind their checks. At most {@link OfflineSettings#maxConcurrentJobs()}
+ * calls run at once; the rest wait. Sessions run in UTC.
  */
 public final class DuckDbOfflineStore implements OfflineStore {
   /** Rows per Arrow record batch when the caller does not choose. */
   public static final int DEFAULT_ARROW_BATCH = 64 * 1024;
 
-  private final Object lock = new Object();
-  private DuckDBConnection database;
+  private static final Logger LOG = Logger.getLogger(DuckDbOfflineStore.class.getName());
 
-  /** A store with DuckDB's defaults (memory limit 80% of RAM, one thread per core). */
+  private final OfflineSettings settings;
+  private final Properties options;
+  private final Path spillRoot;
+  private final boolean ownSpillRoot;
+  private final Semaphore jobs;
+  private volatile boolean closed;
+
+  /** A store with the default settings: sources inside their repository only. */
   public DuckDbOfflineStore() {
-    this(Map.of());
+    this(OfflineSettings.defaults(), Map.of());
+  }
+
+  /** A store with DuckDB configuration options and the default settings. */
+  public DuckDbOfflineStore(Map<String, String> duckdbOptions) {
+    this(OfflineSettings.defaults(), duckdbOptions);
   }
 
   /**
-   * A store with DuckDB configuration options (for example {@code memory_limit: 4GB}, {@code
-   * threads: 2}, {@code temp_directory: /big/disk}). Unless given, DuckDB spills to a private
-   * folder under {@code java.io.tmpdir} rather than to {@code .tmp} in the working directory.
+   * A store with {@code settings} (where sources may be, memory, threads, concurrent jobs) and
+   * further DuckDB configuration options ({@code temp_directory: /big/disk} ...), given to every
+   * job's database. Unless given, jobs spill to a private folder under {@code java.io.tmpdir}.
+   * Options are tried at once: an unknown one fails here.
    */
-  public DuckDbOfflineStore(Map<String, String> duckdbOptions) {
+  public DuckDbOfflineStore(OfflineSettings settings, Map<String, String> duckdbOptions) {
+    this.settings = requireNonNull(settings, "settings is null");
     requireNonNull(duckdbOptions, "duckdbOptions is null");
-    Properties props = new Properties();
-    props.setProperty(
-        "temp_directory",
-        Path.of(System.getProperty("java.io.tmpdir"), "fletch-duckdb-" + UUID.randomUUID())
-            .toString());
-    props.putAll(duckdbOptions);
+    options = new Properties();
+    options.setProperty("memory_limit", memoryLimit(settings));
+    options.setProperty(
+        "threads",
+        Integer.toString(
+            settings.threads() > 0
+                ? settings.threads()
+                : Runtime.getRuntime().availableProcessors()));
+    options.putAll(duckdbOptions);
     // Stream results chunk by chunk instead of materializing them: scans stay bounded in memory.
-    props.setProperty(DuckDBDriver.JDBC_STREAM_RESULTS, "true");
-    try {
-      database = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", props);
+    options.setProperty(DuckDBDriver.JDBC_STREAM_RESULTS, "true");
+    String spillOption = options.getProperty("temp_directory");
+    ownSpillRoot = spillOption == null;
+    spillRoot =
+        spillOption != null
+            ? Path.of(spillOption)
+            : Path.of(System.getProperty("java.io.tmpdir"), "fletch-duckdb-" + UUID.randomUUID());
+    jobs = new Semaphore(settings.maxConcurrentJobs(), true);
+    Path spill = spillRoot.resolve(UUID.randomUUID().toString());
+    try (Connection probe = open(JobAccess.none(), spill)) {
+      LOG.fine(() -> "DuckDB options accepted: " + probe);
     } catch (SQLException e) {
       throw new FletchException("cannot start DuckDB: " + e.getMessage(), e);
+    } finally {
+      deleteSpill(spill);
     }
   }
 
   /**
-   * Work that borrows a connection; it is closed, with its temporary tables, when the work ends.
+   * Half of the machine's memory shared by the jobs that may run at once (DuckDB's own default, 80
+   * % per database, lets two jobs ask for more than there is); at least 256 MB.
+   */
+  static String memoryLimit(OfflineSettings settings) {
+    if (settings.memoryLimit() != null) {
+      return settings.memoryLimit();
+    }
+    long total = 8L << 30;
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      total = os.getTotalMemorySize();
+    }
+    long perJob = Math.max(256L << 20, total / 2 / settings.maxConcurrentJobs());
+    return (perJob >> 20) + "MB";
+  }
+
+  /** A new in-memory database confined to {@code access}, its configuration locked. */
+  private Connection open(JobAccess access, Path spill) throws SQLException {
+    Properties props = new Properties();
+    props.putAll(options);
+    props.setProperty("temp_directory", spill.toString());
+    props.setProperty("autoinstall_known_extensions", "false");
+    props.setProperty("autoload_known_extensions", "false");
+    DuckDBConnection conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", props);
+    try (Statement st = conn.createStatement()) {
+      st.execute("SET TimeZone = 'UTC'");
+      if (access.remote()) {
+        // Object storage is read through httpfs; it must be installed beforehand (no download
+        // happens during a job).
+        st.execute("LOAD httpfs");
+      }
+      st.execute("SET allowed_directories = " + list(access.directories()));
+      st.execute("SET allowed_paths = " + list(access.files()));
+      st.execute("SET enable_external_access = false");
+      st.execute("SET lock_configuration = true");
+    } catch (SQLException e) {
+      conn.close();
+      throw e;
+    }
+    return conn;
+  }
+
+  private static String list(java.util.List<String> values) {
+    StringJoiner j = new StringJoiner(", ", "[", "]");
+    values.forEach(v -> j.add(Sql.literal(v)));
+    return j.toString();
+  }
+
+  /**
+   * Work that borrows a connection; it is closed, with its database and spill files, when the work
+   * ends.
    */
   @FunctionalInterface
   interface ConnectionWork<T> {
     T apply(Connection conn) throws SQLException, IOException;
   }
 
-  <T> T withConnection(String what, ConnectionWork<T> work) {
-    Connection conn;
-    synchronized (lock) {
-      if (database == null) {
-        throw new FletchException("the offline store is closed");
-      }
-      try {
-        conn = database.duplicate();
-      } catch (SQLException e) {
-        throw new FletchException("cannot open a DuckDB connection", e);
-      }
+  <T> T withConnection(String what, JobAccess access, ConnectionWork<T> work) {
+    if (closed) {
+      throw new FletchException("the offline store is closed");
     }
-    try (conn) {
-      try (Statement st = conn.createStatement()) {
-        st.execute("SET TimeZone = 'UTC'");
-      }
+    try {
+      jobs.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FletchException(what + ": interrupted while waiting for a free offline job slot");
+    }
+    Path spill = spillRoot.resolve(UUID.randomUUID().toString());
+    try (Connection conn = open(access, spill)) {
       return work.apply(conn);
     } catch (SQLException e) {
       throw DuckDbErrors.translate(what, e);
     } catch (IOException e) {
       throw new FletchException(what + ": " + e.getMessage(), e);
+    } finally {
+      jobs.release();
+      deleteSpill(spill);
     }
+  }
+
+  /** A job's spill folder once its database is closed (DuckDB removes the files in it). */
+  private static void deleteSpill(Path spill) {
+    if (!Files.exists(spill)) {
+      return;
+    }
+    try (var files = Files.walk(spill)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | java.io.UncheckedIOException e) {
+      LOG.fine(() -> "cannot remove spill folder " + spill + ": " + e.getMessage());
+    }
+  }
+
+  private JobAccess access(FeatureRepo repo, HistoricalRequest request) {
+    JobAccess access = JobAccess.forRepo(repo, settings);
+    if (request.entities() instanceof EntitySet.FromFile f) {
+      Path p = f.path().toAbsolutePath().normalize();
+      if (SourcePaths.isGlob(f.path().toString())) {
+        access.folder(OfflineSettings.fixedPart(p));
+      } else if (Files.isDirectory(p)) {
+        access.folder(p);
+      } else {
+        access.file(p);
+      }
+    }
+    return access;
   }
 
   @Override
@@ -118,14 +228,15 @@ public final class DuckDbOfflineStore implements OfflineStore {
     if (Files.isDirectory(target)) {
       throw new InvalidRequestException("output " + target + " is a directory");
     }
+    Path dir = target.getParent();
+    // Written beside the target and renamed into place: a failed run leaves no partial file.
+    Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     return withConnection(
         "historical retrieval",
+        access(repo, request).file(tmp),
         conn -> {
-          HistoricalRetrieval.Plan plan = HistoricalRetrieval.plan(conn, repo, request);
-          Path dir = target.getParent();
+          HistoricalRetrieval.Plan plan = HistoricalRetrieval.plan(conn, repo, request, settings);
           Files.createDirectories(dir);
-          // Written beside the target and renamed into place: a failed run leaves no partial file.
-          Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
           String options =
               request.format() == HistoricalRequest.OutputFormat.CSV
                   ? "(FORMAT csv, HEADER true)"
@@ -178,8 +289,9 @@ public final class DuckDbOfflineStore implements OfflineStore {
     }
     return withConnection(
         "historical retrieval",
+        access(repo, request),
         conn -> {
-          HistoricalRetrieval.Plan plan = HistoricalRetrieval.plan(conn, repo, request);
+          HistoricalRetrieval.Plan plan = HistoricalRetrieval.plan(conn, repo, request, settings);
           try (PreparedStatement ps = conn.prepareStatement(plan.sql());
               ResultSet rs = ps.executeQuery();
               CountingArrowReader reader =
@@ -206,6 +318,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
     String scan = EntityTables.fileScan(file);
     return withConnection(
         "cannot preview " + file.toAbsolutePath(),
+        JobAccess.none().file(file),
         conn -> {
           List<Map<String, Object>> rows = new ArrayList<>();
           try (PreparedStatement ps = conn.prepareStatement("SELECT * FROM " + scan + " LIMIT ?")) {
@@ -246,9 +359,10 @@ public final class DuckDbOfflineStore implements OfflineStore {
     }
     return withConnection(
         "latest-value scan of feature view '" + view.name() + "'",
+        JobAccess.forRepo(repo, settings),
         conn -> {
           FeatureSql.ViewRelation relation =
-              new SourceCatalog(conn, repo).view(view, view.features());
+              new SourceCatalog(conn, repo, settings).view(view, view.features());
           List<JoinKey> keys = relation.keys();
           List<String> keyNames = keys.stream().map(JoinKey::name).toList();
           long produced = 0;
@@ -287,16 +401,20 @@ public final class DuckDbOfflineStore implements OfflineStore {
 
   @Override
   public void close() {
-    synchronized (lock) {
-      if (database != null) {
-        try {
-          database.close();
-        } catch (SQLException e) {
-          throw new FletchException("cannot close DuckDB", e);
-        } finally {
-          database = null;
-        }
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (!ownSpillRoot) {
+      return;
+    }
+    // Jobs delete their own spill files as their databases close; the folder goes when empty.
+    try (var left = Files.list(spillRoot)) {
+      if (left.findAny().isEmpty()) {
+        Files.deleteIfExists(spillRoot);
       }
+    } catch (IOException e) {
+      // never created (no job spilled), or still in use by a job that is finishing
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.fletch.core.model.FeatureRef;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.settings.OfflineSettings;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,9 +27,10 @@ final class HistoricalRetrieval {
 
   private HistoricalRetrieval() {}
 
-  static Plan plan(Connection conn, FeatureRepo repo, HistoricalRequest request) {
+  static Plan plan(
+      Connection conn, FeatureRepo repo, HistoricalRequest request, OfflineSettings settings) {
     List<FeatureRef> refs = resolve(repo, request);
-    SourceCatalog catalog = new SourceCatalog(conn, repo);
+    SourceCatalog catalog = new SourceCatalog(conn, repo, settings);
 
     // Validate the views before touching the entity set, so definition errors come first.
     Map<String, List<Feature>> byView = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.Source;
+import dev.fletch.core.settings.OfflineSettings;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,11 +26,13 @@ final class SourceCatalog {
 
   private final Connection conn;
   private final FeatureRepo repo;
+  private final OfflineSettings settings;
   private final Map<String, DescribedSource> sources = new HashMap<>();
 
-  SourceCatalog(Connection conn, FeatureRepo repo) {
+  SourceCatalog(Connection conn, FeatureRepo repo, OfflineSettings settings) {
     this.conn = conn;
     this.repo = repo;
+    this.settings = settings;
   }
 
   FeatureRepo repo() {
@@ -41,7 +44,7 @@ final class SourceCatalog {
     if (known != null) {
       return known;
     }
-    String path = SourcePaths.resolve(source, repo.root());
+    String path = SourcePaths.resolve(source, repo.root(), settings);
     Columns raw;
     try {
       raw = describe(conn, "SELECT * FROM " + FeatureSql.scan(source, path));

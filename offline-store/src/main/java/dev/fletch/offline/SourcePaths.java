@@ -2,8 +2,10 @@ package dev.fletch.offline;
 
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.NotFoundException;
+import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.Source;
 import dev.fletch.core.model.SourceFormat;
+import dev.fletch.core.settings.OfflineSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -23,12 +25,21 @@ final class SourcePaths {
    * format below it. A plain local path that does not exist is reported here, naming the path and
    * the source.
    */
-  static String resolve(Source source, Path root) {
+  static String resolve(Source source, Path root, OfflineSettings settings) {
     String written = source.path();
-    if (URL.matcher(written).matches()) {
+    Path base = root == null ? Path.of("").toAbsolutePath() : root.toAbsolutePath();
+    // Checked again at every job: the definition may have come from the registry, and the files
+    // may have changed since it was validated.
+    String refused = settings.sourcePathProblem(base, written);
+    if (refused != null) {
+      throw new InvalidRequestException("source '" + source.name() + "': " + refused);
+    }
+    if (URL.matcher(written).matches() && !written.startsWith("file://")) {
       return written; // object storage: DuckDB's httpfs resolves it
     }
-    Path base = root == null ? Path.of("").toAbsolutePath() : root.toAbsolutePath();
+    if (written.startsWith("file://")) {
+      written = written.substring("file://".length());
+    }
     Path path = base.resolve(written).normalize();
     if (isGlob(written)) {
       return path.toString();
@@ -45,6 +56,13 @@ final class SourcePaths {
           "source '" + source.name() + "': file " + path + " is not readable");
     }
     return path.toString();
+  }
+
+  /** The folder a repository's relative paths start from: its root, or the working directory. */
+  static Path root(FeatureRepo repo) {
+    return repo.root() == null
+        ? Path.of("").toAbsolutePath().normalize()
+        : repo.root().toAbsolutePath().normalize();
   }
 
   static boolean isGlob(String path) {

@@ -164,7 +164,7 @@ public record OfflineSettings(
   }
 
   /** The part of a path before its first glob character. */
-  static Path fixedPart(Path path) {
+  public static Path fixedPart(Path path) {
     Path fixed = path.getRoot();
     for (Path part : path) {
       String s = part.toString();
