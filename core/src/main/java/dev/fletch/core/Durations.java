@@ -16,6 +16,12 @@ import java.util.regex.Pattern;
 public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)\\s*(ms|w|d|h|m|s)");
 
+  /**
+   * The longest ttl or schedule a definition may have (100 years): long enough for "never" in
+   * practice, short enough that adding it to any time stays inside every engine's range.
+   */
+  public static final Duration MAX = Duration.ofDays(36_500);
+
   private Durations() {}
 
   /** Parses a duration; {@link InvalidRequestException} says what is wrong with the text. */
@@ -49,7 +55,18 @@ public final class Durations {
                 + "': expected a number and a unit (ms, s, m, h, d, w),"
                 + " e.g. 30d, 1d12h, 500ms, or ISO-8601 like PT1H");
       }
-      total = total.plus(unit(Long.parseLong(m.group(1)), m.group(2)));
+      long n;
+      try {
+        n = Long.parseLong(m.group(1));
+      } catch (NumberFormatException e) {
+        throw new InvalidRequestException(
+            "duration '" + text + "' is too long: at most " + format(MAX), e);
+      }
+      total = total.plus(unit(n, m.group(2)));
+      if (total.compareTo(MAX) > 0) {
+        throw new InvalidRequestException(
+            "duration '" + text + "' is too long: at most " + format(MAX));
+      }
       pos = m.end();
       while (pos < t.length() && Character.isWhitespace(t.charAt(pos))) {
         pos++;
@@ -63,6 +80,10 @@ public final class Durations {
       Duration d = Duration.parse(t.toUpperCase(Locale.ROOT));
       if (d.isNegative()) {
         throw new InvalidRequestException("negative duration '" + text + "'");
+      }
+      if (d.compareTo(MAX) > 0) {
+        throw new InvalidRequestException(
+            "duration '" + text + "' is too long: at most " + format(MAX));
       }
       return d;
     } catch (DateTimeParseException e) {
@@ -82,7 +103,8 @@ public final class Durations {
         default -> throw new IllegalStateException("unit " + unit);
       };
     } catch (ArithmeticException e) {
-      throw new InvalidRequestException("duration too large: " + n + unit, e);
+      throw new InvalidRequestException(
+          "duration too large: " + n + unit + " (at most " + format(MAX) + ")", e);
     }
   }
 

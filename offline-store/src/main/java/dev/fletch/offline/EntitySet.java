@@ -23,8 +23,8 @@ public sealed interface EntitySet {
   /**
    * A SQL query over the repository's sources; each source is visible as a table named after it
    * (with its field mapping applied). It must be a single SELECT (DuckDB dialect); anything else is
-   * refused. It runs confined like every job: it can read the repository's sources and the
-   * allowed directories, and nothing else.
+   * refused. It runs confined like every job: it can read the repository's sources and the allowed
+   * directories, and nothing else.
    */
   record FromQuery(String sql) implements EntitySet {
     public FromQuery {

@@ -307,9 +307,9 @@ public final class Registry implements DefinitionSource, AutoCloseable {
    * The difference between {@code repo} and the latest applied version of its project. An
    * inconsistent repository (dangling references, duplicate names) raises DefinitionException.
    */
-  public Plan plan(FeatureRepo repo) {
-    requireNonNull(repo, "repo is null");
-    RepoChecks.check(repo, "definitions of project '" + repo.project() + "'");
+  public Plan plan(FeatureRepo given) {
+    requireNonNull(given, "repo is null");
+    FeatureRepo repo = RepoChecks.check(given, "definitions of project '" + given.project() + "'");
     return withHandle(
         h -> {
           long current = currentVersion(h, repo.project());
@@ -332,18 +332,18 @@ public final class Registry implements DefinitionSource, AutoCloseable {
    * false).
    */
   public ApplyResult apply(
-      FeatureRepo repo,
+      FeatureRepo given,
       long expectedVersion,
       boolean allowBreaking,
       String appliedBy,
       String message) {
-    requireNonNull(repo, "repo is null");
+    requireNonNull(given, "repo is null");
     String by = appliedBy == null || appliedBy.isBlank() ? "unknown" : appliedBy;
     String msg = message == null ? "" : message;
     if (expectedVersion < 0) {
       throw new InvalidRequestException("expected version must be >= 0, got " + expectedVersion);
     }
-    RepoChecks.check(repo, "definitions of project '" + repo.project() + "'");
+    FeatureRepo repo = RepoChecks.check(given, "definitions of project '" + given.project() + "'");
     String project = repo.project();
     try {
       return inTransaction(

@@ -8,6 +8,7 @@ import dev.fletch.core.model.FeatureRef;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.ModelChecks;
 import dev.fletch.core.model.Source;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,10 +24,18 @@ import java.util.function.Function;
 final class RepoChecks {
   private RepoChecks() {}
 
-  static void check(FeatureRepo repo, String origin) {
+  /**
+   * {@code repo} as it is to be stored (expressions in canonical form), or DefinitionException
+   * listing every problem: the rules of {@link ModelChecks} (the ones the YAML loader applies),
+   * then names unique per kind and references resolvable. Source paths are confined where jobs read
+   * them, against the settings of the machine that runs the job.
+   */
+  static FeatureRepo check(FeatureRepo repo, String origin) {
     List<Problem> problems = new ArrayList<>();
     if (repo.project().isBlank()) {
       problems.add(problem(origin, "project: the project name is empty"));
+    } else {
+      repo = ModelChecks.check(repo, p -> problems.add(problem(origin, p)));
     }
     Set<String> entities = names(repo.entities(), Entity::name, "entities", origin, problems);
     Set<String> sources = names(repo.sources(), Source::name, "sources", origin, problems);
@@ -77,6 +86,7 @@ final class RepoChecks {
     if (!problems.isEmpty()) {
       throw new DefinitionException(problems);
     }
+    return repo;
   }
 
   private static <T> Set<String> names(

@@ -13,11 +13,18 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Where {@link ApiKeys} are enforced: a gRPC interceptor for FeatureServing (health and reflection
  * stay open, for load balancers and tools) and a Vert.x handler in front of every HTTP route except
- * the health checks and {@code /metrics}. Registry applies need an admin key.
+ * the health checks and {@code /metrics}.
+ *
+ * <p>HTTP authorization is default-deny for writes: the role a request needs is decided on its
+ * canonical path (dot segments resolved, repeated and trailing slashes dropped), and only the
+ * methods and paths listed as reads need no more than a read key; everything else, whatever route
+ * would match it, needs an admin key. Without keys, reads are open and writes are refused unless
+ * the server was started to allow unauthenticated writes.
  */
 final class ApiKeyChecks {
   static final Metadata.Key<String> AUTHORIZATION =
@@ -27,12 +34,46 @@ final class ApiKeyChecks {
   private static final Set<String> OPEN =
       Set.of("/health", "/api/v1/health", "/api/v1/serving/health", "/metrics");
 
+  /** POST routes that only read (plan computes a diff and stores nothing). */
+  private static final Pattern READ_POSTS =
+      Pattern.compile("/api/v1/features/online|/api/v1/historical|/api/v1/projects/[^/]+/plan");
+
   private final ApiKeys keys;
   private final ServingMetrics metrics;
+  private final boolean openWrites;
 
-  ApiKeyChecks(ApiKeys keys, ServingMetrics metrics) {
-    this.keys = requireNonNull(keys, "keys is null");
+  /** {@code keys} null: no keys configured; {@code openWrites} then decides about writes. */
+  ApiKeyChecks(ApiKeys keys, ServingMetrics metrics, boolean openWrites) {
+    this.keys = keys;
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.openWrites = openWrites;
+  }
+
+  /** {@code path} with dot segments resolved and empty segments (//, a trailing /) dropped. */
+  static String canonical(String path) {
+    java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+    for (String part : (path == null ? "" : path).split("/")) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        parts.pollLast();
+      } else {
+        parts.addLast(part);
+      }
+    }
+    return "/" + String.join("/", parts);
+  }
+
+  /** The role a request needs: reads for GET/HEAD and the listed read POSTs, admin otherwise. */
+  static ApiKeys.Role needed(HttpMethod method, String canonicalPath) {
+    if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) {
+      return ApiKeys.Role.READ;
+    }
+    if (method == HttpMethod.POST && READ_POSTS.matcher(canonicalPath).matches()) {
+      return ApiKeys.Role.READ;
+    }
+    return ApiKeys.Role.ADMIN;
   }
 
   ServerInterceptor grpc() {
@@ -57,17 +98,28 @@ final class ApiKeyChecks {
 
   Handler<RoutingContext> http() {
     return ctx -> {
-      String path = ctx.normalizedPath();
-      if (OPEN.contains(path)) {
+      String path = canonical(ctx.request().path());
+      ApiKeys.Role needed = needed(ctx.request().method(), path);
+      if (keys == null) {
+        if (needed == ApiKeys.Role.READ || openWrites) {
+          ctx.next();
+          return;
+        }
+        metrics.recordRequest(method(path), "http", "PERMISSION_DENIED", 0);
+        refuse(
+            ctx,
+            403,
+            "PERMISSION_DENIED",
+            "writes over HTTP are closed: start fletch serve with --api-keys FILE and send an admin"
+                + " key (or, for local development only, --allow-unauthenticated-writes)");
+        return;
+      }
+      if (OPEN.contains(path) && needed == ApiKeys.Role.READ) {
         ctx.next();
         return;
       }
       String key = ApiKeys.bearer(ctx.request().getHeader("Authorization"));
       ApiKeys.Role role = keys.roleOf(key);
-      ApiKeys.Role needed =
-          ctx.request().method() == HttpMethod.POST && path.endsWith("/apply")
-              ? ApiKeys.Role.ADMIN
-              : ApiKeys.Role.READ;
       if (role != null && role.allows(needed)) {
         ctx.next();
         return;
@@ -77,19 +129,23 @@ final class ApiKeyChecks {
       metrics.recordRequest(method(path), "http", code, 0);
       String message =
           known
-              ? "this API key may read but not apply definitions: use an admin key"
+              ? "this API key may read but not write (apply definitions): use an admin key"
               : refusal(key);
       if (!known) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
       }
-      ctx.response()
-          .setStatusCode(known ? 403 : 401)
-          .putHeader("content-type", "application/json")
-          .end(
-              new JsonObject()
-                  .put("error", new JsonObject().put("code", code).put("message", message))
-                  .encode());
+      refuse(ctx, known ? 403 : 401, code, message);
     };
+  }
+
+  private static void refuse(RoutingContext ctx, int status, String code, String message) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(
+            new JsonObject()
+                .put("error", new JsonObject().put("code", code).put("message", message))
+                .encode());
   }
 
   private static String refusal(String key) {

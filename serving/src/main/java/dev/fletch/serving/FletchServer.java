@@ -105,7 +105,8 @@ public final class FletchServer implements AutoCloseable {
       Duration maxConnectionAge,
       Duration warmUp,
       ApiKeys apiKeys,
-      int maxInFlight) {
+      int maxInFlight,
+      boolean allowUnauthenticatedWrites) {
     public Options {
       if (maxInFlight < 0) {
         throw new InvalidRequestException(
@@ -182,6 +183,7 @@ public final class FletchServer implements AutoCloseable {
     private Duration maxConnectionAge = Duration.ZERO;
     private Duration warmUp = Duration.ZERO;
     private ApiKeys apiKeys;
+    private boolean allowUnauthenticatedWrites;
 
     /** Host, ports, row limit and refresh interval from settings. */
     public Builder settings(Settings s) {
@@ -345,6 +347,15 @@ public final class FletchServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Without API keys, let anyone who reaches the HTTP port apply definitions (local development
+     * only). Default: false, writes answer 403 until keys are configured.
+     */
+    public Builder allowUnauthenticatedWrites(boolean v) {
+      allowUnauthenticatedWrites = v;
+      return this;
+    }
+
     public Options build() {
       return new Options(
           host,
@@ -368,7 +379,8 @@ public final class FletchServer implements AutoCloseable {
           maxConnectionAge,
           warmUp,
           apiKeys,
-          maxInFlight);
+          maxInFlight,
+          allowUnauthenticatedWrites);
     }
 
     /** Builds the options and starts a server with them. */
@@ -466,7 +478,7 @@ public final class FletchServer implements AutoCloseable {
         }
       }
       if (options.apiKeys() != null) {
-        grpcBuilder.intercept(new ApiKeyChecks(options.apiKeys(), metrics).grpc());
+        grpcBuilder.intercept(new ApiKeyChecks(options.apiKeys(), metrics, false).grpc());
       }
       // Clients of a serving API keep connections open for hours: let them ping as often as
       // grpc-java's clients may (10 s; the default of 5 min answers their pings with GOAWAY
@@ -516,10 +528,14 @@ public final class FletchServer implements AutoCloseable {
               options.requestTimeout(),
               servingHealth);
       Router router = api.router(options.routeMounters());
-      if (options.apiKeys() != null) {
-        // Ahead of every route (order -1): nothing is answered without a key but the probes.
-        router.route().order(-1).handler(new ApiKeyChecks(options.apiKeys(), metrics).http());
-      }
+      // Ahead of every route (order -1): with keys nothing is answered without one but the
+      // probes; without keys reads are open and writes closed (unless explicitly allowed).
+      router
+          .route()
+          .order(-1)
+          .handler(
+              new ApiKeyChecks(options.apiKeys(), metrics, options.allowUnauthenticatedWrites())
+                  .http());
       int port = options.httpPort() == EPHEMERAL ? 0 : options.httpPort();
       try {
         http =

@@ -121,6 +121,13 @@ public final class ServeCommand implements Callable<Integer> {
   Path apiKeysFile;
 
   @Option(
+      names = "--allow-unauthenticated-writes",
+      description =
+          "Without --api-keys, let anyone who reaches the HTTP port apply definitions. For local"
+              + " development only: by default writes are refused (403) until keys are configured.")
+  boolean allowUnauthenticatedWrites;
+
+  @Option(
       names = "--drain",
       paramLabel = "SECONDS",
       defaultValue = "0",
@@ -242,6 +249,7 @@ public final class ServeCommand implements Callable<Integer> {
           .tls(tls)
           .tlsReload(java.time.Duration.ofSeconds(tlsReloadSeconds))
           .apiKeys(apiKeys)
+          .allowUnauthenticatedWrites(allowUnauthenticatedWrites && apiKeys == null)
           .drainDelay(java.time.Duration.ofSeconds(drainSeconds))
           .warmUp(java.time.Duration.ofSeconds(noGrpc ? 0 : warmUpSeconds))
           .maxConnectionAge(java.time.Duration.ofSeconds(maxConnectionAgeSeconds))
@@ -262,7 +270,7 @@ public final class ServeCommand implements Callable<Integer> {
                   });
           scheduler.start();
         }
-        printWhereItListens(ctx.out(), started, online.describe(), scheduler != null);
+        printWhereItListens(ctx.out(), ctx.err(), started, online.describe(), scheduler != null);
         Runtime.getRuntime().addShutdownHook(hook);
         stopRequested.await();
         ctx.err()
@@ -316,7 +324,11 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   private void printWhereItListens(
-      PrintStream out, FletchServer server, String onlineStore, boolean scheduling) {
+      PrintStream out,
+      PrintStream err,
+      FletchServer server,
+      String onlineStore,
+      boolean scheduling) {
     ServingCatalog catalog = server.definitions().catalogOrNull();
     out.println(
         "Serving project '"
@@ -387,6 +399,26 @@ public final class ServeCommand implements Callable<Integer> {
           "  API keys: from "
               + apiKeysFile
               + " (re-read every 5 s); health checks and /metrics need none");
+      if (allowUnauthenticatedWrites) {
+        err.println(
+            "warning: --allow-unauthenticated-writes is ignored: with --api-keys, writes need an"
+                + " admin key");
+      }
+    } else if (allowUnauthenticatedWrites) {
+      err.println(
+          "warning: --allow-unauthenticated-writes: anyone who reaches "
+              + host
+              + ":"
+              + server.httpPort()
+              + " can apply definitions; use it for local development only");
+    } else {
+      out.println("  Writes (apply): closed without --api-keys (403); reads need no key");
+    }
+    if (!server.requiresApiKeys() && !isLoopback(host)) {
+      err.println(
+          "warning: serving on "
+              + host
+              + " without --api-keys: anyone who reaches it can read every feature");
     }
     if (server.warmingUp()) {
       out.println(
@@ -431,5 +463,14 @@ public final class ServeCommand implements Callable<Integer> {
     }
     out.println("Press Ctrl-C to stop.");
     out.flush();
+    err.flush();
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 }

@@ -1,33 +1,18 @@
 package dev.fletch.core.yaml;
 
+import dev.fletch.core.model.ModelChecks;
 import java.util.Collection;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** Name rules and "did you mean" suggestions. */
 final class Names {
-  // Names end up as SQL identifiers, Redis fields and column names; keeping them plain identifiers
-  // means no quoting surprises anywhere and no SQL smuggled in through a name.
-  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  static final int MAX_LENGTH = 128;
+  static final int MAX_LENGTH = ModelChecks.MAX_NAME_LENGTH;
 
   private Names() {}
 
   /** Null when {@code name} is a valid identifier, else why not. */
   static String identifierProblem(String name) {
-    if (!IDENTIFIER.matcher(name).matches()) {
-      return "'"
-          + name
-          + "' is not a valid name: use letters, digits and _, not starting with a digit";
-    }
-    if (name.length() > MAX_LENGTH) {
-      return "'"
-          + name.substring(0, 20)
-          + "...' is too long (at most "
-          + MAX_LENGTH
-          + " characters)";
-    }
-    return null;
+    return ModelChecks.nameProblem(name);
   }
 
   /** The closest candidate if it is close enough to be a likely typo. */

@@ -18,13 +18,37 @@ import org.yaml.snakeyaml.nodes.Node;
  * value keeps its line and column. Syntax errors become problems located where the parser stopped.
  */
 final class YamlDocuments {
+  /** Definitions files larger than this are refused before they are read (no repo needs them). */
+  static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+
+  /** Aliases to collections in one file: enough for real reuse, too few for an alias bomb. */
+  static final int MAX_ALIASES = 50;
+
   private YamlDocuments() {}
 
   static List<Node> read(Path path, String file, Problems problems) {
     List<Node> docs = new ArrayList<>();
+    try {
+      long size = Files.size(path);
+      if (size > MAX_FILE_BYTES) {
+        problems.add(
+            new Loc(file, 1, 1),
+            "the file is "
+                + String.format(java.util.Locale.ROOT, "%.1f", size / 1048576.0)
+                + " MB; a definitions file may be at most "
+                + (MAX_FILE_BYTES >> 20)
+                + " MB");
+        return docs;
+      }
+    } catch (IOException e) {
+      problems.add(new Loc(file, 1, 1), "cannot read file: " + rootMessage(e));
+      return docs;
+    }
     LoaderOptions options = new LoaderOptions();
     options.setAllowRecursiveKeys(false);
-    options.setCodePointLimit(16 * 1024 * 1024);
+    options.setMaxAliasesForCollections(MAX_ALIASES);
+    options.setNestingDepthLimit(100);
+    options.setCodePointLimit((int) MAX_FILE_BYTES);
     try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
       for (Node doc : new Yaml(options).composeAll(reader)) {
         if (doc != null) {

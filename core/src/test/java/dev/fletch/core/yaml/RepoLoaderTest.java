@@ -356,6 +356,58 @@ class RepoLoaderTest {
   }
 
   @Test
+  void hostileYamlIsRefusedWithAClearError() throws Exception {
+    RepoFiles f = RepoFiles.valid(dir);
+    StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (char c = 'b'; c <= 'j'; c++) {
+      char prev = (char) (c - 1);
+      bomb.append(c).append(": &").append(c).append(" [");
+      for (int i = 0; i < 10; i++) {
+        bomb.append(i == 0 ? "" : ", ").append('*').append(prev);
+      }
+      bomb.append("]\n");
+    }
+    f.write("c_bomb.yaml", bomb.toString());
+    assertTrue(problemIn(f, "c_bomb.yaml").contains("aliases"), problemIn(f, "c_bomb.yaml"));
+    Files.delete(dir.resolve("c_bomb.yaml"));
+
+    // larger than any definitions file: refused before it is read
+    try (var out = Files.newBufferedWriter(dir.resolve("d_big.yaml"))) {
+      String line = "# " + "x".repeat(1000) + "\n";
+      for (int i = 0; i < 17 * 1024; i++) {
+        out.write(line);
+      }
+    }
+    assertTrue(
+        problemIn(f, "d_big.yaml")
+            .contains("1:1: the file is 16.7 MB; a definitions file may be at"),
+        problemIn(f, "d_big.yaml"));
+    Files.delete(dir.resolve("d_big.yaml"));
+
+    f.write("e_deep.yaml", "x: " + "[".repeat(500) + "]".repeat(500) + "\n");
+    assertTrue(problemIn(f, "e_deep.yaml").contains("YAML"), problemIn(f, "e_deep.yaml"));
+  }
+
+  private static String problemIn(RepoFiles f, String file) {
+    return f.problems().stream()
+        .filter(p -> p.file().equals(file))
+        .map(Problem::toString)
+        .findFirst()
+        .orElse("no problem in " + file);
+  }
+
+  @Test
+  void durationsAreBounded() {
+    RepoFiles f =
+        RepoFiles.valid(dir).edit("b_views.yaml", "ttl: 30d", "ttl: 9223372036854775808ms");
+    f.expectProblem("b_views.yaml", "9223372036854775808ms", "is too long: at most 36500d");
+    f.edit("b_views.yaml", "ttl: 9223372036854775808ms", "ttl: 106751991167300d");
+    f.expectProblem("b_views.yaml", "106751991167300d", "at most 36500d");
+    f.edit("b_views.yaml", "ttl: 106751991167300d", "ttl: 36500d");
+    assertEquals(Duration.ofDays(36500), RepoLoader.load(dir).view("customer_profile").ttl());
+  }
+
+  @Test
   void featureNamedLikeAJoinKeyOrTheTimestamp() {
     RepoFiles f =
         RepoFiles.valid(dir)

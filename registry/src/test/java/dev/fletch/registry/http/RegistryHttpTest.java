@@ -81,6 +81,60 @@ class RegistryHttpTest {
     return body.toString();
   }
 
+  /**
+   * What the YAML validator forbids cannot be stored over HTTP either: each apply is refused with
+   * 400 naming the problem, and nothing is stored.
+   */
+  @Test
+  void applyRunsTheSameChecksAsValidate() throws Exception {
+    FeatureRepo repo = HttpFixtures.payments("payments");
+    String attack =
+        "1) AS BIGINT) AS x FROM t; COPY (SELECT 'pwned') TO '/tmp/pwned.txt' (FORMAT csv);"
+            + " SELECT 1 --";
+    java.util.List<java.util.function.Consumer<ObjectNode>> edits =
+        java.util.List.of(
+            b -> ((ObjectNode) b.at("/featureViews/0/features/0")).put("expression", attack),
+            b ->
+                ((ObjectNode) b.at("/featureViews/0/features/0"))
+                    .put("expression", "read_csv('/etc/passwd')"),
+            b -> ((ObjectNode) b.at("/featureViews/0")).put("name", "x\"; DROP TABLE v; --"),
+            b -> ((ObjectNode) b.at("/featureViews/0")).put("ttl", "PT-1H"),
+            b -> ((ObjectNode) b.at("/featureViews/0")).put("ttl", "PT999999999H"),
+            b -> ((ObjectNode) b.at("/featureViews/0/features/0")).put("name", "a\nb"),
+            b -> ((ObjectNode) b.at("/entities/0")).put("name", "../../etc"),
+            b -> ((ObjectNode) b.at("/sources/0")).put("path", "data/x\u0000.parquet"));
+    java.util.List<String> expected =
+        java.util.List.of(
+            "unexpected ')'",
+            "uses read_csv(), which is not allowed",
+            "is not a valid name",
+            "ttl: is negative",
+            "ttl: is longer than the longest allowed",
+            "is not a valid name",
+            "is not a valid name",
+            "path: has a control character");
+    for (int i = 0; i < edits.size(); i++) {
+      ObjectNode body = DefinitionJson.mapper().valueToTree(repo);
+      edits.get(i).accept(body);
+      body.put("expected_version", 0);
+      Reply r = post("/api/v1/projects/payments/apply", body.toString());
+      assertEquals(400, r.status(), r.json().toString());
+      assertTrue(r.json().toString().contains(expected.get(i)), i + ": " + r.json());
+    }
+    assertEquals(0, registry.currentVersion("payments"), "nothing was stored");
+  }
+
+  @Test
+  void expressionsAreStoredInCanonicalForm() throws Exception {
+    ObjectNode body = DefinitionJson.mapper().valueToTree(HttpFixtures.payments("payments"));
+    ((ObjectNode) body.at("/featureViews/0/features/0")).put("expression", "(age)+1");
+    body.put("expected_version", 0);
+    assertEquals(200, post("/api/v1/projects/payments/apply", body.toString()).status());
+    Reply stored = get("/api/v1/projects/payments/feature-views");
+    assertTrue(
+        stored.json().toString().contains("\"expression\":\"age + 1\""), stored.json().toString());
+  }
+
   @Test
   void healthAnswersOnBothPaths() throws Exception {
     assertEquals("UP", get("/health").json().get("status").asText());

@@ -1,0 +1,178 @@
+package dev.fletch.core.model;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.fletch.core.Durations;
+import dev.fletch.core.expr.ExprPrinter;
+import dev.fletch.core.expr.ExpressionException;
+import dev.fletch.core.expr.Expressions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * The rules every single definition obeys, whatever it was written in: names are plain identifiers,
+ * durations are bounded and not negative, expressions parse and use only what is allowed, paths
+ * hold no control characters. The YAML loader applies them with file positions; the registry
+ * applies them to every apply, over any transport, so that nothing the YAML validator forbids can
+ * be stored by another route.
+ */
+public final class ModelChecks {
+  // Names end up as SQL identifiers, Redis fields and column names; keeping them plain identifiers
+  // means no quoting surprises anywhere and no SQL smuggled in through a name.
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  public static final int MAX_NAME_LENGTH = 128;
+
+  private ModelChecks() {}
+
+  /** Null when {@code name} is a valid identifier, else why not. */
+  public static String nameProblem(String name) {
+    if (name == null || !IDENTIFIER.matcher(name).matches()) {
+      return "'"
+          + printable(name)
+          + "' is not a valid name: use letters, digits and _, not starting with a digit";
+    }
+    if (name.length() > MAX_NAME_LENGTH) {
+      return "'"
+          + name.substring(0, 20)
+          + "...' is too long (at most "
+          + MAX_NAME_LENGTH
+          + " characters)";
+    }
+    return null;
+  }
+
+  /** Null when {@code d} is a usable ttl or schedule, else why not. */
+  public static String durationProblem(Duration d) {
+    if (d == null) {
+      return null;
+    }
+    if (d.isNegative()) {
+      return "is negative (" + d + ")";
+    }
+    if (d.compareTo(Durations.MAX) > 0) {
+      return "is longer than the longest allowed, " + Durations.format(Durations.MAX);
+    }
+    return null;
+  }
+
+  /**
+   * {@code repo} with every expression in canonical form; every problem found is handed to {@code
+   * problems} as {@code where: what} and the definitions concerned are left as they were.
+   */
+  public static FeatureRepo check(FeatureRepo repo, Consumer<String> problems) {
+    requireNonNull(repo, "repo is null");
+    requireNonNull(problems, "problems is null");
+    name("project", repo.project(), problems);
+    for (Entity e : repo.entities()) {
+      String at = "entities[" + printable(e.name()) + "]";
+      name(at, e.name(), problems);
+      for (JoinKey k : e.joinKeys()) {
+        name(at + ".join_keys", k.name(), problems);
+        if (!k.type().isJoinKeyType()) {
+          problems.accept(at + ".join_keys: type must be INT32, INT64 or STRING, not " + k.type());
+        }
+      }
+    }
+    for (Source s : repo.sources()) {
+      String at = "sources[" + printable(s.name()) + "]";
+      name(at, s.name(), problems);
+      name(at + ".timestamp_field", s.timestampField(), problems);
+      if (s.createdTimestampField() != null && !s.createdTimestampField().isBlank()) {
+        name(at + ".created_timestamp_field", s.createdTimestampField(), problems);
+      }
+      for (Map.Entry<String, String> m : s.fieldMapping().entrySet()) {
+        name(at + ".field_mapping", m.getValue(), problems);
+        if (hasControl(m.getKey())) {
+          problems.accept(at + ".field_mapping: a column name has a control character");
+        }
+      }
+      if (s.path().isBlank()) {
+        problems.accept(at + ".path: is empty");
+      } else if (hasControl(s.path())) {
+        problems.accept(at + ".path: has a control character");
+      }
+    }
+    List<FeatureView> views = new ArrayList<>();
+    for (FeatureView v : repo.featureViews()) {
+      views.add(view(v, problems));
+    }
+    for (FeatureService s : repo.featureServices()) {
+      name("feature_services[" + printable(s.name()) + "]", s.name(), problems);
+    }
+    return new FeatureRepo(
+        repo.project(),
+        repo.entities(),
+        repo.sources(),
+        views,
+        repo.featureServices(),
+        repo.root());
+  }
+
+  private static FeatureView view(FeatureView v, Consumer<String> problems) {
+    String at = "feature_views[" + printable(v.name()) + "]";
+    name(at, v.name(), problems);
+    String ttl = durationProblem(v.ttl());
+    if (ttl != null) {
+      problems.accept(at + ".ttl: " + ttl);
+    }
+    String schedule = durationProblem(v.schedule());
+    if (schedule != null) {
+      problems.accept(at + ".schedule: " + schedule);
+    } else if (v.schedule() != null && v.schedule().isZero()) {
+      problems.accept(at + ".schedule: must be longer than 0 (leave it out for none)");
+    }
+    List<Feature> features = new ArrayList<>();
+    for (Feature f : v.features()) {
+      String fat = at + ".features[" + printable(f.name()) + "]";
+      name(fat, f.name(), problems);
+      String expression = f.expression();
+      if (f.hasExpression()) {
+        try {
+          expression = ExprPrinter.print(Expressions.parseRowExpression(f.expression()));
+        } catch (ExpressionException e) {
+          problems.accept(fat + ".expression: " + e.getMessage());
+        }
+      }
+      features.add(new Feature(f.name(), f.type(), expression, f.description(), f.tags()));
+    }
+    return new FeatureView(
+        v.name(),
+        v.entities(),
+        v.source(),
+        v.ttl(),
+        v.online(),
+        features,
+        v.description(),
+        v.owner(),
+        v.tags(),
+        v.schedule());
+  }
+
+  private static void name(String at, String name, Consumer<String> problems) {
+    String why = nameProblem(name);
+    if (why != null) {
+      problems.accept(at + ": " + why);
+    }
+  }
+
+  private static boolean hasControl(String s) {
+    return s.chars().anyMatch(Character::isISOControl);
+  }
+
+  /** A name as it may be shown in a message: control characters escaped, long ones cut. */
+  static String printable(String s) {
+    if (s == null) {
+      return "null";
+    }
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 60; i++) {
+      char c = s.charAt(i);
+      b.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+    }
+    return s.length() > 60 ? b + "..." : b.toString();
+  }
+}
