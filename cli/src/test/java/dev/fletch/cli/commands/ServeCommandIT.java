@@ -140,6 +140,19 @@ class ServeCommandIT {
             HttpResponse.BodyHandlers.ofString());
     assertEquals(200, online.statusCode(), online.body());
     assertTrue(online.body().contains("\"values\":[42]"), online.body());
+    // without --api-keys the admin API is closed: an apply (under any spelling) changes nothing
+    for (String path : List.of("/apply", "/apply/", "/apply/.")) {
+      HttpResponse<String> apply =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + httpPort + "/api/v1/projects/demo" + path))
+                  .header("content-type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"expected_version\": 1}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(403, apply.statusCode(), path + ": " + apply.body());
+      assertTrue(apply.body().contains("--api-keys"), apply.body());
+    }
 
     assertEquals(0, served.stop(), "stderr: " + served.errors());
     assertNull(served.serve.server());
@@ -150,6 +163,7 @@ class ServeCommandIT {
     assertTrue(printed.contains("grpcurl -plaintext"), printed);
     assertTrue(printed.contains("Warm-up: 10 s of calls to itself"), printed);
     assertTrue(printed.contains("\"profile:*\""), printed);
+    assertTrue(printed.contains("Writes (apply): closed without --api-keys"), printed);
   }
 
   @Test
