@@ -83,6 +83,9 @@ public final class FletchServer implements AutoCloseable {
   private boolean closed;
 
   /** How to start a server; build with {@link #builder()}. */
+  /** Default of {@link Builder#maxHistoricalRows}. */
+  public static final int DEFAULT_MAX_HISTORICAL_ROWS = 100_000;
+
   public record Options(
       String host,
       int httpPort,
@@ -106,8 +109,22 @@ public final class FletchServer implements AutoCloseable {
       Duration warmUp,
       ApiKeys apiKeys,
       int maxInFlight,
-      boolean allowUnauthenticatedWrites) {
+      boolean allowUnauthenticatedWrites,
+      int maxHistoricalRows,
+      int maxHistoricalInFlight,
+      Duration idleTimeout) {
     public Options {
+      if (maxHistoricalRows < 1 || maxHistoricalInFlight < 1) {
+        throw new InvalidRequestException(
+            "the historical row and in-flight limits must be positive, got "
+                + maxHistoricalRows
+                + " and "
+                + maxHistoricalInFlight);
+      }
+      requireNonNull(idleTimeout, "idleTimeout is null");
+      if (idleTimeout.isNegative()) {
+        throw new InvalidRequestException("the idle timeout cannot be negative");
+      }
       if (maxInFlight < 0) {
         throw new InvalidRequestException(
             "the in-flight limit must be 0 (no limit) or positive, got " + maxInFlight);
@@ -184,6 +201,9 @@ public final class FletchServer implements AutoCloseable {
     private Duration warmUp = Duration.ZERO;
     private ApiKeys apiKeys;
     private boolean allowUnauthenticatedWrites;
+    private int maxHistoricalRows = DEFAULT_MAX_HISTORICAL_ROWS;
+    private int maxHistoricalInFlight = 2;
+    private Duration idleTimeout = Duration.ofMinutes(5);
 
     /** Host, ports, row limit and refresh interval from settings. */
     public Builder settings(Settings s) {
@@ -356,6 +376,31 @@ public final class FletchServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The most entity rows one HTTP historical request may carry inline (default {@value
+     * #DEFAULT_MAX_HISTORICAL_ROWS}); its body may be 256 bytes per row. Larger sets go through a
+     * file and {@code fletch historical}.
+     */
+    public Builder maxHistoricalRows(int v) {
+      maxHistoricalRows = v;
+      return this;
+    }
+
+    /** HTTP historical retrievals at once (default 2); more are answered 503 "busy" at once. */
+    public Builder maxHistoricalInFlight(int v) {
+      maxHistoricalInFlight = v;
+      return this;
+    }
+
+    /**
+     * Connections without traffic for this long are closed, on both ports (default 5 min; 0:
+     * never). gRPC connections with open calls or keep-alive pings count as active.
+     */
+    public Builder idleTimeout(Duration v) {
+      idleTimeout = v;
+      return this;
+    }
+
     public Options build() {
       return new Options(
           host,
@@ -380,7 +425,10 @@ public final class FletchServer implements AutoCloseable {
           warmUp,
           apiKeys,
           maxInFlight,
-          allowUnauthenticatedWrites);
+          allowUnauthenticatedWrites,
+          maxHistoricalRows,
+          maxHistoricalInFlight,
+          idleTimeout);
     }
 
     /** Builds the options and starts a server with them. */
@@ -489,6 +537,14 @@ public final class FletchServer implements AutoCloseable {
           .keepAliveTime(60, TimeUnit.SECONDS)
           .keepAliveTimeout(20, TimeUnit.SECONDS)
           .addTransportFilter(metrics.connectionCounter());
+      if (!options.idleTimeout().isZero()) {
+        grpcBuilder.maxConnectionIdle(options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      }
+      // HTTP/2 rapid reset (CVE-2023-44487): a client that opens and cancels streams faster than
+      // this gets GOAWAY instead of the server's CPU.
+      grpcBuilder.maxRstFramesPerWindow(200, 10);
+      // A client that connects and never completes the HTTP/2 handshake is dropped.
+      grpcBuilder.handshakeTimeout(10, TimeUnit.SECONDS);
       if (!options.maxConnectionAge().isZero()) {
         grpcBuilder
             .maxConnectionAge(options.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
@@ -526,7 +582,9 @@ public final class FletchServer implements AutoCloseable {
               allocator,
               metrics,
               options.requestTimeout(),
-              servingHealth);
+              servingHealth,
+              options.maxHistoricalRows(),
+              options.maxHistoricalInFlight());
       Router router = api.router(options.routeMounters());
       // Ahead of every route (order -1): with keys nothing is answered without one but the
       // probes; without keys reads are open and writes closed (unless explicitly allowed).
@@ -655,6 +713,10 @@ public final class FletchServer implements AutoCloseable {
 
   private HttpServerOptions httpOptions(int port) {
     HttpServerOptions o = new HttpServerOptions().setHost(options.host()).setPort(port);
+    if (!options.idleTimeout().isZero()) {
+      o.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, options.idleTimeout().toSeconds()))
+          .setIdleTimeoutUnit(TimeUnit.SECONDS);
+    }
     if (tlsReloader != null) {
       ServerSSLOptions ssl = tlsReloader.httpOptions();
       o.setSsl(true).setKeyCertOptions(ssl.getKeyCertOptions());

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
@@ -39,7 +40,18 @@ final class HttpApi {
   static final String TIMEOUT_HEADER = "X-Fletch-Timeout-Ms";
 
   private static final String TRANSPORT = "http";
-  private static final long BODY_LIMIT = 64L * 1024 * 1024;
+
+  /**
+   * An online request is at most {@code max_entity_rows} rows of join keys: a few hundred KB even
+   * at the largest row limits, so bigger bodies are refused before they are read.
+   */
+  static final long ONLINE_BODY_LIMIT = 4L * 1024 * 1024;
+
+  /** Bytes of request body allowed per inline historical entity row (keys, time, extra columns). */
+  static final long HISTORICAL_BYTES_PER_ROW = 256;
+
+  /** Bodies larger than this are decoded on a worker thread, not on the event loop. */
+  static final int DECODE_ON_LOOP_LIMIT = 64 * 1024;
 
   private final Vertx vertx;
   private final OnlineFeatures features;
@@ -48,6 +60,9 @@ final class HttpApi {
   private final ServingMetrics metrics;
   private final Duration timeout;
   private final ServingHealth health;
+  private final int maxHistoricalRows;
+  private final int maxHistoricalInFlight;
+  private final Semaphore historicalSlots;
 
   HttpApi(
       Vertx vertx,
@@ -56,8 +71,20 @@ final class HttpApi {
       BufferAllocator allocator,
       ServingMetrics metrics,
       Duration timeout,
-      ServingHealth health) {
+      ServingHealth health,
+      int maxHistoricalRows,
+      int maxHistoricalInFlight) {
     this.health = requireNonNull(health, "health is null");
+    if (maxHistoricalRows < 1 || maxHistoricalInFlight < 1) {
+      throw new InvalidRequestException(
+          "historical limits must be positive: rows "
+              + maxHistoricalRows
+              + ", in flight "
+              + maxHistoricalInFlight);
+    }
+    this.maxHistoricalRows = maxHistoricalRows;
+    this.maxHistoricalInFlight = maxHistoricalInFlight;
+    this.historicalSlots = new Semaphore(maxHistoricalInFlight);
     this.vertx = requireNonNull(vertx, "vertx is null");
     this.features = requireNonNull(features, "features is null");
     this.offline = offline;
@@ -68,9 +95,18 @@ final class HttpApi {
 
   Router router(List<Consumer<Router>> mounters) {
     Router router = Router.router(vertx);
-    BodyHandler body = BodyHandler.create().setBodyLimit(BODY_LIMIT);
-    router.post("/api/v1/features/online").handler(body).handler(this::online);
-    router.post("/api/v1/historical").handler(body).handler(this::historical);
+    // No route takes uploads or forms: refuse them before any byte is stored (Vert.x would
+    // otherwise write multipart uploads under ./file-uploads).
+    router.route().order(-2).handler(HttpApi::refuseUploads);
+    long historicalLimit = Math.max(1L << 20, maxHistoricalRows * HISTORICAL_BYTES_PER_ROW);
+    router
+        .post("/api/v1/features/online")
+        .handler(BodyHandler.create(false).setBodyLimit(ONLINE_BODY_LIMIT))
+        .handler(this::online);
+    router
+        .post("/api/v1/historical")
+        .handler(BodyHandler.create(false).setBodyLimit(historicalLimit))
+        .handler(this::historical);
     router.get("/api/v1/serving/info").handler(this::info);
     router.get("/api/v1/serving/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
@@ -80,20 +116,102 @@ final class HttpApi {
     // After the mounters: a mounted health check (the registry's, which pings its database) comes
     // first.
     router.get("/health").handler(this::health);
+    // Every answer is JSON, also for paths and methods no route knows, and for bodies over a limit.
+    router
+        .route()
+        .last()
+        .handler(
+            ctx ->
+                jsonError(
+                    ctx,
+                    404,
+                    "NOT_FOUND",
+                    "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+    router.errorHandler(
+        405, ctx -> jsonError(ctx, 405, "UNIMPLEMENTED", "method not allowed on this path"));
+    router.errorHandler(
+        413,
+        ctx ->
+            jsonError(
+                ctx,
+                413,
+                "INVALID_ARGUMENT",
+                "the request body is too large: at most "
+                    + (ctx.request().path().startsWith("/api/v1/historical")
+                        ? historicalLimit + " bytes (" + maxHistoricalRows + " entity rows)"
+                        : ONLINE_BODY_LIMIT + " bytes")));
+    router.errorHandler(
+        500,
+        ctx -> {
+          LOG.warn("HTTP request failed", ctx.failure());
+          jsonError(ctx, 500, "INTERNAL", "internal error");
+        });
     return router;
+  }
+
+  private static void refuseUploads(RoutingContext ctx) {
+    String type = ctx.request().getHeader("content-type");
+    String t = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
+    if (t.startsWith("multipart/") || t.startsWith("application/x-www-form-urlencoded")) {
+      // Close after answering: the body that follows is not read.
+      ctx.response().putHeader("connection", "close");
+      jsonError(
+          ctx,
+          415,
+          "INVALID_ARGUMENT",
+          "uploads and forms are not accepted: send application/json");
+      return;
+    }
+    ctx.next();
+  }
+
+  static void jsonError(RoutingContext ctx, int status, String code, String message) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(
+            new JsonObject()
+                .put("error", new JsonObject().put("code", code).put("message", message))
+                .encode());
   }
 
   private void online(RoutingContext ctx) {
     long start = System.nanoTime();
-    OnlineQuery query;
     Duration storeTimeout;
     try {
-      query = JsonMapping.toQuery(bodyJson(ctx));
       storeTimeout = requestTimeout(ctx.request().getHeader(TIMEOUT_HEADER));
     } catch (RuntimeException e) {
       fail(ctx, "GetFeatures", e, start);
       return;
     }
+    if (ctx.body().length() <= DECODE_ON_LOOP_LIMIT) {
+      OnlineQuery query;
+      try {
+        query = JsonMapping.toQuery(bodyJson(ctx));
+      } catch (RuntimeException e) {
+        fail(ctx, "GetFeatures", e, start);
+        return;
+      }
+      lookUp(ctx, query, storeTimeout, start);
+      return;
+    }
+    // A large body would hold the event loop (and every other call on it) while it is decoded.
+    vertx
+        .executeBlocking(() -> JsonMapping.toQuery(bodyJson(ctx)), false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                fail(ctx, "GetFeatures", ar.cause(), start);
+              } else {
+                lookUp(ctx, ar.result(), storeTimeout, start);
+              }
+            });
+  }
+
+  private void lookUp(RoutingContext ctx, OnlineQuery query, Duration storeTimeout, long start) {
     features
         .get(query, storeTimeout)
         .whenComplete(
@@ -164,19 +282,71 @@ final class HttpApi {
    */
   private void historical(RoutingContext ctx) {
     long start = System.nanoTime();
+    if (offline == null || allocator == null) {
+      fail(
+          ctx,
+          "Historical",
+          new UnavailableException(
+              "historical retrieval is not enabled on this server (no offline store)", null),
+          start);
+      return;
+    }
+    if (!historicalSlots.tryAcquire()) {
+      ctx.response().putHeader("retry-after", "5");
+      fail(
+          ctx,
+          "Historical",
+          new UnavailableException(
+              "busy: "
+                  + maxHistoricalInFlight
+                  + " historical retrievals are already running on this server"
+                  + " (fletch serve --max-historical-in-flight); retry later",
+              null),
+          start);
+      return;
+    }
+    // Decoding a body of up to the row limit takes a while: never on the event loop.
+    vertx
+        .executeBlocking(() -> historicalRequest(ctx), false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                historicalSlots.release();
+                fail(ctx, "Historical", ar.cause(), start);
+              } else {
+                runHistorical(ctx, ar.result(), start);
+              }
+            });
+  }
+
+  private record Historical(HistoricalRequest request, ServingCatalog catalog) {}
+
+  private Historical historicalRequest(RoutingContext ctx) {
     HistoricalRequest request;
     ServingCatalog catalog;
-    try {
-      if (offline == null || allocator == null) {
-        throw new UnavailableException(
-            "historical retrieval is not enabled on this server (no offline store)", null);
-      }
+    {
       JsonObject body = bodyJson(ctx);
       if (body == null) {
         throw new InvalidRequestException("the request body must be a JSON object");
       }
       catalog = features.definitions().catalog();
-      JsonArray rows = body.getJsonArray("entities");
+      Object entities = body.getValue("entities");
+      if (entities instanceof JsonObject) {
+        throw new InvalidRequestException(
+            "'entities' must be an array of entity rows, e.g. [{\"customer_id\": 1,"
+                + " \"event_timestamp\": \"2024-01-01T00:00:00Z\"}] (the column form"
+                + " {\"customer_id\": [...]} is for /api/v1/features/online)");
+      }
+      JsonArray rows = entities instanceof JsonArray a ? a : null;
+      if (rows != null && rows.size() > maxHistoricalRows) {
+        throw new InvalidRequestException(
+            "'entities' has "
+                + rows.size()
+                + " rows; a request may carry at most "
+                + maxHistoricalRows
+                + " (fletch serve --max-historical-rows): write larger entity sets to a file"
+                + " and run fletch historical");
+      }
       if (rows == null || rows.isEmpty()) {
         throw new InvalidRequestException(
             "missing or empty 'entities': give an array of entity rows, e.g. [{\"customer_id\": 1,"
@@ -203,10 +373,13 @@ final class HttpApi {
               Boolean.TRUE.equals(body.getBoolean("full_feature_names")),
               null,
               null);
-    } catch (RuntimeException e) {
-      fail(ctx, "Historical", e, start);
-      return;
     }
+    return new Historical(request, catalog);
+  }
+
+  private void runHistorical(RoutingContext ctx, Historical h, long start) {
+    HistoricalRequest request = h.request();
+    ServingCatalog catalog = h.catalog();
     HttpServerResponse response = ctx.response();
     vertx
         .executeBlocking(
@@ -236,6 +409,7 @@ final class HttpApi {
             false)
         .onComplete(
             ar -> {
+              historicalSlots.release();
               if (ar.succeeded()) {
                 metrics.recordRequest("Historical", TRANSPORT, "OK", System.nanoTime() - start);
               } else if (!response.headWritten()) {
@@ -276,9 +450,10 @@ final class HttpApi {
   private static JsonObject bodyJson(RoutingContext ctx) {
     try {
       return ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      throw new InvalidRequestException(
-          "the request body is not a JSON object: " + e.getMessage(), e);
+    } catch (DecodeException e) {
+      throw new InvalidRequestException("the request body is not valid JSON: " + e.getMessage(), e);
+    } catch (ClassCastException e) {
+      throw new InvalidRequestException("the request body must be a JSON object", e);
     }
   }
 

@@ -167,6 +167,34 @@ public final class ServeCommand implements Callable<Integer> {
               + " another replica (default: 0, no limit).")
   int maxInFlight;
 
+  @Option(
+      names = "--max-historical-rows",
+      paramLabel = "N",
+      defaultValue = "100000",
+      description =
+          "The most entity rows one HTTP historical request may carry (its body may be 256 bytes"
+              + " a row); more are refused with 400. Larger sets: a file and fletch historical"
+              + " (default: 100000).")
+  int maxHistoricalRows;
+
+  @Option(
+      names = "--max-historical-in-flight",
+      paramLabel = "N",
+      defaultValue = "2",
+      description =
+          "HTTP historical retrievals at once; more are answered 503 'busy' with Retry-After"
+              + " (default: 2).")
+  int maxHistoricalInFlight;
+
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "300",
+      description =
+          "Close connections without traffic for this long, on both ports (default: 300; 0:"
+              + " never).")
+  long idleTimeoutSeconds;
+
   @Spec CommandSpec spec;
 
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -199,6 +227,12 @@ public final class ServeCommand implements Callable<Integer> {
           spec.commandLine(),
           "--max-connection-age must be 0 (no limit) or more seconds, got "
               + maxConnectionAgeSeconds);
+    }
+    if (maxHistoricalRows < 1 || maxHistoricalInFlight < 1 || idleTimeoutSeconds < 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--max-historical-rows and --max-historical-in-flight must be at least 1, --idle-timeout"
+              + " at least 0");
     }
     if (maxInFlight < 0) {
       throw new ParameterException(
@@ -253,7 +287,10 @@ public final class ServeCommand implements Callable<Integer> {
           .drainDelay(java.time.Duration.ofSeconds(drainSeconds))
           .warmUp(java.time.Duration.ofSeconds(noGrpc ? 0 : warmUpSeconds))
           .maxConnectionAge(java.time.Duration.ofSeconds(maxConnectionAgeSeconds))
-          .maxInFlight(maxInFlight);
+          .maxInFlight(maxInFlight)
+          .maxHistoricalRows(maxHistoricalRows)
+          .maxHistoricalInFlight(maxHistoricalInFlight)
+          .idleTimeout(java.time.Duration.ofSeconds(idleTimeoutSeconds));
       MaterializationScheduler scheduler = null;
       Thread hook = new Thread(this::requestStop, "fletch-serve-shutdown");
       try (FletchServer started = builder.start()) {

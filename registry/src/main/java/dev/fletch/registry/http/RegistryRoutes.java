@@ -67,7 +67,8 @@ public final class RegistryRoutes {
       router.get(p + "/" + kind.plural()).handler(ctx -> r.list(ctx, kind));
       router.get(p + "/" + kind.plural() + "/:name").handler(ctx -> r.get(ctx, kind));
     }
-    BodyHandler body = BodyHandler.create().setBodyLimit(BODY_LIMIT);
+    // No uploads: Vert.x would otherwise store multipart bodies under ./file-uploads.
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
     router.post(p + "/plan").handler(body).handler(r::plan);
     router.post(p + "/apply").handler(body).handler(r::apply);
   }
