@@ -1,5 +1,6 @@
 package dev.fletch.core;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -12,8 +13,26 @@ public interface JobHistory {
   enum Status {
     RUNNING,
     SUCCEEDED,
-    FAILED
+    FAILED,
+    /**
+     * Shown for a RUNNING job whose process stopped beating ({@link #HEARTBEAT_TIMEOUT}): killed,
+     * or its machine gone. It blocks nothing; re-running the view finishes the work.
+     */
+    ABANDONED
   }
+
+  /** How often a running job's process says it is alive. */
+  Duration HEARTBEAT_EVERY = Duration.ofSeconds(10);
+
+  /** A RUNNING job silent for this long is shown as ABANDONED. */
+  Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * A view's watermark as a claim about one online store: the rows up to {@code watermark} of the
+   * view as it was defined then ({@code viewSchema}, see {@code Materializer.viewSchema}) are in
+   * the store whose content marker it was recorded under.
+   */
+  record StoreWatermark(Instant watermark, String viewSchema) {}
 
   record JobRecord(
       long id,
@@ -29,6 +48,21 @@ public interface JobHistory {
 
   /** The end of the last successful materialization of the view, if any. */
   Optional<Instant> watermark(String project, String view);
+
+  /**
+   * The view's watermark in the online store whose content marker is {@code storeMarker}, if a job
+   * recorded one there.
+   */
+  Optional<StoreWatermark> watermark(String project, String view, String storeMarker);
+
+  /**
+   * As {@link #succeed(long, long)}, and records the watermark as a claim about the store with
+   * {@code storeMarker} and the view's schema (never moving it backwards within that store).
+   */
+  void succeed(long jobId, long rows, String storeMarker, String viewSchema);
+
+  /** The job's process is alive; a RUNNING job that stops calling this shows as ABANDONED. */
+  void heartbeat(long jobId);
 
   /** Records a RUNNING job and returns its id. */
   long start(String project, String view, Instant rangeStart, Instant rangeEnd);

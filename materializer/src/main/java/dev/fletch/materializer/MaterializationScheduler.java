@@ -108,11 +108,12 @@ public final class MaterializationScheduler implements AutoCloseable {
           materializer.materializeIncremental(
               current, clock.instant(), List.of(view.name()), Materializer.Progress.NONE)) {
         LOG.info(
-            "scheduled materialization of '{}': {} rows [{}, {}]",
+            "scheduled materialization of '{}': {} rows [{}, {}]{}",
             r.view(),
             r.rows(),
             r.start(),
-            r.end());
+            r.end(),
+            r.note() == null ? "" : " (" + r.note() + ")");
       }
     } catch (RuntimeException e) {
       LOG.warn("scheduled materialization of '{}' failed: {}", view.name(), e.getMessage());

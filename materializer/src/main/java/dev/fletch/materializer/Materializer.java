@@ -47,9 +47,23 @@ public final class Materializer {
     Progress NONE = (view, rows, rowsPerSecond) -> {};
   }
 
-  /** The outcome of one view's job; {@code jobId} is -1 when there was nothing to do. */
+  /**
+   * The outcome of one view's job; {@code jobId} is -1 when there was nothing to do; {@code note}
+   * says why an incremental run started from scratch (null otherwise).
+   */
   public record ViewResult(
-      String view, Instant start, Instant end, long rows, Duration took, long jobId) {}
+      String view, Instant start, Instant end, long rows, Duration took, long jobId, String note) {
+    public ViewResult(
+        String view, Instant start, Instant end, long rows, Duration took, long jobId) {
+      this(view, start, end, rows, took, jobId, null);
+    }
+  }
+
+  /** Where an incremental run starts, and why it starts from scratch when it does. */
+  record IncrementalStart(Instant start, String note) {}
+
+  private static final java.util.concurrent.ScheduledExecutorService HEARTBEATS =
+      dev.fletch.core.DaemonScheduler.named("fletch-job-heartbeat");
 
   /** A view whose job failed: its range, the rows written before the failure, and the error. */
   public record ViewFailure(
@@ -174,7 +188,7 @@ public final class Materializer {
     List<ViewResult> results = new ArrayList<>(selected.size());
     List<ViewFailure> failures = new ArrayList<>();
     for (FeatureView view : selected) {
-      runInto(repo, view, start, end, p, results, failures);
+      runInto(repo, view, start, end, null, p, results, failures);
     }
     return new Outcome(results, failures);
   }
@@ -197,10 +211,30 @@ public final class Materializer {
     Progress p = progress == null ? Progress.NONE : progress;
     List<ViewResult> results = new ArrayList<>(selected.size());
     List<ViewFailure> failures = new ArrayList<>();
+    String marker;
+    try {
+      marker = marker(repo.project());
+    } catch (FletchException e) {
+      for (FeatureView view : selected) {
+        failures.add(
+            new ViewFailure(
+                view.name(),
+                null,
+                end,
+                0,
+                wrap(
+                    "materializing view '"
+                        + view.name()
+                        + "' failed: cannot read the online store's content marker: "
+                        + e.getMessage(),
+                    e)));
+      }
+      return new Outcome(results, failures);
+    }
     for (FeatureView view : selected) {
-      Instant start;
+      IncrementalStart from;
       try {
-        start = incrementalStart(repo.project(), view, end);
+        from = incrementalStart(repo, view, end, marker);
       } catch (RuntimeException e) {
         failures.add(
             new ViewFailure(
@@ -216,13 +250,44 @@ public final class Materializer {
                     e)));
         continue;
       }
+      Instant start = from.start();
       if (start.isAfter(end)) {
         results.add(new ViewResult(view.name(), start, end, 0, Duration.ZERO, -1));
         continue;
       }
-      runInto(repo, view, start, end, p, results, failures);
+      runInto(repo, view, start, end, from.note(), p, results, failures);
     }
     return new Outcome(results, failures);
+  }
+
+  /** The online store's content marker for the project (created when the store has none). */
+  private String marker(String project) {
+    try {
+      return online.contentMarker(project).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof FletchException f) {
+        throw f;
+      }
+      throw new FletchException("cannot read the online store's content marker", cause);
+    }
+  }
+
+  /**
+   * What a view's stored values depend on: its entities, source and features (names, types,
+   * expressions). A job whose watermark was recorded under another schema vouches for nothing.
+   */
+  static String viewSchema(FeatureRepo repo, FeatureView view) {
+    java.util.Map<String, Object> schema = new java.util.LinkedHashMap<>();
+    schema.put("entities", view.entities());
+    schema.put("join_keys", repo.joinKeys(view));
+    schema.put("source", view.source());
+    schema.put(
+        "features",
+        view.features().stream()
+            .map(f -> java.util.Arrays.asList(f.name(), f.type().name(), f.expression()))
+            .toList());
+    return dev.fletch.core.DefinitionJson.contentHash(schema);
   }
 
   private void runInto(
@@ -230,11 +295,12 @@ public final class Materializer {
       FeatureView view,
       Instant start,
       Instant end,
+      String note,
       Progress progress,
       List<ViewResult> results,
       List<ViewFailure> failures) {
     try {
-      results.add(run(repo, view, start, end, progress));
+      results.add(run(repo, view, start, end, note, progress));
     } catch (JobFailed failed) {
       progress.failed(view.name());
       failures.add(new ViewFailure(view.name(), start, end, failed.rows, failed.error));
@@ -253,10 +319,30 @@ public final class Materializer {
     }
   }
 
-  /** Where an incremental run of the view starts: its watermark, else end - ttl, else the epoch. */
-  Instant incrementalStart(String project, FeatureView view, Instant end) {
-    return jobs.watermark(project, view.name())
-        .orElseGet(() -> view.hasTtl() ? end.minus(view.ttl()) : Instant.EPOCH);
+  /**
+   * Where an incremental run of the view starts: its watermark in this online store (content {@code
+   * marker}) under the view's current schema; else from scratch (end - ttl, or the epoch for ttl
+   * 0), with the reason when a watermark exists that does not vouch for this store or schema.
+   */
+  IncrementalStart incrementalStart(
+      FeatureRepo repo, FeatureView view, Instant end, String marker) {
+    String project = repo.project();
+    Instant scratch = view.hasTtl() ? end.minus(view.ttl()) : Instant.EPOCH;
+    var mine = jobs.watermark(project, view.name(), marker);
+    if (mine.isPresent()) {
+      if (mine.get().viewSchema().equals(viewSchema(repo, view))) {
+        return new IncrementalStart(mine.get().watermark(), null);
+      }
+      return new IncrementalStart(
+          scratch, "full run: the view's entities, source or features changed since its last job");
+    }
+    if (jobs.watermark(project, view.name()).isPresent()) {
+      return new IncrementalStart(
+          scratch,
+          "full run: the online store does not hold this view's watermark (another store, or an"
+              + " emptied one: FLUSHALL, a restart without persistence)");
+    }
+    return new IncrementalStart(scratch, null);
   }
 
   /** The named views (all online views when none are named), checked before any job starts. */
@@ -288,8 +374,26 @@ public final class Materializer {
   }
 
   private ViewResult run(
-      FeatureRepo repo, FeatureView view, Instant start, Instant end, Progress progress) {
+      FeatureRepo repo,
+      FeatureView view,
+      Instant start,
+      Instant end,
+      String note,
+      Progress progress) {
     String project = repo.project();
+    String marker;
+    try {
+      marker = marker(project);
+    } catch (FletchException e) {
+      throw new JobFailed(
+          0,
+          wrap(
+              "materializing view '"
+                  + view.name()
+                  + "' failed: cannot read the online store's content marker: "
+                  + e.getMessage(),
+              e));
+    }
     long jobId;
     try {
       jobId = jobs.start(project, view.name(), start, end);
@@ -305,10 +409,34 @@ public final class Materializer {
     }
     long began = System.nanoTime();
     BatchWriter writer = new BatchWriter(online, project, view, options, progress);
+    long every = JobHistory.HEARTBEAT_EVERY.toMillis();
+    var beating =
+        HEARTBEATS.scheduleWithFixedDelay(
+            () -> {
+              try {
+                jobs.heartbeat(jobId);
+              } catch (RuntimeException e) {
+                LOG.debug("heartbeat of job {} failed: {}", jobId, e.getMessage());
+              }
+            },
+            0,
+            every,
+            java.util.concurrent.TimeUnit.MILLISECONDS);
     try {
       offline.scanLatest(repo, view, start, end, options.batchSize(), writer::submit);
       writer.finish();
+      // Acknowledged writes are lost when the store restarts without persistence (or is flushed)
+      // while the job runs: its marker goes with them. Such a job must not move the watermark.
+      String after = marker(project);
+      if (!after.equals(marker)) {
+        throw new UnavailableException(
+            "the online store lost its content while the job ran (its content marker changed:"
+                + " restarted without persistence, flushed, or replaced); rows written before"
+                + " that are gone",
+            null);
+      }
     } catch (RuntimeException e) {
+      beating.cancel(false);
       writer.abandon();
       FletchException failure = describeFailure(view, start, end, e);
       try {
@@ -319,9 +447,10 @@ public final class Materializer {
       LOG.debug("{}", failure.getMessage());
       throw new JobFailed(writer.written(), failure);
     }
+    beating.cancel(false);
     Duration took = Duration.ofNanos(System.nanoTime() - began);
     try {
-      jobs.succeed(jobId, writer.written());
+      jobs.succeed(jobId, writer.written(), marker, viewSchema(repo, view));
     } catch (RuntimeException e) {
       throw new JobFailed(
           writer.written(),
@@ -340,7 +469,7 @@ public final class Materializer {
         start,
         end,
         took.toMillis());
-    return new ViewResult(view.name(), start, end, writer.written(), took, jobId);
+    return new ViewResult(view.name(), start, end, writer.written(), took, jobId, note);
   }
 
   private FletchException describeFailure(

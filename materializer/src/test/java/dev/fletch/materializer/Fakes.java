@@ -178,6 +178,14 @@ final class Fakes {
       return "fake";
     }
 
+    /** The fake's content marker; a test changes it to play an emptied store. */
+    volatile String marker = "fake-content";
+
+    @Override
+    public CompletableFuture<String> contentMarker(String project) {
+      return CompletableFuture.completedFuture(marker);
+    }
+
     @Override
     public void close() {}
   }
@@ -192,9 +200,30 @@ final class Fakes {
       return Optional.ofNullable(watermarks.get(project + "/" + view));
     }
 
+    final Map<String, StoreWatermark> storeWatermarks = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<StoreWatermark> watermark(String project, String view, String storeMarker) {
+      return Optional.ofNullable(storeWatermarks.get(project + "/" + view + "/" + storeMarker));
+    }
+
+    @Override
+    public synchronized void succeed(long jobId, long rows, String storeMarker, String schema) {
+      succeed(jobId, rows);
+      JobRecord r = records.get((int) jobId - 1);
+      storeWatermarks.merge(
+          r.project() + "/" + r.view() + "/" + storeMarker,
+          new StoreWatermark(r.rangeEnd(), schema),
+          (a, b) -> a.watermark().isAfter(b.watermark()) ? a : b);
+    }
+
+    @Override
+    public void heartbeat(long jobId) {}
+
     @Override
     public void resetWatermark(String project, String view) {
       watermarks.remove(project + "/" + view);
+      storeWatermarks.keySet().removeIf(k -> k.startsWith(project + "/" + view + "/"));
     }
 
     @Override

@@ -74,6 +74,181 @@ class MaterializerRedisIT extends MaterializerContract {
     }
   }
 
+  /**
+   * A restart without persistence in the middle of a job: writes acknowledged before it are gone,
+   * so the job fails instead of moving the watermark, and the re-run is a full one that restores
+   * every row.
+   */
+  @Test
+  void aRestartWithoutPersistenceMidJobFailsItAndTheRerunIsFull() {
+    try (RedisServer own = RedisServer.dedicated();
+        OnlineStore redis = RedisOnlineStore.open(own.url())) {
+      java.util.concurrent.atomic.AtomicInteger writes =
+          new java.util.concurrent.atomic.AtomicInteger();
+      // The real store, restarted (synchronously, on the job's thread) before its 5th batch.
+      OnlineStore restartingOnce =
+          new Delegating(redis) {
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> write(
+                String project,
+                dev.fletch.core.model.FeatureView v,
+                List<dev.fletch.core.model.FeatureRow> rows) {
+              if (writes.incrementAndGet() == 5) {
+                own.stop();
+                own.start();
+              }
+              return redis.write(project, v, rows);
+            }
+          };
+      Materializer m =
+          new Materializer(
+              offline,
+              restartingOnce,
+              jobs,
+              new Materializer.Options(
+                  8, 2, 20, Duration.ofMillis(100), Duration.ofMillis(500), Duration.ZERO));
+      Instant end = T0.plus(Duration.ofHours(6));
+      UnavailableException e =
+          assertThrows(
+              UnavailableException.class,
+              () -> m.materializeIncremental(repo, end, List.of(), null));
+      assertTrue(writes.get() > 5, "the job went on writing after the restart");
+      assertTrue(e.getMessage().contains("lost its content while the job ran"), e.getMessage());
+      JobRecord failed = jobs.recent(repo.project(), view.name(), 1).get(0);
+      assertEquals(JobHistory.Status.FAILED, failed.status());
+      assertEquals(Optional.empty(), jobs.watermark(repo.project(), view.name()));
+
+      List<Materializer.ViewResult> rerun =
+          retry(() -> m.materializeIncremental(repo, end, List.of(), null));
+      assertEquals(ENTITIES, rerun.get(0).rows());
+      assertStoredEverything(redis);
+    }
+  }
+
+  /** FLUSHALL, or another store: the watermark does not vouch for it, so the next run is full. */
+  @Test
+  void anEmptiedOrAnotherStoreGetsAFullRunThatSaysWhy() {
+    try (RedisServer own = RedisServer.dedicated();
+        OnlineStore redis = RedisOnlineStore.open(own.url())) {
+      Materializer m = new Materializer(offline, redis, jobs);
+      Instant end = T0.plus(Duration.ofHours(6));
+      assertEquals(ENTITIES, m.materializeIncremental(repo, end, List.of(), null).get(0).rows());
+      Materializer.ViewResult caughtUp =
+          m.materializeIncremental(repo, end.plusSeconds(1), List.of(), null).get(0);
+      assertEquals(0, caughtUp.rows(), "nothing new: the watermark holds for this store");
+      assertEquals(null, caughtUp.note());
+
+      own.flushAll();
+      Materializer.ViewResult afterFlush =
+          m.materializeIncremental(repo, end.plusSeconds(2), List.of(), null).get(0);
+      assertEquals(ENTITIES, afterFlush.rows());
+      assertTrue(
+          afterFlush.note().contains("does not hold this view's watermark"), afterFlush.note());
+      assertStoredEverything(redis);
+
+      // The contract's shared Redis is another store: it gets its own full run and watermark,
+      // and the dedicated one's watermark still holds.
+      Materializer other = new Materializer(offline, online, jobs);
+      Materializer.ViewResult there =
+          other.materializeIncremental(repo, end.plusSeconds(3), List.of(), null).get(0);
+      assertEquals(ENTITIES, there.rows());
+      assertTrue(there.note().contains("does not hold"), there.note());
+      assertEquals(
+          0, m.materializeIncremental(repo, end.plusSeconds(4), List.of(), null).get(0).rows());
+    }
+  }
+
+  /** A view whose features changed: its next incremental run rewrites every entity. */
+  @Test
+  void aChangedViewGetsAFullRun() {
+    Materializer m = new Materializer(offline, online, jobs);
+    Instant end = T0.plus(Duration.ofHours(6));
+    m.materializeIncremental(repo, end, List.of(), null);
+    dev.fletch.core.model.FeatureView wider =
+        new dev.fletch.core.model.FeatureView(
+            view.name(),
+            view.entities(),
+            view.source(),
+            view.ttl(),
+            true,
+            new java.util.ArrayList<>(view.features()) {
+              {
+                add(
+                    new dev.fletch.core.model.Feature(
+                        "tripled",
+                        dev.fletch.core.model.ValueType.DOUBLE,
+                        "amount * 3",
+                        null,
+                        null));
+              }
+            },
+            null,
+            null,
+            null,
+            null);
+    dev.fletch.core.model.FeatureRepo next =
+        new dev.fletch.core.model.FeatureRepo(
+            repo.project(),
+            repo.entities(),
+            repo.sources(),
+            List.of(wider),
+            List.of(),
+            repo.root());
+    Materializer.ViewResult r =
+        m.materializeIncremental(next, end.plusSeconds(1), List.of(), null).get(0);
+    assertEquals(ENTITIES, r.rows());
+    assertTrue(r.note().contains("features changed"), r.note());
+  }
+
+  private void assertStoredEverything(OnlineStore store) {
+    List<OnlineStore.StoredValues> stored = store.read(repo.project(), readAllRequests()).join();
+    for (int i = 0; i < ENTITIES; i++) {
+      assertEquals(expected(i, i % 3 == 0 ? 5 : 2), stored.get(i).values(), "entity " + i);
+    }
+  }
+
+  /** Passes every call to a real store; a test overrides one to act at a chosen moment. */
+  private static class Delegating implements OnlineStore {
+    final OnlineStore store;
+
+    Delegating(OnlineStore store) {
+      this.store = store;
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Void> write(
+        String project,
+        dev.fletch.core.model.FeatureView view,
+        List<dev.fletch.core.model.FeatureRow> rows) {
+      return store.write(project, view, rows);
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<List<StoredValues>> read(
+        String project, List<ReadRequest> requests) {
+      return store.read(project, requests);
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Long> deleteView(
+        String project, dev.fletch.core.model.FeatureView view) {
+      return store.deleteView(project, view);
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<String> contentMarker(String project) {
+      return store.contentMarker(project);
+    }
+
+    @Override
+    public String describe() {
+      return store.describe();
+    }
+
+    @Override
+    public void close() {}
+  }
+
   private List<OnlineStore.ReadRequest> readAllRequests() {
     List<OnlineStore.ReadRequest> requests = new java.util.ArrayList<>();
     for (long i = 0; i < ENTITIES; i++) {

@@ -47,6 +47,10 @@ public final class EmbeddedOnlineStore implements OnlineStore {
   private static final String SCHEMA_VALUE_BY_VIEW =
       "CREATE INDEX IF NOT EXISTS fletch_online_value_by_view ON fletch_online_value (project, view)";
 
+  private static final String SCHEMA_MARKER =
+      "CREATE TABLE IF NOT EXISTS fletch_online_marker (project TEXT NOT NULL PRIMARY KEY,"
+          + " marker TEXT NOT NULL)";
+
   private static final String SELECT_ENTITY =
       "SELECT expires_at_ms FROM fletch_online_entity WHERE project = ? AND entity_key = ?";
   // A batch is written set-wise: rows go into a temporary table, then three statements apply them.
@@ -146,6 +150,7 @@ public final class EmbeddedOnlineStore implements OnlineStore {
       s.execute(SCHEMA_ENTITY);
       s.execute(SCHEMA_VALUE);
       s.execute(SCHEMA_VALUE_BY_VIEW);
+      s.execute(SCHEMA_MARKER);
     }
     purgeExpired(c);
     return c;
@@ -264,6 +269,31 @@ public final class EmbeddedOnlineStore implements OnlineStore {
             }
           }
           return out;
+        });
+  }
+
+  @Override
+  public CompletableFuture<String> contentMarker(String project) {
+    requireNonNull(project, "project is null");
+    return submit(
+        "reading the content marker",
+        true,
+        () -> {
+          try (PreparedStatement insert =
+                  connection.prepareStatement(
+                      "INSERT OR IGNORE INTO fletch_online_marker (project, marker) VALUES (?, ?)");
+              PreparedStatement select =
+                  connection.prepareStatement(
+                      "SELECT marker FROM fletch_online_marker WHERE project = ?")) {
+            insert.setString(1, project);
+            insert.setString(2, java.util.UUID.randomUUID().toString());
+            insert.executeUpdate();
+            select.setString(1, project);
+            try (var rs = select.executeQuery()) {
+              rs.next();
+              return rs.getString(1);
+            }
+          }
         });
   }
 

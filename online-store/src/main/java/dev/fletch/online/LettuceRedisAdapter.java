@@ -352,6 +352,16 @@ final class LettuceRedisAdapter implements RedisAdapter {
   }
 
   @Override
+  public CompletableFuture<byte[]> setIfAbsent(byte[] key, byte[] field, byte[] value) {
+    Lane lane = lane();
+    // Both go out together; if either fails, so does the answer.
+    CompletableFuture<Boolean> set = lane.commands.hsetnx(key, field, value).toCompletableFuture();
+    CompletableFuture<byte[]> stored = lane.commands.hget(key, field).toCompletableFuture();
+    lane.flushNow();
+    return set.thenCombine(stored, (ignored, v) -> v);
+  }
+
+  @Override
   public CompletableFuture<Long> hdel(byte[] key, byte[] field) {
     return lane().commands.hdel(key, field).toCompletableFuture();
   }

@@ -54,6 +54,16 @@ public interface OnlineStore extends AutoCloseable {
   CompletableFuture<Long> deleteView(String project, FeatureView view);
 
   /**
+   * The marker of what this store holds for {@code project}: a random id kept in the store itself,
+   * created by the first call that finds none. It is gone, and the next call creates another,
+   * whenever the store loses its content: another store, an emptied one ({@code FLUSHALL}), a Redis
+   * restarted without persistence. A materialization watermark is recorded with the marker it was
+   * written under, so it never vouches for a store that does not hold the rows. Idempotent while
+   * the content lasts; fails like {@link #write}.
+   */
+  CompletableFuture<String> contentMarker(String project);
+
+  /**
    * The event loops the store's network client runs on, when it has any (Redis: yes; embedded:
    * none). A server may run its own connections on them; see {@link IoThreads}.
    */

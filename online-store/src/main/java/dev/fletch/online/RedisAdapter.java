@@ -32,6 +32,9 @@ interface RedisAdapter extends AutoCloseable {
   /** HDEL of one field; the number of fields removed. */
   CompletableFuture<Long> hdel(byte[] key, byte[] field);
 
+  /** HSETNX then HGET of the same field: the value that holds after setting it if absent. */
+  CompletableFuture<byte[]> setIfAbsent(byte[] key, byte[] field, byte[] value);
+
   /** One SCAN step over keys matching {@code pattern} (across every node of a cluster). */
   CompletableFuture<ScanPage> scan(ScanPage previous, String pattern, int count);
 

@@ -322,6 +322,40 @@ public final class RedisOnlineStore implements OnlineStore {
     return redis.ioThreads();
   }
 
+  /**
+   * {@code fletch:<project>:__content}, a hash: no entity key has this form (entity parts always
+   * hold '='), so no read or view deletion touches it. It has no expiry.
+   */
+  static byte[] markerKey(String project) {
+    return (EntityKeyCodec.projectPrefix(project) + "__content")
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  @Override
+  public CompletableFuture<String> contentMarker(String project) {
+    requireNonNull(project, "project is null");
+    byte[] candidate = java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
+    try {
+      return redis
+          .setIfAbsent(markerKey(project), "marker".getBytes(StandardCharsets.US_ASCII), candidate)
+          .handle(
+              (stored, e) -> {
+                if (e != null) {
+                  throw RedisErrors.map("reading the content marker of " + describe(), e);
+                }
+                if (stored == null) {
+                  // Set and gone between two pipelined commands: the store is being emptied.
+                  throw new dev.fletch.core.UnavailableException(
+                      "the content marker of " + describe() + " vanished as it was set", null);
+                }
+                return new String(stored, StandardCharsets.US_ASCII);
+              });
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(
+          RedisErrors.map("reading the content marker of " + describe(), e));
+    }
+  }
+
   @Override
   public CompletableFuture<Void> ping() {
     try {

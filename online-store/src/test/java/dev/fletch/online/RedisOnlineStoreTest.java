@@ -63,6 +63,11 @@ class RedisOnlineStoreTest {
     }
 
     @Override
+    public CompletableFuture<byte[]> setIfAbsent(byte[] key, byte[] field, byte[] value) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public CompletableFuture<ScanPage> scan(ScanPage previous, String pattern, int count) {
       throw new UnsupportedOperationException();
     }

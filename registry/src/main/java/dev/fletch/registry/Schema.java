@@ -78,7 +78,21 @@ final class Schema {
               "watermark" BIGINT NOT NULL,
               "job_id" BIGINT NOT NULL,
               "updated_at" BIGINT NOT NULL,
-              PRIMARY KEY ("project", "view"))"""));
+              PRIMARY KEY ("project", "view"))"""),
+        // 2: watermarks as claims about one online store's content; job heartbeats.
+        List.of(
+            """
+            CREATE TABLE "store_watermarks" (
+              "project" TEXT NOT NULL,
+              "view" TEXT NOT NULL,
+              "store_marker" TEXT NOT NULL,
+              "watermark" BIGINT NOT NULL,
+              "view_schema" TEXT NOT NULL,
+              "job_id" BIGINT NOT NULL,
+              "updated_at" BIGINT NOT NULL,
+              PRIMARY KEY ("project", "view", "store_marker"))""",
+            """
+            ALTER TABLE "jobs" ADD COLUMN "heartbeat_at" BIGINT"""));
   }
 
   static int latest() {

@@ -17,9 +17,16 @@ import java.util.Optional;
  */
 final class SqlJobHistory implements JobHistory {
   private final Registry registry;
+  private final java.time.Clock clock;
 
   SqlJobHistory(Registry registry) {
+    this(registry, java.time.Clock.systemUTC());
+  }
+
+  /** With a clock of the test's (job start, heartbeat and finish times, abandonment). */
+  SqlJobHistory(Registry registry, java.time.Clock clock) {
     this.registry = registry;
+    this.clock = clock;
   }
 
   @Override
@@ -38,14 +45,48 @@ final class SqlJobHistory implements JobHistory {
   }
 
   @Override
+  public Optional<StoreWatermark> watermark(String project, String view, String storeMarker) {
+    requireNonNull(project, "project is null");
+    requireNonNull(view, "view is null");
+    requireNonNull(storeMarker, "storeMarker is null");
+    return registry.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT \"watermark\", \"view_schema\" FROM \"store_watermarks\" WHERE \"project\" = :p"
+                        + " AND \"view\" = :v AND \"store_marker\" = :m")
+                .bind("p", project)
+                .bind("v", view)
+                .bind("m", storeMarker)
+                .map(
+                    (rs, ctx) -> new StoreWatermark(Schema.instant(rs.getLong(1)), rs.getString(2)))
+                .findOne());
+  }
+
+  @Override
   public void resetWatermark(String project, String view) {
     requireNonNull(project, "project is null");
     requireNonNull(view, "view is null");
-    registry.withHandle(
-        h ->
-            h.createUpdate("DELETE FROM \"watermarks\" WHERE \"project\" = :p AND \"view\" = :v")
+    registry.inTransaction(
+        h -> {
+          for (String table : List.of("watermarks", "store_watermarks")) {
+            h.createUpdate("DELETE FROM \"" + table + "\" WHERE \"project\" = :p AND \"view\" = :v")
                 .bind("p", project)
                 .bind("v", view)
+                .execute();
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void heartbeat(long jobId) {
+    registry.withHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE \"jobs\" SET \"heartbeat_at\" = :at WHERE \"id\" = :id AND \"status\" = :st")
+                .bind("at", Schema.micros(clock.instant()))
+                .bind("id", jobId)
+                .bind("st", Status.RUNNING.name())
                 .execute());
   }
 
@@ -68,16 +109,40 @@ final class SqlJobHistory implements JobHistory {
                 .bind("s", rangeStart == null ? null : Schema.micros(rangeStart))
                 .bind("e", Schema.micros(rangeEnd))
                 .bind("st", Status.RUNNING.name())
-                .bind("at", Schema.micros(Instant.now()))
+                .bind("at", Schema.micros(clock.instant()))
                 .mapTo(Long.class)
                 .one());
   }
 
   @Override
   public void succeed(long jobId, long rows) {
+    succeed(jobId, rows, null, null);
+  }
+
+  @Override
+  public void succeed(long jobId, long rows, String storeMarker, String viewSchema) {
     registry.inTransaction(
         h -> {
           JobRecord job = finish(h, jobId, Status.SUCCEEDED, rows, null);
+          if (storeMarker != null) {
+            // Within one store, never backwards; a new schema is recorded with any job that
+            // reaches at least as far (a full run after the change always does).
+            h.createUpdate(
+                    "INSERT INTO \"store_watermarks\" (\"project\", \"view\", \"store_marker\", \"watermark\","
+                        + " \"view_schema\", \"job_id\", \"updated_at\") VALUES (:p, :v, :m, :w, :s, :id, :at)"
+                        + " ON CONFLICT (\"project\", \"view\", \"store_marker\") DO UPDATE SET"
+                        + " \"watermark\" = excluded.\"watermark\", \"view_schema\" = excluded.\"view_schema\","
+                        + " \"job_id\" = excluded.\"job_id\", \"updated_at\" = excluded.\"updated_at\""
+                        + " WHERE excluded.\"watermark\" >= \"store_watermarks\".\"watermark\"")
+                .bind("p", job.project())
+                .bind("v", job.view())
+                .bind("m", storeMarker)
+                .bind("w", Schema.micros(job.rangeEnd()))
+                .bind("s", viewSchema == null ? "" : viewSchema)
+                .bind("id", jobId)
+                .bind("at", Schema.micros(clock.instant()))
+                .execute();
+          }
           // Upsert that never moves backwards: an older job finishing late leaves a newer watermark
           // alone.
           h.createUpdate(
@@ -90,7 +155,7 @@ final class SqlJobHistory implements JobHistory {
               .bind("v", job.view())
               .bind("w", Schema.micros(job.rangeEnd()))
               .bind("id", jobId)
-              .bind("at", Schema.micros(Instant.now()))
+              .bind("at", Schema.micros(clock.instant()))
               .execute();
           return null;
         });
@@ -102,27 +167,28 @@ final class SqlJobHistory implements JobHistory {
         h -> finish(h, jobId, Status.FAILED, rows, error == null ? "unknown error" : error));
   }
 
-  private static JobRecord finish(
+  private JobRecord finish(
       org.jdbi.v3.core.Handle h, long jobId, Status status, long rows, String error) {
     JobRecord job = find(h, jobId);
-    if (job.status() != Status.RUNNING) {
+    // ABANDONED is RUNNING whose heartbeats lapsed: its process may still finish it.
+    if (job.status() != Status.RUNNING && job.status() != Status.ABANDONED) {
       throw new ConflictException("job " + jobId + " already finished as " + job.status());
     }
     h.createUpdate(
             "UPDATE \"jobs\" SET \"status\" = :st, \"rows\" = :r, \"finished_at\" = :at, \"error\" = :err WHERE \"id\" = :id")
         .bind("st", status.name())
         .bind("r", rows)
-        .bind("at", Schema.micros(Instant.now()))
+        .bind("at", Schema.micros(clock.instant()))
         .bind("err", error)
         .bind("id", jobId)
         .execute();
     return job;
   }
 
-  private static JobRecord find(org.jdbi.v3.core.Handle h, long jobId) {
+  private JobRecord find(org.jdbi.v3.core.Handle h, long jobId) {
     return h.createQuery(SELECT + " WHERE \"id\" = :id")
         .bind("id", jobId)
-        .map(SqlJobHistory::row)
+        .map(this::row)
         .findOne()
         .orElseThrow(() -> new NotFoundException("job", Long.toString(jobId)));
   }
@@ -143,24 +209,30 @@ final class SqlJobHistory implements JobHistory {
                 .bind("p", project)
                 .bind("v", view)
                 .bind("lim", limit)
-                .map(SqlJobHistory::row)
+                .map(this::row)
                 .list());
   }
 
   private static final String SELECT =
       "SELECT \"id\", \"project\", \"view\", \"range_start\", \"range_end\", \"status\", \"rows\", \"started_at\","
-          + " \"finished_at\", \"error\" FROM \"jobs\"";
+          + " \"finished_at\", \"error\", \"heartbeat_at\" FROM \"jobs\"";
 
-  private static JobRecord row(
-      java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+  private JobRecord row(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
       throws java.sql.SQLException {
+    Instant now = clock.instant();
+    Status status = Status.valueOf(rs.getString(6));
+    Long beat = nullableLong(rs, 11);
+    long lastSign = beat != null ? beat : rs.getLong(8);
+    if (status == Status.RUNNING && lastSign < Schema.micros(now.minus(HEARTBEAT_TIMEOUT))) {
+      status = Status.ABANDONED;
+    }
     return new JobRecord(
         rs.getLong(1),
         rs.getString(2),
         rs.getString(3),
         Schema.instant(nullableLong(rs, 4)),
         Schema.instant(rs.getLong(5)),
-        Status.valueOf(rs.getString(6)),
+        status,
         rs.getLong(7),
         Schema.instant(rs.getLong(8)),
         Schema.instant(nullableLong(rs, 9)),

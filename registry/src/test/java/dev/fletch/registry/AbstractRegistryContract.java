@@ -400,6 +400,67 @@ abstract class AbstractRegistryContract {
   }
 
   @Test
+  void storeWatermarksAreClaimsAboutOneStoreAndSchema() {
+    JobHistory jobs = registry.jobHistory();
+    Instant t1 = Instant.parse("2026-01-01T00:00:00Z");
+    Instant t2 = Instant.parse("2026-01-02T00:00:00Z");
+    long a = jobs.start(project, "v", null, t2);
+    jobs.succeed(a, 10, "store-a", "schema-1");
+    assertEquals(
+        Optional.of(new JobHistory.StoreWatermark(t2, "schema-1")),
+        jobs.watermark(project, "v", "store-a"));
+    assertEquals(Optional.empty(), jobs.watermark(project, "v", "store-b"));
+    // an older job finishing late in the same store does not move it back
+    long late = jobs.start(project, "v", null, t1);
+    jobs.succeed(late, 1, "store-a", "schema-1");
+    assertEquals(t2, jobs.watermark(project, "v", "store-a").orElseThrow().watermark());
+    // another store keeps its own
+    long b = jobs.start(project, "v", null, t1);
+    jobs.succeed(b, 3, "store-b", "schema-2");
+    assertEquals(t1, jobs.watermark(project, "v", "store-b").orElseThrow().watermark());
+    assertEquals(t2, jobs.watermark(project, "v", "store-a").orElseThrow().watermark());
+    jobs.resetWatermark(project, "v");
+    assertEquals(Optional.empty(), jobs.watermark(project, "v", "store-a"));
+    assertEquals(Optional.empty(), jobs.watermark(project, "v"));
+  }
+
+  @Test
+  void aJobWhoseProcessStoppedBeatingIsAbandoned() {
+    java.util.concurrent.atomic.AtomicReference<Instant> now =
+        new java.util.concurrent.atomic.AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+    java.time.Clock clock =
+        new java.time.Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+          }
+
+          @Override
+          public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            return now.get();
+          }
+        };
+    JobHistory jobs = new SqlJobHistory(registry, clock);
+    long beating = jobs.start(project, "v", null, now.get());
+    long killed = jobs.start(project, "w", null, now.get());
+    now.set(now.get().plusSeconds(50));
+    jobs.heartbeat(beating);
+    now.set(now.get().plusSeconds(30)); // 80 s after the start, 30 s after the last beat
+    assertEquals(JobHistory.Status.RUNNING, jobs.recent(project, "v", 1).get(0).status());
+    assertEquals(JobHistory.Status.ABANDONED, jobs.recent(project, "w", 1).get(0).status());
+    // an abandoned job blocks nothing, and its process may still finish it
+    long next = jobs.start(project, "w", null, now.get());
+    jobs.succeed(next, 1);
+    jobs.fail(killed, 0, "late");
+    assertEquals(JobHistory.Status.FAILED, jobs.recent(project, "w", 2).get(1).status());
+  }
+
+  @Test
   void succeededJobMovesTheWatermarkForwardOnly() {
     JobHistory jobs = registry.jobHistory();
     Instant t1 = Instant.parse("2026-01-01T00:00:00Z");

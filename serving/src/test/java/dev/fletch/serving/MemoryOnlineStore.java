@@ -81,5 +81,10 @@ final class MemoryOnlineStore implements OnlineStore {
   }
 
   @Override
+  public CompletableFuture<String> contentMarker(String project) {
+    return CompletableFuture.completedFuture("memory");
+  }
+
+  @Override
   public void close() {}
 }

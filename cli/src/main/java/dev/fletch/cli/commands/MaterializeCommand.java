@@ -219,5 +219,10 @@ public final class MaterializeCommand implements Callable<Integer> {
           r.took().toMillis() / 1000.0,
           r.jobId() < 0 ? "-" : Long.toString(r.jobId()));
     }
+    for (Materializer.ViewResult r : results) {
+      if (r.note() != null) {
+        out.println(r.view() + ": " + r.note());
+      }
+    }
   }
 }
