@@ -65,8 +65,10 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
     ServerServiceDefinition generated = bindService();
     MethodDescriptor<GetFeaturesRequest, GetFeaturesResponse> plain =
         FeatureServingGrpc.getGetFeaturesMethod();
-    MethodDescriptor<GetFeaturesRequest, ResponseEncoder.Encoded> encoded =
-        plain.toBuilder(plain.getRequestMarshaller(), ResponseEncoder.MARSHALLER).build();
+    MethodDescriptor<Parsed, ResponseEncoder.Encoded> encoded =
+        plain.toBuilder(
+                new ParsingMarshaller(plain.getRequestMarshaller()), ResponseEncoder.MARSHALLER)
+            .build();
     ServiceDescriptor.Builder service =
         ServiceDescriptor.newBuilder(FeatureServingGrpc.SERVICE_NAME)
             .setSchemaDescriptor(generated.getServiceDescriptor().getSchemaDescriptor());
@@ -83,10 +85,76 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
     out.addMethod(
         encoded,
         ServerCalls.asyncUnaryCall(
-            (GetFeaturesRequest request, StreamObserver<ResponseEncoder.Encoded> observer) ->
-                answer(request, observer, ResponseEncoder::encode)));
+            (Parsed parsed, StreamObserver<ResponseEncoder.Encoded> observer) -> {
+              if (parsed.error() != null) {
+                malformed(parsed.error(), observer);
+              } else {
+                answer(parsed.request(), observer, ResponseEncoder::encode);
+              }
+            }));
     others.forEach(out::addMethod);
     return out.build();
+  }
+
+  /** A GetFeatures request as read off the wire: the message, or why the bytes are none. */
+  record Parsed(GetFeaturesRequest request, String error) {}
+
+  /**
+   * The generated marshaller, except that bytes which are no GetFeaturesRequest become a {@link
+   * Parsed} error instead of an exception inside gRPC (which answers UNKNOWN and logs a stack trace
+   * per request).
+   */
+  private static final class ParsingMarshaller implements MethodDescriptor.Marshaller<Parsed> {
+    private final MethodDescriptor.Marshaller<GetFeaturesRequest> generated;
+
+    ParsingMarshaller(MethodDescriptor.Marshaller<GetFeaturesRequest> generated) {
+      this.generated = generated;
+    }
+
+    @Override
+    public java.io.InputStream stream(Parsed value) {
+      return generated.stream(value.request());
+    }
+
+    @Override
+    public Parsed parse(java.io.InputStream stream) {
+      try {
+        return new Parsed(generated.parse(stream), null);
+      } catch (RuntimeException e) {
+        String why = e.getMessage();
+        if (e.getCause() != null && e.getCause().getMessage() != null) {
+          why = e.getCause().getMessage();
+        }
+        return new Parsed(null, why == null ? e.getClass().getSimpleName() : why);
+      }
+    }
+  }
+
+  private static final long MALFORMED_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private final java.util.concurrent.atomic.AtomicLong malformedSeen =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong malformedLoggedAt =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - MALFORMED_LOG_EVERY_NANOS);
+
+  private void malformed(String why, StreamObserver<?> observer) {
+    long start = System.nanoTime();
+    long seen = malformedSeen.incrementAndGet();
+    long last = malformedLoggedAt.get();
+    // One line a minute at most, however many arrive: a client sending garbage cannot fill the log.
+    if (start - last >= MALFORMED_LOG_EVERY_NANOS && malformedLoggedAt.compareAndSet(last, start)) {
+      LOG.warn(
+          "malformed GetFeatures request ({}); {} so far, logged at most once a minute", why, seen);
+    }
+    metrics.recordRequest("GetFeatures", TRANSPORT, "INVALID_ARGUMENT", System.nanoTime() - start);
+    try {
+      observer.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription(
+                  "the request is not a valid GetFeaturesRequest (fletch.serving.v1): " + why)
+              .asRuntimeException());
+    } catch (RuntimeException ignored) {
+      // the call was already cancelled by the client; nothing to tell
+    }
   }
 
   private <T> void answer(
