@@ -366,7 +366,8 @@ public final class DuckDbOfflineStore implements OfflineStore {
           List<JoinKey> keys = relation.keys();
           List<String> keyNames = keys.stream().map(JoinKey::name).toList();
           long produced = 0;
-          try (PreparedStatement ps = conn.prepareStatement(FeatureSql.latest(relation))) {
+          String sql = FeatureSql.latest(relation);
+          try (PreparedStatement ps = conn.prepareStatement(sql)) {
             ps.setLong(1, Values.microsOf(start, true));
             ps.setLong(2, Values.microsOf(end, false));
             try (ResultSet rs = ps.executeQuery()) {
@@ -393,10 +394,39 @@ public final class DuckDbOfflineStore implements OfflineStore {
                 consumer.accept(batch);
                 produced += batch.size();
               }
+            } catch (SQLException e) {
+              throw streamedFailure(conn, sql, start, end, e);
             }
           }
           return produced;
         });
+  }
+
+  /**
+   * A streamed result that fails while it is read says only "Invalid result set"; the cause (a
+   * value that does not convert, with file, line and column) comes from running the query to its
+   * end once more without streaming, which fails the same way.
+   */
+  private static SQLException streamedFailure(
+      Connection conn, String sql, Instant start, Instant end, SQLException streamed) {
+    if (streamed.getMessage() == null || !streamed.getMessage().contains("Invalid result set")) {
+      return streamed;
+    }
+    // Not a result set (those stream too, and fail the same uninformative way): a statement.
+    try (PreparedStatement probe =
+        conn.prepareStatement(
+            // hash of the whole row: every column is computed (count(*) would skip them)
+            "CREATE OR REPLACE TEMP TABLE \"__fletch_probe\" AS SELECT bit_xor(hash(t)) AS h FROM ("
+                + sql
+                + ") AS t")) {
+      probe.setLong(1, Values.microsOf(start, true));
+      probe.setLong(2, Values.microsOf(end, false));
+      probe.execute();
+    } catch (SQLException cause) {
+      cause.addSuppressed(streamed);
+      return cause;
+    }
+    return streamed;
   }
 
   @Override

@@ -51,6 +51,20 @@ final class SourceCatalog {
     } catch (SQLException e) {
       throw unreadable("source '" + source.name() + "'", path, e);
     }
+    if (source.format() == dev.fletch.core.model.SourceFormat.CSV
+        && raw.names().size() == 1
+        && raw.names().get(0).matches(".*[,;\t|].*")) {
+      // DuckDB's sniffer gives up on a file whose rows disagree and reads each line as one value.
+      throw new dev.fletch.core.InvalidRequestException(
+          "source '"
+              + source.name()
+              + "': DuckDB could not split "
+              + path
+              + " into columns (it read the header as one column '"
+              + abbreviate(raw.names().get(0))
+              + "'): some rows have more or fewer fields than the header, or the delimiter is not"
+              + " ','");
+    }
     String select = FeatureSql.sourceSelect(source, path, raw);
     DescribedSource d =
         new DescribedSource(source, path, select, raw.renamed(source.fieldMapping()));
@@ -77,6 +91,10 @@ final class SourceCatalog {
           e);
     }
     return relation;
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
   }
 
   static FletchException unreadable(String what, String path, SQLException e) {
