@@ -94,6 +94,24 @@ public final class Fletch implements Runnable {
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     cli.setExecutionExceptionHandler(Fletch::handleError);
+    // An Error is not handled by picocli: an out-of-memory still gets one readable line.
+    cli.setExecutionStrategy(
+        parsed -> {
+          try {
+            return new CommandLine.RunLast().execute(parsed);
+          } catch (OutOfMemoryError e) {
+            PrintWriter w = rootErr(parsed.commandSpec().commandLine());
+            w.println(
+                "error: out of memory (the JVM may use "
+                    + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MB): give it more with FLETCH_JAVA_OPTS=-Xmx2g, or split the input");
+            if (verboseRequested(parsed)) {
+              e.printStackTrace(w);
+            }
+            w.flush();
+            return ExitCodes.FAILURE;
+          }
+        });
     cli.setParameterExceptionHandler(
         (e, args) -> {
           PrintWriter w = rootErr(e.getCommandLine());

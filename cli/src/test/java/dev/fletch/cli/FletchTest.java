@@ -71,6 +71,7 @@ class FletchTest {
       switch (kind) {
         case "fletch" -> throw new ConflictException("registry moved on from version 3 to 4");
         case "wrapped" -> throw new CompletionException(new ConflictException("lost a race"));
+        case "oom" -> throw new OutOfMemoryError("Java heap space");
         default -> throw new IllegalStateException("bug here");
       }
     }
@@ -94,6 +95,15 @@ class FletchTest {
     assertEquals(1, run.errLines().length, run.err());
     assertTrue(run.err().contains("IllegalStateException: bug here"), run.err());
     assertTrue(run.err().contains("--verbose"), run.err());
+  }
+
+  @Test
+  void runningOutOfMemoryIsOneLineNamingTheRemedy() {
+    CliRun run = CliRun.run(new Boom(), "boom", "--kind", "oom");
+    assertEquals(ExitCodes.FAILURE, run.exitCode());
+    assertEquals(1, run.errLines().length, run.err());
+    assertTrue(run.err().startsWith("error: out of memory"), run.err());
+    assertTrue(run.err().contains("FLETCH_JAVA_OPTS=-Xmx"), run.err());
   }
 
   @Test

@@ -49,7 +49,17 @@ final class YamlDocuments {
     options.setMaxAliasesForCollections(MAX_ALIASES);
     options.setNestingDepthLimit(100);
     options.setCodePointLimit((int) MAX_FILE_BYTES);
-    try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+    String text;
+    try {
+      text = decodeUtf8(Files.readAllBytes(path), file, problems);
+    } catch (IOException e) {
+      problems.add(new Loc(file, 1, 1), "cannot read file: " + rootMessage(e));
+      return docs;
+    }
+    if (text == null) {
+      return docs;
+    }
+    try (Reader reader = new java.io.StringReader(text)) {
       for (Node doc : new Yaml(options).composeAll(reader)) {
         if (doc != null) {
           docs.add(doc);
@@ -65,6 +75,42 @@ final class YamlDocuments {
       problems.add(new Loc(file, 1, 1), "cannot read file: " + rootMessage(e));
     }
     return docs;
+  }
+
+  /**
+   * The file's text, or null after reporting where the first byte that is not UTF-8 is (line and
+   * column counted in the bytes before it).
+   */
+  private static String decodeUtf8(byte[] bytes, String file, Problems problems) {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+    java.nio.charset.CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+    java.nio.charset.CoderResult result = decoder.decode(in, out, true);
+    if (result.isError()) {
+      int at = in.position();
+      int line = 1;
+      int lineStart = 0;
+      for (int i = 0; i < at; i++) {
+        if (bytes[i] == '\n') {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+      problems.add(
+          new Loc(file, line, at - lineStart + 1),
+          String.format(
+              java.util.Locale.ROOT,
+              "the file is not UTF-8: byte 0x%02X cannot start or continue a character here;"
+                  + " save the file as UTF-8",
+              bytes[at] & 0xFF));
+      return null;
+    }
+    decoder.flush(out);
+    return out.flip().toString();
   }
 
   private static String rootMessage(Throwable e) {

@@ -397,6 +397,19 @@ class RepoLoaderTest {
   }
 
   @Test
+  void aByteThatIsNotUtf8IsLocated() throws Exception {
+    RepoFiles f = RepoFiles.valid(dir);
+    Files.write(
+        dir.resolve("c_latin1.yaml"),
+        "feature_services:\n  - name: caf\u00e9\n"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertTrue(
+        problemIn(f, "c_latin1.yaml")
+            .contains("c_latin1.yaml:2:14: the file is not UTF-8: byte 0xE9"),
+        problemIn(f, "c_latin1.yaml"));
+  }
+
+  @Test
   void durationsAreBounded() {
     RepoFiles f =
         RepoFiles.valid(dir).edit("b_views.yaml", "ttl: 30d", "ttl: 9223372036854775808ms");
