@@ -74,13 +74,14 @@ public final class FletchServer implements AutoCloseable {
   private HealthStatusManager health;
   private Vertx vertx;
   private HttpServer http;
+  private volatile int boundHttpPort;
   private BufferAllocator allocator;
   private TlsReloader tlsReloader;
   private ServingHealth servingHealth;
   private ScheduledExecutorService fileChecks;
   private WarmUp warmUp;
   private final CompletableFuture<WarmUp.Result> warmedUp = new CompletableFuture<>();
-  private boolean closed;
+  private volatile boolean closed;
 
   /** How to start a server; build with {@link #builder()}. */
   /** Default of {@link Builder#maxHistoricalRows}. */
@@ -469,6 +470,7 @@ public final class FletchServer implements AutoCloseable {
     FletchServer server = new FletchServer(options);
     try {
       server.startAll();
+      server.servingHealth.listeners(server::listenerProblem);
       server.startFileChecks();
       server.servingHealth.start();
       server.startWarmUp();
@@ -604,6 +606,7 @@ public final class FletchServer implements AutoCloseable {
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
+        boundHttpPort = http.actualPort();
         if (tlsReloader != null) {
           tlsReloader.httpServer(http);
         }
@@ -754,6 +757,55 @@ public final class FletchServer implements AutoCloseable {
   /** The bound gRPC port, or 0 when gRPC is off. */
   public int grpcPort() {
     return grpc == null ? 0 : grpc.getPort();
+  }
+
+  /**
+   * Null while every started listener accepts a TCP connection, else which one does not (its socket
+   * closed under the server: out of file descriptors, an acceptor thread that died).
+   */
+  private String listenerProblem() {
+    long now = System.nanoTime();
+    if (now - listenersCheckedAt < LISTENER_CHECK_EVERY_NANOS) {
+      return lastListenerProblem;
+    }
+    listenersCheckedAt = now;
+    String probeHost =
+        options.host().equals("0.0.0.0") || options.host().equals("::")
+            ? "127.0.0.1"
+            : options.host();
+    String problem = null;
+    // Only the HTTP port is probed by connecting: a gRPC connection that never speaks HTTP/2 would
+    // hold the server's shutdown until its handshake timeout. gRPC's own health answers over it.
+    if (http != null && !accepts(probeHost, boundHttpPort)) {
+      problem = "the HTTP listener on " + options.host() + ":" + boundHttpPort + " is gone";
+    } else if (grpc != null && grpc.isShutdown() && !closed) {
+      problem = "the gRPC listener on " + options.host() + ":" + grpc.getPort() + " is gone";
+    }
+    lastListenerProblem = problem;
+    return problem;
+  }
+
+  private static final long LISTENER_CHECK_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private volatile long listenersCheckedAt = System.nanoTime() - LISTENER_CHECK_EVERY_NANOS;
+  private volatile String lastListenerProblem;
+
+  private static boolean accepts(String host, int port) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new InetSocketAddress(host, port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The readiness this server reports (tests). */
+  ServingHealth health() {
+    return servingHealth;
+  }
+
+  /** Closes the HTTP listener alone, as a fault would (tests of health). */
+  void closeHttpListenerForTest() throws Exception {
+    http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   /** The bound HTTP port, or 0 when HTTP is off. */

@@ -32,6 +32,7 @@ final class ServingHealth implements AutoCloseable {
   private volatile State state;
   private volatile boolean draining;
   private volatile String warmingUp;
+  private volatile java.util.function.Supplier<String> listeners = () -> null;
   private ScheduledExecutorService checks;
 
   ServingHealth(
@@ -61,6 +62,8 @@ final class ServingHealth implements AutoCloseable {
                   + "' yet: run 'fletch apply'");
     } else if (warmingUp != null) {
       next = new State(false, warmingUp);
+    } else if (listenerProblem() != null) {
+      next = new State(false, listenerProblem);
     } else {
       long waitMillis = Math.max(100, Math.min(2000, interval.toMillis()));
       try {
@@ -129,6 +132,21 @@ final class ServingHealth implements AutoCloseable {
   void warmingUp(String reason) {
     warmingUp = reason;
     check();
+  }
+
+  private volatile String listenerProblem;
+
+  private String listenerProblem() {
+    listenerProblem = listeners.get();
+    return listenerProblem;
+  }
+
+  /**
+   * How the server finds out whether its listeners still accept connections: null when they do,
+   * else which one is gone. A port that stopped listening turns health NOT_SERVING on the other.
+   */
+  void listeners(java.util.function.Supplier<String> check) {
+    listeners = requireNonNull(check, "check is null");
   }
 
   private void checkQuietly() {

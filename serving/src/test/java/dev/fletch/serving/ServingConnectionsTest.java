@@ -301,6 +301,25 @@ class ServingConnectionsTest {
     }
   }
 
+  @Test
+  void aListenerThatIsGoneTurnsHealthNotServingOnTheOtherPort() throws Exception {
+    FletchServer s = server().start();
+    try {
+      awaitHealth(s, ServingStatus.SERVING);
+      int httpPort = s.httpPort();
+      s.closeHttpListenerForTest();
+      awaitHealth(s, ServingStatus.NOT_SERVING);
+      assertTrue(
+          s.health()
+              .state()
+              .reason()
+              .contains("the HTTP listener on 127.0.0.1:" + httpPort + " is gone"),
+          s.health().state().reason());
+    } finally {
+      s.close();
+    }
+  }
+
   private static void awaitHealth(FletchServer s, ServingStatus wanted)
       throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
