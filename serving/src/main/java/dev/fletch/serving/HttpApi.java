@@ -103,6 +103,9 @@ final class HttpApi {
         .post("/api/v1/features/online")
         .handler(BodyHandler.create(false).setBodyLimit(ONLINE_BODY_LIMIT))
         .handler(this::online);
+    // The slot is taken (a route of its own: Vert.x reads bodies first on a route) before the body
+    // is read, so refused requests cost no memory.
+    router.post("/api/v1/historical").handler(this::reserveHistoricalSlot);
     router
         .post("/api/v1/historical")
         .handler(BodyHandler.create(false).setBodyLimit(historicalLimit))
@@ -280,7 +283,7 @@ final class HttpApi {
    * stream written batch by batch as DuckDB produces it (the response is never held whole in
    * memory).
    */
-  private void historical(RoutingContext ctx) {
+  private void reserveHistoricalSlot(RoutingContext ctx) {
     long start = System.nanoTime();
     if (offline == null || allocator == null) {
       fail(
@@ -305,13 +308,19 @@ final class HttpApi {
           start);
       return;
     }
+    // Released however the request ends: answered, refused (413), failed or abandoned.
+    ctx.addEndHandler(v -> historicalSlots.release());
+    ctx.next();
+  }
+
+  private void historical(RoutingContext ctx) {
+    long start = System.nanoTime();
     // Decoding a body of up to the row limit takes a while: never on the event loop.
     vertx
         .executeBlocking(() -> historicalRequest(ctx), false)
         .onComplete(
             ar -> {
               if (ar.failed()) {
-                historicalSlots.release();
                 fail(ctx, "Historical", ar.cause(), start);
               } else {
                 runHistorical(ctx, ar.result(), start);
@@ -409,7 +418,6 @@ final class HttpApi {
             false)
         .onComplete(
             ar -> {
-              historicalSlots.release();
               if (ar.succeeded()) {
                 metrics.recordRequest("Historical", TRANSPORT, "OK", System.nanoTime() - start);
               } else if (!response.headWritten()) {
