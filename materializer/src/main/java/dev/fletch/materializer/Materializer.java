@@ -216,18 +216,7 @@ public final class Materializer {
       marker = marker(repo.project());
     } catch (FletchException e) {
       for (FeatureView view : selected) {
-        failures.add(
-            new ViewFailure(
-                view.name(),
-                null,
-                end,
-                0,
-                wrap(
-                    "materializing view '"
-                        + view.name()
-                        + "' failed: cannot read the online store's content marker: "
-                        + e.getMessage(),
-                    e)));
+        failures.add(notStarted(view, end, "cannot read the online store's content marker", e));
       }
       return new Outcome(results, failures);
     }
@@ -236,18 +225,7 @@ public final class Materializer {
       try {
         from = incrementalStart(repo, view, end, marker);
       } catch (RuntimeException e) {
-        failures.add(
-            new ViewFailure(
-                view.name(),
-                null,
-                end,
-                0,
-                wrap(
-                    "materializing view '"
-                        + view.name()
-                        + "' failed: cannot read its watermark: "
-                        + e.getMessage(),
-                    e)));
+        failures.add(notStarted(view, end, "cannot read its watermark", e));
         continue;
       }
       Instant start = from.start();
@@ -258,6 +236,17 @@ public final class Materializer {
       runInto(repo, view, start, end, from.note(), p, results, failures);
     }
     return new Outcome(results, failures);
+  }
+
+  /** A view whose job could not start: nothing written, the watermark untouched. */
+  private static ViewFailure notStarted(
+      FeatureView view, Instant end, String why, RuntimeException e) {
+    return new ViewFailure(
+        view.name(),
+        null,
+        end,
+        0,
+        wrap("materializing view '" + view.name() + "' failed: " + why + ": " + e.getMessage(), e));
   }
 
   /** The online store's content marker for the project (created when the store has none). */

@@ -124,6 +124,14 @@ class HttpLimitsTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  private HttpRequest historical(int rows) {
+    return HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.httpPort() + "/api/v1/historical"))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(historicalBody(rows)))
+        .build();
+  }
+
   private static String historicalBody(int rows) {
     StringBuilder b = new StringBuilder("{\"features\":[\"customer_profile:age\"],\"entities\":[");
     for (int i = 0; i < rows; i++) {
@@ -185,27 +193,14 @@ class HttpLimitsTest {
     assertEquals(400, columns.statusCode(), columns.body());
     assertTrue(columns.body().contains("must be an array of entity rows"), columns.body());
     assertFalse(columns.body().contains("java."), "no Java internals: " + columns.body());
-    HttpResponse<byte[]> ok =
-        http.send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + server.httpPort() + "/api/v1/historical"))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(historicalBody(10)))
-                .build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> ok = http.send(historical(10), HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, ok.statusCode());
   }
 
   @Test
   void historicalRetrievalsBeyondTheLimitAreBusy() throws Exception {
     CompletableFuture<HttpResponse<byte[]>> first =
-        http.sendAsync(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + server.httpPort() + "/api/v1/historical"))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(historicalBody(1)))
-                .build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+        http.sendAsync(historical(1), HttpResponse.BodyHandlers.ofByteArray());
     assertTrue(entered.await(10, TimeUnit.SECONDS), "the first retrieval is running");
     HttpResponse<String> busy = post("/api/v1/historical", "application/json", historicalBody(1));
     assertEquals(503, busy.statusCode(), busy.body());
