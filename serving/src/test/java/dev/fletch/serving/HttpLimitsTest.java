@@ -220,6 +220,28 @@ class HttpLimitsTest {
   }
 
   @Test
+  void idleConnectionsAreClosed() throws Exception {
+    try (FletchServer quick =
+            FletchServer.builder()
+                .host("127.0.0.1")
+                .httpPort(FletchServer.EPHEMERAL)
+                .grpcPort(0)
+                .definitions(new TestRepos.MemoryDefinitions(TestRepos.repo()))
+                .project("payments")
+                .onlineStore(TestRepos.customerOne(Instant.now().minusSeconds(60)))
+                .idleTimeout(java.time.Duration.ofSeconds(1))
+                .start();
+        java.net.Socket idle = new java.net.Socket("127.0.0.1", quick.httpPort())) {
+      idle.setSoTimeout(10_000);
+      long opened = System.nanoTime();
+      // Nothing is sent: the server closes the connection after the idle timeout.
+      assertEquals(-1, idle.getInputStream().read());
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened);
+      assertTrue(millis >= 900 && millis < 10_000, "closed after " + millis + " ms");
+    }
+  }
+
+  @Test
   void unknownPathsAndMethodsAnswerJson() throws Exception {
     HttpResponse<String> missing =
         http.send(
