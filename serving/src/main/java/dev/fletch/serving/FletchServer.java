@@ -20,6 +20,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -30,6 +31,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -71,6 +73,7 @@ public final class FletchServer implements AutoCloseable {
   private final ExecutorService grpcExecutor;
   private Server grpc;
   private EventLoopGroup grpcLoops;
+  private final ConnectionLimit connectionLimit;
   private HealthStatusManager health;
   private Vertx vertx;
   private HttpServer http;
@@ -86,6 +89,12 @@ public final class FletchServer implements AutoCloseable {
   /** How to start a server; build with {@link #builder()}. */
   /** Default of {@link Builder#maxHistoricalRows}. */
   public static final int DEFAULT_MAX_HISTORICAL_ROWS = 100_000;
+
+  /**
+   * Default connection cap over both ports; lowered at start to leave 256 file descriptors free
+   * when the process may open fewer.
+   */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
   public record Options(
       String host,
@@ -113,8 +122,13 @@ public final class FletchServer implements AutoCloseable {
       boolean allowUnauthenticatedWrites,
       int maxHistoricalRows,
       int maxHistoricalInFlight,
-      Duration idleTimeout) {
+      Duration idleTimeout,
+      int maxConnections) {
     public Options {
+      if (maxConnections < 0) {
+        throw new InvalidRequestException(
+            "the connection cap must be 0 (no cap) or positive, got " + maxConnections);
+      }
       if (maxHistoricalRows < 1 || maxHistoricalInFlight < 1) {
         throw new InvalidRequestException(
             "the historical row and in-flight limits must be positive, got "
@@ -205,6 +219,7 @@ public final class FletchServer implements AutoCloseable {
     private int maxHistoricalRows = DEFAULT_MAX_HISTORICAL_ROWS;
     private int maxHistoricalInFlight = 2;
     private Duration idleTimeout = Duration.ofMinutes(5);
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
     /** Host, ports, row limit and refresh interval from settings. */
     public Builder settings(Settings s) {
@@ -402,6 +417,15 @@ public final class FletchServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The most TCP connections open at once over both ports (default {@value
+     * #DEFAULT_MAX_CONNECTIONS}; 0: no cap); one more is closed as soon as it is accepted.
+     */
+    public Builder maxConnections(int v) {
+      maxConnections = v;
+      return this;
+    }
+
     public Options build() {
       return new Options(
           host,
@@ -429,7 +453,8 @@ public final class FletchServer implements AutoCloseable {
           allowUnauthenticatedWrites,
           maxHistoricalRows,
           maxHistoricalInFlight,
-          idleTimeout);
+          idleTimeout,
+          maxConnections);
     }
 
     /** Builds the options and starts a server with them. */
@@ -451,6 +476,8 @@ public final class FletchServer implements AutoCloseable {
             options.registryRefresh(),
             options.repoRoot());
     this.metrics = new ServingMetrics();
+    this.connectionLimit =
+        new ConnectionLimit(connectionCap(options.maxConnections()), metrics.registry());
     AtomicInteger n = new AtomicInteger();
     this.grpcExecutor =
         Executors.newFixedThreadPool(
@@ -572,7 +599,7 @@ public final class FletchServer implements AutoCloseable {
       healthChanged(servingHealth.state());
     }
     if (options.httpPort() != 0) {
-      vertx = Vertx.vertx();
+      vertx = Vertx.builder().withTransport(new CappedVertxTransport(connectionLimit)).build();
       if (options.offlineStore() != null) {
         allocator = new RootAllocator();
       }
@@ -931,7 +958,8 @@ public final class FletchServer implements AutoCloseable {
       return builder
           .bossEventLoopGroup(shared.group())
           .workerEventLoopGroup(shared.group())
-          .channelType(shared.serverChannel());
+          .channelFactory(
+              connectionLimit.wrap(new ReflectiveChannelFactory<>(shared.serverChannel()), false));
     }
     IoThreads own =
         IoThreads.create(
@@ -942,7 +970,36 @@ public final class FletchServer implements AutoCloseable {
     return builder
         .bossEventLoopGroup(grpcLoops)
         .workerEventLoopGroup(grpcLoops)
-        .channelType(own.serverChannel());
+        .channelFactory(
+            connectionLimit.wrap(new ReflectiveChannelFactory<>(own.serverChannel()), false));
+  }
+
+  /**
+   * The connection cap in force: the one asked for, lowered to leave 256 file descriptors free when
+   * the process may open fewer than it plus 256 (so that the cap, not the descriptor limit, is what
+   * a flood of connections meets, and the store and files still open).
+   */
+  static int connectionCap(int asked) {
+    long fds = -1;
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      fds = unix.getMaxFileDescriptorCount();
+    }
+    if (asked == 0 || fds <= 0 || asked + 256L <= fds) {
+      return asked;
+    }
+    int lowered = (int) Math.max(16, fds - 256);
+    LOG.warn(
+        "the connection cap is {} instead of {}: the process may open {} files (ulimit -n)",
+        lowered,
+        asked,
+        fds);
+    return lowered;
+  }
+
+  /** The connection cap in force and the connections open now (for tests). */
+  ConnectionLimit connectionLimit() {
+    return connectionLimit;
   }
 
   /** A free TCP port on the loopback interface (for tests and benchmarks). */

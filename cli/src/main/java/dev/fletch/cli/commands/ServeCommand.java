@@ -195,6 +195,15 @@ public final class ServeCommand implements Callable<Integer> {
               + " never).")
   long idleTimeoutSeconds;
 
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      defaultValue = "10000",
+      description =
+          "Most TCP connections open at once over both ports; one more is closed when accepted"
+              + " (default: 10000, lowered to leave 256 file descriptors free; 0: no cap).")
+  int maxConnections;
+
   @Spec CommandSpec spec;
 
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -233,6 +242,11 @@ public final class ServeCommand implements Callable<Integer> {
           spec.commandLine(),
           "--max-historical-rows and --max-historical-in-flight must be at least 1, --idle-timeout"
               + " at least 0");
+    }
+    if (maxConnections < 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--max-connections must be 0 (no cap) or more, got " + maxConnections);
     }
     if (maxInFlight < 0) {
       throw new ParameterException(
@@ -290,7 +304,8 @@ public final class ServeCommand implements Callable<Integer> {
           .maxInFlight(maxInFlight)
           .maxHistoricalRows(maxHistoricalRows)
           .maxHistoricalInFlight(maxHistoricalInFlight)
-          .idleTimeout(java.time.Duration.ofSeconds(idleTimeoutSeconds));
+          .idleTimeout(java.time.Duration.ofSeconds(idleTimeoutSeconds))
+          .maxConnections(maxConnections);
       MaterializationScheduler scheduler = null;
       Thread hook = new Thread(this::requestStop, "fletch-serve-shutdown");
       try (FletchServer started = builder.start()) {

@@ -349,6 +349,8 @@ class ServeCommandIT {
     assertTrue(cli.errors().contains("--warm-up must be 0 or more seconds"), cli.errors());
     assertEquals(2, cli.run("serve", "--repo", dir, "--max-connection-age", "-5"));
     assertTrue(cli.errors().contains("--max-connection-age must be 0"), cli.errors());
+    assertEquals(2, cli.run("serve", "--repo", dir, "--max-connections", "-1"));
+    assertTrue(cli.errors().contains("--max-connections must be 0 (no cap)"), cli.errors());
 
     String certificate = cert.certificate().toString();
     int bad = cli.run("serve", "--repo", dir, "--tls-cert", certificate, "--tls-key", certificate);
