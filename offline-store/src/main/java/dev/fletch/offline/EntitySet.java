@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,9 +33,10 @@ public sealed interface EntitySet {
 
   /**
    * Rows given inline (e.g. JSON over HTTP); values use the Java types of ValueType, timestamps
-   * Instant or ISO text.
+   * Instant or ISO text. They are iterated twice, once to type the columns and once to load them,
+   * one row at a time: a set spooled to disk is read from there, never held in the heap.
    */
-  record FromRows(List<Map<String, Object>> rows) implements EntitySet {
+  record FromRows(Iterable<Map<String, Object>> rows) implements EntitySet {
     public FromRows {
       requireNonNull(rows, "rows is null");
     }

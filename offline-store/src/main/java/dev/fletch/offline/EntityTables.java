@@ -254,13 +254,11 @@ final class EntityTables {
     }
   }
 
-  private static void fromRows(Connection conn, List<Map<String, Object>> rows) {
-    if (rows.isEmpty()) {
-      throw new InvalidRequestException("the entity set has no rows: inline rows");
-    }
+  private static void fromRows(Connection conn, Iterable<Map<String, Object>> rows) {
     Map<String, RowType> types = new LinkedHashMap<>();
-    for (int r = 0; r < rows.size(); r++) {
-      Map<String, Object> row = rows.get(r);
+    int r = -1;
+    for (Map<String, Object> row : rows) {
+      r++;
       if (row == null) {
         throw new InvalidRequestException("entity row " + r + " is null");
       }
@@ -302,6 +300,9 @@ final class EntityTables {
           types.put(c.getKey(), RowType.DOUBLE);
         }
       }
+    }
+    if (r < 0) {
+      throw new InvalidRequestException("the entity set has no rows: inline rows");
     }
     List<String> names = new ArrayList<>(types.keySet());
     List<RowType> columnTypes = new ArrayList<>();

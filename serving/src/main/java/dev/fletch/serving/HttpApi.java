@@ -2,12 +2,22 @@ package dev.fletch.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.UnavailableException;
 import dev.fletch.offline.EntitySet;
 import dev.fletch.offline.HistoricalRequest;
 import dev.fletch.offline.OfflineStore;
 import io.vertx.core.Vertx;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.FileSystem;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -15,11 +25,19 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
@@ -40,6 +58,8 @@ final class HttpApi {
   static final String TIMEOUT_HEADER = "X-Fletch-Timeout-Ms";
 
   private static final String TRANSPORT = "http";
+
+  private static final JsonFactory JSON = new JsonFactory();
 
   /**
    * An online request is at most {@code max_entity_rows} rows of join keys: a few hundred KB even
@@ -106,10 +126,7 @@ final class HttpApi {
     // The slot is taken (a route of its own: Vert.x reads bodies first on a route) before the body
     // is read, so refused requests cost no memory.
     router.post("/api/v1/historical").handler(this::reserveHistoricalSlot);
-    router
-        .post("/api/v1/historical")
-        .handler(BodyHandler.create(false).setBodyLimit(historicalLimit))
-        .handler(this::historical);
+    router.post("/api/v1/historical").handler(ctx -> spoolHistorical(ctx, historicalLimit));
     router.get("/api/v1/serving/info").handler(this::info);
     router.get("/api/v1/serving/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
@@ -313,77 +330,246 @@ final class HttpApi {
     ctx.next();
   }
 
-  private void historical(RoutingContext ctx) {
+  /**
+   * Streams the body to a file (never to the heap), at most {@code limit} bytes, then reads it on a
+   * worker: the entity rows are copied one by one to a JSON-lines file that the offline store reads
+   * twice, a row at a time. Both files are removed when the request ends.
+   */
+  private void spoolHistorical(RoutingContext ctx, long limit) {
     long start = System.nanoTime();
-    // Decoding a body of up to the row limit takes a while: never on the event loop.
-    vertx
-        .executeBlocking(() -> historicalRequest(ctx), false)
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                fail(ctx, "Historical", ar.cause(), start);
-              } else {
-                runHistorical(ctx, ar.result(), start);
-              }
+    HttpServerRequest request = ctx.request();
+    String declared = request.getHeader("content-length");
+    if (declared != null
+        && declared.chars().allMatch(Character::isDigit)
+        && declared.length() < 19
+        && Long.parseLong(declared) > limit) {
+      ctx.response().putHeader("connection", "close");
+      ctx.fail(413);
+      return;
+    }
+    request.pause();
+    FileSystem fs = vertx.fileSystem();
+    fs.createTempFile("fletch-historical-", ".json")
+        .compose(
+            path -> {
+              ctx.addEndHandler(v -> deleteQuietly(path));
+              return fs.open(path, new OpenOptions().setWrite(true))
+                  .map(file -> Map.entry(path, file));
+            })
+        .onFailure(e -> fail(ctx, "Historical", e, start))
+        .onSuccess(
+            opened -> {
+              Path body = Path.of(opened.getKey());
+              AsyncFile file = opened.getValue();
+              long[] size = {0};
+              boolean[] refused = {false};
+              request.handler(
+                  chunk -> {
+                    if (refused[0]) {
+                      return;
+                    }
+                    size[0] += chunk.length();
+                    if (size[0] > limit) {
+                      refused[0] = true;
+                      file.close();
+                      ctx.response().putHeader("connection", "close");
+                      ctx.fail(413);
+                      return;
+                    }
+                    file.write(chunk);
+                    if (file.writeQueueFull()) {
+                      request.pause();
+                      file.drainHandler(v -> request.resume());
+                    }
+                  });
+              request.exceptionHandler(e -> file.close());
+              request.endHandler(
+                  v -> {
+                    if (refused[0]) {
+                      return;
+                    }
+                    file.close()
+                        .compose(
+                            closed ->
+                                vertx.executeBlocking(() -> historicalRequest(ctx, body), false))
+                        .onComplete(
+                            ar -> {
+                              if (ar.failed()) {
+                                fail(ctx, "Historical", ar.cause(), start);
+                              } else {
+                                runHistorical(ctx, ar.result(), start);
+                              }
+                            });
+                  });
+              request.resume();
             });
+  }
+
+  private static void deleteQuietly(String path) {
+    try {
+      Files.deleteIfExists(Path.of(path));
+    } catch (IOException e) {
+      LOG.warn("cannot remove spooled request body {}: {}", path, e.toString());
+    }
   }
 
   private record Historical(HistoricalRequest request, ServingCatalog catalog) {}
 
-  private Historical historicalRequest(RoutingContext ctx) {
-    HistoricalRequest request;
-    ServingCatalog catalog;
-    {
-      JsonObject body = bodyJson(ctx);
-      if (body == null) {
+  /** Reads a spooled historical body with a streaming parser; the rows go to a JSON-lines file. */
+  private Historical historicalRequest(RoutingContext ctx, Path body) throws IOException {
+    Path rowsFile = Files.createTempFile("fletch-historical-rows-", ".jsonl");
+    ctx.addEndHandler(v -> deleteQuietly(rowsFile.toString()));
+    long rows = 0;
+    boolean sawEntities = false;
+    List<String> refs = List.of();
+    String service = null;
+    String timestampColumn = null;
+    boolean fullNames = false;
+    try (JsonParser p = JSON.createParser(body.toFile());
+        JsonGenerator out =
+            JSON.createGenerator(Files.newBufferedWriter(rowsFile, StandardCharsets.UTF_8))) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new InvalidRequestException("the request body must be a JSON object");
       }
-      catalog = features.definitions().catalog();
-      Object entities = body.getValue("entities");
-      if (entities instanceof JsonObject) {
-        throw new InvalidRequestException(
-            "'entities' must be an array of entity rows, e.g. [{\"customer_id\": 1,"
-                + " \"event_timestamp\": \"2024-01-01T00:00:00Z\"}] (the column form"
-                + " {\"customer_id\": [...]} is for /api/v1/features/online)");
-      }
-      JsonArray rows = entities instanceof JsonArray a ? a : null;
-      if (rows != null && rows.size() > maxHistoricalRows) {
-        throw new InvalidRequestException(
-            "'entities' has "
-                + rows.size()
-                + " rows; a request may carry at most "
-                + maxHistoricalRows
-                + " (fletch serve --max-historical-rows): write larger entity sets to a file"
-                + " and run fletch historical");
-      }
-      if (rows == null || rows.isEmpty()) {
-        throw new InvalidRequestException(
-            "missing or empty 'entities': give an array of entity rows, e.g. [{\"customer_id\": 1,"
-                + " \"event_timestamp\": \"2024-01-01T00:00:00Z\"}]");
-      }
-      List<Map<String, Object>> entityRows = new ArrayList<>(rows.size());
-      for (int i = 0; i < rows.size(); i++) {
-        if (!(rows.getValue(i) instanceof JsonObject row)) {
-          throw new InvalidRequestException("entities[" + i + "] must be a JSON object");
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "entities" -> {
+            if (value == JsonToken.START_OBJECT) {
+              throw new InvalidRequestException(
+                  "'entities' must be an array of entity rows, e.g. [{\"customer_id\": 1,"
+                      + " \"event_timestamp\": \"2024-01-01T00:00:00Z\"}] (the column form"
+                      + " {\"customer_id\": [...]} is for /api/v1/features/online)");
+            }
+            if (value != JsonToken.START_ARRAY) {
+              p.skipChildren();
+              continue;
+            }
+            sawEntities = true;
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+              if (p.currentToken() != JsonToken.START_OBJECT) {
+                throw new InvalidRequestException("entities[" + rows + "] must be a JSON object");
+              }
+              if (++rows > maxHistoricalRows) {
+                throw new InvalidRequestException(
+                    "'entities' has more than "
+                        + maxHistoricalRows
+                        + " rows; a request may carry at most "
+                        + maxHistoricalRows
+                        + " (fletch serve --max-historical-rows): write larger entity sets to a"
+                        + " file and run fletch historical");
+              }
+              out.copyCurrentStructure(p);
+              out.writeRaw('\n');
+            }
+          }
+          case "features" -> refs = strings(p, value, "features");
+          case "feature_service" -> service = text(p, value, field);
+          case "event_timestamp_column" -> timestampColumn = text(p, value, field);
+          case "full_feature_names" -> fullNames = value == JsonToken.VALUE_TRUE;
+          default -> p.skipChildren();
         }
-        entityRows.add(row.getMap());
       }
-      List<String> refs = JsonMapping.strings(body.getJsonArray("features"), "features");
-      String service = body.getString("feature_service");
-      if (refs.isEmpty() == (service == null || service.isBlank())) {
-        throw new InvalidRequestException("give either 'features' or 'feature_service'");
-      }
-      request =
-          new HistoricalRequest(
-              new EntitySet.FromRows(entityRows),
-              refs,
-              service,
-              body.getString("event_timestamp_column"),
-              Boolean.TRUE.equals(body.getBoolean("full_feature_names")),
-              null,
-              null);
+    } catch (JsonProcessingException e) {
+      throw new InvalidRequestException(
+          "the request body is not valid JSON: " + e.getOriginalMessage() + locationOf(e), e);
     }
+    if (!sawEntities || rows == 0) {
+      throw new InvalidRequestException(
+          "missing or empty 'entities': give an array of entity rows, e.g. [{\"customer_id\": 1,"
+              + " \"event_timestamp\": \"2024-01-01T00:00:00Z\"}]");
+    }
+    if (refs.isEmpty() == (service == null || service.isBlank())) {
+      throw new InvalidRequestException("give either 'features' or 'feature_service'");
+    }
+    ServingCatalog catalog = features.definitions().catalog();
+    HistoricalRequest request =
+        new HistoricalRequest(
+            new EntitySet.FromRows(new SpooledRows(rowsFile)),
+            refs,
+            service,
+            timestampColumn,
+            fullNames,
+            null,
+            null);
     return new Historical(request, catalog);
+  }
+
+  private static String locationOf(JsonProcessingException e) {
+    JsonLocation at = e.getLocation();
+    return at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+  }
+
+  private static String text(JsonParser p, JsonToken value, String field) throws IOException {
+    if (value == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (value != JsonToken.VALUE_STRING) {
+      throw new InvalidRequestException("'" + field + "' must be a string");
+    }
+    return p.getText();
+  }
+
+  private static List<String> strings(JsonParser p, JsonToken value, String field)
+      throws IOException {
+    if (value == JsonToken.VALUE_NULL) {
+      return List.of();
+    }
+    if (value != JsonToken.START_ARRAY) {
+      throw new InvalidRequestException("'" + field + "' must be an array of strings");
+    }
+    List<String> out = new ArrayList<>();
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (p.currentToken() != JsonToken.VALUE_STRING) {
+        throw new InvalidRequestException("'" + field + "' must be an array of strings");
+      }
+      out.add(p.getText());
+    }
+    return out;
+  }
+
+  /** Entity rows read back from a JSON-lines spool file, one row in memory at a time. */
+  private record SpooledRows(Path file) implements Iterable<Map<String, Object>> {
+    @Override
+    public Iterator<Map<String, Object>> iterator() {
+      BufferedReader reader;
+      try {
+        reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the spooled entity rows", e);
+      }
+      return new Iterator<>() {
+        private String next = read();
+
+        private String read() {
+          try {
+            String line = reader.readLine();
+            if (line == null) {
+              reader.close();
+            }
+            return line;
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the spooled entity rows", e);
+          }
+        }
+
+        @Override
+        public boolean hasNext() {
+          return next != null;
+        }
+
+        @Override
+        public Map<String, Object> next() {
+          if (next == null) {
+            throw new NoSuchElementException();
+          }
+          Map<String, Object> row = new JsonObject(next).getMap();
+          next = read();
+          return row;
+        }
+      };
+    }
   }
 
   private void runHistorical(RoutingContext ctx, Historical h, long start) {

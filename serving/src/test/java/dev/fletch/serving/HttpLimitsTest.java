@@ -193,8 +193,26 @@ class HttpLimitsTest {
     assertEquals(400, columns.statusCode(), columns.body());
     assertTrue(columns.body().contains("must be an array of entity rows"), columns.body());
     assertFalse(columns.body().contains("java."), "no Java internals: " + columns.body());
+    HttpResponse<String> broken =
+        post("/api/v1/historical", "application/json", "{\"entities\": [{\"customer_id\": 1,}]}");
+    assertEquals(400, broken.statusCode(), broken.body());
+    assertTrue(broken.body().contains("not valid JSON"), broken.body());
+    assertTrue(broken.body().contains("at line 1, column"), broken.body());
     HttpResponse<byte[]> ok = http.send(historical(10), HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, ok.statusCode());
+    // Bodies are spooled to files (never held in the heap) that go away with their requests.
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    List<Path> left;
+    do {
+      try (var listing = Files.list(tmp)) {
+        left =
+            listing
+                .filter(f -> f.getFileName().toString().startsWith("fletch-historical-"))
+                .toList();
+      }
+    } while (!left.isEmpty() && System.nanoTime() < deadline);
+    assertEquals(List.of(), left, "spooled bodies removed");
   }
 
   @Test
