@@ -337,7 +337,9 @@ public final class Materializer {
   /** The named views (all online views when none are named), checked before any job starts. */
   static List<FeatureView> select(FeatureRepo repo, List<String> names) {
     if (names == null || names.isEmpty()) {
-      return repo.featureViews().stream().filter(FeatureView::online).toList();
+      // Aggregated views are computed by historical retrieval; their online tiles are not
+      // materialized yet.
+      return repo.featureViews().stream().filter(v -> v.online() && !v.aggregated()).toList();
     }
     Set<String> unique = new LinkedHashSet<>(names);
     List<FeatureView> out = new ArrayList<>(unique.size());
@@ -356,6 +358,13 @@ public final class Materializer {
       if (!view.online()) {
         throw new InvalidRequestException(
             "feature view '" + name + "' is offline only (online: false): nothing to materialize");
+      }
+      if (view.aggregated()) {
+        throw new InvalidRequestException(
+            "feature view '"
+                + name
+                + "' is aggregated: historical retrieval computes its windows, but its online"
+                + " tiles are not materialized yet");
       }
       out.add(view);
     }

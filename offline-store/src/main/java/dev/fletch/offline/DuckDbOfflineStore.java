@@ -357,6 +357,10 @@ public final class DuckDbOfflineStore implements OfflineStore {
     if (end.isBefore(start)) {
       throw new InvalidRequestException("range end " + end + " is before its start " + start);
     }
+    if (view.aggregated()) {
+      throw new InvalidRequestException(
+          "feature view '" + view.name() + "' is aggregated: it has no latest values to scan");
+    }
     return withConnection(
         "latest-value scan of feature view '" + view.name() + "'",
         JobAccess.forRepo(repo, settings),

@@ -7,6 +7,7 @@ import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.expr.Expr;
 import dev.fletch.core.expr.ExpressionException;
 import dev.fletch.core.expr.Expressions;
+import dev.fletch.core.model.Aggregation;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
@@ -127,7 +128,28 @@ final class FeatureSql {
       List<JoinKey> keys,
       List<Feature> features,
       boolean hasCreated,
-      String sql) {}
+      String sql,
+      List<Aggregation> aggregations,
+      WindowSql.Inputs inputs) {
+    ViewRelation(
+        FeatureView view,
+        List<JoinKey> keys,
+        List<Feature> features,
+        boolean hasCreated,
+        String sql) {
+      this(view, keys, features, hasCreated, sql, List.of(), null);
+    }
+
+    /** Whether this relation feeds window aggregations (its features are their inputs). */
+    boolean aggregated() {
+      return !aggregations.isEmpty();
+    }
+
+    /** The same relation feeding {@code aggregations} of its view, through {@code inputs}. */
+    ViewRelation aggregating(List<Aggregation> aggregations, WindowSql.Inputs inputs) {
+      return new ViewRelation(view, keys, features, hasCreated, sql, aggregations, inputs);
+    }
+  }
 
   /**
    * The relation of {@code view} over its source: join keys cast to their declared types (aliased
@@ -359,10 +381,30 @@ final class FeatureSql {
         .append(ident(ENTITIES))
         .append(" AS e)");
     for (int v = 0; v < views.size(); v++) {
+      ViewRelation view = views.get(v);
+      if (view.aggregated()) {
+        List<String> keyColumns = new ArrayList<>();
+        for (int k = 0; k < view.keys().size(); k++) {
+          keyColumns.add(entityKey(v, k));
+        }
+        sql.append(", ")
+            .append(ident("__fletch_a" + v))
+            .append(" AS (")
+            .append(
+                WindowSql.historical(
+                    view,
+                    WindowSql.events(view, view.inputs()),
+                    ident("__fletch_e"),
+                    keyColumns,
+                    view.aggregations(),
+                    view.inputs()))
+            .append(")");
+        continue;
+      }
       sql.append(", ")
           .append(ident("__fletch_v" + v))
           .append(" AS (")
-          .append(joinable(views.get(v)))
+          .append(joinable(view))
           .append(")");
     }
     StringJoiner out = new StringJoiner(", ");
@@ -375,6 +417,12 @@ final class FeatureSql {
     }
     for (OutputFeature o : outputs) {
       String alias = viewAlias(o.view());
+      ViewRelation relation = views.get(o.view());
+      if (relation.aggregated()) {
+        Aggregation a = relation.view().aggregation(o.feature().name()).orElseThrow();
+        out.add(WindowSql.output(a, alias) + " AS " + ident(o.outputName()));
+        continue;
+      }
       String value = alias + "." + ident(o.feature().name());
       Optional<Long> ttl = ttlMicros(views.get(o.view()).view().ttl());
       if (ttl.isPresent()) {
@@ -396,6 +444,19 @@ final class FeatureSql {
     sql.append(" SELECT ").append(out).append(" FROM ").append(ident("__fletch_e")).append(" AS e");
     for (int v = 0; v < views.size(); v++) {
       String alias = viewAlias(v);
+      if (views.get(v).aggregated()) {
+        sql.append(" LEFT JOIN ")
+            .append(ident("__fletch_a" + v))
+            .append(" AS ")
+            .append(alias)
+            .append(" ON ")
+            .append(alias)
+            .append(".")
+            .append(ident(ROW))
+            .append(" = e.")
+            .append(ident(ROW));
+        continue;
+      }
       StringJoiner on = new StringJoiner(" AND ");
       for (int k = 0; k < views.get(v).keys().size(); k++) {
         on.add("e." + ident(entityKey(v, k)) + " = " + alias + "." + ident(key(k)));

@@ -1,7 +1,9 @@
 package dev.fletch.offline;
 
 import dev.fletch.core.FletchException;
+import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.NotFoundException;
+import dev.fletch.core.model.Aggregation;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureView;
@@ -76,9 +78,32 @@ final class SourceCatalog {
   FeatureSql.ViewRelation view(FeatureView view, List<Feature> features) {
     Source source = repo.source(view.source());
     DescribedSource d = source(source);
-    FeatureSql.ViewRelation relation =
-        FeatureSql.viewRelation(
-            view, repo.joinKeys(view), features, source, d.select(), d.columns());
+    FeatureSql.ViewRelation relation;
+    if (view.aggregated()) {
+      List<Aggregation> aggregations =
+          features.stream().map(f -> view.aggregation(f.name()).orElseThrow()).toList();
+      WindowSql.Inputs inputs = WindowSql.inputs(aggregations);
+      try {
+        relation =
+            FeatureSql.viewRelation(
+                    view, repo.joinKeys(view), inputs.features(), source, d.select(), d.columns())
+                .aggregating(aggregations, inputs);
+      } catch (InvalidRequestException e) {
+        // Name the aggregation's input as written, not the internal column it is computed into.
+        String message = e.getMessage();
+        for (int i = inputs.features().size() - 1; i >= 0; i--) {
+          message =
+              message.replace(
+                  "feature '" + inputs.features().get(i).name() + "'",
+                  "aggregation input " + inputs.features().get(i).expression());
+        }
+        throw new InvalidRequestException(message, e);
+      }
+    } else {
+      relation =
+          FeatureSql.viewRelation(
+              view, repo.joinKeys(view), features, source, d.select(), d.columns());
+    }
     try {
       describe(conn, relation.sql());
     } catch (SQLException e) {

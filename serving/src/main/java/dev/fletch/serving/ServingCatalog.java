@@ -87,6 +87,13 @@ public final class ServingCatalog {
                 + view.name()
                 + "' is not online (online: false), so it cannot be served");
       }
+      if (view.aggregated()) {
+        throw new InvalidRequestException(
+            "feature view '"
+                + view.name()
+                + "' is aggregated: historical retrieval computes its windows, but it is not"
+                + " served online yet");
+      }
       Integer vi = viewIndex.get(view.name());
       if (vi == null) {
         vi = views.size();

@@ -2,6 +2,7 @@ package dev.fletch.core.model;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,10 @@ import java.util.Optional;
  *
  * <p>{@code ttl} zero means values never expire. {@code schedule} (may be null) is how often {@code
  * fletch serve} runs incremental materialization for this view.
+ *
+ * <p>An aggregated view ({@code aggregations} not empty) computes each feature over time windows of
+ * its source's events, in tiles of {@code hop}; its {@code features} are the aggregations' outputs
+ * (derived, in order). A plain view has no aggregations and a null hop.
  */
 public record FeatureView(
     String name,
@@ -23,16 +28,69 @@ public record FeatureView(
     String description,
     String owner,
     Map<String, String> tags,
-    Duration schedule) {
+    Duration schedule,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Aggregation> aggregations,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Duration hop) {
+  /** A plain view (no aggregations). */
+  public FeatureView(
+      String name,
+      List<String> entities,
+      String source,
+      Duration ttl,
+      boolean online,
+      List<Feature> features,
+      String description,
+      String owner,
+      Map<String, String> tags,
+      Duration schedule) {
+    this(
+        name,
+        entities,
+        source,
+        ttl,
+        online,
+        features,
+        description,
+        owner,
+        tags,
+        schedule,
+        null,
+        null);
+  }
+
   public FeatureView {
     requireNonNull(name, "name is null");
     entities = List.copyOf(requireNonNull(entities, "entities is null"));
     requireNonNull(source, "source is null");
     ttl = ttl == null ? Duration.ZERO : ttl;
+    aggregations = aggregations == null ? List.of() : List.copyOf(aggregations);
+    if (!aggregations.isEmpty()) {
+      requireNonNull(hop, "an aggregated view needs a hop");
+      features = aggregations.stream().map(Aggregation::feature).toList();
+    } else {
+      hop = null;
+    }
     features = List.copyOf(requireNonNull(features, "features is null"));
     description = description == null ? "" : description;
     owner = owner == null ? "" : owner;
     tags = tags == null ? Map.of() : Map.copyOf(tags);
+  }
+
+  /** Whether the view computes window aggregations (its features are their outputs). */
+  public boolean aggregated() {
+    return !aggregations.isEmpty();
+  }
+
+  /** The longest window of an aggregated view (zero for a plain view). */
+  public Duration longestWindow() {
+    return aggregations.stream()
+        .map(Aggregation::window)
+        .max(Duration::compareTo)
+        .orElse(Duration.ZERO);
+  }
+
+  public Optional<Aggregation> aggregation(String featureName) {
+    return aggregations.stream().filter(a -> a.name().equals(featureName)).findFirst();
   }
 
   public boolean hasTtl() {

@@ -125,19 +125,20 @@ public final class ModelChecks {
     } else if (v.schedule() != null && v.schedule().isZero()) {
       problems.accept(at + ".schedule: must be longer than 0 (leave it out for none)");
     }
+    if (v.aggregated()) {
+      return aggregatedView(v, at, problems);
+    }
     List<Feature> features = new ArrayList<>();
     for (Feature f : v.features()) {
       String fat = at + ".features[" + printable(f.name()) + "]";
       name(fat, f.name(), problems);
-      String expression = f.expression();
-      if (f.hasExpression()) {
-        try {
-          expression = ExprPrinter.print(Expressions.parseRowExpression(f.expression()));
-        } catch (ExpressionException e) {
-          problems.accept(fat + ".expression: " + e.getMessage());
-        }
-      }
-      features.add(new Feature(f.name(), f.type(), expression, f.description(), f.tags()));
+      features.add(
+          new Feature(
+              f.name(),
+              f.type(),
+              expression(fat, f.expression(), problems),
+              f.description(),
+              f.tags()));
     }
     return new FeatureView(
         v.name(),
@@ -150,6 +151,79 @@ public final class ModelChecks {
         v.owner(),
         v.tags(),
         v.schedule());
+  }
+
+  /** The expression in canonical form (null stays null); a problem when it does not parse. */
+  private static String expression(String at, String expression, Consumer<String> problems) {
+    if (expression == null || expression.isBlank()) {
+      return expression;
+    }
+    try {
+      return ExprPrinter.print(Expressions.parseRowExpression(expression));
+    } catch (ExpressionException e) {
+      problems.accept(at + ".expression: " + e.getMessage());
+      return expression;
+    }
+  }
+
+  /** The rules the YAML reader applies to aggregations, for definitions that come another way. */
+  private static FeatureView aggregatedView(FeatureView v, String at, Consumer<String> problems) {
+    String hopProblem = durationProblem(v.hop());
+    long hop = v.hop().toMillis();
+    if (hopProblem != null) {
+      problems.accept(at + ".hop: " + hopProblem);
+    } else if (hop <= 0) {
+      problems.accept(at + ".hop: must be longer than 0");
+    }
+    if (v.hasTtl()) {
+      problems.accept(at + ".ttl: an aggregated view has no ttl");
+    }
+    List<Aggregation> aggregations = new ArrayList<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Aggregation a : v.aggregations()) {
+      String aat = at + ".aggregations[" + printable(a.name()) + "]";
+      name(aat, a.name(), problems);
+      if (!names.add(a.name())) {
+        problems.accept(aat + ": duplicate feature name");
+      }
+      if (a.column() != null) {
+        name(aat + ".column", a.column(), problems);
+      }
+      String window = durationProblem(a.window());
+      if (window != null) {
+        problems.accept(aat + ".window: " + window);
+      } else if (a.window().isZero() || a.window().isNegative()) {
+        problems.accept(aat + ".window: must be longer than 0");
+      } else if (hop > 0 && a.window().toMillis() % hop != 0) {
+        problems.accept(aat + ".window: not a multiple of the hop");
+      }
+      if (a.countsEvents() && a.function() != AggregationFunction.COUNT) {
+        problems.accept(aat + ": " + a.function().key() + " needs a column or an expression");
+      } else if (!a.countsEvents() && !a.function().accepts(a.inputType())) {
+        problems.accept(aat + ": " + a.function().key() + " cannot aggregate " + a.inputType());
+      }
+      aggregations.add(
+          new Aggregation(
+              a.name(),
+              a.function(),
+              a.column(),
+              expression(aat, a.expression(), problems),
+              a.inputType(),
+              a.window()));
+    }
+    return new FeatureView(
+        v.name(),
+        v.entities(),
+        v.source(),
+        v.ttl(),
+        v.online(),
+        List.of(),
+        v.description(),
+        v.owner(),
+        v.tags(),
+        v.schedule(),
+        aggregations,
+        v.hop());
   }
 
   private static void name(String at, String name, Consumer<String> problems) {

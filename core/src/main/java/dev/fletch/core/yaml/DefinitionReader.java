@@ -1,8 +1,12 @@
 package dev.fletch.core.yaml;
 
+import dev.fletch.core.Durations;
+import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.expr.ExprPrinter;
 import dev.fletch.core.expr.ExpressionException;
 import dev.fletch.core.expr.Expressions;
+import dev.fletch.core.model.Aggregation;
+import dev.fletch.core.model.AggregationFunction;
 import dev.fletch.core.model.Entity;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureService;
@@ -55,7 +59,11 @@ final class DefinitionReader {
           "description",
           "owner",
           "tags",
-          "schedule");
+          "schedule",
+          "aggregations",
+          "hop");
+  static final List<String> AGGREGATION_KEYS =
+      List.of("function", "column", "expression", "type", "windows", "name");
   static final List<String> FEATURE_KEYS =
       List.of("name", "type", "expression", "description", "tags");
   static final List<String> SERVICE_KEYS =
@@ -228,23 +236,28 @@ final class DefinitionReader {
       m.problem(m.valueAt("schedule"), "'schedule' must be longer than 0 (leave it out for none)");
     }
     List<FeatureDef> features = new ArrayList<>();
-    List<Node> featureNodes = m.list("features", true);
-    if (featureNodes.isEmpty() && m.has("features")) {
-      m.problem(
-          m.valueAt("features"), "'features' is empty: a feature view needs at least one feature");
-    }
-    Map<String, Loc> seen = new HashMap<>();
-    for (Node f : featureNodes) {
-      FeatureDef fd = readFeature(f, m.what());
-      if (fd == null) {
-        continue;
+    List<Aggregation> aggregations = new ArrayList<>();
+    Duration hop = null;
+    if (m.has("aggregations")) {
+      if (m.has("features")) {
+        m.problem(
+            m.keyAt("features"),
+            "a feature view has either 'features' (values read from the source) or 'aggregations'"
+                + " (computed over time windows), not both");
       }
-      Loc first = seen.putIfAbsent(fd.name(), fd.at());
-      if (first != null) {
-        m.problem(fd.at(), "duplicate feature '" + fd.name() + "' (also at " + first + ")");
-      } else {
-        features.add(fd);
+      if (ttl != null && !ttl.isZero()) {
+        m.problem(
+            m.valueAt("ttl"),
+            "an aggregated view has no 'ttl': its windows say how far back each feature looks");
       }
+      hop = readAggregations(m, features, aggregations);
+    } else {
+      if (m.has("hop")) {
+        m.problem(
+            m.keyAt("hop"),
+            "'hop' is the tile size of 'aggregations', which this view has none of");
+      }
+      readFeatures(m, features);
     }
     String description = m.string("description", false);
     String owner = m.string("owner", false);
@@ -265,7 +278,9 @@ final class DefinitionReader {
               description,
               owner,
               tags,
-              schedule);
+              schedule,
+              aggregations,
+              hop);
     }
     ViewDef def = new ViewDef(name, m.valueAt("name"), view, entities, source, features);
     ViewDef first = defs.views.get(name);
@@ -277,6 +292,199 @@ final class DefinitionReader {
         def,
         first == null ? null : first.at(),
         problems);
+  }
+
+  private void readFeatures(MappingReader m, List<FeatureDef> features) {
+    List<Node> featureNodes = m.list("features", true);
+    if (featureNodes.isEmpty() && m.has("features")) {
+      m.problem(
+          m.valueAt("features"), "'features' is empty: a feature view needs at least one feature");
+    }
+    Map<String, Loc> seen = new HashMap<>();
+    for (Node f : featureNodes) {
+      FeatureDef fd = readFeature(f, m.what());
+      if (fd == null) {
+        continue;
+      }
+      Loc first = seen.putIfAbsent(fd.name(), fd.at());
+      if (first != null) {
+        m.problem(fd.at(), "duplicate feature '" + fd.name() + "' (also at " + first + ")");
+      } else {
+        features.add(fd);
+      }
+    }
+  }
+
+  /** The longest default hop: windows that are all whole hours tile by the hour. */
+  static final Duration MAX_DEFAULT_HOP = Duration.ofHours(1);
+
+  /**
+   * Reads {@code aggregations} (one aggregation per window) and returns the hop: as written, or the
+   * greatest common divisor of the windows and {@link #MAX_DEFAULT_HOP} (1h for windows of whole
+   * hours, 5m for [5m, 1h], 30m for [90m]).
+   */
+  private Duration readAggregations(
+      MappingReader m, List<FeatureDef> features, List<Aggregation> aggregations) {
+    List<Node> nodes = m.list("aggregations", true);
+    if (nodes.isEmpty()) {
+      m.problem(
+          m.valueAt("aggregations"),
+          "'aggregations' is empty: an aggregated view needs at least one aggregation");
+    }
+    record Read(Aggregation aggregation, Loc windowAt, Loc at) {}
+    List<Read> read = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      String what = m.what() + " aggregations[" + i + "]";
+      MappingReader a = MappingReader.of(problems, file, nodes.get(i), what, AGGREGATION_KEYS);
+      if (a == null) {
+        continue;
+      }
+      int before = problems.count();
+      String fnText = a.string("function", true);
+      AggregationFunction fn = null;
+      if (fnText != null) {
+        fn = AggregationFunction.of(fnText.strip().toLowerCase(Locale.ROOT));
+        if (fn == null) {
+          List<String> names =
+              Arrays.stream(AggregationFunction.values()).map(AggregationFunction::key).toList();
+          a.problem(
+              a.valueAt("function"),
+              "unknown aggregation function '"
+                  + fnText
+                  + "'"
+                  + Names.suggestion(fnText.toLowerCase(Locale.ROOT), names)
+                  + "; functions are "
+                  + String.join(", ", names));
+        }
+      }
+      String column = a.optionalName("column", "column");
+      String expression = expression(a);
+      if (a.has("column") && a.has("expression")) {
+        a.problem(a.keyAt("expression"), "give 'column' or 'expression', not both");
+      }
+      ValueType input = a.has("type") ? type(a, "type") : ValueType.DOUBLE;
+      if (fn != null && input != null) {
+        if (column == null && expression == null && !a.has("column") && !a.has("expression")) {
+          if (fn != AggregationFunction.COUNT) {
+            a.problem(
+                a.at(), "'" + fn.key() + "' needs a 'column' or an 'expression' to aggregate");
+          }
+        } else if (!fn.accepts(input)) {
+          a.problem(
+              a.has("type") ? a.valueAt("type") : a.keyAt("function"),
+              "'"
+                  + fn.key()
+                  + "' cannot aggregate "
+                  + input
+                  + (a.has("type") ? "" : " (the default input type; set 'type')")
+                  + (fn == AggregationFunction.LAST || fn == AggregationFunction.COUNT
+                      ? ""
+                      : ": it takes numbers"
+                          + (fn == AggregationFunction.MIN || fn == AggregationFunction.MAX
+                              ? ", STRING or TIMESTAMP"
+                              : "")));
+        }
+      }
+      String name = a.optionalName("name", "aggregation name");
+      if (name == null && a.has("expression")) {
+        a.problem(a.at(), "an aggregation of an expression needs a 'name'");
+      }
+      List<Located> windows = a.scalarList("windows", true);
+      if (windows.isEmpty() && a.has("windows")) {
+        a.problem(a.valueAt("windows"), "'windows' is empty: give at least one, e.g. [1h, 24h]");
+      }
+      Map<Duration, Loc> seenWindows = new HashMap<>();
+      List<Duration> durations = new ArrayList<>();
+      List<Loc> durationAt = new ArrayList<>();
+      List<String> labels = new ArrayList<>();
+      for (Located w : windows) {
+        Duration d;
+        try {
+          d = Durations.parse(w.value());
+        } catch (InvalidRequestException e) {
+          a.problem(w.at(), "window '" + w.value() + "': " + e.getMessage());
+          continue;
+        }
+        if (d.isZero() || d.isNegative()) {
+          a.problem(w.at(), "window '" + w.value() + "' must be longer than 0");
+          continue;
+        }
+        Loc first = seenWindows.putIfAbsent(d, w.at());
+        if (first != null) {
+          a.problem(w.at(), "duplicate window '" + w.value() + "' (also at " + first + ")");
+          continue;
+        }
+        durations.add(d);
+        durationAt.add(w.at());
+        // Names use the window as written (24h stays 24h), when it is one plain amount.
+        labels.add(
+            w.value().strip().matches("[0-9]+(ms|s|m|h|d|w)")
+                ? w.value().strip()
+                : Durations.format(d));
+      }
+      if (name != null && durations.size() > 1) {
+        a.problem(
+            a.valueAt("name"),
+            "'name' names one feature: give one window, or leave 'name' out for names like "
+                + (column == null ? "x" : column)
+                + "_"
+                + (fn == null ? "sum" : fn.key())
+                + "_24h");
+      }
+      if (problems.count() != before || fn == null) {
+        continue;
+      }
+      for (int w = 0; w < durations.size(); w++) {
+        Duration d = durations.get(w);
+        String featureName =
+            name != null
+                ? name
+                : (column != null ? column + "_" : "") + fn.key() + "_" + labels.get(w);
+        read.add(
+            new Read(
+                new Aggregation(featureName, fn, column, expression, input, d),
+                durationAt.get(w),
+                a.at()));
+      }
+    }
+    Duration hop = m.duration("hop");
+    if (hop != null && (hop.isZero() || hop.isNegative())) {
+      m.problem(m.valueAt("hop"), "'hop' must be longer than 0");
+      hop = null;
+    } else if (hop == null && !m.has("hop") && !read.isEmpty()) {
+      long gcd = MAX_DEFAULT_HOP.toMillis();
+      for (Read r : read) {
+        gcd = gcd(gcd, r.aggregation().window().toMillis());
+      }
+      hop = Duration.ofMillis(gcd);
+    }
+    Map<String, Loc> seen = new HashMap<>();
+    for (Read r : read) {
+      Aggregation agg = r.aggregation();
+      if (hop != null && agg.window().toMillis() % hop.toMillis() != 0) {
+        m.problem(
+            r.windowAt(),
+            "window "
+                + Durations.format(agg.window())
+                + " is not a multiple of the hop "
+                + Durations.format(hop)
+                + (m.has("hop") ? "" : " (the default: set 'hop')"));
+        continue;
+      }
+      Loc first = seen.putIfAbsent(agg.name(), r.at());
+      if (first != null) {
+        m.problem(
+            r.at(), "duplicate feature '" + agg.name() + "' (also at " + first + "): set 'name'");
+        continue;
+      }
+      aggregations.add(agg);
+      features.add(new FeatureDef(agg.name(), r.at(), agg.feature()));
+    }
+    return hop;
+  }
+
+  private static long gcd(long a, long b) {
+    return b == 0 ? a : gcd(b, a % b);
   }
 
   private FeatureDef readFeature(Node node, String viewWhat) {

@@ -1,0 +1,339 @@
+package dev.fletch.offline;
+
+import static dev.fletch.offline.TestData.q;
+import static dev.fletch.offline.TestData.sql;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.fletch.core.model.Aggregation;
+import dev.fletch.core.model.AggregationFunction;
+import dev.fletch.core.model.FeatureRepo;
+import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.Source;
+import dev.fletch.core.model.SourceFormat;
+import dev.fletch.core.model.ValueType;
+import dev.fletch.testkit.WindowOracle;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.StringJoiner;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Window aggregations in historical retrieval against the brute-force semantics ({@link
+ * WindowOracle}) on random events full of edge cases: events exactly at an entity row's time and
+ * exactly at a window start, several events at one instant (versions of one event where the source
+ * has a created time), NULL inputs, empty windows, entities without events, on Parquet and CSV.
+ */
+class AggregationOracleTest {
+  private static final long MINUTE = 60_000_000L;
+  private static final long HOUR = 60 * MINUTE;
+
+  /** 2024-03-01T00:00:00Z in microseconds. */
+  private static final long BASE = 1_709_251_200_000_000L;
+
+  private static final List<String> FUNCTIONS =
+      List.of("count_all", "count", "sum", "avg", "min", "max", "stddev", "last");
+  private static final List<Duration> WINDOWS =
+      List.of(Duration.ofHours(1), Duration.ofHours(6), Duration.ofDays(1));
+
+  @TempDir Path dir;
+
+  static List<WindowOracle.Event> events(Random rnd, boolean created) {
+    List<WindowOracle.Event> events = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      long entity = 1 + rnd.nextInt(5);
+      // Whole minutes over two days: many on the hour (window starts), many at one instant.
+      long time = BASE + rnd.nextInt(48 * 60) * MINUTE;
+      Long createdAt = created && rnd.nextInt(4) > 0 ? time + rnd.nextInt(3) * MINUTE : null;
+      Double value = rnd.nextInt(8) == 0 ? null : (double) (rnd.nextInt(200) - 50);
+      events.add(new WindowOracle.Event(entity, time, createdAt, value));
+      if (rnd.nextInt(6) == 0) {
+        // Another event (or version) at the same instant.
+        events.add(
+            new WindowOracle.Event(
+                entity,
+                time,
+                created ? time + rnd.nextInt(3) * MINUTE : null,
+                (double) rnd.nextInt(100)));
+      }
+    }
+    return events;
+  }
+
+  /**
+   * Entity rows: random instants, event times exactly, a microsecond either side, window starts.
+   */
+  static List<long[]> entityRows(Random rnd, List<WindowOracle.Event> events) {
+    List<long[]> rows = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      long entity = 1 + rnd.nextInt(6); // 6 has no events
+      long t =
+          switch (i % 5) {
+            case 0 -> BASE + (long) (rnd.nextDouble() * 50 * HOUR);
+            case 1 -> events.get(rnd.nextInt(events.size())).time();
+            case 2 -> events.get(rnd.nextInt(events.size())).time() - 1;
+            case 3 -> BASE + rnd.nextInt(50) * HOUR;
+            default -> events.get(rnd.nextInt(events.size())).time() + HOUR;
+          };
+      rows.add(new long[] {entity, t, i});
+    }
+    return rows;
+  }
+
+  private static String micros(long us) {
+    return "make_timestamp(CAST(" + us + " AS BIGINT))";
+  }
+
+  static void writeEvents(List<WindowOracle.Event> events, Path file, boolean csv) {
+    StringJoiner values = new StringJoiner(", ");
+    for (WindowOracle.Event e : events) {
+      values.add(
+          "("
+              + e.entity()
+              + ", "
+              + micros(e.time())
+              + ", "
+              + (e.created() == null ? "NULL" : micros(e.created()))
+              + ", "
+              + (e.value() == null ? "NULL" : e.value())
+              + ")");
+    }
+    sql(
+        "COPY (SELECT * FROM (VALUES "
+            + values
+            + ") AS t(customer_id, event_ts, created_ts, amount)) TO "
+            + q(file)
+            + (csv ? " (FORMAT csv, HEADER)" : " (FORMAT parquet)"));
+  }
+
+  static FeatureView view(Duration hop) {
+    List<Aggregation> aggregations = new ArrayList<>();
+    for (Duration w : WINDOWS) {
+      String suffix = "_" + w.toHours() + "h";
+      aggregations.add(
+          new Aggregation("n" + suffix, AggregationFunction.COUNT, null, null, null, w));
+      for (AggregationFunction f : AggregationFunction.values()) {
+        aggregations.add(new Aggregation(f.key() + suffix, f, "amount", null, ValueType.DOUBLE, w));
+      }
+    }
+    return new FeatureView(
+        "txn",
+        List.of("customer"),
+        "tx",
+        null,
+        true,
+        List.of(),
+        null,
+        null,
+        null,
+        null,
+        aggregations,
+        hop);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "1,false,false",
+    "2,true,false",
+    "3,false,true",
+    "4,true,true",
+    "20240301,true,false"
+  })
+  void historicalRetrievalMatchesBruteForce(long seed, boolean created, boolean csv)
+      throws Exception {
+    Random rnd = new Random(seed);
+    List<WindowOracle.Event> events = events(rnd, created);
+    Path source = dir.resolve(csv ? "tx.csv" : "tx.parquet");
+    writeEvents(events, source, csv);
+    List<long[]> rows = entityRows(rnd, events);
+    StringJoiner entityValues = new StringJoiner(", ");
+    for (long[] r : rows) {
+      entityValues.add("(" + r[0] + ", " + micros(r[1]) + ", " + r[2] + ")");
+    }
+    sql(
+        "COPY (SELECT * FROM (VALUES "
+            + entityValues
+            + ") AS t(customer_id, event_timestamp, label)) TO "
+            + q(dir.resolve("entities.parquet"))
+            + " (FORMAT parquet)");
+    FeatureRepo repo =
+        TestData.repo(
+            dir,
+            List.of(TestData.entity("customer", "customer_id")),
+            List.of(
+                new Source(
+                    "tx",
+                    csv ? SourceFormat.CSV : SourceFormat.PARQUET,
+                    source.getFileName().toString(),
+                    "event_ts",
+                    created ? "created_ts" : null,
+                    Map.of(),
+                    null)),
+            List.of(view(Duration.ofHours(1))));
+    Path out = dir.resolve("out.parquet");
+    try (DuckDbOfflineStore store = new DuckDbOfflineStore()) {
+      store.historicalToFile(
+          repo,
+          new HistoricalRequest(
+              new EntitySet.FromFile(dir.resolve("entities.parquet")),
+              List.of("txn:*"),
+              null,
+              null,
+              false,
+              out,
+              null));
+    }
+    WindowOracle oracle = new WindowOracle(events, created);
+    int checked = 0;
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT * FROM read_parquet(" + q(out) + ")")) {
+      int row = 0;
+      while (rs.next()) {
+        long[] r = rows.get(row++);
+        assertEquals(r[2], rs.getLong("label"), "input order");
+        for (Duration w : WINDOWS) {
+          String suffix = "_" + w.toHours() + "h";
+          long wus = w.toSeconds() * 1_000_000L;
+          for (String f : FUNCTIONS) {
+            String column = (f.equals("count_all") ? "n" : f) + suffix;
+            Object expected = oracle.value(f, r[0], r[1], wus, HOUR);
+            Object actual = rs.getObject(column);
+            String where =
+                column + " for customer " + r[0] + " at " + r[1] + " (seed " + seed + ")";
+            if (expected == null) {
+              assertNull(actual, where);
+            } else if (expected instanceof Long n) {
+              assertEquals(n, ((Number) actual).longValue(), where);
+            } else {
+              if (actual == null) {
+                fail(where + ": expected " + expected + ", got NULL");
+              }
+              double e = (Double) expected;
+              assertEquals(
+                  e, ((Number) actual).doubleValue(), 1e-9 * Math.max(1, Math.abs(e)), where);
+            }
+            checked++;
+          }
+        }
+      }
+      assertEquals(rows.size(), row, "every entity row is returned");
+    }
+    assertEquals(rows.size() * WINDOWS.size() * FUNCTIONS.size(), checked);
+  }
+
+  @org.junit.jupiter.api.Test
+  void mixesWithPlainViewsInInputOrderAndNamesAMissingInput() throws Exception {
+    sql(
+        "COPY (SELECT * FROM (VALUES (1, TIMESTAMP '2024-03-01 10:00:00', 5.0),"
+            + " (1, TIMESTAMP '2024-03-01 10:30:00', 7.0), (2, TIMESTAMP '2024-03-01 09:00:00',"
+            + " 1.0)) AS t(customer_id, event_ts, amount)) TO "
+            + q(dir.resolve("tx.parquet"))
+            + " (FORMAT parquet)",
+        "COPY (SELECT * FROM (VALUES (1, TIMESTAMP '2024-01-01 00:00:00', 31), (2, TIMESTAMP"
+            + " '2024-01-01 00:00:00', 45)) AS t(customer_id, event_ts, age)) TO "
+            + q(dir.resolve("profiles.parquet"))
+            + " (FORMAT parquet)",
+        "COPY (SELECT * FROM (VALUES (2, TIMESTAMP '2024-03-01 09:30:00'), (1, TIMESTAMP"
+            + " '2024-03-01 10:45:00'), (1, TIMESTAMP '2024-03-01 09:59:59')) AS t(customer_id,"
+            + " event_timestamp)) TO "
+            + q(dir.resolve("entities.parquet"))
+            + " (FORMAT parquet)");
+    FeatureView profile =
+        TestData.view(
+            "profile",
+            List.of("customer"),
+            "profiles",
+            Duration.ZERO,
+            TestData.feature("age", ValueType.INT64));
+    FeatureRepo repo =
+        TestData.repo(
+            dir,
+            List.of(TestData.entity("customer", "customer_id")),
+            List.of(
+                TestData.parquet("tx", "tx.parquet", "event_ts", null),
+                TestData.parquet("profiles", "profiles.parquet", "event_ts", null)),
+            List.of(view(Duration.ofHours(1)), profile));
+    Path out = dir.resolve("mixed.parquet");
+    try (DuckDbOfflineStore store = new DuckDbOfflineStore()) {
+      store.historicalToFile(
+          repo,
+          new HistoricalRequest(
+              new EntitySet.FromFile(dir.resolve("entities.parquet")),
+              List.of("txn:sum_1h", "profile:age", "txn:n_1h"),
+              null,
+              null,
+              false,
+              out,
+              null));
+      List<Map<String, Object>> rows = store.preview(out, 10);
+      assertEquals(3, rows.size());
+      // At 09:30 for customer 2: the 09:00 event; at 10:45 for 1: both (window from 09:00); at
+      // 09:59:59 for 1: none yet (count 0, sum NULL).
+      assertEquals(
+          List.of(2L, 1L, 1L),
+          rows.stream().map(r -> ((Number) r.get("customer_id")).longValue()).toList());
+      assertEquals(1.0, ((Number) rows.get(0).get("sum_1h")).doubleValue());
+      assertEquals(12.0, ((Number) rows.get(1).get("sum_1h")).doubleValue());
+      assertNull(rows.get(2).get("sum_1h"));
+      assertEquals(
+          List.of(1L, 2L, 0L),
+          rows.stream().map(r -> ((Number) r.get("n_1h")).longValue()).toList());
+      assertEquals(
+          List.of(45L, 31L, 31L),
+          rows.stream().map(r -> ((Number) r.get("age")).longValue()).toList());
+
+      FeatureView missing =
+          new FeatureView(
+              "txn",
+              List.of("customer"),
+              "tx",
+              null,
+              true,
+              List.of(),
+              null,
+              null,
+              null,
+              null,
+              List.of(
+                  new Aggregation(
+                      "spend",
+                      AggregationFunction.SUM,
+                      "amt",
+                      null,
+                      ValueType.DOUBLE,
+                      Duration.ofHours(1))),
+              Duration.ofHours(1));
+      FeatureRepo bad = TestData.repo(dir, repo.entities(), repo.sources(), List.of(missing));
+      Exception e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              dev.fletch.core.InvalidRequestException.class,
+              () ->
+                  store.historicalToFile(
+                      bad,
+                      new HistoricalRequest(
+                          new EntitySet.FromFile(dir.resolve("entities.parquet")),
+                          List.of("txn:spend"),
+                          null,
+                          null,
+                          false,
+                          dir.resolve("bad.parquet"),
+                          null)));
+      org.junit.jupiter.api.Assertions.assertTrue(
+          e.getMessage().contains("aggregation input \"amt\"")
+              && e.getMessage().contains("column 'amt'"),
+          e.getMessage());
+    }
+  }
+}
