@@ -142,6 +142,21 @@ class AggregationOracleTest {
         hop);
   }
 
+  /** Historical retrieval of {@code features} for the rows of entities.parquet into {@code out}. */
+  private long historical(
+      DuckDbOfflineStore store, FeatureRepo repo, List<String> features, Path out) {
+    return store.historicalToFile(
+        repo,
+        new HistoricalRequest(
+            new EntitySet.FromFile(dir.resolve("entities.parquet")),
+            features,
+            null,
+            null,
+            false,
+            out,
+            null));
+  }
+
   @ParameterizedTest
   @CsvSource({
     "1,false,false",
@@ -183,16 +198,7 @@ class AggregationOracleTest {
             List.of(view(Duration.ofHours(1))));
     Path out = dir.resolve("out.parquet");
     try (DuckDbOfflineStore store = new DuckDbOfflineStore()) {
-      store.historicalToFile(
-          repo,
-          new HistoricalRequest(
-              new EntitySet.FromFile(dir.resolve("entities.parquet")),
-              List.of("txn:*"),
-              null,
-              null,
-              false,
-              out,
-              null));
+      historical(store, repo, List.of("txn:*"), out);
     }
     WindowOracle oracle = new WindowOracle(events, created);
     int checked = 0;
@@ -267,16 +273,7 @@ class AggregationOracleTest {
             List.of(view(Duration.ofHours(1)), profile));
     Path out = dir.resolve("mixed.parquet");
     try (DuckDbOfflineStore store = new DuckDbOfflineStore()) {
-      store.historicalToFile(
-          repo,
-          new HistoricalRequest(
-              new EntitySet.FromFile(dir.resolve("entities.parquet")),
-              List.of("txn:sum_1h", "profile:age", "txn:n_1h"),
-              null,
-              null,
-              false,
-              out,
-              null));
+      historical(store, repo, List.of("txn:sum_1h", "profile:age", "txn:n_1h"), out);
       List<Map<String, Object>> rows = store.preview(out, 10);
       assertEquals(3, rows.size());
       // At 09:30 for customer 2: the 09:00 event; at 10:45 for 1: both (window from 09:00); at
@@ -319,17 +316,7 @@ class AggregationOracleTest {
       Exception e =
           org.junit.jupiter.api.Assertions.assertThrows(
               dev.fletch.core.InvalidRequestException.class,
-              () ->
-                  store.historicalToFile(
-                      bad,
-                      new HistoricalRequest(
-                          new EntitySet.FromFile(dir.resolve("entities.parquet")),
-                          List.of("txn:spend"),
-                          null,
-                          null,
-                          false,
-                          dir.resolve("bad.parquet"),
-                          null)));
+              () -> historical(store, bad, List.of("txn:spend"), dir.resolve("bad.parquet")));
       org.junit.jupiter.api.Assertions.assertTrue(
           e.getMessage().contains("aggregation input \"amt\"")
               && e.getMessage().contains("column 'amt'"),

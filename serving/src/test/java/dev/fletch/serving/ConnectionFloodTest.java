@@ -3,7 +3,6 @@ package dev.fletch.serving;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fletch.serving.client.FletchClient;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,17 +106,7 @@ class ConnectionFloodTest {
       String answer = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
     }
-    try (FletchClient client =
-        FletchClient.builder()
-            .target("127.0.0.1", server.grpcPort())
-            .deadline(Duration.ofSeconds(5))
-            .build()) {
-      assertEquals(
-          31,
-          client
-              .getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L)))
-              .value("age", 0));
-    }
+    TestRepos.assertServesCustomerOne(server);
   }
 
   private static byte[] frame(int type, int flags, int stream, byte[] payload) {
@@ -186,16 +174,6 @@ class ConnectionFloodTest {
     }
     assertEquals(0xB, goAwayError, "GOAWAY ENHANCE_YOUR_CALM after " + pairs + " resets sent");
 
-    try (FletchClient client =
-        FletchClient.builder()
-            .target("127.0.0.1", server.grpcPort())
-            .deadline(Duration.ofSeconds(5))
-            .build()) {
-      assertEquals(
-          31,
-          client
-              .getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L)))
-              .value("age", 0));
-    }
+    TestRepos.assertServesCustomerOne(server);
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fletch.proto.serving.v1.FeatureServingGrpc;
-import dev.fletch.serving.client.FletchClient;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -17,10 +16,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -98,16 +94,6 @@ class MalformedGrpcTest {
     }
     assertEquals(
         150.0, TestRepos.calls(server, "GetFeatures", "INVALID_ARGUMENT"), "counted in metrics");
-    try (FletchClient client =
-        FletchClient.builder()
-            .target("127.0.0.1", server.grpcPort())
-            .deadline(Duration.ofSeconds(5))
-            .build()) {
-      assertEquals(
-          31,
-          client
-              .getFeatures(List.of("customer_profile:age"), Map.of("customer_id", List.of(1L)))
-              .value("age", 0));
-    }
+    TestRepos.assertServesCustomerOne(server);
   }
 }

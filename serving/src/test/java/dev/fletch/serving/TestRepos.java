@@ -123,6 +123,22 @@ final class TestRepos {
   }
 
   /** Calls of a method a server answered with this status (over both transports). */
+  /** A GetFeatures call over gRPC answers customer 1's age from {@link #customerOne}. */
+  static void assertServesCustomerOne(FletchServer server) {
+    try (dev.fletch.serving.client.FletchClient client =
+        dev.fletch.serving.client.FletchClient.builder()
+            .target("127.0.0.1", server.grpcPort())
+            .deadline(java.time.Duration.ofSeconds(5))
+            .build()) {
+      org.junit.jupiter.api.Assertions.assertEquals(
+          31,
+          client
+              .getFeatures(
+                  List.of("customer_profile:age"), java.util.Map.of("customer_id", List.of(1L)))
+              .value("age", 0));
+    }
+  }
+
   static double calls(FletchServer s, String method, String status) {
     return s
         .metrics()
