@@ -383,6 +383,22 @@ final class HttpApi {
                     }
                   });
               request.exceptionHandler(e -> file.close());
+              // A full or failing disk: say so, rather than parse a truncated body.
+              file.exceptionHandler(
+                  e -> {
+                    if (!refused[0]) {
+                      refused[0] = true;
+                      ctx.response().putHeader("connection", "close");
+                      fail(
+                          ctx,
+                          "Historical",
+                          new UnavailableException(
+                              "cannot spool the request body to a temporary file: "
+                                  + e.getMessage(),
+                              e),
+                          start);
+                    }
+                  });
               request.endHandler(
                   v -> {
                     if (refused[0]) {
