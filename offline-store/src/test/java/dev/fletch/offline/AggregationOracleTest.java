@@ -127,6 +127,11 @@ class AggregationOracleTest {
         aggregations.add(new Aggregation(f.key() + suffix, f, "amount", null, ValueType.DOUBLE, w));
       }
     }
+    return aggregated(aggregations, hop);
+  }
+
+  /** View "txn" of customers over source "tx" with these aggregations. */
+  static FeatureView aggregated(List<Aggregation> aggregations, Duration hop) {
     return new FeatureView(
         "txn",
         List.of("customer"),
@@ -292,17 +297,7 @@ class AggregationOracleTest {
           rows.stream().map(r -> ((Number) r.get("age")).longValue()).toList());
 
       FeatureView missing =
-          new FeatureView(
-              "txn",
-              List.of("customer"),
-              "tx",
-              null,
-              true,
-              List.of(),
-              null,
-              null,
-              null,
-              null,
+          aggregated(
               List.of(
                   new Aggregation(
                       "spend",
