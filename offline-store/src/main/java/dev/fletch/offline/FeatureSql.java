@@ -13,6 +13,7 @@ import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
 import dev.fletch.core.model.Source;
 import dev.fletch.core.model.ValueType;
+import dev.fletch.core.window.Windows;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
+import java.util.function.Function;
 
 /**
  * Every SQL text the offline store runs is generated here, so that historical retrieval and the
@@ -163,6 +165,22 @@ final class FeatureSql {
       Source source,
       String sourceSelect,
       Columns columns) {
+    return viewRelation(
+        view, keys, features, source, sourceSelect, columns, f -> "feature '" + f.name() + "'");
+  }
+
+  /**
+   * Like {@link #viewRelation(FeatureView, List, List, Source, String, Columns)}, with messages
+   * naming each computed column as {@code label} says (an aggregation's input as written).
+   */
+  static ViewRelation viewRelation(
+      FeatureView view,
+      List<JoinKey> keys,
+      List<Feature> features,
+      Source source,
+      String sourceSelect,
+      Columns columns,
+      Function<Feature, String> label) {
     List<String> select = new ArrayList<>();
     for (int i = 0; i < keys.size(); i++) {
       JoinKey k = keys.get(i);
@@ -206,7 +224,7 @@ final class FeatureSql {
     for (Feature f : features) {
       String expr;
       if (f.hasExpression()) {
-        expr = expression(view, f, source, columns);
+        expr = expression(view, f, label.apply(f), source, columns);
       } else if (columns.has(f.name())) {
         expr = "src." + ident(f.name());
       } else {
@@ -233,19 +251,14 @@ final class FeatureSql {
    * definitions may predate a rule, or come from elsewhere), each column it reads looked up in the
    * source, and rendered from the tree, never from the text.
    */
-  private static String expression(FeatureView view, Feature f, Source source, Columns columns) {
+  private static String expression(
+      FeatureView view, Feature f, String label, Source source, Columns columns) {
     Expr e;
     try {
       e = Expressions.parseRowExpression(f.expression());
     } catch (ExpressionException ex) {
       throw new InvalidRequestException(
-          "feature view '"
-              + view.name()
-              + "': feature '"
-              + f.name()
-              + "': expression "
-              + ex.getMessage(),
-          ex);
+          "feature view '" + view.name() + "': " + label + ": expression " + ex.getMessage(), ex);
     }
     return DuckDbExpressions.render(
         e,
@@ -254,9 +267,9 @@ final class FeatureSql {
             throw new InvalidRequestException(
                 "feature view '"
                     + view.name()
-                    + "': feature '"
-                    + f.name()
-                    + "': expression reads column '"
+                    + "': "
+                    + label
+                    + ": expression reads column '"
                     + c.name()
                     + "', which source '"
                     + source.name()
@@ -490,8 +503,7 @@ final class FeatureSql {
       return Optional.empty();
     }
     try {
-      return Optional.of(
-          Math.addExact(Math.multiplyExact(ttl.getSeconds(), 1_000_000L), ttl.getNano() / 1000));
+      return Optional.of(Windows.micros(ttl));
     } catch (ArithmeticException e) {
       return Optional.empty();
     }

@@ -1,7 +1,6 @@
 package dev.fletch.offline;
 
 import dev.fletch.core.FletchException;
-import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.NotFoundException;
 import dev.fletch.core.model.Aggregation;
 import dev.fletch.core.model.Feature;
@@ -83,22 +82,17 @@ final class SourceCatalog {
       List<Aggregation> aggregations =
           features.stream().map(f -> view.aggregation(f.name()).orElseThrow()).toList();
       WindowSql.Inputs inputs = WindowSql.inputs(aggregations);
-      try {
-        relation =
-            FeatureSql.viewRelation(
-                    view, repo.joinKeys(view), inputs.features(), source, d.select(), d.columns())
-                .aggregating(aggregations, inputs);
-      } catch (InvalidRequestException e) {
-        // Name the aggregation's input as written, not the internal column it is computed into.
-        String message = e.getMessage();
-        for (int i = inputs.features().size() - 1; i >= 0; i--) {
-          message =
-              message.replace(
-                  "feature '" + inputs.features().get(i).name() + "'",
-                  "aggregation input " + inputs.features().get(i).expression());
-        }
-        throw new InvalidRequestException(message, e);
-      }
+      // Messages name each input as written, not the internal column it is computed into.
+      relation =
+          FeatureSql.viewRelation(
+                  view,
+                  repo.joinKeys(view),
+                  inputs.features(),
+                  source,
+                  d.select(),
+                  d.columns(),
+                  f -> "aggregation input " + f.expression())
+              .aggregating(aggregations, inputs);
     } else {
       relation =
           FeatureSql.viewRelation(

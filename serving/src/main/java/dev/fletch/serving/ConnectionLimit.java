@@ -99,7 +99,7 @@ final class ConnectionLimit {
         ctx.fireChannelRead(msg);
         return;
       }
-      if (max > 0 && open.incrementAndGet() > max) {
+      if (open.incrementAndGet() > max && max > 0) {
         open.decrementAndGet();
         refused.increment();
         // Not yet registered with a loop: closed on the spot, nothing was read from it.
@@ -114,9 +114,6 @@ final class ConnectionLimit {
               refused());
         }
         return;
-      }
-      if (max == 0) {
-        open.incrementAndGet();
       }
       openHere.incrementAndGet();
       child

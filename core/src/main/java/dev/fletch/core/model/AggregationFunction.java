@@ -51,6 +51,16 @@ public enum AggregationFunction {
     };
   }
 
+  /** What {@link #accepts} allows, for messages ("numbers, STRING or TIMESTAMP"). */
+  public String inputs() {
+    return switch (this) {
+      case COUNT -> "any scalar type";
+      case SUM, AVG, STDDEV -> "numbers";
+      case MIN, MAX -> "numbers, STRING or TIMESTAMP";
+      case LAST -> "any scalar type but BYTES";
+    };
+  }
+
   /** The output type for an input of type {@code input} (which {@link #accepts} must allow). */
   public ValueType outputType(ValueType input) {
     return switch (this) {

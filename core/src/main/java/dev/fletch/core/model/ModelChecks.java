@@ -200,7 +200,14 @@ public final class ModelChecks {
       if (a.countsEvents() && a.function() != AggregationFunction.COUNT) {
         problems.accept(aat + ": " + a.function().key() + " needs a column or an expression");
       } else if (!a.countsEvents() && !a.function().accepts(a.inputType())) {
-        problems.accept(aat + ": " + a.function().key() + " cannot aggregate " + a.inputType());
+        problems.accept(
+            aat
+                + ": "
+                + a.function().key()
+                + " cannot aggregate "
+                + a.inputType()
+                + ": it takes "
+                + a.function().inputs());
       }
       aggregations.add(
           new Aggregation(

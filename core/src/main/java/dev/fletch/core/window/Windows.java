@@ -15,9 +15,9 @@ import java.time.Duration;
 public final class Windows {
   private Windows() {}
 
-  /** Microseconds of a duration. */
+  /** Microseconds of a duration; ArithmeticException beyond a long. */
   public static long micros(Duration d) {
-    return Math.multiplyExact(d.getSeconds(), 1_000_000L) + d.getNano() / 1_000;
+    return Math.addExact(Math.multiplyExact(d.getSeconds(), 1_000_000L), d.getNano() / 1_000);
   }
 
   /** The first event time inside the window of length {@code w} that ends at {@code t}. */
@@ -33,12 +33,5 @@ public final class Windows {
   /** The first tile of the window of length {@code w} that ends at {@code t}. */
   public static long firstTile(long t, long w, long h) {
     return Math.floorDiv(t - w, h);
-  }
-
-  /**
-   * Whether event time {@code e} is inside the window of length {@code w} that ends at {@code t}.
-   */
-  public static boolean inWindow(long e, long t, long w, long h) {
-    return e <= t && e >= windowStart(t, w, h);
   }
 }

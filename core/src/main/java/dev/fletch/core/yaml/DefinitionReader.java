@@ -377,12 +377,8 @@ final class DefinitionReader {
                   + "' cannot aggregate "
                   + input
                   + (a.has("type") ? "" : " (the default input type; set 'type')")
-                  + (fn == AggregationFunction.LAST || fn == AggregationFunction.COUNT
-                      ? ""
-                      : ": it takes numbers"
-                          + (fn == AggregationFunction.MIN || fn == AggregationFunction.MAX
-                              ? ", STRING or TIMESTAMP"
-                              : "")));
+                  + ": it takes "
+                  + fn.inputs());
         }
       }
       String name = a.optionalName("name", "aggregation name");
