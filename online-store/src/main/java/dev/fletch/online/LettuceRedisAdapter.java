@@ -43,8 +43,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link RedisAdapter} over Lettuce with manual flushing, on event loops of its own that it offers
@@ -76,9 +78,13 @@ final class LettuceRedisAdapter implements RedisAdapter {
    * One connection and the event loop thread it lives on. A command issued on that thread goes out
    * on that thread, and its reply is handled there: no hand-off between threads.
    */
-  private static final class Lane {
+  static final class Lane {
+    /** Flush retries after Lettuce's cluster race (below), 1 ms apart. */
+    static final int FLUSH_RETRIES = 100;
+
     final StatefulConnection<byte[], byte[]> connection;
     final RedisClusterAsyncCommands<byte[], byte[]> commands;
+    private final ScheduledExecutorService retries;
 
     /**
      * The thread that last completed one of this connection's replies; after a reconnect the
@@ -96,14 +102,37 @@ final class LettuceRedisAdapter implements RedisAdapter {
         };
 
     void flushNow() {
-      connection.flushCommands();
+      flush(FLUSH_RETRIES);
+    }
+
+    /**
+     * Sends the queued commands. A cluster connection's flush walks its node connections, and
+     * Lettuce can throw NullPointerException when one of them is being opened meanwhile
+     * (lettuce#1301; seen here on the first write after connecting, and possible after a failover).
+     * The commands are queued on their node connections by then, so the flush is tried again a
+     * millisecond later rather than failing the caller's command or leaving it unsent.
+     */
+    private void flush(int retriesLeft) {
+      try {
+        connection.flushCommands();
+      } catch (NullPointerException racedWithANodeConnection) {
+        if (retriesLeft == 0) {
+          // The queued commands now wait for their timeout and fail with it.
+          LoggerFactory.getLogger(LettuceRedisAdapter.class)
+              .warn("cannot flush Redis commands: {}", racedWithANodeConnection.toString());
+          return;
+        }
+        retries.schedule(() -> flush(retriesLeft - 1), 1, TimeUnit.MILLISECONDS);
+      }
     }
 
     Lane(
         StatefulConnection<byte[], byte[]> connection,
-        RedisClusterAsyncCommands<byte[], byte[]> commands) {
+        RedisClusterAsyncCommands<byte[], byte[]> commands,
+        ScheduledExecutorService retries) {
       this.connection = connection;
       this.commands = commands;
+      this.retries = retries;
       connection.setAutoFlushCommands(false);
     }
   }
@@ -192,7 +221,7 @@ final class LettuceRedisAdapter implements RedisAdapter {
               loops,
               io,
               client::shutdown,
-              List.of(new Lane(conn, conn.async())),
+              List.of(new Lane(conn, conn.async(), loops)),
               parsed.describe(),
               true);
         } catch (RuntimeException e) {
@@ -214,7 +243,7 @@ final class LettuceRedisAdapter implements RedisAdapter {
         for (int i = 0; i < threads; i++) {
           StatefulRedisConnection<byte[], byte[]> conn =
               client.connect(ByteArrayCodec.INSTANCE, parsed.uris().get(0));
-          lanes.add(new Lane(conn, conn.async()));
+          lanes.add(new Lane(conn, conn.async(), loops));
         }
         List<CompletableFuture<String>> pings = new ArrayList<>(lanes.size());
         for (Lane lane : lanes) {
@@ -223,7 +252,7 @@ final class LettuceRedisAdapter implements RedisAdapter {
                   .ping()
                   .toCompletableFuture()
                   .whenComplete((ok, e) -> lane.thread = Thread.currentThread()));
-          lane.connection.flushCommands();
+          lane.flushNow();
         }
         CompletableFuture.allOf(pings.toArray(CompletableFuture<?>[]::new))
             .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -334,7 +363,7 @@ final class LettuceRedisAdapter implements RedisAdapter {
                 lane.commands
                     .<Long>eval(SCRIPT, ScriptOutputType.INTEGER, keys, args)
                     .toCompletableFuture();
-            lane.connection.flushCommands();
+            lane.flushNow();
             return retry;
           }
           return CompletableFuture.failedFuture(e);
