@@ -9,8 +9,10 @@ import dev.fletch.core.NotFoundException;
 import dev.fletch.core.UnavailableException;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.window.Windows;
 import dev.fletch.offline.OfflineStore;
 import dev.fletch.online.OnlineStore;
+import dev.fletch.online.TileEntries;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -276,6 +278,11 @@ public final class Materializer {
         view.features().stream()
             .map(f -> java.util.Arrays.asList(f.name(), f.type().name(), f.expression()))
             .toList());
+    if (view.aggregated()) {
+      // What each feature computes, not only its name and type.
+      schema.put("aggregations", view.aggregations());
+      schema.put("hop", view.hop().toString());
+    }
     return dev.fletch.core.DefinitionJson.contentHash(schema);
   }
 
@@ -337,9 +344,7 @@ public final class Materializer {
   /** The named views (all online views when none are named), checked before any job starts. */
   static List<FeatureView> select(FeatureRepo repo, List<String> names) {
     if (names == null || names.isEmpty()) {
-      // Aggregated views are computed by historical retrieval; their online tiles are not
-      // materialized yet.
-      return repo.featureViews().stream().filter(v -> v.online() && !v.aggregated()).toList();
+      return repo.featureViews().stream().filter(FeatureView::online).toList();
     }
     Set<String> unique = new LinkedHashSet<>(names);
     List<FeatureView> out = new ArrayList<>(unique.size());
@@ -358,13 +363,6 @@ public final class Materializer {
       if (!view.online()) {
         throw new InvalidRequestException(
             "feature view '" + name + "' is offline only (online: false): nothing to materialize");
-      }
-      if (view.aggregated()) {
-        throw new InvalidRequestException(
-            "feature view '"
-                + name
-                + "' is aggregated: historical retrieval computes its windows, but its online"
-                + " tiles are not materialized yet");
       }
       out.add(view);
     }
@@ -406,7 +404,13 @@ public final class Materializer {
               e));
     }
     long began = System.nanoTime();
-    BatchWriter writer = new BatchWriter(online, project, view, options, progress);
+    BatchWriter writer =
+        new BatchWriter(
+            online,
+            project,
+            view.aggregated() ? TileEntries.storageView(view) : view,
+            options,
+            progress);
     long every = JobHistory.HEARTBEAT_EVERY.toMillis();
     var beating =
         HEARTBEATS.scheduleWithFixedDelay(
@@ -421,7 +425,11 @@ public final class Materializer {
             every,
             java.util.concurrent.TimeUnit.MILLISECONDS);
     try {
-      offline.scanLatest(repo, view, start, end, options.batchSize(), writer::submit);
+      if (view.aggregated()) {
+        writeTiles(repo, view, end, writer);
+      } else {
+        offline.scanLatest(repo, view, start, end, options.batchSize(), writer::submit);
+      }
       writer.finish();
       // Acknowledged writes are lost when the store restarts without persistence (or is flushed)
       // while the job runs: its marker goes with them. Such a job must not move the watermark.
@@ -468,6 +476,24 @@ public final class Materializer {
         end,
         took.toMillis());
     return new ViewResult(view.name(), start, end, writer.written(), took, jobId, note);
+  }
+
+  /**
+   * An aggregated view's job: per entity, the tiles of every event its longest window can reach at
+   * {@code end} (capped at now: a window never holds events from the future), whatever the job's
+   * start, so each entry is whole and replaces the one before it.
+   */
+  private void writeTiles(FeatureRepo repo, FeatureView view, Instant end, BatchWriter writer) {
+    Instant now = Instant.now();
+    Instant until = end.isAfter(now) ? now : end;
+    long untilMicros = Windows.micros(until);
+    Instant from =
+        Windows.instant(
+            Windows.windowStart(
+                untilMicros, Windows.micros(view.longestWindow()), Windows.micros(view.hop())));
+    TileBuilder tiles = new TileBuilder(view, until, options.batchSize(), writer::submit);
+    offline.scanEvents(repo, view, from, until, tiles);
+    tiles.finish();
   }
 
   private FletchException describeFailure(

@@ -5,11 +5,13 @@ import static java.util.Objects.requireNonNull;
 import dev.fletch.core.FletchException;
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.model.EntityKey;
+import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
 import dev.fletch.core.settings.OfflineSettings;
+import dev.fletch.core.window.Partial;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -403,6 +405,66 @@ public final class DuckDbOfflineStore implements OfflineStore {
             }
           }
           return produced;
+        });
+  }
+
+  @Override
+  public long scanEvents(
+      FeatureRepo repo, FeatureView view, Instant start, Instant end, EventSink sink) {
+    requireNonNull(repo, "repo is null");
+    requireNonNull(view, "view is null");
+    requireNonNull(start, "start is null");
+    requireNonNull(end, "end is null");
+    requireNonNull(sink, "sink is null");
+    if (!view.aggregated()) {
+      throw new InvalidRequestException(
+          "feature view '" + view.name() + "' is not aggregated: it has no events to scan");
+    }
+    if (end.isBefore(start)) {
+      throw new InvalidRequestException("range end " + end + " is before its start " + start);
+    }
+    return withConnection(
+        "event scan of feature view '" + view.name() + "'",
+        JobAccess.forRepo(repo, settings),
+        conn -> {
+          FeatureSql.ViewRelation relation =
+              new SourceCatalog(conn, repo, settings).view(view, view.features());
+          List<JoinKey> keys = relation.keys();
+          List<String> keyNames = keys.stream().map(JoinKey::name).toList();
+          List<Feature> inputs = relation.inputs().features();
+          String sql = WindowSql.eventScan(relation, relation.inputs());
+          long events = 0;
+          try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setLong(1, Values.microsOf(start, true));
+            ps.setLong(2, Values.microsOf(end, false));
+            try (ResultSet rs = ps.executeQuery()) {
+              Object[] values = new Object[inputs.size()];
+              List<Object> keyValues = null;
+              EntityKey key = null;
+              while (rs.next()) {
+                List<Object> current = new ArrayList<>(keys.size());
+                for (int i = 0; i < keys.size(); i++) {
+                  current.add(Values.read(rs, i + 1, keys.get(i).type()));
+                }
+                if (!current.equals(keyValues)) {
+                  keyValues = current;
+                  key = new EntityKey(keyNames, current);
+                }
+                long event = rs.getLong(keys.size() + 1);
+                long created = rs.getLong(keys.size() + 2);
+                Long createdMicros = rs.wasNull() ? null : created;
+                for (int f = 0; f < inputs.size(); f++) {
+                  values[f] =
+                      Partial.canonical(Values.read(rs, keys.size() + 3 + f, inputs.get(f).type()));
+                }
+                sink.accept(key, event, createdMicros, values);
+                events++;
+              }
+            } catch (SQLException e) {
+              throw streamedFailure(conn, sql, start, end, e);
+            }
+          }
+          return events;
         });
   }
 

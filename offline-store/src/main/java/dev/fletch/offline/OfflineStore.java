@@ -1,5 +1,7 @@
 package dev.fletch.offline;
 
+import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.model.EntityKey;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureView;
@@ -65,6 +67,31 @@ public interface OfflineStore extends AutoCloseable {
       Instant end,
       int batchSize,
       Consumer<List<FeatureRow>> consumer);
+
+  /** Receives the events of {@link #scanEvents}, one at a time. */
+  @FunctionalInterface
+  interface EventSink {
+    /**
+     * One event: its entity, event and created time (epoch microseconds; created null when the
+     * source has none or the row lacks it), and the view's inputs in {@link
+     * dev.fletch.core.window.TileLayout#inputs} order, canonical (see {@link
+     * dev.fletch.core.window.Partial}); {@code inputs} is reused for the next event.
+     */
+    void accept(EntityKey key, long eventMicros, Long createdMicros, Object[] inputs);
+  }
+
+  /**
+   * For an aggregated view, its source events with event time in [start, end] (one version per
+   * event where the source has created times, as historical retrieval counts them), ordered by
+   * entity, then event time, read by the same generated SQL as historical retrieval.
+   *
+   * @return the number of events
+   */
+  default long scanEvents(
+      FeatureRepo repo, FeatureView view, Instant start, Instant end, EventSink sink) {
+    throw new InvalidRequestException(
+        "this offline store cannot read the events of aggregated view '" + view.name() + "'");
+  }
 
   /** Idempotent. */
   @Override

@@ -1,6 +1,7 @@
 package dev.fletch.offline;
 
 import dev.fletch.core.model.ValueType;
+import dev.fletch.core.window.Windows;
 import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.Blob;
@@ -45,13 +46,11 @@ final class Values {
   }
 
   static Instant instantOfMicros(long micros) {
-    return Instant.ofEpochSecond(
-        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+    return Windows.instant(micros);
   }
 
   static long microsOf(Instant t, boolean roundUp) {
-    long micros =
-        Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+    long micros = Windows.micros(t);
     return roundUp && t.getNano() % 1000 != 0 ? micros + 1 : micros;
   }
 

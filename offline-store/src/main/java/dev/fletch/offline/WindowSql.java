@@ -6,6 +6,7 @@ import dev.fletch.core.model.Aggregation;
 import dev.fletch.core.model.AggregationFunction;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.window.TileLayout;
 import dev.fletch.core.window.Windows;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,30 +31,23 @@ final class WindowSql {
   /** The distinct inputs of some aggregations (column or expression, with its declared type). */
   record Inputs(List<Feature> features, Map<String, String> aliasByKey) {
     String alias(Aggregation a) {
-      return aliasByKey.get(key(a));
+      return aliasByKey.get(TileLayout.inputKey(a));
     }
   }
 
-  private static String key(Aggregation a) {
-    return a.inputKey() + "|" + a.inputType();
-  }
-
   /**
-   * One input column per distinct (input, type) of {@code aggregations}, named {@code
-   * __fletch_in<i>}.
+   * One input column per distinct input of {@code aggregations} (in {@link TileLayout#inputs}
+   * order), named {@code __fletch_in<i>}.
    */
   static Inputs inputs(List<Aggregation> aggregations) {
     List<Feature> features = new ArrayList<>();
     Map<String, String> aliases = new LinkedHashMap<>();
-    for (Aggregation a : aggregations) {
-      if (a.countsEvents() || aliases.containsKey(key(a))) {
-        continue;
-      }
+    for (Aggregation a : TileLayout.inputs(aggregations)) {
       String alias = INPUT + aliases.size();
       String expression =
           a.column() != null ? "\"" + a.column().replace("\"", "\"\"") + "\"" : a.expression();
       features.add(new Feature(alias, a.inputType(), expression, null, null));
-      aliases.put(key(a), alias);
+      aliases.put(TileLayout.inputKey(a), alias);
     }
     return new Inputs(features, aliases);
   }
@@ -99,6 +93,41 @@ final class WindowSql {
         + " ORDER BY "
         + order
         + ") = 1";
+  }
+
+  /**
+   * The events of an aggregated view with event time in [?, ?] (epoch microseconds, both inclusive)
+   * and every join key set, ordered by entity, then event time: the keys, the event and created
+   * times in epoch microseconds, then the inputs (TIMESTAMP inputs as epoch microseconds).
+   */
+  static String eventScan(FeatureSql.ViewRelation relation, Inputs inputs) {
+    StringJoiner keys = new StringJoiner(", ");
+    StringJoiner where = new StringJoiner(" AND ");
+    where.add(ident(FeatureSql.EVENT_MICROS) + " BETWEEN ? AND ?");
+    for (int k = 0; k < relation.keys().size(); k++) {
+      keys.add(ident(FeatureSql.key(k)));
+      where.add(ident(FeatureSql.key(k)) + " IS NOT NULL");
+    }
+    StringJoiner cols = new StringJoiner(", ");
+    cols.add(keys.toString());
+    cols.add(ident(FeatureSql.EVENT_MICROS));
+    cols.add("epoch_us(" + ident(FeatureSql.CREATED_TIME) + ")");
+    for (Feature f : inputs.features()) {
+      cols.add(
+          f.type() == dev.fletch.core.model.ValueType.TIMESTAMP
+              ? "epoch_us(" + ident(f.name()) + ")"
+              : ident(f.name()));
+    }
+    return "SELECT "
+        + cols
+        + " FROM ("
+        + events(relation, inputs)
+        + ") WHERE "
+        + where
+        + " ORDER BY "
+        + keys
+        + ", "
+        + ident(FeatureSql.EVENT_MICROS);
   }
 
   /**

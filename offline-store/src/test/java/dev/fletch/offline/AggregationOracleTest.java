@@ -91,28 +91,11 @@ class AggregationOracleTest {
     return rows;
   }
 
-  private static String micros(long us) {
-    return "make_timestamp(CAST(" + us + " AS BIGINT))";
-  }
-
   static void writeEvents(List<WindowOracle.Event> events, Path file, boolean csv) {
-    StringJoiner values = new StringJoiner(", ");
-    for (WindowOracle.Event e : events) {
-      values.add(
-          "("
-              + e.entity()
-              + ", "
-              + micros(e.time())
-              + ", "
-              + (e.created() == null ? "NULL" : micros(e.created()))
-              + ", "
-              + (e.value() == null ? "NULL" : e.value())
-              + ")");
-    }
     sql(
-        "COPY (SELECT * FROM (VALUES "
-            + values
-            + ") AS t(customer_id, event_ts, created_ts, amount)) TO "
+        "COPY ("
+            + WindowOracle.select(events)
+            + ") TO "
             + q(file)
             + (csv ? " (FORMAT csv, HEADER)" : " (FORMAT parquet)"));
   }
@@ -179,7 +162,7 @@ class AggregationOracleTest {
     List<long[]> rows = entityRows(rnd, events);
     StringJoiner entityValues = new StringJoiner(", ");
     for (long[] r : rows) {
-      entityValues.add("(" + r[0] + ", " + micros(r[1]) + ", " + r[2] + ")");
+      entityValues.add("(" + r[0] + ", " + WindowOracle.timestamp(r[1]) + ", " + r[2] + ")");
     }
     sql(
         "COPY (SELECT * FROM (VALUES "

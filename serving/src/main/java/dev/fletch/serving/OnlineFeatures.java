@@ -10,9 +10,11 @@ import dev.fletch.core.model.EntityKey;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
 import dev.fletch.core.model.ValueType;
+import dev.fletch.core.window.Windows;
 import dev.fletch.online.OnlineStore;
 import dev.fletch.online.OnlineStore.ReadRequest;
 import dev.fletch.online.OnlineStore.StoredValues;
+import dev.fletch.online.TileEntries;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -208,7 +210,7 @@ public final class OnlineFeatures {
       if (known >= 0) {
         EntityKey[] rowKeys = keysOfRows.get(known);
         for (int r = 0; r < rows; r++) {
-          reads.add(new ReadRequest(rowKeys[r], vr.view()));
+          reads.add(new ReadRequest(rowKeys[r], vr.stored()));
         }
         continue;
       }
@@ -237,7 +239,7 @@ public final class OnlineFeatures {
           values.add(checkKey(keys.get(k), columns.get(k).get(r), r));
         }
         rowKeys[r] = new EntityKey(names, values);
-        reads.add(new ReadRequest(rowKeys[r], vr.view()));
+        reads.add(new ReadRequest(rowKeys[r], vr.stored()));
       }
       keySets.add(keys);
       keysOfRows.add(rowKeys);
@@ -362,7 +364,23 @@ public final class OnlineFeatures {
     // large one (a histogram update costs about as much as assembling a row's values).
     int sampleEvery = Math.max(1, (rows + FRESHNESS_SAMPLES - 1) / FRESHNESS_SAMPLES);
     for (int v = 0; v < viewCount; v++) {
-      FeatureView view = plan.views().get(v).view();
+      ServingCatalog.ViewRead read = plan.views().get(v);
+      if (read.tiles() != null) {
+        assembleAggregated(
+            read,
+            v,
+            rows,
+            stored,
+            now,
+            columnsOfView[v],
+            featureIndex,
+            values,
+            statuses,
+            times,
+            metrics);
+        continue;
+      }
+      FeatureView view = read.view();
       Instant oldestFresh = view.hasTtl() ? now.minus(view.ttl()) : null;
       int[] cols = columnsOfView[v];
       int missing = 0;
@@ -412,6 +430,51 @@ public final class OnlineFeatures {
               new ArrayBackedList<>(times[c])));
     }
     return new OnlineResult(columns, rows);
+  }
+
+  /**
+   * An aggregated view's columns: each aggregation over the tiles inside its window at {@code now}.
+   * An entity with no entry reads what no events give (count 0, the others null) with status
+   * NOT_FOUND; an entry written under another tile layout (the view changed since it was last
+   * materialized) reads null, NOT_FOUND. The event time is the instant the tiles are complete up
+   * to.
+   */
+  private static void assembleAggregated(
+      ServingCatalog.ViewRead read,
+      int v,
+      int rows,
+      List<StoredValues> stored,
+      Instant now,
+      int[] cols,
+      int[] featureIndex,
+      Object[][] values,
+      ValueStatus[][] statuses,
+      Instant[][] times,
+      ServingMetrics metrics) {
+    FeatureView view = read.view();
+    long nowMicros = Windows.micros(now);
+    int missing = 0;
+    for (int r = 0; r < rows; r++) {
+      StoredValues sv = stored.get(v * rows + r);
+      byte[] entry = sv == null ? null : (byte[]) sv.values().get(0);
+      List<Object> computed = TileEntries.values(view, read.tiles(), entry, nowMicros);
+      boolean found = sv != null && computed != null;
+      if (!found) {
+        missing++;
+      } else {
+        metrics.recordFreshness(view.name(), Duration.between(sv.eventTime(), now));
+      }
+      for (int c : cols) {
+        Object value = computed == null ? null : computed.get(featureIndex[c]);
+        values[c][r] = value;
+        times[c][r] = found ? sv.eventTime() : null;
+        statuses[c][r] =
+            !found
+                ? ValueStatus.NOT_FOUND
+                : value == null ? ValueStatus.NULL_VALUE : ValueStatus.PRESENT;
+      }
+    }
+    metrics.recordRows(view.name(), rows - missing, 0, missing);
   }
 
   /** For each view of a plan, the indexes of the output columns that read from it. */

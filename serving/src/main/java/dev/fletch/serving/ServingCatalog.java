@@ -9,6 +9,8 @@ import dev.fletch.core.model.FeatureRef;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.window.TileLayout;
+import dev.fletch.online.TileEntries;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,8 +44,20 @@ public final class ServingCatalog {
     return repo;
   }
 
-  /** One view to read: the view and its join keys (the EntityKey layout). */
-  public record ViewRead(FeatureView view, List<JoinKey> joinKeys) {}
+  /**
+   * One view to read: the view, its join keys (the EntityKey layout), what the store keeps it as
+   * (an aggregated view: its tile entries) and, for an aggregated view, its tile layout.
+   */
+  public record ViewRead(
+      FeatureView view, List<JoinKey> joinKeys, FeatureView stored, TileLayout tiles) {
+    ViewRead(FeatureView view, List<JoinKey> joinKeys) {
+      this(
+          view,
+          joinKeys,
+          view.aggregated() ? TileEntries.storageView(view) : view,
+          view.aggregated() ? TileLayout.of(view) : null);
+    }
+  }
 
   /** One output column: its name, ref, and where its value sits (view index, feature index). */
   public record OutputColumn(
@@ -86,13 +100,6 @@ public final class ServingCatalog {
             "feature view '"
                 + view.name()
                 + "' is not online (online: false), so it cannot be served");
-      }
-      if (view.aggregated()) {
-        throw new InvalidRequestException(
-            "feature view '"
-                + view.name()
-                + "' is aggregated: historical retrieval computes its windows, but it is not"
-                + " served online yet");
       }
       Integer vi = viewIndex.get(view.name());
       if (vi == null) {

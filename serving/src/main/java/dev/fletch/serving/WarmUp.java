@@ -183,7 +183,7 @@ final class WarmUp {
     List<GetFeaturesRequest> out = new ArrayList<>();
     int large = Math.min(LARGE_ROWS, maxEntityRows);
     for (FeatureView view : repo.featureViews()) {
-      if (view.online() && !view.aggregated()) {
+      if (view.online()) {
         GetFeaturesRequest.Builder b =
             GetFeaturesRequest.newBuilder().addFeatures(view.name() + ":*");
         addShapes(out, b, keys(repo, List.of(view)), large);
@@ -194,7 +194,7 @@ final class WarmUp {
       boolean servable = true;
       for (var ref : repo.resolveService(service.name())) {
         FeatureView v = repo.view(ref.view());
-        servable &= v.online() && !v.aggregated();
+        servable &= v.online();
         if (!views.contains(v)) {
           views.add(v);
         }

@@ -40,6 +40,33 @@ public final class WindowOracle {
     }
   }
 
+  /**
+   * A DuckDB query of the events with columns (customer_id, event_ts, created_ts, amount), to write
+   * them to a test's source file with {@code COPY (...) TO}.
+   */
+  public static String select(List<Event> events) {
+    StringBuilder values = new StringBuilder();
+    for (Event e : events) {
+      values
+          .append(values.isEmpty() ? "" : ", ")
+          .append('(')
+          .append(e.entity())
+          .append(", ")
+          .append(timestamp(e.time()))
+          .append(", ")
+          .append(e.created() == null ? "NULL" : timestamp(e.created()))
+          .append(", ")
+          .append(e.value() == null ? "NULL" : e.value())
+          .append(')');
+    }
+    return "SELECT * FROM (VALUES " + values + ") AS t(customer_id, event_ts, created_ts, amount)";
+  }
+
+  /** A DuckDB TIMESTAMP of epoch microseconds. */
+  public static String timestamp(long micros) {
+    return "make_timestamp(CAST(" + micros + " AS BIGINT))";
+  }
+
   public static long windowStart(long t, long w, long h) {
     return Math.floorDiv(t - w, h) * h;
   }

@@ -397,7 +397,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (catalog != null) {
       FeatureRepo repo = catalog.repo();
       for (FeatureView v : repo.featureViews()) {
-        if (v.online() && !v.aggregated() && !v.features().isEmpty()) {
+        if (v.online() && !v.features().isEmpty()) {
           sampleFeatures = "\"" + v.name() + ":*\"";
           List<JoinKey> keys = repo.joinKeys(v);
           StringBuilder json = new StringBuilder("{");

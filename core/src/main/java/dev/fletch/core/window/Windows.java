@@ -15,6 +15,17 @@ import java.time.Duration;
 public final class Windows {
   private Windows() {}
 
+  /** Microseconds since the epoch of an instant. */
+  public static long micros(java.time.Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+  }
+
+  /** The instant of epoch microseconds. */
+  public static java.time.Instant instant(long micros) {
+    return java.time.Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+  }
+
   /** Microseconds of a duration; ArithmeticException beyond a long. */
   public static long micros(Duration d) {
     return Math.addExact(Math.multiplyExact(d.getSeconds(), 1_000_000L), d.getNano() / 1_000);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.fletch.core.model.AggregationFunction;
+import dev.fletch.core.model.ValueType;
 import dev.fletch.testkit.WindowOracle;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -51,6 +52,7 @@ class PartialTest {
             && f.getValue() != AggregationFunction.AVG) {
           continue;
         }
+        ValueType type = integral ? ValueType.INT64 : ValueType.DOUBLE;
         // Events arrive shuffled, into tiles of one hop.
         List<WindowOracle.Event> shuffled = new ArrayList<>(events);
         Collections.shuffle(shuffled, rnd);
@@ -60,9 +62,11 @@ class PartialTest {
             continue;
           }
           tiles
-              .computeIfAbsent(
-                  Windows.tile(e.time(), HOUR), k -> new Partial(f.getValue(), integral))
-              .add(e.value(), e.time(), e.created());
+              .computeIfAbsent(Windows.tile(e.time(), HOUR), k -> new Partial(f.getValue(), type))
+              .add(
+                  integral ? (Object) e.value().longValue() : (Object) e.value(),
+                  e.time(),
+                  e.created());
         }
         for (int q = 0; q < 100; q++) {
           // At a tile's end (serving just after the last materialized event), windows of 1-6h.
@@ -75,9 +79,11 @@ class PartialTest {
                       .values());
           // Merged in a random grouping: pairs first, then into the total.
           Collections.shuffle(inWindow, rnd);
-          Partial combined = new Partial(f.getValue(), integral);
+          Partial combined = new Partial(f.getValue(), type);
+          // As a store would keep them: written and read back.
+          inWindow.replaceAll(tile -> roundTrip(tile, f.getValue(), type));
           for (int i = 0; i < inWindow.size(); i += 2) {
-            Partial pair = new Partial(f.getValue(), integral);
+            Partial pair = new Partial(f.getValue(), type);
             pair.merge(inWindow.get(i));
             if (i + 1 < inWindow.size()) {
               pair.merge(inWindow.get(i + 1));
@@ -101,5 +107,17 @@ class PartialTest {
       }
     }
     assertEquals(900, checked);
+  }
+
+  private static Partial roundTrip(Partial p, AggregationFunction f, ValueType type) {
+    try {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      p.write(new java.io.DataOutputStream(bytes));
+      Partial back = new Partial(f, type);
+      back.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+      return back;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }
