@@ -38,7 +38,9 @@ import java.util.Map;
  *   <li>gaps: customers who stop using their card for a few days, so their 2-day activity features
  *       are too old for the view's ttl;
  *   <li>a label table ({@code data/labels.parquet}: transaction_id, customer_id, merchant_id,
- *       event_timestamp, amount, is_fraud) to build a training set from.
+ *       event_timestamp, amount, is_fraud) to build a training set from, and the same transactions
+ *       as the raw feed ({@code data/transactions.parquet}, without the label) that Fletch
+ *       aggregates over time windows.
  * </ul>
  */
 public final class PaymentsDataGenerator {
@@ -120,6 +122,13 @@ public final class PaymentsDataGenerator {
           "labels.parquet",
           "SELECT transaction_id, customer_id, merchant_id, ts AS event_timestamp, amount, is_fraud"
               + " FROM txn ORDER BY ts, transaction_id");
+      copy(
+          st,
+          rows,
+          dataDir,
+          "transactions.parquet",
+          "SELECT transaction_id, customer_id, merchant_id, ts AS event_ts, amount FROM txn"
+              + " ORDER BY ts, transaction_id");
       copy(
           st,
           rows,

@@ -58,7 +58,82 @@ public final class TrainingSetExplainer {
     }
   }
 
+  /**
+   * One explained window value: {@code customer_velocity:amount_count_1h} of one training row,
+   * counted again from the raw transactions. {@code actual} is what the training set holds.
+   */
+  public record WindowExplanation(
+      long transactionId,
+      long customerId,
+      Instant eventTimestamp,
+      long expected,
+      Long actual,
+      String why) {
+    public boolean agrees() {
+      return actual != null && actual == expected;
+    }
+  }
+
   private TrainingSetExplainer() {}
+
+  /**
+   * Explains {@code amount_count_1h} (view {@code customer_velocity}, hop 1h) for the training row
+   * whose 1h window holds the most transactions: the customer's transactions with event time from t
+   * - 1h rounded down to the hour up to t itself, counted from {@code data/transactions.parquet} by
+   * a query of its own (DuckDB's {@code time_bucket}, not Fletch's arithmetic).
+   */
+  public static WindowExplanation explainWindow(Path repoDir, Path trainingSet) {
+    requireNonNull(repoDir, "repoDir is null");
+    requireNonNull(trainingSet, "trainingSet is null");
+    String labels = literal(repoDir.resolve(PaymentsExample.LABELS));
+    String transactions = literal(repoDir.resolve("data/transactions.parquet"));
+    try (Connection conn = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = conn.createStatement()) {
+      st.execute("SET TimeZone = 'UTC'");
+      try (ResultSet rs =
+          st.executeQuery(
+              "WITH w AS (SELECT l.transaction_id, l.customer_id, l.event_timestamp AS t,"
+                  + " time_bucket(INTERVAL 1 HOUR, l.event_timestamp - INTERVAL 1 HOUR) AS start,"
+                  + " (SELECT count(*) FROM read_parquet("
+                  + transactions
+                  + ") x WHERE x.customer_id = l.customer_id AND x.event_ts <= l.event_timestamp"
+                  + " AND x.event_ts >= time_bucket(INTERVAL 1 HOUR, l.event_timestamp - INTERVAL"
+                  + " 1 HOUR)) AS n FROM read_parquet("
+                  + labels
+                  + ") l) SELECT w.transaction_id, w.customer_id, w.t, w.start, w.n,"
+                  + " f.amount_count_1h FROM w JOIN read_parquet("
+                  + literal(trainingSet)
+                  + ") f USING (transaction_id) ORDER BY w.n DESC, w.transaction_id LIMIT 1")) {
+        rs.next();
+        long id = rs.getLong(1);
+        long customer = rs.getLong(2);
+        Instant t = instant(rs.getObject(3, LocalDateTime.class));
+        Instant start = instant(rs.getObject(4, LocalDateTime.class));
+        long n = rs.getLong(5);
+        long held = rs.getLong(6);
+        Long actual = rs.wasNull() ? null : held;
+        return new WindowExplanation(
+            id,
+            customer,
+            t,
+            n,
+            actual,
+            "customer "
+                + customer
+                + " paid at "
+                + t
+                + ": "
+                + n
+                + " of their transactions fall from "
+                + start
+                + " (t - 1h, rounded down to the hour) to t, this one included -> "
+                + n);
+      }
+    } catch (SQLException e) {
+      throw new FletchException(
+          "explaining the training set " + trainingSet + " failed: " + e.getMessage(), e);
+    }
+  }
 
   /**
    * Explains one row of each {@link Case} (the first transaction of each, by id).

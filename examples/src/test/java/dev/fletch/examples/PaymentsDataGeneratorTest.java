@@ -29,6 +29,7 @@ class PaymentsDataGeneratorTest {
     for (String file :
         new String[] {
           "labels.parquet",
+          "transactions.parquet",
           "customer_profiles.parquet",
           "customer_daily_stats/week_00.parquet",
           "customer_daily_stats/week_03.parquet",

@@ -27,7 +27,8 @@ class PaymentsExampleTest {
     assertEquals(PaymentsExample.PROJECT, repo.project());
     assertEquals(
         List.of("customer", "merchant"), repo.entities().stream().map(e -> e.name()).toList());
-    assertEquals(5, repo.sources().size());
+    assertEquals(6, repo.sources().size());
+    assertTrue(repo.view("customer_velocity").aggregated(), "computed from raw transactions");
     FeatureView pair = repo.view("customer_merchant");
     assertEquals(
         List.of("customer_id", "merchant_id"),
@@ -44,7 +45,7 @@ class PaymentsExampleTest {
         repo.source("merchant_daily_stats").fieldMapping().get("cb_rate_30d"));
 
     List<FeatureRef> service = repo.resolveService(PaymentsExample.SERVICE);
-    assertEquals(12, service.size(), service.toString());
+    assertEquals(14, service.size(), service.toString());
     // Every output name is the bare feature name: no collisions inside the service.
     assertEquals(
         service.stream().map(FeatureRef::feature).toList(),

@@ -48,6 +48,29 @@ class TrainingSetExplainerTest {
     assertFalse(correction.agrees(), correction.toString());
   }
 
+  @Test
+  void explainsAWindowCountFromTheRawTransactions() throws SQLException {
+    // Window starts by epoch arithmetic (not time_bucket, which the explainer uses).
+    Path training = dir.resolve("windows.parquet");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement()) {
+      st.execute(
+          "COPY (SELECT l.transaction_id, (SELECT count(*) FROM read_parquet('"
+              + dir.resolve("data/transactions.parquet")
+              + "') x WHERE x.customer_id = l.customer_id AND x.event_ts <= l.event_timestamp AND"
+              + " epoch_us(x.event_ts) >= (epoch_us(l.event_timestamp) - 3600000000) //"
+              + " 3600000000 * 3600000000) AS amount_count_1h FROM read_parquet('"
+              + dir.resolve("data/labels.parquet")
+              + "') l) TO '"
+              + training
+              + "' (FORMAT parquet)");
+    }
+    TrainingSetExplainer.WindowExplanation w = TrainingSetExplainer.explainWindow(dir, training);
+    assertTrue(w.agrees(), w.toString());
+    assertTrue(w.expected() >= 2, "the busiest window holds several transactions: " + w);
+    assertTrue(w.why().contains("rounded down to the hour"), w.why());
+  }
+
   private static Map<Case, Explanation> explain(Path training) {
     return TrainingSetExplainer.explain(dir, training, Duration.ofDays(2)).stream()
         .collect(

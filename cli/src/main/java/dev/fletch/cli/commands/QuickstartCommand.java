@@ -67,6 +67,7 @@ public final class QuickstartCommand implements Callable<Integer> {
           "credit_limit",
           "txn_count_24h",
           "avg_amount_24h",
+          "amount_count_1h",
           "chargeback_rate_30d",
           "pair_txn_count_90d");
 
@@ -217,7 +218,9 @@ public final class QuickstartCommand implements Callable<Integer> {
     printTable(ctx.offlineStore().preview(training, 5));
     out.println(
         "    (the first rows are the oldest labels: at the very start of the data no nightly stats");
-    out.println("    exist yet, so the activity, merchant and pair features are NULL there)");
+    out.println(
+        "    exist yet, so the activity, merchant and pair features are NULL there; customer_velocity,");
+    out.println("    computed from the transactions themselves, already counts them)");
     out.println();
     out.println(
         "    Why these values? Each label row gets, per feature view, the row with the same key and");
@@ -234,6 +237,16 @@ public final class QuickstartCommand implements Callable<Integer> {
           e.actual() == null ? "NULL" : String.format("%.2f", e.actual()));
       out.println("      " + e.why() + (e.agrees() ? "" : "  (MISMATCH with the training set!)"));
     }
+    out.println();
+    out.println(
+        "    customer_velocity is computed by Fletch from the raw transactions: the value at t over a");
+    out.println(
+        "    window w aggregates the events from t - w (rounded down to the hop, 1h) up to t itself:");
+    TrainingSetExplainer.WindowExplanation w = TrainingSetExplainer.explainWindow(folder, training);
+    out.printf(
+        "    - [WINDOW] transaction %d, amount_count_1h = %s%n",
+        w.transactionId(), w.actual() == null ? "NULL" : w.actual());
+    out.println("      " + w.why() + (w.agrees() ? "" : "  (MISMATCH with the training set!)"));
   }
 
   private void serveAndCall(CliContext ctx, FeatureRepo repo, Path folder, Steps steps) {
@@ -281,7 +294,9 @@ public final class QuickstartCommand implements Callable<Integer> {
           "    PRESENT: stored and within the view's ttl; OUTSIDE_MAX_AGE: older than the ttl (the");
       out.println(
           "    value is still returned; a training set at this instant would have NULL); NULL_VALUE:");
-      out.println("    stored as null; NOT_FOUND: nothing stored for that entity.");
+      out.println(
+          "    stored as null; NOT_FOUND: nothing stored for that entity (a window count then reads 0:");
+      out.println("    no events in the window).");
       steps.end();
       if (serve) {
         printHowToCall(host, server.grpcPort(), server.httpPort(), examples.get(0));

@@ -73,7 +73,8 @@ class QuickstartCommandTest {
         labels,
         scalar("SELECT count(DISTINCT transaction_id) FROM read_parquet('" + training + "')"));
     assertTrue(out.contains(String.format("%,d rows written to", labels)), out);
-    for (String kind : new String[] {"[CORRECTION]", "[TOO_OLD]", "[NO_HISTORY]", "[ORDINARY]"}) {
+    for (String kind :
+        new String[] {"[CORRECTION]", "[TOO_OLD]", "[NO_HISTORY]", "[ORDINARY]", "[WINDOW]"}) {
       assertTrue(out.contains(kind), kind + " explained in:\n" + out);
     }
     assertFalse(out.contains("MISMATCH"), out);
@@ -88,6 +89,11 @@ class QuickstartCommandTest {
     Matcher txnCount =
         Pattern.compile("txn_count_24h\\s+= (\\d+)\\s+PRESENT").matcher(latest.group());
     assertTrue(txnCount.find(), latest.group());
+    // Computed by Fletch from raw transactions: the latest transaction is in its own 1h window.
+    Matcher velocity =
+        Pattern.compile("amount_count_1h\\s+= (\\d+)\\s+PRESENT").matcher(latest.group());
+    assertTrue(velocity.find(), latest.group());
+    assertTrue(Long.parseLong(velocity.group(1)) >= 1, latest.group());
     Matcher unknown =
         Pattern.compile(
                 "\\(a customer and merchant that do not exist\\):\\R(?:\\s+\\S+\\s+= .*\\R)+")
