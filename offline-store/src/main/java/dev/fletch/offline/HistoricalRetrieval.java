@@ -88,7 +88,8 @@ final class HistoricalRetrieval {
                             + tsColumn
                             + "' (columns: "
                             + entity
-                            + "); name it with the event timestamp column option"));
+                            + "); name it with fletch historical --timestamp-column, or"
+                            + " 'event_timestamp_column' over HTTP"));
     if (FeatureSql.utcTimestamp("x", tsType).isEmpty()) {
       throw new InvalidRequestException(
           "entity timestamp column '"

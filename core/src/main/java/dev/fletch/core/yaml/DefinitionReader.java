@@ -569,6 +569,35 @@ final class DefinitionReader {
         problems, file, node, kind, kind + " #" + index + " of '" + listKey + "'", keys);
   }
 
+  /**
+   * What other systems' type names mean here: suggested by meaning, not by spelling (FLOAT64 is
+   * closest to FLOAT by its letters, but it is a DOUBLE).
+   */
+  static final Map<String, String> TYPE_ALIASES =
+      Map.ofEntries(
+          Map.entry("FLOAT64", "DOUBLE"),
+          Map.entry("FLOAT8", "DOUBLE"),
+          Map.entry("DOUBLE PRECISION", "DOUBLE"),
+          Map.entry("REAL", "FLOAT"),
+          Map.entry("FLOAT32", "FLOAT"),
+          Map.entry("FLOAT4", "FLOAT"),
+          Map.entry("INT", "INT32"),
+          Map.entry("INTEGER", "INT32"),
+          Map.entry("INT4", "INT32"),
+          Map.entry("BIGINT", "INT64"),
+          Map.entry("LONG", "INT64"),
+          Map.entry("INT8", "INT64"),
+          Map.entry("VARCHAR", "STRING"),
+          Map.entry("TEXT", "STRING"),
+          Map.entry("STR", "STRING"),
+          Map.entry("CHAR", "STRING"),
+          Map.entry("BOOLEAN", "BOOL"),
+          Map.entry("DATETIME", "TIMESTAMP"),
+          Map.entry("TIMESTAMPTZ", "TIMESTAMP"),
+          Map.entry("BLOB", "BYTES"),
+          Map.entry("BINARY", "BYTES"),
+          Map.entry("BYTEA", "BYTES"));
+
   private ValueType type(MappingReader m, String key) {
     String text = m.string(key, true);
     if (text == null) {
@@ -578,12 +607,15 @@ final class DefinitionReader {
     if (type.isEmpty()) {
       List<String> names =
           Arrays.stream(ValueType.values()).map(t -> t.name().toLowerCase(Locale.ROOT)).toList();
+      String meant = TYPE_ALIASES.get(text.strip().toUpperCase(Locale.ROOT));
       m.problem(
           m.valueAt(key),
           "unknown type '"
               + text
               + "'"
-              + Names.suggestion(text.toLowerCase(Locale.ROOT), names)
+              + (meant != null
+                  ? " (did you mean '" + meant + "'?)"
+                  : Names.suggestion(text.toLowerCase(Locale.ROOT), names))
               + "; types are BOOL, INT32, INT64, FLOAT, DOUBLE, STRING, BYTES, TIMESTAMP and"
               + " list<T> of BOOL, INT32, INT64, FLOAT, DOUBLE or STRING");
     }

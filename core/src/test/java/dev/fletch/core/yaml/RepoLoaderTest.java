@@ -209,7 +209,10 @@ class RepoLoaderTest {
         RepoFiles.valid(dir)
             .edit("b_views.yaml", "{name: age, type: INT32}", "{name: age, type: INTEGER}")
             .edit("a_entities.yaml", "type: string}", "type: DOUBLE}");
-    f.expectProblem("b_views.yaml", "INTEGER", "unknown type 'INTEGER'");
+    f.expectProblem("b_views.yaml", "INTEGER", "unknown type 'INTEGER' (did you mean 'INT32'?)");
+    // By meaning, not by spelling: FLOAT64 is 64 bits, a DOUBLE, though FLOAT is closer in letters.
+    f.edit("b_views.yaml", "{name: avg_amount, type: DOUBLE", "{name: avg_amount, type: FLOAT64");
+    f.expectProblem("b_views.yaml", "FLOAT64", "unknown type 'FLOAT64' (did you mean 'DOUBLE'?)");
     f.expectProblem("a_entities.yaml", "DOUBLE", "join key type must be INT32, INT64 or STRING");
   }
 
