@@ -89,12 +89,20 @@ public final class Progress implements AutoCloseable {
   /** Prints the final summary line ({@code label: done, N rows in T (R rows/s)}); idempotent. */
   @Override
   public synchronized void close() {
+    close(rows.get(), Duration.ofNanos(nanoClock.getAsLong() - startNanos));
+  }
+
+  /**
+   * Prints the final summary line with figures measured by the work itself (its own clock), so that
+   * every place that reports the work says the same; idempotent.
+   */
+  public synchronized void close(long rowsDone, Duration took) {
     if (closed) {
       return;
     }
     closed = true;
-    long elapsed = nanoClock.getAsLong() - startNanos;
-    String line = label + ": done, " + describe(rows.get(), elapsed);
+    long elapsed = took.toNanos();
+    String line = label + ": done, " + describe(rowsDone, elapsed);
     if (inPlace) {
       err.print("\r" + line + " ".repeat(Math.max(0, lastLineLength - line.length())) + "\n");
     } else {

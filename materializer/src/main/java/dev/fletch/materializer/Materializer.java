@@ -46,6 +46,12 @@ public final class Materializer {
     /** The view's job failed (its updates stop; the next view's may follow). */
     default void failed(String view) {}
 
+    /**
+     * The view's job succeeded: its rows and duration, the figures its result and {@code fletch
+     * jobs} show (the job history's own start and finish times).
+     */
+    default void finished(String view, long rows, Duration took) {}
+
     Progress NONE = (view, rows, rowsPerSecond) -> {};
   }
 
@@ -454,7 +460,6 @@ public final class Materializer {
       throw new JobFailed(writer.written(), failure);
     }
     beating.cancel(false);
-    Duration took = Duration.ofNanos(System.nanoTime() - began);
     try {
       jobs.succeed(jobId, writer.written(), marker, viewSchema(repo, view));
     } catch (RuntimeException e) {
@@ -468,6 +473,8 @@ public final class Materializer {
                   + e.getMessage(),
               e));
     }
+    Duration took = recordedDuration(project, view, jobId, began);
+    progress.finished(view.name(), writer.written(), took);
     LOG.debug(
         "materialized {} rows of view '{}' [{}, {}] in {} ms",
         writer.written(),
@@ -494,6 +501,23 @@ public final class Materializer {
     TileBuilder tiles = new TileBuilder(view, until, options.batchSize(), writer::submit);
     offline.scanEvents(repo, view, from, until, tiles);
     tiles.finish();
+  }
+
+  /**
+   * How long the job took by the job history's clock (what {@code fletch jobs} shows), so that
+   * every place that prints it prints one figure; the local clock if the record cannot be read.
+   */
+  private Duration recordedDuration(String project, FeatureView view, long jobId, long began) {
+    try {
+      for (JobHistory.JobRecord r : jobs.recent(project, view.name(), 5)) {
+        if (r.id() == jobId && r.startedAt() != null && r.finishedAt() != null) {
+          return Duration.between(r.startedAt(), r.finishedAt());
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cannot read back job {}: {}", jobId, e.getMessage());
+    }
+    return Duration.ofNanos(System.nanoTime() - began);
   }
 
   private FletchException describeFailure(

@@ -175,6 +175,18 @@ public final class MaterializeCommand implements Callable<Integer> {
     }
 
     @Override
+    public synchronized void finished(String viewName, long rows, java.time.Duration took) {
+      if (!viewName.equals(view)) {
+        close();
+        view = viewName;
+        current = Progress.start(err, "materializing " + viewName);
+      }
+      // The job's own figures, as its summary row and fletch jobs show them.
+      current.close(rows, took);
+      current = null;
+    }
+
+    @Override
     public synchronized void failed(String viewName) {
       if (viewName.equals(view)) {
         abandon();

@@ -296,6 +296,25 @@ class MaterializeCommandTest {
     assertEquals(0, jobs.code(), jobs.err());
     assertTrue(jobs.out().contains("customer_stats"), jobs.out());
     assertTrue(jobs.out().contains("SUCCEEDED"), jobs.out());
+
+    // One clock per job: the progress line, the summary table and fletch jobs say the same.
+    java.util.regex.Matcher line =
+        java.util.regex.Pattern.compile("customer_stats: done, 3 rows in (\\d+)ms")
+            .matcher(m.err());
+    assertTrue(line.find(), m.err());
+    String progressSeconds =
+        String.format(java.util.Locale.ROOT, "%.2f", Long.parseLong(line.group(1)) / 1000.0);
+    java.util.regex.Matcher table =
+        java.util.regex.Pattern.compile("customer_stats\\s+\\S+\\s+\\S+\\s+3\\s+(\\d+\\.\\d\\d)\\s")
+            .matcher(m.out());
+    assertTrue(table.find(), m.out());
+    java.util.regex.Matcher job =
+        java.util.regex.Pattern.compile(
+                "customer_stats\\s+SUCCEEDED\\s+\\S+\\s+\\S+\\s+3\\s+(\\d+\\.\\d\\d)\\s")
+            .matcher(jobs.out());
+    assertTrue(job.find(), jobs.out());
+    assertEquals(table.group(1), job.group(1), "table and fletch jobs");
+    assertEquals(table.group(1), progressSeconds, "table and the progress line");
   }
 
   @Test
