@@ -1,5 +1,8 @@
 package dev.fletch.bench;
 
+import static dev.fletch.bench.HistoricalBench.lit;
+import static dev.fletch.bench.HistoricalBench.mb;
+
 import dev.fletch.core.JobHistory;
 import dev.fletch.core.model.Aggregation;
 import dev.fletch.core.model.AggregationFunction;
@@ -23,10 +26,6 @@ import dev.fletch.registry.Registry;
 import dev.fletch.serving.FletchServer;
 import dev.fletch.serving.client.FletchClient;
 import dev.fletch.testkit.RedisServer;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -206,8 +205,8 @@ public final class AggregationBench {
     Path handOut = dir.resolve("hand.parquet");
     List<Double> hand = new ArrayList<>();
     List<Double> fletch = new ArrayList<>();
-    long[] fullMemory;
-    long[] quarterMemory;
+    HistoricalBench.Memory fullMemory;
+    HistoricalBench.Memory quarterMemory;
     try (DuckDbOfflineStore store = new DuckDbOfflineStore();
         Connection baseline = DriverManager.getConnection("jdbc:duckdb:")) {
       try (Statement st = baseline.createStatement()) {
@@ -217,12 +216,12 @@ public final class AggregationBench {
         hand.add(handWritten(baseline, entityFile, eventFile, handOut));
         fletch.add(fletch(store, repo, entityFile, fletchOut));
       }
-      resetMemory();
+      HistoricalBench.Memory.reset();
       fletch(store, repo, quarterFile, fletchOut);
-      quarterMemory = memory();
-      resetMemory();
+      quarterMemory = HistoricalBench.Memory.read();
+      HistoricalBench.Memory.reset();
       fletch(store, repo, entityFile, fletchOut);
-      fullMemory = memory();
+      fullMemory = HistoricalBench.Memory.read();
       System.out.printf(
           Locale.ROOT,
           "rows differing between the two outputs: %d%n",
@@ -239,12 +238,12 @@ public final class AggregationBench {
     System.out.printf(
         Locale.ROOT,
         "peak heap: %s for %,d entity rows, %s for %,d (process RSS %s, %s)%n",
-        mb(fullMemory[0]),
+        mb(fullMemory.heapPeak()),
         entityRows,
-        mb(quarterMemory[0]),
+        mb(quarterMemory.heapPeak()),
         entityRows / 4,
-        mb(fullMemory[1]),
-        mb(quarterMemory[1]));
+        mb(fullMemory.rssPeak()),
+        mb(quarterMemory.rssPeak()));
   }
 
   private static double fletch(
@@ -471,50 +470,5 @@ public final class AggregationBench {
   private static double pct(long[] sorted, double p) {
     int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
-  }
-
-  // ---- memory
-
-  private static void resetMemory() {
-    System.gc();
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        pool.resetPeakUsage();
-      }
-    }
-    try {
-      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-    } catch (IOException | RuntimeException e) {
-      // not Linux
-    }
-  }
-
-  /** Peak heap and peak RSS since the last reset. */
-  private static long[] memory() {
-    long heap = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        heap += pool.getPeakUsage().getUsed();
-      }
-    }
-    long rss = -1;
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
-          rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-    } catch (IOException e) {
-      // not Linux
-    }
-    return new long[] {heap, rss};
-  }
-
-  private static String mb(long bytes) {
-    return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f MB", bytes / 1048576.0);
-  }
-
-  private static String lit(Path p) {
-    return "'" + p.toAbsolutePath().toString().replace("'", "''") + "'";
   }
 }

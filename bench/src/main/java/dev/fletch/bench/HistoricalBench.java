@@ -295,7 +295,7 @@ public final class HistoricalBench {
   }
 
   /** Peak JVM heap (all heap pools) and peak process RSS since the last reset. */
-  private record Memory(long heapPeak, long rssPeak) {
+  record Memory(long heapPeak, long rssPeak) {
     static void reset() {
       System.gc();
       for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -335,7 +335,7 @@ public final class HistoricalBench {
     }
   }
 
-  private static String mb(long bytes) {
+  static String mb(long bytes) {
     return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f MB", bytes / 1048576.0);
   }
 
@@ -347,7 +347,7 @@ public final class HistoricalBench {
     return nanos / 1e9;
   }
 
-  private static String lit(Path p) {
+  static String lit(Path p) {
     return "'" + p.toAbsolutePath().toString().replace("'", "''") + "'";
   }
 

@@ -4,7 +4,6 @@ import static dev.fletch.offline.TestData.q;
 import static dev.fletch.offline.TestData.sql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.fletch.core.model.Aggregation;
 import dev.fletch.core.model.AggregationFunction;
@@ -206,18 +205,7 @@ class AggregationOracleTest {
             Object actual = rs.getObject(column);
             String where =
                 column + " for customer " + r[0] + " at " + r[1] + " (seed " + seed + ")";
-            if (expected == null) {
-              assertNull(actual, where);
-            } else if (expected instanceof Long n) {
-              assertEquals(n, ((Number) actual).longValue(), where);
-            } else {
-              if (actual == null) {
-                fail(where + ": expected " + expected + ", got NULL");
-              }
-              double e = (Double) expected;
-              assertEquals(
-                  e, ((Number) actual).doubleValue(), 1e-9 * Math.max(1, Math.abs(e)), where);
-            }
+            WindowOracle.assertValue(expected, actual, where);
             checked++;
           }
         }

@@ -1,8 +1,6 @@
 package dev.fletch.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.settings.Settings;
@@ -202,17 +200,6 @@ class AggregatedOnlineIT {
   }
 
   private static void check(String name, Object expected, Object actual, String kind, long now) {
-    String where = name + " on " + kind + " at " + now;
-    if (expected == null) {
-      assertNull(actual, where);
-    } else if (expected instanceof Long n) {
-      assertEquals(n, ((Number) actual).longValue(), where);
-    } else {
-      if (actual == null) {
-        fail(where + ": expected " + expected + ", got null");
-      }
-      double e = (Double) expected;
-      assertEquals(e, ((Number) actual).doubleValue(), 1e-9 * Math.max(1, Math.abs(e)), where);
-    }
+    WindowOracle.assertValue(expected, actual, name + " on " + kind + " at " + now);
   }
 }

@@ -62,6 +62,24 @@ public final class WindowOracle {
     return "SELECT * FROM (VALUES " + values + ") AS t(customer_id, event_ts, created_ts, amount)";
   }
 
+  /**
+   * Asserts that an engine's value is the oracle's: equal counts, doubles within 1e-9 relative
+   * (sums and means of doubles may add up in another order), NULL where the oracle says NULL.
+   */
+  public static void assertValue(Object expected, Object actual, String where) {
+    if (expected == null) {
+      org.junit.jupiter.api.Assertions.assertNull(actual, where);
+    } else if (expected instanceof Long n) {
+      org.junit.jupiter.api.Assertions.assertNotNull(actual, where + ": expected " + n);
+      org.junit.jupiter.api.Assertions.assertEquals(n, ((Number) actual).longValue(), where);
+    } else {
+      org.junit.jupiter.api.Assertions.assertNotNull(actual, where + ": expected " + expected);
+      double e = (Double) expected;
+      org.junit.jupiter.api.Assertions.assertEquals(
+          e, ((Number) actual).doubleValue(), 1e-9 * Math.max(1, Math.abs(e)), where);
+    }
+  }
+
   /** A DuckDB TIMESTAMP of epoch microseconds. */
   public static String timestamp(long micros) {
     return "make_timestamp(CAST(" + micros + " AS BIGINT))";
