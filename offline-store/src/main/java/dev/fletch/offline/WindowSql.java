@@ -3,7 +3,6 @@ package dev.fletch.offline;
 import static dev.fletch.offline.Sql.ident;
 
 import dev.fletch.core.model.Aggregation;
-import dev.fletch.core.model.AggregationFunction;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.window.TileLayout;
@@ -145,6 +144,7 @@ final class WindowSql {
           case MIN -> "min(" + in + ")" + f;
           case MAX -> "max(" + in + ")" + f;
           case STDDEV -> "stddev_samp(" + in + ")" + f;
+          case COUNT_DISTINCT -> "count(DISTINCT " + in + ")" + f;
           case LAST ->
               "arg_max("
                   + in
@@ -216,7 +216,7 @@ final class WindowSql {
   /** The output term of one aggregated feature in the final select ({@code a} the CTE's alias). */
   static String output(Aggregation a, String alias) {
     String value = alias + "." + ident(a.name());
-    if (a.function() == AggregationFunction.COUNT) {
+    if (a.function().zeroWhenEmpty()) {
       return "CASE WHEN e."
           + ident(FeatureSql.ENTITY_TIME)
           + " IS NULL THEN NULL ELSE coalesce("

@@ -42,7 +42,7 @@ class AggregationOracleTest {
   private static final long BASE = 1_709_251_200_000_000L;
 
   private static final List<String> FUNCTIONS =
-      List.of("count_all", "count", "sum", "avg", "min", "max", "stddev", "last");
+      List.of("count_all", "count", "sum", "avg", "min", "max", "stddev", "last", "count_distinct");
   private static final List<Duration> WINDOWS =
       List.of(Duration.ofHours(1), Duration.ofHours(6), Duration.ofDays(1));
 
@@ -106,7 +106,15 @@ class AggregationOracleTest {
       aggregations.add(
           new Aggregation("n" + suffix, AggregationFunction.COUNT, null, null, null, w));
       for (AggregationFunction f : AggregationFunction.values()) {
-        aggregations.add(new Aggregation(f.key() + suffix, f, "amount", null, ValueType.DOUBLE, w));
+        if (f.accepts(ValueType.DOUBLE)) {
+          aggregations.add(
+              new Aggregation(f.key() + suffix, f, "amount", null, ValueType.DOUBLE, w));
+        } else {
+          // count_distinct takes no floating inputs; the amounts are whole numbers.
+          aggregations.add(
+              new Aggregation(
+                  f.key() + suffix, f, null, "CAST(amount AS BIGINT)", ValueType.INT64, w));
+        }
       }
     }
     return aggregated(aggregations, hop);

@@ -85,6 +85,16 @@ class AggregatedOnlineIT {
           .append(", windows: [1h, 6h, 24h]}\n");
     }
     aggregations.append("      - {function: count, windows: [1h, 6h, 24h]}\n");
+    for (int h : WINDOW_HOURS) {
+      // count_distinct takes no floating inputs; the amounts are whole numbers.
+      aggregations
+          .append("      - {expression: \"CAST(amount AS BIGINT)\", type: INT64,")
+          .append(" function: count_distinct, windows: [")
+          .append(h)
+          .append("h], name: distinct_")
+          .append(h)
+          .append("h}\n");
+    }
     Files.writeString(
         dir.resolve("repo.yaml"),
         """
@@ -177,6 +187,14 @@ class AggregatedOnlineIT {
                     now);
                 checked++;
               }
+              String distinct = "distinct_" + h + "h";
+              check(
+                  distinct,
+                  oracle.value("count_distinct", entity, now, h * HOUR, HOUR),
+                  result.value(distinct, row),
+                  kind,
+                  now);
+              checked++;
               String all = "count_" + h + "h";
               check(
                   all,
@@ -191,7 +209,7 @@ class AggregatedOnlineIT {
               ValueStatus.NOT_FOUND, result.status("count_1h", 5), "entity 6 has no entry");
         }
       }
-      assertEquals(nows.size() * 6 * WINDOW_HOURS.length * (FUNCTIONS.length + 1), checked);
+      assertEquals(nows.size() * 6 * WINDOW_HOURS.length * (FUNCTIONS.length + 2), checked);
     } finally {
       if (redis != null) {
         redis.close();

@@ -90,9 +90,9 @@ public final class WindowOracle {
   }
 
   /**
-   * The value of {@code function} (count_all, count, sum, avg, min, max, stddev, last) for {@code
-   * entity} at {@code t}: a Long for the counts, a Double otherwise, null where the semantics say
-   * NULL.
+   * The value of {@code function} (count_all, count, sum, avg, min, max, stddev, last,
+   * count_distinct) for {@code entity} at {@code t}: a Long for the counts, a Double otherwise,
+   * null where the semantics say NULL.
    */
   public Object value(String function, long entity, long t, long w, long h) {
     long start = windowStart(t, w, h);
@@ -108,6 +108,9 @@ public final class WindowOracle {
     List<Event> present = in.stream().filter(e -> e.value() != null).toList();
     if (function.equals("count")) {
       return (long) present.size();
+    }
+    if (function.equals("count_distinct")) {
+      return present.stream().map(Event::value).distinct().count();
     }
     if (present.isEmpty()) {
       return null;

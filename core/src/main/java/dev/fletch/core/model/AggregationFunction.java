@@ -23,7 +23,14 @@ public enum AggregationFunction {
    * The input of the latest event by event time (then created time; equal times: the largest
    * input); the input's type.
    */
-  LAST;
+  LAST,
+  /**
+   * Distinct non-null inputs; INT64, 0 without events like {@link #COUNT}. Exact on both sides
+   * (tiles hold the set of values), so an online entry grows with the distinct values per hop.
+   * Integers, STRING, BOOL and TIMESTAMP only: two floating values that print alike can differ in
+   * their bits.
+   */
+  COUNT_DISTINCT;
 
   /** The name used in YAML and in output names ({@code sum}, {@code stddev}). */
   public String key() {
@@ -48,6 +55,12 @@ public enum AggregationFunction {
       case MIN, MAX ->
           isNumeric(input) || input == ValueType.STRING || input == ValueType.TIMESTAMP;
       case LAST -> !input.isList() && input != ValueType.BYTES;
+      case COUNT_DISTINCT ->
+          input == ValueType.INT32
+              || input == ValueType.INT64
+              || input == ValueType.STRING
+              || input == ValueType.BOOL
+              || input == ValueType.TIMESTAMP;
     };
   }
 
@@ -58,18 +71,24 @@ public enum AggregationFunction {
       case SUM, AVG, STDDEV -> "numbers";
       case MIN, MAX -> "numbers, STRING or TIMESTAMP";
       case LAST -> "any scalar type but BYTES";
+      case COUNT_DISTINCT -> "integers, STRING, BOOL or TIMESTAMP (not floating numbers)";
     };
   }
 
   /** The output type for an input of type {@code input} (which {@link #accepts} must allow). */
   public ValueType outputType(ValueType input) {
     return switch (this) {
-      case COUNT -> ValueType.INT64;
+      case COUNT, COUNT_DISTINCT -> ValueType.INT64;
       case SUM ->
           input == ValueType.INT32 || input == ValueType.INT64 ? ValueType.INT64 : ValueType.DOUBLE;
       case AVG, STDDEV -> ValueType.DOUBLE;
       case MIN, MAX, LAST -> input;
     };
+  }
+
+  /** Whether the value over no events is 0 (the counts) rather than NULL. */
+  public boolean zeroWhenEmpty() {
+    return this == COUNT || this == COUNT_DISTINCT;
   }
 
   static boolean isNumeric(ValueType t) {

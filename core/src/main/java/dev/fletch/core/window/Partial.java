@@ -7,6 +7,10 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The partial state of one aggregation over some events (one tile, or several tiles merged): what
@@ -33,6 +37,7 @@ public final class Partial {
   private long lastTime = Long.MIN_VALUE;
   private long lastCreated = Long.MIN_VALUE;
   private Object last;
+  private Set<Object> distinct;
 
   /** An empty partial of {@code function} over inputs of {@code inputType}. */
   public Partial(AggregationFunction function, ValueType inputType) {
@@ -100,7 +105,15 @@ public final class Partial {
           last = value;
         }
       }
+      case COUNT_DISTINCT -> distinct().add(value);
     }
+  }
+
+  private Set<Object> distinct() {
+    if (distinct == null) {
+      distinct = new HashSet<>();
+    }
+    return distinct;
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -149,6 +162,7 @@ public final class Partial {
           last = other.last;
         }
       }
+      case COUNT_DISTINCT -> distinct().addAll(other.distinct);
     }
     count += other.count;
   }
@@ -167,11 +181,15 @@ public final class Partial {
     if (function == AggregationFunction.COUNT) {
       return count;
     }
+    if (function == AggregationFunction.COUNT_DISTINCT) {
+      return distinct == null ? 0L : (long) distinct.size();
+    }
     if (count == 0) {
       return null;
     }
     return switch (function) {
       case COUNT -> count;
+      case COUNT_DISTINCT -> (long) distinct.size();
       case SUM -> integral ? (Object) longSum : (Object) sum;
       case AVG -> (integral ? (double) longSum : sum) / count;
       case MIN -> min;
@@ -207,6 +225,15 @@ public final class Partial {
         out.writeLong(lastCreated);
         writeValue(out, last);
       }
+      case COUNT_DISTINCT -> {
+        // Sorted, so that the same set always encodes to the same bytes.
+        List<Object> values = new ArrayList<>(distinct);
+        values.sort(Partial::compare);
+        out.writeInt(values.size());
+        for (Object v : values) {
+          writeValue(out, v);
+        }
+      }
     }
   }
 
@@ -235,6 +262,12 @@ public final class Partial {
         lastTime = in.readLong();
         lastCreated = in.readLong();
         last = readValue(in);
+      }
+      case COUNT_DISTINCT -> {
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+          distinct().add(readValue(in));
+        }
       }
     }
   }

@@ -43,13 +43,19 @@ class PartialTest {
             "min", AggregationFunction.MIN,
             "max", AggregationFunction.MAX,
             "stddev", AggregationFunction.STDDEV,
-            "last", AggregationFunction.LAST);
+            "last", AggregationFunction.LAST,
+            "count_distinct", AggregationFunction.COUNT_DISTINCT);
     int checked = 0;
     for (Map.Entry<String, AggregationFunction> f : functions.entrySet()) {
       for (boolean integral : new boolean[] {false, true}) {
+        boolean integralOnly = f.getValue() == AggregationFunction.COUNT_DISTINCT;
         if (integral
+            && !integralOnly
             && f.getValue() != AggregationFunction.SUM
             && f.getValue() != AggregationFunction.AVG) {
+          continue;
+        }
+        if (!integral && integralOnly) {
           continue;
         }
         ValueType type = integral ? ValueType.INT64 : ValueType.DOUBLE;
@@ -106,7 +112,7 @@ class PartialTest {
         }
       }
     }
-    assertEquals(900, checked);
+    assertEquals(1000, checked);
   }
 
   private static Partial roundTrip(Partial p, AggregationFunction f, ValueType type) {

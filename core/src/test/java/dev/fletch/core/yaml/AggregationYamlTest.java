@@ -31,6 +31,7 @@ class AggregationYamlTest {
             - {function: count, windows: [1h]}
             - {column: txn_count, function: max, type: INT64, windows: [24h]}
             - {expression: "amount * 2", function: last, name: doubled_last, windows: [7d]}
+            - {column: merchant_id, function: count_distinct, type: STRING, windows: [24h]}
       feature_services:""";
 
   private RepoFiles repo(String aggregations) {
@@ -53,7 +54,8 @@ class AggregationYamlTest {
             "amount_avg_24h",
             "count_1h",
             "txn_count_max_24h",
-            "doubled_last"),
+            "doubled_last",
+            "merchant_id_count_distinct_24h"),
         v.features().stream().map(Feature::name).toList());
     assertEquals(
         List.of(
@@ -63,7 +65,8 @@ class AggregationYamlTest {
             ValueType.DOUBLE,
             ValueType.INT64,
             ValueType.INT64,
-            ValueType.DOUBLE),
+            ValueType.DOUBLE,
+            ValueType.INT64),
         v.features().stream().map(Feature::type).toList());
     Aggregation last = v.aggregation("doubled_last").orElseThrow();
     assertEquals(AggregationFunction.LAST, last.function());
@@ -107,6 +110,7 @@ class AggregationYamlTest {
             - {expression: "amount + 1", function: sum, windows: [2h]}
             - {function: avg, windows: [2h]}
             - {column: amount, function: min, windows: [2h, 2h]}
+            - {column: amount, function: count_distinct, windows: [4h]}
       feature_services:""");
     f.expectProblem(
         "b_views.yaml", "summ", "unknown aggregation function 'summ' (did you mean 'sum'?)");
@@ -119,7 +123,12 @@ class AggregationYamlTest {
         "{expression: \"amount + 1\"",
         "an aggregation of an expression needs a 'name'");
     f.expectProblem("b_views.yaml", "{function: avg", "'avg' needs a 'column' or an 'expression'");
-    f.expectProblem("b_views.yaml", "2h]}\nfeature_services", "duplicate window '2h'");
+    f.expectProblem("b_views.yaml", "2h]}", 3, "duplicate window '2h'");
+    f.expectProblem(
+        "b_views.yaml",
+        "function: count_distinct, windows: [4h]",
+        "'count_distinct' cannot aggregate DOUBLE (the default input type; set 'type'): it takes"
+            + " integers, STRING, BOOL or TIMESTAMP");
   }
 
   @Test
