@@ -31,16 +31,18 @@ import java.util.Map;
  * <p>What the data contains, on purpose, because point-in-time retrieval has to get it right:
  *
  * <ul>
+ *   <li>the raw feed Fletch aggregates over time windows: every transaction ({@code
+ *       data/transactions/week_NN.parquet}, one file per week, read together by a glob);
  *   <li>late-arriving corrections: a second row with the same event time, a later created time and
- *       a different value (profiles re-checked by KYC; daily stats restated after late refunds);
- *   <li>entities that appear late: customers signing up and merchants onboarded during the period,
- *       whose first transactions happen before their first nightly stats row;
- *   <li>gaps: customers who stop using their card for a few days, so their 2-day activity features
- *       are too old for the view's ttl;
+ *       a different value (profiles re-checked by KYC; merchant risk restated after late
+ *       chargebacks);
+ *   <li>entities that appear late: customers signing up and merchants onboarded during the period;
+ *       an onboarded merchant's first transactions happen before its first nightly risk row;
+ *   <li>gaps: merchants under review, whose nightly risk rows stop for 9 days, so their 7-day
+ *       features are too old for the view's ttl; customers who pause their card for a few days, so
+ *       their activity windows empty;
  *   <li>a label table ({@code data/labels.parquet}: transaction_id, customer_id, merchant_id,
- *       event_timestamp, amount, is_fraud) to build a training set from, and the same transactions
- *       as the raw feed ({@code data/transactions.parquet}, without the label) that Fletch
- *       aggregates over time windows.
+ *       event_timestamp, amount, is_fraud) to build a training set from.
  * </ul>
  */
 public final class PaymentsDataGenerator {
@@ -54,7 +56,7 @@ public final class PaymentsDataGenerator {
    * @param seed any number; the same seed gives the same data
    * @param scale 1 = 1,000 customers and 100 merchants (about 40k transactions); linear
    * @param days length of the period, ending at {@code end}
-   * @param end end of the period (exclusive for transactions; the last nightly stats carry this
+   * @param end end of the period (exclusive for transactions; the last nightly rows carry this
    *     time)
    */
   public record Options(long seed, int scale, int days, Instant end) {
@@ -103,7 +105,7 @@ public final class PaymentsDataGenerator {
     requireNonNull(options, "options is null");
     long started = System.nanoTime();
     try {
-      Files.createDirectories(dataDir.resolve("customer_daily_stats"));
+      Files.createDirectories(dataDir.resolve("transactions"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + dataDir, e);
     }
@@ -126,13 +128,6 @@ public final class PaymentsDataGenerator {
           st,
           rows,
           dataDir,
-          "transactions.parquet",
-          "SELECT transaction_id, customer_id, merchant_id, ts AS event_ts, amount FROM txn"
-              + " ORDER BY ts, transaction_id");
-      copy(
-          st,
-          rows,
-          dataDir,
           "customer_profiles.parquet",
           "SELECT * FROM customer_profiles ORDER BY event_ts, customer_id, created_ts");
       int weeks = (options.days() + 6) / 7;
@@ -141,18 +136,18 @@ public final class PaymentsDataGenerator {
             st,
             rows,
             dataDir,
-            String.format("customer_daily_stats/week_%02d.parquet", w),
-            "SELECT customer_id, event_ts, created_ts, txn_count_24h, amount_sum_24h, amount_max_24h,"
-                + " distinct_merchants_24h FROM customer_daily_stats WHERE d // 7 = "
+            String.format("transactions/week_%02d.parquet", w),
+            "SELECT transaction_id, customer_id, merchant_id, ts AS event_ts, amount FROM txn"
+                + " WHERE d // 7 = "
                 + w
-                + " ORDER BY event_ts, customer_id, created_ts");
+                + " ORDER BY ts, transaction_id");
       }
       copy(
           st,
           rows,
           dataDir,
           "merchant_daily_stats.parquet",
-          "SELECT * FROM merchant_daily_stats ORDER BY event_ts, merchant_id");
+          "SELECT * FROM merchant_daily_stats ORDER BY event_ts, merchant_id, created_ts");
       copy(
           st,
           rows,
@@ -233,7 +228,8 @@ public final class PaymentsDataGenerator {
       ELSE p_start() - to_days(30 + floor(rnd(customer_id, 0, 'age_acct') * 700)::INT)
         + to_seconds(floor(rnd(customer_id, 0, 'sts') * 86000)::BIGINT) END
     """,
-    // Merchants: the last 10% are onboarded during the period; a few are risky.
+    // Merchants: the last 10% are onboarded during the period; a few are risky; 10% are under
+    // review for 9 days, during which their nightly risk rows stop.
     """
     CREATE TABLE merchants AS
     SELECT i AS idx,
@@ -242,7 +238,9 @@ public final class PaymentsDataGenerator {
              AS onboard_day,
            ['grocery','fuel','electronics','travel','restaurants','fashion','gaming','gift_cards']
              [1 + floor(rnd(i, 1, 'mcc') * 8)::INT] AS mcc,
-           rnd(i, 1, 'risky') < 0.08 AS risky
+           rnd(i, 1, 'risky') < 0.08 AS risky,
+           CASE WHEN rnd(i, 1, 'review') < 0.1 THEN floor(rnd(i, 1, 'rday') * (p_days() - 9))::INT END
+             AS review_day
     FROM range(1, p_merchants() + 1) t(i)
     """,
     // Card activity per customer and day, skipping days before signup and during a pause.
@@ -310,26 +308,10 @@ public final class PaymentsDataGenerator {
                     + floor(rnd(customer_id, 2, 'rday') * p_days())::INT AS raise_day FROM customers)
     WHERE rnd(customer_id, 2, 'raise') < 0.3 AND raise_day < p_days()
     """,
-    // Nightly customer stats for the day just ended, plus restatements after late refunds.
+    // Nightly merchant stats on a merchant x day grid from onboarding on, without the days of a
+    // review; 3% of them restated 6 hours later after late chargebacks.
     """
-    CREATE TABLE customer_daily_stats AS
-    WITH daily AS (
-      SELECT customer_id, d, day_start(d + 1) AS event_ts, count(*) AS txn_count_24h,
-             round(sum(amount), 2) AS amount_sum_24h, max(amount) AS amount_max_24h,
-             count(DISTINCT merchant_id) AS distinct_merchants_24h
-      FROM txn GROUP BY customer_id, d)
-    SELECT customer_id, d, event_ts, event_ts + INTERVAL 10 MINUTE AS created_ts,
-           txn_count_24h, amount_sum_24h, amount_max_24h, distinct_merchants_24h
-    FROM daily
-    UNION ALL
-    SELECT customer_id, d, event_ts, event_ts + INTERVAL 6 HOUR,
-           txn_count_24h, round(amount_sum_24h * 0.8, 2), amount_max_24h, distinct_merchants_24h
-    FROM daily
-    WHERE rnd(customer_id, d, 'restate') < 0.03 AND event_ts + INTERVAL 6 HOUR <= p_end()
-    """,
-    // Nightly merchant stats on a dense merchant x day grid from onboarding on.
-    """
-    CREATE TABLE merchant_daily_stats AS
+    CREATE TABLE merchant_daily_stats0 AS
     WITH grid AS (
       SELECT m.merchant_id, m.mcc, d FROM merchants m, range(0, p_days()) days(d)
       WHERE d >= greatest(m.onboard_day, 0)),
@@ -344,10 +326,22 @@ public final class PaymentsDataGenerator {
       FROM grid g LEFT JOIN daily USING (merchant_id, d)
       WINDOW w7 AS (PARTITION BY g.merchant_id ORDER BY g.d RANGE BETWEEN 6 PRECEDING AND CURRENT ROW),
              w30 AS (PARTITION BY g.merchant_id ORDER BY g.d RANGE BETWEEN 29 PRECEDING AND CURRENT ROW))
-    SELECT merchant_id, day_start(d + 1) AS event_ts, day_start(d + 1) + INTERVAL 20 MINUTE AS created_ts,
-           mcc, txn_count_7d::BIGINT AS txn_count_7d,
+    SELECT w.merchant_id, w.d, day_start(w.d + 1) AS event_ts,
+           day_start(w.d + 1) + INTERVAL 20 MINUTE AS created_ts,
+           w.mcc, txn_count_7d::BIGINT AS txn_count_7d,
            CASE WHEN n30 > 0 THEN round(frauds30 / n30, 4) END AS cb_rate_30d
-    FROM w
+    FROM w JOIN merchants m USING (merchant_id)
+    WHERE NOT (m.review_day IS NOT NULL AND w.d >= m.review_day AND w.d < m.review_day + 9)
+    """,
+    """
+    CREATE TABLE merchant_daily_stats AS
+    SELECT merchant_id, event_ts, created_ts, mcc, txn_count_7d, cb_rate_30d
+    FROM merchant_daily_stats0
+    UNION ALL
+    SELECT merchant_id, event_ts, event_ts + INTERVAL 6 HOUR, mcc, txn_count_7d,
+           round(coalesce(cb_rate_30d, 0) + 0.0125, 4)
+    FROM merchant_daily_stats0
+    WHERE rnd(merchant_id, d, 'restate') < 0.03 AND event_ts + INTERVAL 6 HOUR <= p_end()
     """,
     // Per (customer, merchant) pair, rolling 90 days, on days the pair transacted.
     """

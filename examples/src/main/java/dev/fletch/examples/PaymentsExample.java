@@ -74,9 +74,8 @@ public final class PaymentsExample {
 
   /**
    * Three entity rows for a GetFeatures demo, read from the generated labels: the most recent
-   * transaction (fresh values), the customer whose card activity is the oldest (activity features
-   * outside their ttl, if the data has such a customer), and a customer and merchant that do not
-   * exist.
+   * transaction (fresh values), the customer whose card activity is the oldest (empty activity
+   * windows: counts 0), and a customer and merchant that do not exist.
    */
   public static List<ServingExample> servingExamples(Path dir) {
     requireNonNull(dir, "dir is null");

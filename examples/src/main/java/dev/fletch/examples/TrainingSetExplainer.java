@@ -19,10 +19,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Explains, for a few rows of a payments training set, why {@code avg_amount_24h} (view {@code
- * customer_activity}) got the value it got, by re-deriving it from the source files independently
- * of the offline store. The quickstart prints these; tests use {@link Explanation#agrees()} as a
- * check.
+ * Explains, for a few rows of a payments training set, why {@code chargeback_rate_30d} (view {@code
+ * merchant_risk}, nightly rows with restatements) and {@code txn_count_1h} (view {@code
+ * customer_activity}, computed by Fletch over a window of raw transactions) got the values they
+ * got, by re-deriving them from the source files independently of the offline store. The quickstart
+ * prints these; tests use {@code agrees()} as a check.
  */
 public final class TrainingSetExplainer {
 
@@ -34,7 +35,7 @@ public final class TrainingSetExplainer {
     CORRECTION,
     /** The latest row at or before t is older than the view's ttl: NULL. */
     TOO_OLD,
-    /** No row at or before t (the customer appeared later): NULL. */
+    /** No row at or before t (the merchant was onboarded later): NULL. */
     NO_HISTORY
   }
 
@@ -45,7 +46,7 @@ public final class TrainingSetExplainer {
   public record Explanation(
       Case kind,
       long transactionId,
-      long customerId,
+      String merchantId,
       Instant eventTimestamp,
       Double expected,
       Double actual,
@@ -59,8 +60,8 @@ public final class TrainingSetExplainer {
   }
 
   /**
-   * One explained window value: {@code customer_velocity:amount_count_1h} of one training row,
-   * counted again from the raw transactions. {@code actual} is what the training set holds.
+   * One explained window value: {@code customer_activity:txn_count_1h} of one training row, counted
+   * again from the raw transactions. {@code actual} is what the training set holds.
    */
   public record WindowExplanation(
       long transactionId,
@@ -74,19 +75,22 @@ public final class TrainingSetExplainer {
     }
   }
 
+  static final String TRANSACTIONS = "data/transactions/*.parquet";
+  static final String MERCHANT_STATS = "data/merchant_daily_stats.parquet";
+
   private TrainingSetExplainer() {}
 
   /**
-   * Explains {@code amount_count_1h} (view {@code customer_velocity}, hop 1h) for the training row
+   * Explains {@code txn_count_1h} (view {@code customer_activity}, hop 1h) for the training row
    * whose 1h window holds the most transactions: the customer's transactions with event time from t
-   * - 1h rounded down to the hour up to t itself, counted from {@code data/transactions.parquet} by
-   * a query of its own (DuckDB's {@code time_bucket}, not Fletch's arithmetic).
+   * - 1h rounded down to the hour up to t itself, counted from {@code data/transactions/} by a
+   * query of its own (DuckDB's {@code time_bucket}, not Fletch's arithmetic).
    */
   public static WindowExplanation explainWindow(Path repoDir, Path trainingSet) {
     requireNonNull(repoDir, "repoDir is null");
     requireNonNull(trainingSet, "trainingSet is null");
     String labels = literal(repoDir.resolve(PaymentsExample.LABELS));
-    String transactions = literal(repoDir.resolve("data/transactions.parquet"));
+    String transactions = literal(repoDir.resolve(TRANSACTIONS));
     try (Connection conn = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = conn.createStatement()) {
       st.execute("SET TimeZone = 'UTC'");
@@ -101,7 +105,7 @@ public final class TrainingSetExplainer {
                   + " 1 HOUR)) AS n FROM read_parquet("
                   + labels
                   + ") l) SELECT w.transaction_id, w.customer_id, w.t, w.start, w.n,"
-                  + " f.amount_count_1h FROM w JOIN read_parquet("
+                  + " f.txn_count_1h FROM w JOIN read_parquet("
                   + literal(trainingSet)
                   + ") f USING (transaction_id) ORDER BY w.n DESC, w.transaction_id LIMIT 1")) {
         rs.next();
@@ -140,38 +144,38 @@ public final class TrainingSetExplainer {
    *
    * @param repoDir the example repository (with its data/ folder)
    * @param trainingSet a Parquet training set built from the labels with {@code
-   *     customer_activity:avg_amount_24h} among its columns
-   * @param ttl the ttl of {@code customer_activity} as applied
+   *     merchant_risk:chargeback_rate_30d} among its columns
+   * @param ttl the ttl of {@code merchant_risk} as applied
    */
   public static List<Explanation> explain(Path repoDir, Path trainingSet, Duration ttl) {
     requireNonNull(repoDir, "repoDir is null");
     requireNonNull(trainingSet, "trainingSet is null");
     requireNonNull(ttl, "ttl is null");
     String labels = literal(repoDir.resolve(PaymentsExample.LABELS));
-    String stats = literal(repoDir.resolve("data/customer_daily_stats/*.parquet"));
+    String stats = literal(repoDir.resolve(MERCHANT_STATS));
     List<Explanation> out = new ArrayList<>();
     try (Connection conn = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = conn.createStatement()) {
       st.execute("SET TimeZone = 'UTC'");
       st.execute(
-          "CREATE TABLE s AS SELECT customer_id, event_ts, created_ts,"
-              + " amount_sum_24h / nullif(txn_count_24h, 0) AS avg FROM read_parquet("
+          "CREATE TABLE s AS SELECT merchant_id, event_ts, created_ts, cb_rate_30d AS rate"
+              + " FROM read_parquet("
               + stats
               + ")");
       // For each label: the latest stats event time at or before t and how many versions it has.
       st.execute(
-          "CREATE TABLE pick AS SELECT l.transaction_id, l.customer_id, l.event_timestamp AS t,"
+          "CREATE TABLE pick AS SELECT l.transaction_id, l.merchant_id, l.event_timestamp AS t,"
               + " max(s.event_ts) AS e FROM read_parquet("
               + labels
               + ") l LEFT JOIN s"
-              + " ON s.customer_id = l.customer_id AND s.event_ts <= l.event_timestamp GROUP BY ALL");
+              + " ON s.merchant_id = l.merchant_id AND s.event_ts <= l.event_timestamp GROUP BY ALL");
       long ttlSeconds = ttl.getSeconds();
       String kind =
           "CASE WHEN p.e IS NULL THEN 'NO_HISTORY'"
               + (ttlSeconds > 0
                   ? " WHEN p.e < p.t - to_seconds(" + ttlSeconds + "::BIGINT) THEN 'TOO_OLD'"
                   : "")
-              + " WHEN (SELECT count(*) FROM s WHERE s.customer_id = p.customer_id AND s.event_ts = p.e) > 1"
+              + " WHEN (SELECT count(*) FROM s WHERE s.merchant_id = p.merchant_id AND s.event_ts = p.e) > 1"
               + " THEN 'CORRECTION' ELSE 'ORDINARY' END";
       try (ResultSet rs =
           st.executeQuery(
@@ -194,33 +198,33 @@ public final class TrainingSetExplainer {
   private static Explanation explainOne(
       Connection conn, Case kind, long transactionId, Path trainingSet, Duration ttl)
       throws SQLException {
-    long customer;
+    String merchant;
     Instant t;
     Instant e;
     try (PreparedStatement ps =
-        conn.prepareStatement("SELECT customer_id, t, e FROM pick WHERE transaction_id = ?")) {
+        conn.prepareStatement("SELECT merchant_id, t, e FROM pick WHERE transaction_id = ?")) {
       ps.setLong(1, transactionId);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        customer = rs.getLong(1);
+        merchant = rs.getString(1);
         t = instant(rs.getObject(2, LocalDateTime.class));
         e = instant(rs.getObject(3, LocalDateTime.class));
       }
     }
     Double actual = actual(conn, trainingSet, transactionId);
-    String at = "customer " + customer + " paid at " + t;
+    String at = "merchant " + merchant + " was paid at " + t;
     return switch (kind) {
       case NO_HISTORY -> {
-        Instant first = firstStats(conn, customer);
+        Instant first = firstStats(conn, merchant);
         yield new Explanation(
             kind,
             transactionId,
-            customer,
+            merchant,
             t,
             null,
             actual,
             at
-                + ": no customer_activity row at or before that time (its first nightly row is "
+                + ": no merchant_risk row at or before that time (its first nightly row is "
                 + (first == null ? "never" : first.toString())
                 + ", later) -> NULL");
       }
@@ -228,12 +232,12 @@ public final class TrainingSetExplainer {
           new Explanation(
               kind,
               transactionId,
-              customer,
+              merchant,
               t,
               null,
               actual,
               at
-                  + ": the latest customer_activity row is from "
+                  + ": the latest merchant_risk row is from "
                   + e
                   + ", "
                   + human(Duration.between(e, t))
@@ -241,17 +245,17 @@ public final class TrainingSetExplainer {
                   + human(ttl)
                   + " -> NULL");
       case ORDINARY -> {
-        List<double[]> versions = versions(conn, customer, e);
+        List<double[]> versions = versions(conn, merchant, e);
         Double expected = versions.get(0)[1] < 0 ? null : versions.get(0)[1];
         yield new Explanation(
             kind,
             transactionId,
-            customer,
+            merchant,
             t,
             expected,
             actual,
             at
-                + ": the latest customer_activity row at or before it is from "
+                + ": the latest merchant_risk row at or before it is from "
                 + e
                 + " ("
                 + human(Duration.between(e, t))
@@ -261,7 +265,7 @@ public final class TrainingSetExplainer {
                 + format(expected));
       }
       case CORRECTION -> {
-        List<double[]> versions = versions(conn, customer, e);
+        List<double[]> versions = versions(conn, merchant, e);
         StringBuilder sb = new StringBuilder();
         for (double[] v : versions) {
           sb.append(sb.length() == 0 ? "" : ", then ")
@@ -275,12 +279,12 @@ public final class TrainingSetExplainer {
         yield new Explanation(
             kind,
             transactionId,
-            customer,
+            merchant,
             t,
             expected,
             actual,
             at
-                + ": the latest customer_activity row is from "
+                + ": the latest merchant_risk row is from "
                 + e
                 + " and was restated ("
                 + sb
@@ -290,15 +294,15 @@ public final class TrainingSetExplainer {
     };
   }
 
-  // Versions of one stats row, oldest created first: {created epoch seconds, avg or -1 for NULL}.
-  private static List<double[]> versions(Connection conn, long customer, Instant e)
+  // Versions of one stats row, oldest created first: {created epoch seconds, rate or -1 for NULL}.
+  private static List<double[]> versions(Connection conn, String merchant, Instant e)
       throws SQLException {
     List<double[]> out = new ArrayList<>();
     try (PreparedStatement ps =
         conn.prepareStatement(
-            "SELECT epoch(created_ts), coalesce(avg, -1) FROM s WHERE customer_id = ? AND event_ts = ?"
+            "SELECT epoch(created_ts), coalesce(rate, -1) FROM s WHERE merchant_id = ? AND event_ts = ?"
                 + " ORDER BY created_ts")) {
-      ps.setLong(1, customer);
+      ps.setString(1, merchant);
       ps.setObject(2, LocalDateTime.ofInstant(e, ZoneOffset.UTC));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -309,10 +313,10 @@ public final class TrainingSetExplainer {
     return out;
   }
 
-  private static Instant firstStats(Connection conn, long customer) throws SQLException {
+  private static Instant firstStats(Connection conn, String merchant) throws SQLException {
     try (PreparedStatement ps =
-        conn.prepareStatement("SELECT min(event_ts) FROM s WHERE customer_id = ?")) {
-      ps.setLong(1, customer);
+        conn.prepareStatement("SELECT min(event_ts) FROM s WHERE merchant_id = ?")) {
+      ps.setString(1, merchant);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return instant(rs.getObject(1, LocalDateTime.class));
@@ -324,7 +328,7 @@ public final class TrainingSetExplainer {
       throws SQLException {
     try (PreparedStatement ps =
         conn.prepareStatement(
-            "SELECT avg_amount_24h FROM read_parquet("
+            "SELECT chargeback_rate_30d FROM read_parquet("
                 + literal(trainingSet)
                 + ") WHERE transaction_id = ?")) {
       ps.setLong(1, transactionId);
@@ -343,7 +347,7 @@ public final class TrainingSetExplainer {
   }
 
   private static String format(Double v) {
-    return v == null ? "NULL" : String.format("%.2f", v);
+    return v == null ? "NULL" : String.format("%.4f", v);
   }
 
   /** A duration as people write it: 2d, 3d 4h, 17h 5m. */

@@ -29,10 +29,9 @@ class PaymentsDataGeneratorTest {
     for (String file :
         new String[] {
           "labels.parquet",
-          "transactions.parquet",
+          "transactions/week_00.parquet",
+          "transactions/week_03.parquet",
           "customer_profiles.parquet",
-          "customer_daily_stats/week_00.parquet",
-          "customer_daily_stats/week_03.parquet",
           "merchant_daily_stats.parquet",
           "customer_merchant_stats.parquet",
           "customer_disputes.parquet"
@@ -73,11 +72,11 @@ class PaymentsDataGeneratorTest {
             "customer_profiles.parquet");
     long stats =
         count(
-            "SELECT count(*) FROM (SELECT customer_id, event_ts FROM read_parquet('%s')"
-                + " GROUP BY ALL HAVING count(DISTINCT amount_sum_24h) > 1 AND count(DISTINCT created_ts) > 1)",
-            "customer_daily_stats/*.parquet");
+            "SELECT count(*) FROM (SELECT merchant_id, event_ts FROM read_parquet('%s')"
+                + " GROUP BY ALL HAVING count(DISTINCT cb_rate_30d) > 1 AND count(DISTINCT created_ts) > 1)",
+            "merchant_daily_stats.parquet");
     assertTrue(profiles > 10, "profile corrections: " + profiles);
-    assertTrue(stats > 100, "stats restatements: " + stats);
+    assertTrue(stats > 20, "merchant risk restatements: " + stats);
   }
 
   @Test
@@ -91,10 +90,25 @@ class PaymentsDataGeneratorTest {
     long labelsWithoutStats =
         count(
             "SELECT count(*) FROM read_parquet('%s') l WHERE NOT EXISTS (SELECT 1 FROM read_parquet('"
-                + data("customer_daily_stats/*.parquet")
-                + "') s WHERE s.customer_id = l.customer_id AND s.event_ts <= l.event_timestamp)",
+                + data("merchant_daily_stats.parquet")
+                + "') s WHERE s.merchant_id = l.merchant_id AND s.event_ts <= l.event_timestamp)",
             "labels.parquet");
-    assertTrue(labelsWithoutStats > 100, "labels before any stats: " + labelsWithoutStats);
+    assertTrue(labelsWithoutStats > 10, "labels before any merchant stats: " + labelsWithoutStats);
+    // Merchants under review: labels whose latest risk row is more than the 7-day ttl old.
+    long labelsWithStaleStats =
+        count(
+            "SELECT count(*) FROM read_parquet('%s') l WHERE (SELECT max(s.event_ts) FROM"
+                + " read_parquet('"
+                + data("merchant_daily_stats.parquet")
+                + "') s WHERE s.merchant_id = l.merchant_id AND s.event_ts <= l.event_timestamp)"
+                + " < l.event_timestamp - INTERVAL 7 DAY",
+            "labels.parquet");
+    assertTrue(
+        labelsWithStaleStats > 10, "labels with stale merchant stats: " + labelsWithStaleStats);
+    // The raw feed holds every labelled transaction.
+    assertEquals(
+        summary.rows("labels.parquet"),
+        count("SELECT count(*) FROM read_parquet('%s')", "transactions/*.parquet"));
     long fraud = count("SELECT count(*) FROM read_parquet('%s') WHERE is_fraud", "labels.parquet");
     long all = summary.rows("labels.parquet");
     assertTrue(fraud > all / 500 && fraud < all / 10, "fraud " + fraud + " of " + all);
@@ -111,7 +125,6 @@ class PaymentsDataGeneratorTest {
     for (String f :
         new String[] {
           "customer_profiles.parquet",
-          "customer_daily_stats/*.parquet",
           "merchant_daily_stats.parquet",
           "customer_merchant_stats.parquet",
           "customer_disputes.parquet"

@@ -27,19 +27,19 @@ class PaymentsExampleTest {
     assertEquals(PaymentsExample.PROJECT, repo.project());
     assertEquals(
         List.of("customer", "merchant"), repo.entities().stream().map(e -> e.name()).toList());
-    assertEquals(6, repo.sources().size());
-    assertTrue(repo.view("customer_velocity").aggregated(), "computed from raw transactions");
+    assertEquals(5, repo.sources().size());
+    assertTrue(repo.view("customer_activity").aggregated(), "computed from raw transactions");
+    assertEquals("data/transactions/*.parquet", repo.source("transactions").path());
     FeatureView pair = repo.view("customer_merchant");
     assertEquals(
         List.of("customer_id", "merchant_id"),
         repo.joinKeys(pair).stream().map(k -> k.name()).toList());
-    assertTrue(
-        repo.view("customer_activity").feature("avg_amount_24h").orElseThrow().hasExpression());
+    assertTrue(repo.view("customer_merchant").feature("pair_is_new").orElseThrow().hasExpression());
     assertFalse(repo.view("customer_disputes").online());
     Set<Duration> ttls =
         repo.featureViews().stream().map(FeatureView::ttl).collect(Collectors.toSet());
     assertTrue(ttls.size() >= 4, "different ttls: " + ttls);
-    assertEquals(Duration.ofDays(2), repo.view("customer_activity").ttl());
+    assertEquals(Duration.ofDays(7), repo.view("merchant_risk").ttl());
     assertEquals(
         "chargeback_rate_30d",
         repo.source("merchant_daily_stats").fieldMapping().get("cb_rate_30d"));

@@ -38,7 +38,7 @@ class TrainingSetExplainerTest {
     assertNull(byCase.get(Case.TOO_OLD).expected());
     assertNull(byCase.get(Case.NO_HISTORY).expected());
     assertTrue(byCase.get(Case.CORRECTION).why().contains("the latest created version wins"));
-    assertTrue(byCase.get(Case.TOO_OLD).why().contains("older than the view's ttl 2d"));
+    assertTrue(byCase.get(Case.TOO_OLD).why().contains("older than the view's ttl 7d"));
   }
 
   @Test
@@ -56,10 +56,10 @@ class TrainingSetExplainerTest {
         Statement st = c.createStatement()) {
       st.execute(
           "COPY (SELECT l.transaction_id, (SELECT count(*) FROM read_parquet('"
-              + dir.resolve("data/transactions.parquet")
+              + dir.resolve(TrainingSetExplainer.TRANSACTIONS)
               + "') x WHERE x.customer_id = l.customer_id AND x.event_ts <= l.event_timestamp AND"
               + " epoch_us(x.event_ts) >= (epoch_us(l.event_timestamp) - 3600000000) //"
-              + " 3600000000 * 3600000000) AS amount_count_1h FROM read_parquet('"
+              + " 3600000000 * 3600000000) AS txn_count_1h FROM read_parquet('"
               + dir.resolve("data/labels.parquet")
               + "') l) TO '"
               + training
@@ -72,7 +72,7 @@ class TrainingSetExplainerTest {
   }
 
   private static Map<Case, Explanation> explain(Path training) {
-    return TrainingSetExplainer.explain(dir, training, Duration.ofDays(2)).stream()
+    return TrainingSetExplainer.explain(dir, training, Duration.ofDays(7)).stream()
         .collect(
             Collectors.toMap(
                 Explanation::kind,
@@ -88,15 +88,15 @@ class TrainingSetExplainerTest {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = c.createStatement()) {
       st.execute(
-          "COPY (SELECT l.transaction_id, CASE WHEN s.event_ts >= l.event_timestamp - INTERVAL 2 DAY"
-              + " THEN s.amount_sum_24h / nullif(s.txn_count_24h, 0) END AS avg_amount_24h"
+          "COPY (SELECT l.transaction_id, CASE WHEN s.event_ts >= l.event_timestamp - INTERVAL 7 DAY"
+              + " THEN s.cb_rate_30d END AS chargeback_rate_30d"
               + " FROM read_parquet('"
               + dir.resolve("data/labels.parquet")
               + "') l"
               + " LEFT JOIN read_parquet('"
-              + dir.resolve("data/customer_daily_stats/*.parquet")
+              + dir.resolve(TrainingSetExplainer.MERCHANT_STATS)
               + "') s"
-              + " ON s.customer_id = l.customer_id AND s.event_ts <= l.event_timestamp"
+              + " ON s.merchant_id = l.merchant_id AND s.event_ts <= l.event_timestamp"
               + " QUALIFY row_number() OVER (PARTITION BY l.transaction_id ORDER BY s.event_ts DESC NULLS LAST, s."
               + createdOrder
               + ") = 1) TO '"

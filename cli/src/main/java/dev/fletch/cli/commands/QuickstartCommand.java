@@ -65,9 +65,9 @@ public final class QuickstartCommand implements Callable<Integer> {
           "event_timestamp",
           "is_fraud",
           "credit_limit",
+          "txn_count_1h",
           "txn_count_24h",
           "avg_amount_24h",
-          "amount_count_1h",
           "chargeback_rate_30d",
           "pair_txn_count_90d");
 
@@ -219,8 +219,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     out.println(
         "    (the first rows are the oldest labels: at the very start of the data no nightly stats");
     out.println(
-        "    exist yet, so the activity, merchant and pair features are NULL there; customer_velocity,");
-    out.println("    computed from the transactions themselves, already counts them)");
+        "    exist yet, so the merchant and pair features are NULL there; customer_activity, computed");
+    out.println("    by Fletch from the transactions themselves, already counts them)");
     out.println();
     out.println(
         "    Why these values? Each label row gets, per feature view, the row with the same key and");
@@ -229,22 +229,22 @@ public final class QuickstartCommand implements Callable<Integer> {
     out.println(
         "    event time the latest created wins; a row older than the view's ttl gives NULL:");
     for (TrainingSetExplainer.Explanation e :
-        TrainingSetExplainer.explain(folder, training, repo.view("customer_activity").ttl())) {
+        TrainingSetExplainer.explain(folder, training, repo.view("merchant_risk").ttl())) {
       out.printf(
-          "    - [%s] transaction %d, avg_amount_24h = %s%n",
+          "    - [%s] transaction %d, chargeback_rate_30d = %s%n",
           e.kind(),
           e.transactionId(),
-          e.actual() == null ? "NULL" : String.format("%.2f", e.actual()));
+          e.actual() == null ? "NULL" : String.format("%.4f", e.actual()));
       out.println("      " + e.why() + (e.agrees() ? "" : "  (MISMATCH with the training set!)"));
     }
     out.println();
     out.println(
-        "    customer_velocity is computed by Fletch from the raw transactions: the value at t over a");
+        "    customer_activity is computed by Fletch from the raw transactions: the value at t over a");
     out.println(
         "    window w aggregates the events from t - w (rounded down to the hop, 1h) up to t itself:");
     TrainingSetExplainer.WindowExplanation w = TrainingSetExplainer.explainWindow(folder, training);
     out.printf(
-        "    - [WINDOW] transaction %d, amount_count_1h = %s%n",
+        "    - [WINDOW] transaction %d, txn_count_1h = %s%n",
         w.transactionId(), w.actual() == null ? "NULL" : w.actual());
     out.println("      " + w.why() + (w.agrees() ? "" : "  (MISMATCH with the training set!)"));
   }

@@ -85,7 +85,7 @@ class HistoricalPaymentsExampleTest {
     assertTrue(out.toString().contains("wrote " + labels + " rows"), out.toString());
 
     List<TrainingSetExplainer.Explanation> explanations =
-        TrainingSetExplainer.explain(repo, train, Duration.ofDays(2));
+        TrainingSetExplainer.explain(repo, train, Duration.ofDays(7));
     assertTrue(!explanations.isEmpty());
     for (TrainingSetExplainer.Explanation e : explanations) {
       assertTrue(e.agrees(), e.toString());

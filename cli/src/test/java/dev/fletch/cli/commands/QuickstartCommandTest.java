@@ -91,7 +91,7 @@ class QuickstartCommandTest {
     assertTrue(txnCount.find(), latest.group());
     // Computed by Fletch from raw transactions: the latest transaction is in its own 1h window.
     Matcher velocity =
-        Pattern.compile("amount_count_1h\\s+= (\\d+)\\s+PRESENT").matcher(latest.group());
+        Pattern.compile("txn_count_1h\\s+= (\\d+)\\s+PRESENT").matcher(latest.group());
     assertTrue(velocity.find(), latest.group());
     assertTrue(Long.parseLong(velocity.group(1)) >= 1, latest.group());
     Matcher unknown =
