@@ -68,40 +68,87 @@ public final class DescribeCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  /** A YAML-like rendering: one field a line, nested objects indented, empty values left out. */
+  /**
+   * A YAML-like rendering in the words of the feature repository's YAML (snake_case keys, durations
+   * as {@code 7d}, function names as written): one field a line, nested objects indented, empty
+   * values left out.
+   */
   private static void block(PrintStream out, JsonNode node, String indent) {
     Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+    // A count of events has no input: its input type means nothing.
+    boolean noInput = node.has("function") && absent(node, "column") && absent(node, "expression");
+    // An aggregated view has no ttl: its windows say how far back it looks.
+    boolean aggregated = !absent(node, "aggregations") && !node.get("aggregations").isEmpty();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> f = fields.next();
       JsonNode v = f.getValue();
       if (f.getKey().equals("name")
           || v.isNull()
           || (v.isContainerNode() && v.isEmpty())
-          || (v.isTextual() && v.asText().isEmpty())) {
+          || (v.isTextual() && v.asText().isEmpty())
+          || (noInput && f.getKey().equals("inputType"))
+          || (aggregated && f.getKey().equals("ttl"))) {
         continue;
       }
+      String key = yamlKey(f.getKey());
       if (v.isArray() && v.get(0).isObject()) {
-        out.println(indent + f.getKey() + ":");
+        out.println(indent + key + ":");
         for (JsonNode item : v) {
           out.println(indent + "  - " + (item.has("name") ? item.get("name").asText() : ""));
           block(out, item, indent + "    ");
         }
+      } else if (v.isObject() && f.getKey().equals("fieldMapping")) {
+        // Column names are data, not keys: printed as they are.
+        out.println(indent + key + ":");
+        v.fields()
+            .forEachRemaining(
+                m -> out.println(indent + "  " + m.getKey() + ": " + m.getValue().asText()));
       } else if (v.isObject()) {
-        out.println(indent + f.getKey() + ":");
+        out.println(indent + key + ":");
         block(out, v, indent + "  ");
       } else if (v.isArray()) {
         StringBuilder sb = new StringBuilder();
         v.forEach(e -> sb.append(sb.length() == 0 ? "" : ", ").append(e.asText()));
-        out.println(indent + f.getKey() + ": [" + sb + "]");
+        out.println(indent + key + ": [" + sb + "]");
       } else {
-        out.println(indent + f.getKey() + ": " + scalar(f.getKey(), v));
+        out.println(indent + key + ": " + scalar(f.getKey(), v));
       }
     }
   }
 
-  /** Durations as YAML writes them ({@code 7d}) rather than ISO-8601 ({@code PT168H}). */
+  private static boolean absent(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull();
+  }
+
+  /** The YAML key of a stored field: {@code timestampField} -> {@code timestamp_field}. */
+  static String yamlKey(String key) {
+    if (key.equals("inputType")) {
+      return "type";
+    }
+    StringBuilder sb = new StringBuilder(key.length() + 4);
+    for (char c : key.toCharArray()) {
+      if (Character.isUpperCase(c)) {
+        sb.append('_').append(Character.toLowerCase(c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static final java.util.Set<String> DURATIONS =
+      java.util.Set.of("ttl", "schedule", "window", "hop");
+
+  /**
+   * Durations as YAML writes them ({@code 7d}) rather than ISO-8601 ({@code PT168H}); aggregation
+   * functions as written ({@code count_distinct}).
+   */
   private static String scalar(String key, JsonNode v) {
-    if ((key.equals("ttl") || key.equals("schedule")) && v.isTextual()) {
+    if (key.equals("function") && v.isTextual()) {
+      return v.asText().toLowerCase(java.util.Locale.ROOT);
+    }
+    if (DURATIONS.contains(key) && v.isTextual()) {
       try {
         java.time.Duration d = java.time.Duration.parse(v.asText());
         return d.isZero() ? "none" : ListCommand.duration(d);

@@ -1,6 +1,7 @@
 package dev.fletch.cli.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fletch.cli.ExitCodes;
@@ -172,6 +173,39 @@ class RegistryCommandsTest {
     assertTrue(
         object.out().lines().anyMatch(l -> l.startsWith("1 ") && l.contains("ADDED")),
         object.out());
+  }
+
+  @Test
+  void describeSpeaksTheWordsOfTheYaml() throws IOException {
+    Path features = repo.resolve("features.yaml");
+    Files.writeString(
+        features,
+        Files.readString(features)
+            .replace(
+                "feature_services:",
+                """
+                  - name: customer_counts
+                    entities: [customer]
+                    source: customer_stats
+                    aggregations:
+                      - {function: count, windows: [1h, 7d]}
+                      - {column: orders_7d, type: INT64, function: count_distinct, windows: [1d]}
+                feature_services:"""));
+    assertEquals(ExitCodes.OK, fletch("apply", "--yes").code());
+    Run source = fletch("describe", "source", "customer_stats");
+    assertTrue(source.out().contains("\n  timestamp_field: event_ts\n"), source.out());
+    assertTrue(source.out().contains("\n  created_timestamp_field: created_ts\n"), source.out());
+    assertFalse(source.out().contains("timestampField"), source.out());
+    Run view = fletch("describe", "feature-view", "customer_counts");
+    String out = view.out();
+    assertTrue(out.contains("  - count_7d\n      function: count\n      window: 7d\n"), out);
+    assertTrue(
+        out.contains(
+            "  - orders_7d_count_distinct_1d\n      column: orders_7d\n      function:"
+                + " count_distinct\n      type: INT64\n      window: 1d\n"),
+        out);
+    assertTrue(out.contains("\n  hop: 1h\n"), out);
+    assertFalse(out.contains("PT") || out.contains("ttl"), out);
   }
 
   @Test
