@@ -135,6 +135,23 @@ final class Fakes {
               return t;
             });
 
+    @Override
+    public java.util.concurrent.CompletableFuture<List<byte[][]>> readEntries(
+        String project, List<dev.fletch.core.model.EntityKey> keys, List<String> fields) {
+      throw new UnsupportedOperationException("not in this fake");
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<boolean[]> replaceEntries(
+        String project,
+        String field,
+        java.time.Duration ttl,
+        List<dev.fletch.core.model.EntityKey> keys,
+        List<byte[]> expected,
+        List<byte[]> entries) {
+      throw new UnsupportedOperationException("not in this fake");
+    }
+
     Online(int failures) {
       this.failures = new AtomicInteger(failures);
     }

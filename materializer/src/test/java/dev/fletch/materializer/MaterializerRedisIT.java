@@ -241,6 +241,23 @@ class MaterializerRedisIT extends MaterializerContract {
     }
 
     @Override
+    public java.util.concurrent.CompletableFuture<List<byte[][]>> readEntries(
+        String project, List<dev.fletch.core.model.EntityKey> keys, List<String> fields) {
+      return store.readEntries(project, keys, fields);
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<boolean[]> replaceEntries(
+        String project,
+        String field,
+        java.time.Duration ttl,
+        List<dev.fletch.core.model.EntityKey> keys,
+        List<byte[]> expected,
+        List<byte[]> entries) {
+      return store.replaceEntries(project, field, ttl, keys, expected, entries);
+    }
+
+    @Override
     public String describe() {
       return store.describe();
     }

@@ -273,6 +273,122 @@ public final class EmbeddedOnlineStore implements OnlineStore {
   }
 
   @Override
+  public CompletableFuture<List<byte[][]>> readEntries(
+      String project, List<EntityKey> keys, List<String> fields) {
+    requireNonNull(project, "project is null");
+    List<String> entities = new ArrayList<>(keys.size());
+    for (EntityKey k : keys) {
+      entities.add(EntityKeyCodec.entity(k));
+    }
+    return submit(
+        "reading",
+        () -> {
+          List<byte[][]> out = new ArrayList<>(keys.size());
+          long now = clock.millis();
+          try (PreparedStatement read = connection.prepareStatement(READ)) {
+            for (String entity : entities) {
+              byte[][] row = new byte[fields.size()][];
+              for (int j = 0; j < row.length; j++) {
+                row[j] = readEntry(read, project, entity, fields.get(j), now);
+              }
+              out.add(row);
+            }
+          }
+          return out;
+        });
+  }
+
+  private static byte[] readEntry(
+      PreparedStatement read, String project, String entity, String field, long now)
+      throws SQLException {
+    read.setString(1, project);
+    read.setString(2, entity);
+    read.setString(3, field);
+    read.setLong(4, now);
+    try (ResultSet rs = read.executeQuery()) {
+      return rs.next() ? rs.getBytes(1) : null;
+    }
+  }
+
+  private static final String UPSERT_ONE_EXPIRY =
+      "INSERT INTO fletch_online_entity (project, entity_key, expires_at_ms) VALUES (?1, ?2,"
+          + " CASE WHEN ?4 = 0 THEN NULL ELSE ?3 + ?4 END) ON CONFLICT (project, entity_key) DO"
+          + " UPDATE SET expires_at_ms = CASE WHEN excluded.expires_at_ms IS NULL OR"
+          + " fletch_online_entity.expires_at_ms IS NULL THEN NULL ELSE"
+          + " max(fletch_online_entity.expires_at_ms, excluded.expires_at_ms) END";
+
+  private static final String UPSERT_ONE_VALUE =
+      "INSERT INTO fletch_online_value (project, entity_key, view, event_time_micros, entry)"
+          + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (project, entity_key, view) DO UPDATE SET"
+          + " event_time_micros = excluded.event_time_micros, entry = excluded.entry";
+
+  @Override
+  public CompletableFuture<boolean[]> replaceEntries(
+      String project,
+      String field,
+      java.time.Duration ttl,
+      List<EntityKey> keys,
+      List<byte[]> expected,
+      List<byte[]> entries) {
+    requireNonNull(project, "project is null");
+    List<String> entities = new ArrayList<>(keys.size());
+    for (EntityKey k : keys) {
+      entities.add(EntityKeyCodec.entity(k));
+    }
+    long ttlMillis = ttl.toMillis();
+    return submit(
+        "writing '" + field + "'",
+        true,
+        () -> {
+          boolean[] out = new boolean[entities.size()];
+          long now = clock.millis();
+          try (PreparedStatement read = connection.prepareStatement(READ);
+              PreparedStatement expiredValues =
+                  connection.prepareStatement(
+                      "DELETE FROM fletch_online_value WHERE project = ?1 AND entity_key = ?2 AND"
+                          + " EXISTS (SELECT 1 FROM fletch_online_entity e WHERE e.project = ?1"
+                          + " AND e.entity_key = ?2 AND e.expires_at_ms <= ?3)");
+              PreparedStatement expiredEntity =
+                  connection.prepareStatement(
+                      "DELETE FROM fletch_online_entity WHERE project = ? AND entity_key = ?"
+                          + " AND expires_at_ms <= ?");
+              PreparedStatement expiry = connection.prepareStatement(UPSERT_ONE_EXPIRY);
+              PreparedStatement value = connection.prepareStatement(UPSERT_ONE_VALUE)) {
+            for (int i = 0; i < entities.size(); i++) {
+              String entity = entities.get(i);
+              byte[] current = readEntry(read, project, entity, field, now);
+              if (!java.util.Arrays.equals(current, expected.get(i))) {
+                continue;
+              }
+              // An expired entity is gone as a whole, as Redis would have removed the hash.
+              expiredValues.setString(1, project);
+              expiredValues.setString(2, entity);
+              expiredValues.setLong(3, now);
+              expiredValues.executeUpdate();
+              expiredEntity.setString(1, project);
+              expiredEntity.setString(2, entity);
+              expiredEntity.setLong(3, now);
+              expiredEntity.executeUpdate();
+              expiry.setString(1, project);
+              expiry.setString(2, entity);
+              expiry.setLong(3, now);
+              expiry.setLong(4, ttlMillis);
+              expiry.executeUpdate();
+              byte[] entry = entries.get(i);
+              value.setString(1, project);
+              value.setString(2, entity);
+              value.setString(3, field);
+              value.setLong(4, ValueCodec.eventTimeMicros(entry));
+              value.setBytes(5, entry);
+              value.executeUpdate();
+              out[i] = true;
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
   public CompletableFuture<String> contentMarker(String project) {
     requireNonNull(project, "project is null");
     return submit(
@@ -308,7 +424,7 @@ public final class EmbeddedOnlineStore implements OnlineStore {
           long removed;
           try (PreparedStatement delete =
                   connection.prepareStatement(
-                      "DELETE FROM fletch_online_value WHERE project = ? AND view = ?");
+                      "DELETE FROM fletch_online_value WHERE project = ? AND (view = ? OR view = ?)");
               PreparedStatement orphans =
                   connection.prepareStatement(
                       "DELETE FROM fletch_online_entity WHERE project = ? AND NOT EXISTS (SELECT 1"
@@ -317,6 +433,8 @@ public final class EmbeddedOnlineStore implements OnlineStore {
                           + " fletch_online_entity.entity_key)")) {
             delete.setString(1, project);
             delete.setString(2, view.name());
+            // An aggregated view's streamed tiles go with it.
+            delete.setString(3, view.name() + StreamTiles.SUFFIX);
             removed = delete.executeUpdate();
             orphans.setString(1, project);
             orphans.executeUpdate();

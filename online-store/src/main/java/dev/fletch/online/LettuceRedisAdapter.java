@@ -62,8 +62,10 @@ final class LettuceRedisAdapter implements RedisAdapter {
   private static final boolean COALESCE_FLUSHES =
       !"false".equalsIgnoreCase(System.getProperty("fletch.redis.coalesceFlushes"));
 
-  private static final byte[] SCRIPT = loadScript();
+  private static final byte[] SCRIPT = loadScript("upsert.lua");
   private static final String SCRIPT_SHA = sha1Hex(SCRIPT);
+  private static final byte[] REPLACE_SCRIPT = loadScript("replace.lua");
+  private static final String REPLACE_SHA = sha1Hex(REPLACE_SCRIPT);
 
   private final ClientResources resources;
   private final EventLoopGroup loops;
@@ -371,6 +373,35 @@ final class LettuceRedisAdapter implements RedisAdapter {
   }
 
   @Override
+  public CompletableFuture<byte[]> replace(
+      byte[][] keys, byte[] field, byte[][] expected, byte[][] entries, long ttlMillis) {
+    byte[][] args = new byte[2 + 2 * keys.length][];
+    args[0] = field;
+    args[1] = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i < keys.length; i++) {
+      args[2 + 2 * i] = expected[i] == null ? new byte[0] : expected[i];
+      args[3 + 2 * i] = entries[i];
+    }
+    Lane lane = lane();
+    CompletableFuture<byte[]> first =
+        lane.commands
+            .<byte[]>evalsha(REPLACE_SHA, ScriptOutputType.VALUE, keys, args)
+            .toCompletableFuture();
+    return first.exceptionallyCompose(
+        e -> {
+          if (unwrap(e) instanceof RedisNoScriptException) {
+            CompletableFuture<byte[]> retry =
+                lane.commands
+                    .<byte[]>eval(REPLACE_SCRIPT, ScriptOutputType.VALUE, keys, args)
+                    .toCompletableFuture();
+            lane.flushNow();
+            return retry;
+          }
+          return CompletableFuture.failedFuture(e);
+        });
+  }
+
+  @Override
   public boolean cluster() {
     return cluster;
   }
@@ -471,14 +502,14 @@ final class LettuceRedisAdapter implements RedisAdapter {
     return e;
   }
 
-  private static byte[] loadScript() {
-    try (InputStream in = LettuceRedisAdapter.class.getResourceAsStream("upsert.lua")) {
+  private static byte[] loadScript(String name) {
+    try (InputStream in = LettuceRedisAdapter.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("upsert.lua missing from the classpath");
+        throw new IllegalStateException(name + " missing from the classpath");
       }
       return in.readAllBytes();
     } catch (IOException e) {
-      throw new FletchException("cannot read upsert.lua", e);
+      throw new FletchException("cannot read " + name, e);
     }
   }
 

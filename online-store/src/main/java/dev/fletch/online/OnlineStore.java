@@ -48,6 +48,28 @@ public interface OnlineStore extends AutoCloseable {
   CompletableFuture<List<StoredValues>> read(String project, List<ReadRequest> requests);
 
   /**
+   * The raw stored entries of {@code fields} for each key (element i holds one entry per field, in
+   * order; null where absent or expired), in one round trip where the store allows. For entries the
+   * caller decodes itself, such as streamed tiles ({@link StreamTiles}).
+   */
+  CompletableFuture<List<byte[][]>> readEntries(
+      String project, List<EntityKey> keys, List<String> fields);
+
+  /**
+   * Compare-and-set of one field per key, each atomic on its own: {@code entries.get(i)} replaces
+   * what {@code keys.get(i)} holds in {@code field} only if that equals {@code expected.get(i)}
+   * byte for byte (null: nothing stored). Expiry as {@link #write} with {@code ttl}. Element i of
+   * the result says whether key i was replaced.
+   */
+  CompletableFuture<boolean[]> replaceEntries(
+      String project,
+      String field,
+      java.time.Duration ttl,
+      List<EntityKey> keys,
+      List<byte[]> expected,
+      List<byte[]> entries);
+
+  /**
    * Removes every stored entry of the view (used when a view is removed or re-materialized from
    * scratch).
    */

@@ -23,6 +23,13 @@ interface RedisAdapter extends AutoCloseable {
    */
   CompletableFuture<Long> upsert(byte[][] keys, byte[] field, byte[][] entries, long ttlMillis);
 
+  /**
+   * Runs the compare-and-set script (see {@code replace.lua}) for one field of several hashes, all
+   * in one hash slot when {@link #cluster()}: one character per key, '1' replaced, '0' not.
+   */
+  CompletableFuture<byte[]> replace(
+      byte[][] keys, byte[] field, byte[][] expected, byte[][] entries, long ttlMillis);
+
   /** Whether keys must be grouped by hash slot (Redis Cluster). */
   boolean cluster();
 

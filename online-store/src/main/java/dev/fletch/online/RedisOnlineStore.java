@@ -222,6 +222,99 @@ public final class RedisOnlineStore implements OnlineStore {
     return out;
   }
 
+  @Override
+  public CompletableFuture<List<byte[][]>> readEntries(
+      String project, List<EntityKey> keys, List<String> fields) {
+    requireNonNull(project, "project is null");
+    String prefix = EntityKeyCodec.projectPrefix(project);
+    byte[][] fieldBytes = new byte[fields.size()][];
+    for (int j = 0; j < fieldBytes.length; j++) {
+      fieldBytes[j] = fields.get(j).getBytes(StandardCharsets.UTF_8);
+    }
+    List<CompletableFuture<List<byte[]>>> replies = new ArrayList<>(keys.size());
+    try {
+      for (int i = 0; i < keys.size(); i++) {
+        byte[] key =
+            (prefix + EntityKeyCodec.entity(keys.get(i))).getBytes(StandardCharsets.US_ASCII);
+        replies.add(redis.hmget(key, fieldBytes));
+        if ((i + 1) % FLUSH_EVERY == 0) {
+          redis.flush();
+        }
+      }
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(RedisErrors.map("reading from " + describe(), e));
+    } finally {
+      redis.flush();
+    }
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture<?>[]::new))
+        .handle(
+            (ok, e) -> {
+              if (e != null) {
+                throw new CompletionException(RedisErrors.map("reading from " + describe(), e));
+              }
+              List<byte[][]> out = new ArrayList<>(replies.size());
+              for (CompletableFuture<List<byte[]>> r : replies) {
+                out.add(r.join().toArray(byte[][]::new));
+              }
+              return out;
+            });
+  }
+
+  @Override
+  public CompletableFuture<boolean[]> replaceEntries(
+      String project,
+      String field,
+      java.time.Duration ttl,
+      List<EntityKey> keys,
+      List<byte[]> expected,
+      List<byte[]> entries) {
+    requireNonNull(project, "project is null");
+    String prefix = EntityKeyCodec.projectPrefix(project);
+    byte[][] redisKeys = new byte[keys.size()][];
+    for (int i = 0; i < redisKeys.length; i++) {
+      redisKeys[i] =
+          (prefix + EntityKeyCodec.entity(keys.get(i))).getBytes(StandardCharsets.US_ASCII);
+    }
+    byte[] fieldBytes = field.getBytes(StandardCharsets.UTF_8);
+    List<int[]> chunks = chunks(redisKeys);
+    List<CompletableFuture<byte[]>> results = new ArrayList<>(chunks.size());
+    try {
+      for (int[] chunk : chunks) {
+        byte[][] k = new byte[chunk.length][];
+        byte[][] x = new byte[chunk.length][];
+        byte[][] v = new byte[chunk.length][];
+        for (int j = 0; j < chunk.length; j++) {
+          k[j] = redisKeys[chunk[j]];
+          x[j] = expected.get(chunk[j]);
+          v[j] = entries.get(chunk[j]);
+        }
+        results.add(redis.replace(k, fieldBytes, x, v, ttl.toMillis()));
+      }
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(
+          RedisErrors.map("writing '" + field + "' to " + describe(), e));
+    } finally {
+      redis.flush();
+    }
+    return CompletableFuture.allOf(results.toArray(CompletableFuture<?>[]::new))
+        .handle(
+            (ok, e) -> {
+              if (e != null) {
+                throw new CompletionException(
+                    RedisErrors.map("writing '" + field + "' to " + describe(), e));
+              }
+              boolean[] out = new boolean[keys.size()];
+              for (int c = 0; c < chunks.size(); c++) {
+                byte[] flags = results.get(c).join();
+                int[] chunk = chunks.get(c);
+                for (int j = 0; j < chunk.length; j++) {
+                  out[chunk[j]] = flags[j] == '1';
+                }
+              }
+              return out;
+            });
+  }
+
   private static final BoundedCache<String, byte[]> FIELD_NAMES = new BoundedCache<>(10_000);
 
   /**
@@ -291,6 +384,8 @@ public final class RedisOnlineStore implements OnlineStore {
     requireNonNull(view, "view is null");
     String pattern = EntityKeyCodec.projectPrefix(project) + "*";
     byte[] field = view.name().getBytes(StandardCharsets.UTF_8);
+    // An aggregated view's streamed tiles go with it.
+    byte[] streamField = (view.name() + StreamTiles.SUFFIX).getBytes(StandardCharsets.UTF_8);
     return CompletableFuture.supplyAsync(
         () -> {
           try {
@@ -303,6 +398,7 @@ public final class RedisOnlineStore implements OnlineStore {
               List<CompletableFuture<Long>> deletes = new ArrayList<>(page.keys().size());
               for (byte[] key : page.keys()) {
                 deletes.add(redis.hdel(key, field));
+                redis.hdel(key, streamField);
               }
               redis.flush();
               for (CompletableFuture<Long> d : deletes) {

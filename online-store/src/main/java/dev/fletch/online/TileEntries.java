@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * How the online store keeps an aggregated view: per entity, one entry holding the tiles (partial
@@ -65,13 +66,7 @@ public final class TileEntries {
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeByte(VERSION);
       out.writeInt(layout.fingerprint());
-      out.writeInt(tiles.size());
-      for (Map.Entry<Long, Partial[]> t : tiles.entrySet()) {
-        out.writeLong(t.getKey());
-        for (Partial p : t.getValue()) {
-          p.write(out);
-        }
-      }
+      writeTiles(out, tiles);
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -79,19 +74,94 @@ public final class TileEntries {
     }
   }
 
+  static void writeTiles(DataOutputStream out, SortedMap<Long, Partial[]> tiles)
+      throws IOException {
+    out.writeInt(tiles.size());
+    for (Map.Entry<Long, Partial[]> t : tiles.entrySet()) {
+      out.writeLong(t.getKey());
+      for (Partial p : t.getValue()) {
+        p.write(out);
+      }
+    }
+  }
+
+  static TreeMap<Long, Partial[]> readTiles(DataInputStream in, TileLayout layout)
+      throws IOException {
+    TreeMap<Long, Partial[]> tiles = new TreeMap<>();
+    int count = in.readInt();
+    for (int t = 0; t < count; t++) {
+      long index = in.readLong();
+      Partial[] tile = layout.emptyTile();
+      for (Partial p : tile) {
+        p.read(in);
+      }
+      tiles.put(index, tile);
+    }
+    return tiles;
+  }
+
+  /**
+   * The tiles of a stored entry's value, or null when it was written under another layout (the view
+   * changed and has not been materialized since).
+   */
+  static TreeMap<Long, Partial[]> decode(TileLayout layout, byte[] entry) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry));
+      int version = in.readByte();
+      if (version != VERSION) {
+        throw new FletchException("unknown tile entry format version " + version);
+      }
+      if (in.readInt() != layout.fingerprint()) {
+        return null;
+      }
+      return readTiles(in, layout);
+    } catch (IOException e) {
+      throw new FletchException("cannot decode a tile entry: " + e.getMessage(), e);
+    }
+  }
+
   /**
    * The values of {@code view}'s features (in order, typed as each feature) at {@code nowMicros},
-   * from a stored entry; with no entry (null), what no events give: count 0, the others null.
+   * from a stored batch entry; with no entry (null), what no events give: count 0, the others null.
    *
    * @return the values, or null when the entry was written under another layout (the view changed
    *     and has not been materialized since)
    */
   public static List<Object> values(
       FeatureView view, TileLayout layout, byte[] entry, long nowMicros) {
-    List<Long> indexes = new ArrayList<>();
-    List<Partial[]> tiles = new ArrayList<>();
-    if (entry != null && !decode(layout, entry, indexes, tiles)) {
+    return values(view, layout, entry, Long.MIN_VALUE, null, nowMicros);
+  }
+
+  /**
+   * The values of {@code view}'s features at {@code nowMicros} from its batch entry (tiles complete
+   * up to {@code batchEndMicros}) and its streamed tiles ({@link StreamTiles}): tiles before the
+   * cut from the batch entry, from the cut on from the stream (see {@link StreamTiles#cut}).
+   * Without a stream entry every tile comes from the batch entry; without either, what no events
+   * give.
+   *
+   * @return the values, or null when neither entry can be read under the view's layout
+   */
+  public static List<Object> values(
+      FeatureView view,
+      TileLayout layout,
+      byte[] batchEntry,
+      long batchEndMicros,
+      byte[] streamEntry,
+      long nowMicros) {
+    TreeMap<Long, Partial[]> batch =
+        batchEntry == null ? new TreeMap<>() : decode(layout, batchEntry);
+    StreamTiles.State stream =
+        streamEntry == null ? null : StreamTiles.State.decode(layout, streamEntry);
+    if (batch == null && stream == null) {
       return null;
+    }
+    long cut = Long.MAX_VALUE;
+    if (stream != null) {
+      cut =
+          StreamTiles.cut(
+              batch == null || batchEntry == null ? null : batchEndMicros,
+              stream.floor(),
+              layout.hopMicros());
     }
     long h = layout.hopMicros();
     long last = Windows.tile(nowMicros, h);
@@ -101,40 +171,19 @@ public final class TileEntries {
       int part = layout.partOf()[a];
       long first = Windows.firstTile(nowMicros, Windows.micros(agg.window()), h);
       Partial combined = layout.parts().get(part).empty();
-      for (int t = 0; t < indexes.size(); t++) {
-        long index = indexes.get(t);
-        if (index >= first && index <= last) {
-          combined.merge(tiles.get(t)[part]);
+      if (batch != null && first < cut) {
+        for (Partial[] tile : batch.subMap(first, true, Math.min(last, cut - 1), true).values()) {
+          combined.merge(tile[part]);
+        }
+      }
+      if (stream != null && last >= cut) {
+        for (Partial[] tile :
+            stream.tiles().subMap(Math.max(first, cut), true, last, true).values()) {
+          combined.merge(tile[part]);
         }
       }
       values.add(Partial.typed(combined.value(), agg.outputType()));
     }
     return values;
-  }
-
-  private static boolean decode(
-      TileLayout layout, byte[] entry, List<Long> indexes, List<Partial[]> tiles) {
-    try {
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry));
-      int version = in.readByte();
-      if (version != VERSION) {
-        throw new FletchException("unknown tile entry format version " + version);
-      }
-      if (in.readInt() != layout.fingerprint()) {
-        return false;
-      }
-      int count = in.readInt();
-      for (int t = 0; t < count; t++) {
-        indexes.add(in.readLong());
-        Partial[] tile = layout.emptyTile();
-        for (Partial p : tile) {
-          p.read(in);
-        }
-        tiles.add(tile);
-      }
-      return true;
-    } catch (IOException e) {
-      throw new FletchException("cannot decode a tile entry: " + e.getMessage(), e);
-    }
   }
 }

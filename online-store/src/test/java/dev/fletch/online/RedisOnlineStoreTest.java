@@ -20,6 +20,12 @@ import org.junit.jupiter.api.Test;
 class RedisOnlineStoreTest {
   /** Records calls; slot = last byte of the key mod 3 when clustered. */
   static final class RecordingAdapter implements RedisAdapter {
+    @Override
+    public CompletableFuture<byte[]> replace(
+        byte[][] keys, byte[] field, byte[][] expected, byte[][] entries, long ttlMillis) {
+      throw new UnsupportedOperationException("not recorded");
+    }
+
     final boolean cluster;
     final List<byte[][]> upserts = new ArrayList<>();
     int flushes;

@@ -244,6 +244,15 @@ public final class OnlineFeatures {
       keySets.add(keys);
       keysOfRows.add(rowKeys);
     }
+    // Aggregated views' streamed tiles, after every view's entries: same hashes, same round trip.
+    for (ServingCatalog.ViewRead vr : plan.views()) {
+      if (vr.streamed() != null) {
+        EntityKey[] rowKeys = keysOfRows.get(keySets.indexOf(vr.joinKeys()));
+        for (int r = 0; r < rows; r++) {
+          reads.add(new ReadRequest(rowKeys[r], vr.streamed()));
+        }
+      }
+    }
     return reads;
   }
 
@@ -333,14 +342,20 @@ public final class OnlineFeatures {
       ServingCatalog.Plan plan, int rows, List<StoredValues> stored, ServingMetrics metrics) {
     Instant now = clock.instant();
     int viewCount = plan.views().size();
-    if (stored == null || stored.size() != viewCount * rows) {
+    int streamedCount = 0;
+    for (ServingCatalog.ViewRead vr : plan.views()) {
+      streamedCount += vr.streamed() == null ? 0 : 1;
+    }
+    int lookups = (viewCount + streamedCount) * rows;
+    if (stored == null || stored.size() != lookups) {
       throw new FletchException(
           "online store answered "
               + (stored == null ? "nothing" : stored.size() + " entries")
               + " for "
-              + viewCount * rows
+              + lookups
               + " lookups");
     }
+    int streamedAt = viewCount * rows;
     // Row-major: each stored entry is read once and its values go to every column asking for
     // them (entries decode on first access; walking column by column touched each 10 times).
     List<ServingCatalog.OutputColumn> planColumns = plan.columns();
@@ -371,6 +386,7 @@ public final class OnlineFeatures {
             v,
             rows,
             stored,
+            streamedAt,
             now,
             columnsOfView[v],
             featureIndex,
@@ -378,6 +394,7 @@ public final class OnlineFeatures {
             statuses,
             times,
             metrics);
+        streamedAt += rows;
         continue;
       }
       FeatureView view = read.view();
@@ -444,6 +461,7 @@ public final class OnlineFeatures {
       int v,
       int rows,
       List<StoredValues> stored,
+      int streamedAt,
       Instant now,
       int[] cols,
       int[] featureIndex,
@@ -456,18 +474,35 @@ public final class OnlineFeatures {
     int missing = 0;
     for (int r = 0; r < rows; r++) {
       StoredValues sv = stored.get(v * rows + r);
+      StoredValues streamed = stored.get(streamedAt + r);
       byte[] entry = sv == null ? null : (byte[]) sv.values().get(0);
-      List<Object> computed = TileEntries.values(view, read.tiles(), entry, nowMicros);
-      boolean found = sv != null && computed != null;
+      byte[] streamEntry = streamed == null ? null : (byte[]) streamed.values().get(0);
+      List<Object> computed =
+          TileEntries.values(
+              view,
+              read.tiles(),
+              entry,
+              sv == null ? Long.MIN_VALUE : Windows.micros(sv.eventTime()),
+              streamEntry,
+              nowMicros);
+      boolean found = (sv != null || streamed != null) && computed != null;
+      // The instant the answer is complete up to: the later of the batch end and the newest
+      // streamed event.
+      Instant asOf =
+          sv == null
+              ? (streamed == null ? null : streamed.eventTime())
+              : streamed == null || !streamed.eventTime().isAfter(sv.eventTime())
+                  ? sv.eventTime()
+                  : streamed.eventTime();
       if (!found) {
         missing++;
       } else {
-        metrics.recordFreshness(view.name(), Duration.between(sv.eventTime(), now));
+        metrics.recordFreshness(view.name(), Duration.between(asOf, now));
       }
       for (int c : cols) {
         Object value = computed == null ? null : computed.get(featureIndex[c]);
         values[c][r] = value;
-        times[c][r] = found ? sv.eventTime() : null;
+        times[c][r] = found ? asOf : null;
         statuses[c][r] =
             !found
                 ? ValueStatus.NOT_FOUND

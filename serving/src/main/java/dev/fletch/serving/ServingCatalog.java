@@ -10,6 +10,7 @@ import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
 import dev.fletch.core.window.TileLayout;
+import dev.fletch.online.StreamTiles;
 import dev.fletch.online.TileEntries;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,16 +47,22 @@ public final class ServingCatalog {
 
   /**
    * One view to read: the view, its join keys (the EntityKey layout), what the store keeps it as
-   * (an aggregated view: its tile entries) and, for an aggregated view, its tile layout.
+   * (an aggregated view: its tile entries) and, for an aggregated view, its tile layout and what
+   * its streamed tiles are kept as.
    */
   public record ViewRead(
-      FeatureView view, List<JoinKey> joinKeys, FeatureView stored, TileLayout tiles) {
+      FeatureView view,
+      List<JoinKey> joinKeys,
+      FeatureView stored,
+      TileLayout tiles,
+      FeatureView streamed) {
     ViewRead(FeatureView view, List<JoinKey> joinKeys) {
       this(
           view,
           joinKeys,
           view.aggregated() ? TileEntries.storageView(view) : view,
-          view.aggregated() ? TileLayout.of(view) : null);
+          view.aggregated() ? TileLayout.of(view) : null,
+          view.aggregated() ? StreamTiles.storageView(view) : null);
     }
   }
 

@@ -38,6 +38,23 @@ final class MemoryOnlineStore implements OnlineStore {
   }
 
   @Override
+  public java.util.concurrent.CompletableFuture<List<byte[][]>> readEntries(
+      String project, List<dev.fletch.core.model.EntityKey> keys, List<String> fields) {
+    throw new UnsupportedOperationException("not in this fake");
+  }
+
+  @Override
+  public java.util.concurrent.CompletableFuture<boolean[]> replaceEntries(
+      String project,
+      String field,
+      java.time.Duration ttl,
+      List<dev.fletch.core.model.EntityKey> keys,
+      List<byte[]> expected,
+      List<byte[]> entries) {
+    throw new UnsupportedOperationException("not in this fake");
+  }
+
+  @Override
   public CompletableFuture<Void> ping() {
     return down
         ? CompletableFuture.failedFuture(new UnavailableException("memory store is down", null))
