@@ -409,6 +409,24 @@ public final class DuckDbOfflineStore implements OfflineStore {
   }
 
   @Override
+  public Path appendPushLog(
+      FeatureRepo repo, String source, List<PushColumn> columns, List<Object[]> rows) {
+    requireNonNull(repo, "repo is null");
+    dev.fletch.core.model.Source s = repo.source(source);
+    Path folder = PushLog.folder(s, repo, settings);
+    if (folder == null) {
+      throw new InvalidRequestException(
+          "source '"
+              + source
+              + "' has no push_log folder, so pushed rows cannot be kept offline: add"
+              + " 'push_log: data/pushed/"
+              + source
+              + "' to its definition, or push to the online store only");
+    }
+    return PushLog.append(folder, columns, rows);
+  }
+
+  @Override
   public long scanEvents(
       FeatureRepo repo, FeatureView view, Instant start, Instant end, EventSink sink) {
     requireNonNull(repo, "repo is null");

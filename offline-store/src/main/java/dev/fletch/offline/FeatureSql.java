@@ -71,7 +71,12 @@ final class FeatureSql {
    * new name) applied. A mapping that names a column the files do not have is reported here.
    */
   static String sourceSelect(Source source, String resolvedPath, Columns raw) {
-    String from = " FROM " + scan(source, resolvedPath);
+    return sourceSelect(source, resolvedPath, scan(source, resolvedPath), raw);
+  }
+
+  /** {@link #sourceSelect} over a relation of the source's rows ({@code scan}). */
+  static String sourceSelect(Source source, String resolvedPath, String scan, Columns raw) {
+    String from = " FROM " + scan;
     if (source.fieldMapping().isEmpty()) {
       return "SELECT *" + from;
     }

@@ -93,6 +93,21 @@ public interface OfflineStore extends AutoCloseable {
         "this offline store cannot read the events of aggregated view '" + view.name() + "'");
   }
 
+  /** One column of pushed rows: its name in the source's files and its type. */
+  record PushColumn(String name, dev.fletch.core.model.ValueType type) {}
+
+  /**
+   * Appends rows pushed to a view of {@code source} to the source's push log ({@code push_log}):
+   * one Parquet file, complete or absent, read by historical retrieval from then on. Values are as
+   * Fletch carries them (Long, Integer, Double, Float, String, Boolean, Instant, null).
+   *
+   * @return the file written
+   */
+  default Path appendPushLog(
+      FeatureRepo repo, String source, List<PushColumn> columns, List<Object[]> rows) {
+    throw new InvalidRequestException("this offline store cannot keep pushed rows");
+  }
+
   /** Idempotent. */
   @Override
   void close();

@@ -46,9 +46,20 @@ final class SourceCatalog {
       return known;
     }
     String path = SourcePaths.resolve(source, repo.root(), settings);
+    String scan = FeatureSql.scan(source, path);
+    // Rows pushed to the source's views (the Push API) are read together with its files.
+    java.nio.file.Path log = PushLog.folder(source, repo, settings);
+    if (log != null && PushLog.hasFiles(log)) {
+      scan =
+          "(SELECT * FROM "
+              + scan
+              + " UNION ALL BY NAME SELECT * FROM "
+              + FeatureSql.parquetScan(log.resolve("*.parquet").toString())
+              + ")";
+    }
     Columns raw;
     try {
-      raw = describe(conn, "SELECT * FROM " + FeatureSql.scan(source, path));
+      raw = describe(conn, "SELECT * FROM " + scan);
     } catch (SQLException e) {
       throw unreadable("source '" + source.name() + "'", path, e);
     }
@@ -66,7 +77,7 @@ final class SourceCatalog {
               + "'): some rows have more or fewer fields than the header, or the delimiter is not"
               + " ','");
     }
-    String select = FeatureSql.sourceSelect(source, path, raw);
+    String select = FeatureSql.sourceSelect(source, path, scan, raw);
     DescribedSource d =
         new DescribedSource(source, path, select, raw.renamed(source.fieldMapping()));
     sources.put(source.name(), d);

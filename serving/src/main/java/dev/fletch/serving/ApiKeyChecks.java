@@ -65,13 +65,22 @@ final class ApiKeyChecks {
     return "/" + String.join("/", parts);
   }
 
-  /** The role a request needs: reads for GET/HEAD and the listed read POSTs, admin otherwise. */
+  /** The one POST that writes rows rather than definitions. */
+  static final String PUSH = "/api/v1/push";
+
+  /**
+   * The role a request needs: reads for GET/HEAD and the listed read POSTs, write for pushes, admin
+   * otherwise.
+   */
   static ApiKeys.Role needed(HttpMethod method, String canonicalPath) {
     if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) {
       return ApiKeys.Role.READ;
     }
     if (method == HttpMethod.POST && READ_POSTS.matcher(canonicalPath).matches()) {
       return ApiKeys.Role.READ;
+    }
+    if (method == HttpMethod.POST && canonicalPath.equals(PUSH)) {
+      return ApiKeys.Role.WRITE;
     }
     return ApiKeys.Role.ADMIN;
   }
@@ -85,8 +94,21 @@ final class ApiKeyChecks {
           return next.startCall(call, headers);
         }
         String key = ApiKeys.bearer(headers.get(AUTHORIZATION));
-        if (keys.roleOf(key) != null) {
+        ApiKeys.Role role = keys.roleOf(key);
+        boolean push =
+            FeatureServingGrpc.getPushMethod()
+                .getFullMethodName()
+                .equals(call.getMethodDescriptor().getFullMethodName());
+        if (role != null && role.allows(push ? ApiKeys.Role.WRITE : ApiKeys.Role.READ)) {
           return next.startCall(call, headers);
+        }
+        if (role != null) {
+          metrics.recordRequest("Push", "grpc", "PERMISSION_DENIED", 0);
+          call.close(
+              Status.PERMISSION_DENIED.withDescription(
+                  "this API key may read but not push rows: use a write or admin key"),
+              new Metadata());
+          return new ServerCall.Listener<>() {};
         }
         metrics.recordRequest(
             call.getMethodDescriptor().getBareMethodName(), "grpc", "UNAUTHENTICATED", 0);
@@ -128,9 +150,11 @@ final class ApiKeyChecks {
       String code = known ? "PERMISSION_DENIED" : "UNAUTHENTICATED";
       metrics.recordRequest(method(path), "http", code, 0);
       String message =
-          known
-              ? "this API key may read but not write (apply definitions): use an admin key"
-              : refusal(key);
+          !known
+              ? refusal(key)
+              : needed == ApiKeys.Role.WRITE
+                  ? "this API key may read but not push rows: use a write or admin key"
+                  : "this API key may not apply definitions: use an admin key";
       if (!known) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
       }
@@ -159,6 +183,7 @@ final class ApiKeyChecks {
       case "/api/v1/features/online" -> "GetFeatures";
       case "/api/v1/historical" -> "Historical";
       case "/api/v1/serving/info" -> "GetServingInfo";
+      case PUSH -> "Push";
       default -> "Registry";
     };
   }

@@ -21,12 +21,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The API keys a server accepts, read from a file: one key per line as {@code <role> <key>}, role
- * {@code read} (serving calls, historical retrieval, registry reads and plans) or {@code admin}
- * (also registry applies); blank lines and lines starting with {@code #} are ignored. Keys are at
- * least 20 characters of {@code [A-Za-z0-9._~+/=-]}. Only SHA-256 digests are kept in memory. The
- * file is re-read on {@link #reload()} (the server calls it every few seconds), so keys are added
- * and revoked without a restart; a file that cannot be used then is logged and the last good keys
- * stay in force.
+ * {@code read} (serving calls, historical retrieval, registry reads and plans), {@code write} (also
+ * pushing rows: the Push API) or {@code admin} (also registry applies); blank lines and lines
+ * starting with {@code #} are ignored. Keys are at least 20 characters of {@code
+ * [A-Za-z0-9._~+/=-]}. Only SHA-256 digests are kept in memory. The file is re-read on {@link
+ * #reload()} (the server calls it every few seconds), so keys are added and revoked without a
+ * restart; a file that cannot be used then is logged and the last good keys stay in force.
  */
 public final class ApiKeys {
   private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
@@ -35,10 +35,11 @@ public final class ApiKeys {
   /** What a key may do. */
   public enum Role {
     READ,
+    WRITE,
     ADMIN;
 
     boolean allows(Role needed) {
-      return this == ADMIN || needed == READ;
+      return compareTo(needed) >= 0;
     }
   }
 
@@ -143,15 +144,19 @@ public final class ApiKeys {
       String[] parts = line.split("\\s+");
       if (parts.length != 2) {
         throw new InvalidRequestException(
-            where + "expected '<role> <key>' (role read or admin), got " + parts.length + " words");
+            where
+                + "expected '<role> <key>' (role read, write or admin), got "
+                + parts.length
+                + " words");
       }
       Role role =
           switch (parts[0]) {
             case "read" -> Role.READ;
+            case "write" -> Role.WRITE;
             case "admin" -> Role.ADMIN;
             default ->
                 throw new InvalidRequestException(
-                    where + "unknown role '" + parts[0] + "' (read or admin)");
+                    where + "unknown role '" + parts[0] + "' (read, write or admin)");
           };
       String key = parts[1];
       if (key.length() < MIN_LENGTH) {

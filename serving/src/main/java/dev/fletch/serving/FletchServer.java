@@ -71,6 +71,10 @@ public final class FletchServer implements AutoCloseable {
   private final RegistryCache definitions;
   private final ServingMetrics metrics;
   private final ExecutorService grpcExecutor;
+
+  /** Where pushed rows are written to push logs (DuckDB, blocking): never the serving threads. */
+  private final ExecutorService pushExecutor;
+
   private Server grpc;
   private EventLoopGroup grpcLoops;
   private final ConnectionLimit connectionLimit;
@@ -487,6 +491,15 @@ public final class FletchServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    AtomicInteger p = new AtomicInteger();
+    this.pushExecutor =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "fletch-push-" + p.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -524,6 +537,8 @@ public final class FletchServer implements AutoCloseable {
             metrics,
             grpcExecutor,
             options.maxInFlight());
+    PushService push =
+        new PushService(definitions, options.onlineStore(), options.offlineStore(), pushExecutor);
     if (options.tls() != null) {
       tlsReloader = new TlsReloader(options.tls());
     }
@@ -586,7 +601,13 @@ public final class FletchServer implements AutoCloseable {
               // grpcExecutor.
               .directExecutor()
               .addService(
-                  new GrpcFeatureService(online, metrics, options.requestTimeout()).definition())
+                  new GrpcFeatureService(
+                          online,
+                          metrics,
+                          options.requestTimeout(),
+                          push,
+                          options.apiKeys() != null || options.allowUnauthenticatedWrites())
+                      .definition())
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .build();
@@ -607,6 +628,7 @@ public final class FletchServer implements AutoCloseable {
           new HttpApi(
               vertx,
               online,
+              push,
               options.offlineStore(),
               allocator,
               metrics,
@@ -930,6 +952,7 @@ public final class FletchServer implements AutoCloseable {
       grpcLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
     grpcExecutor.shutdown();
+    pushExecutor.shutdown();
     definitions.close();
     if (allocator != null) {
       allocator.close();

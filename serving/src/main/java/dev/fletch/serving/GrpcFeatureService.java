@@ -8,6 +8,8 @@ import dev.fletch.proto.serving.v1.GetFeaturesRequest;
 import dev.fletch.proto.serving.v1.GetFeaturesResponse;
 import dev.fletch.proto.serving.v1.GetServingInfoRequest;
 import dev.fletch.proto.serving.v1.GetServingInfoResponse;
+import dev.fletch.proto.serving.v1.PushRequest;
+import dev.fletch.proto.serving.v1.PushResponse;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
@@ -43,11 +45,68 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
   private final OnlineFeatures features;
   private final ServingMetrics metrics;
   private final Duration defaultTimeout;
+  private final PushService push;
+  private final boolean pushOpen;
 
-  GrpcFeatureService(OnlineFeatures features, ServingMetrics metrics, Duration defaultTimeout) {
+  /**
+   * @param pushOpen whether Push may run at all: with API keys (the interceptor then checks the
+   *     key's role) or when unauthenticated writes were allowed
+   */
+  GrpcFeatureService(
+      OnlineFeatures features,
+      ServingMetrics metrics,
+      Duration defaultTimeout,
+      PushService push,
+      boolean pushOpen) {
     this.features = requireNonNull(features, "features is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.defaultTimeout = requireNonNull(defaultTimeout, "defaultTimeout is null");
+    this.push = requireNonNull(push, "push is null");
+    this.pushOpen = pushOpen;
+  }
+
+  @Override
+  public void push(PushRequest request, StreamObserver<PushResponse> observer) {
+    long start = System.nanoTime();
+    if (!pushOpen) {
+      metrics.recordRequest("Push", TRANSPORT, "PERMISSION_DENIED", 0);
+      observer.onError(
+          Status.PERMISSION_DENIED
+              .withDescription(
+                  "writes are closed: start fletch serve with --api-keys FILE and send a write or"
+                      + " admin key (or, for local development only,"
+                      + " --allow-unauthenticated-writes)")
+              .asRuntimeException());
+      return;
+    }
+    PushService.Request checked;
+    try {
+      checked = ProtoMapping.toPush(request);
+    } catch (RuntimeException e) {
+      fail("Push", observer, e, start, metrics);
+      return;
+    }
+    push.push(checked)
+        .whenComplete(
+            (result, error) -> {
+              if (error != null) {
+                fail("Push", observer, error, start, metrics);
+                return;
+              }
+              try {
+                observer.onNext(
+                    PushResponse.newBuilder()
+                        .setRows(result.rows())
+                        .setOnlineRows((int) result.onlineRows())
+                        .setLateRows((int) result.lateRows())
+                        .setOfflineRows(result.offlineRows())
+                        .build());
+                observer.onCompleted();
+                metrics.recordRequest("Push", TRANSPORT, "OK", System.nanoTime() - start);
+              } catch (RuntimeException e) {
+                fail("Push", observer, e, start, metrics);
+              }
+            });
   }
 
   @Override

@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -83,10 +84,15 @@ final class HttpApi {
   private final int maxHistoricalRows;
   private final int maxHistoricalInFlight;
   private final Semaphore historicalSlots;
+  private final PushService push;
+
+  /** A push is at most {@link PushService#MAX_ROWS} rows of a view's columns. */
+  static final long PUSH_BODY_LIMIT = 16L * 1024 * 1024;
 
   HttpApi(
       Vertx vertx,
       OnlineFeatures features,
+      PushService push,
       OfflineStore offline,
       BufferAllocator allocator,
       ServingMetrics metrics,
@@ -107,6 +113,7 @@ final class HttpApi {
     this.historicalSlots = new Semaphore(maxHistoricalInFlight);
     this.vertx = requireNonNull(vertx, "vertx is null");
     this.features = requireNonNull(features, "features is null");
+    this.push = requireNonNull(push, "push is null");
     this.offline = offline;
     this.allocator = allocator;
     this.metrics = requireNonNull(metrics, "metrics is null");
@@ -127,6 +134,10 @@ final class HttpApi {
     // is read, so refused requests cost no memory.
     router.post("/api/v1/historical").handler(this::reserveHistoricalSlot);
     router.post("/api/v1/historical").handler(ctx -> spoolHistorical(ctx, historicalLimit));
+    router
+        .post(ApiKeyChecks.PUSH)
+        .handler(BodyHandler.create(false).setBodyLimit(PUSH_BODY_LIMIT))
+        .handler(this::push);
     router.get("/api/v1/serving/info").handler(this::info);
     router.get("/api/v1/serving/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
@@ -159,7 +170,9 @@ final class HttpApi {
                 "the request body is too large: at most "
                     + (ctx.request().path().startsWith("/api/v1/historical")
                         ? historicalLimit + " bytes (" + maxHistoricalRows + " entity rows)"
-                        : ONLINE_BODY_LIMIT + " bytes")));
+                        : ctx.request().path().startsWith(ApiKeyChecks.PUSH)
+                            ? PUSH_BODY_LIMIT + " bytes"
+                            : ONLINE_BODY_LIMIT + " bytes")));
     router.errorHandler(
         500,
         ctx -> {
@@ -249,6 +262,109 @@ final class HttpApi {
                 fail(ctx, "GetFeatures", e, start);
               }
             });
+  }
+
+  /**
+   * POST /api/v1/push: {@code {feature_view, rows: [{column: value, ...}], to?: online | offline |
+   * both, project?}} -> {@code {rows, online_rows, late_rows, offline_rows}}. Decoded and checked
+   * on a worker thread (a push may be megabytes).
+   */
+  private void push(RoutingContext ctx) {
+    long start = System.nanoTime();
+    vertx
+        .executeBlocking(() -> toPush(bodyJson(ctx)), false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                fail(ctx, "Push", ar.cause(), start);
+                return;
+              }
+              push.push(ar.result())
+                  .whenComplete(
+                      (result, error) -> {
+                        if (error != null) {
+                          fail(ctx, "Push", error, start);
+                          return;
+                        }
+                        ctx.response()
+                            .putHeader("content-type", "application/json")
+                            .end(
+                                new JsonObject()
+                                    .put("rows", result.rows())
+                                    .put("online_rows", result.onlineRows())
+                                    .put("late_rows", result.lateRows())
+                                    .put("offline_rows", result.offlineRows())
+                                    .encode());
+                        metrics.recordRequest("Push", TRANSPORT, "OK", System.nanoTime() - start);
+                      });
+            });
+  }
+
+  static PushService.Request toPush(JsonObject body) {
+    String project = null;
+    String view = null;
+    String to = null;
+    JsonArray rows = null;
+    for (String field : body.fieldNames()) {
+      Object value = body.getValue(field);
+      switch (field) {
+        case "project" -> project = pushText(value, field);
+        case "feature_view" -> view = pushText(value, field);
+        case "to" -> to = pushText(value, field);
+        case "rows" -> {
+          if (!(value instanceof JsonArray a)) {
+            throw new InvalidRequestException(
+                "'rows' must be an array of objects, one per row: [{\"customer_id\": 7,"
+                    + " \"event_ts\": \"2026-12-04T10:00:00Z\", ...}]");
+          }
+          rows = a;
+        }
+        default ->
+            throw new InvalidRequestException(
+                "unknown field '"
+                    + field
+                    + "' in a push; the fields are feature_view, rows, to and project");
+      }
+    }
+    if (rows == null) {
+      throw new InvalidRequestException("'rows' is missing: give the rows to push");
+    }
+    List<Map<String, Object>> out = new ArrayList<>(rows.size());
+    for (int r = 0; r < rows.size(); r++) {
+      Object row = rows.getValue(r);
+      if (!(row instanceof JsonObject o)) {
+        throw new InvalidRequestException("row " + r + " is not an object of column values");
+      }
+      Map<String, Object> values = new LinkedHashMap<>();
+      for (String column : o.fieldNames()) {
+        values.put(column, plain(o.getValue(column), r, column));
+      }
+      out.add(values);
+    }
+    return new PushService.Request(project, view, PushService.Target.parse(to), out);
+  }
+
+  private static String pushText(Object value, String field) {
+    if (value != null && !(value instanceof String)) {
+      throw new InvalidRequestException("'" + field + "' must be a string");
+    }
+    return (String) value;
+  }
+
+  /** A JSON value as plain Java: arrays as lists; objects are not values. */
+  private static Object plain(Object v, int row, String column) {
+    if (v instanceof JsonArray a) {
+      List<Object> list = new ArrayList<>(a.size());
+      for (int i = 0; i < a.size(); i++) {
+        list.add(plain(a.getValue(i), row, column));
+      }
+      return list;
+    }
+    if (v instanceof JsonObject) {
+      throw new InvalidRequestException(
+          "row " + row + ", column '" + column + "': an object is not a value");
+    }
+    return v;
   }
 
   private void info(RoutingContext ctx) {

@@ -324,10 +324,10 @@ public final class OnlineFeatures {
             + " but entity row "
             + row
             + " holds "
-            + describe(value));
+            + describeValue(value));
   }
 
-  private static String describe(Object value) {
+  static String describeValue(Object value) {
     String kind =
         value instanceof String
             ? "a string"

@@ -166,6 +166,52 @@ public final class ProtoMapping {
   }
 
   /** A protobuf Value as Java (null for an empty Value). */
+  /** A Push request as rows of column values; columns of different lengths are refused. */
+  static PushService.Request toPush(dev.fletch.proto.serving.v1.PushRequest request) {
+    int rows = -1;
+    String first = null;
+    for (Map.Entry<String, dev.fletch.proto.serving.v1.RepeatedValue> c :
+        request.getColumnsMap().entrySet()) {
+      int n = c.getValue().getValuesCount();
+      if (rows < 0) {
+        rows = n;
+        first = c.getKey();
+      } else if (n != rows) {
+        throw new InvalidRequestException(
+            "columns have different lengths: '"
+                + first
+                + "' has "
+                + rows
+                + " values, '"
+                + c.getKey()
+                + "' has "
+                + n);
+      }
+    }
+    if (rows > PushService.MAX_ROWS) {
+      throw new InvalidRequestException(
+          rows + " rows in one push; at most " + PushService.MAX_ROWS + " are allowed: split it");
+    }
+    List<Map<String, Object>> out = new ArrayList<>(Math.max(rows, 0));
+    for (int r = 0; r < rows; r++) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      for (Map.Entry<String, dev.fletch.proto.serving.v1.RepeatedValue> c :
+          request.getColumnsMap().entrySet()) {
+        row.put(c.getKey(), toJava(c.getValue().getValues(r)));
+      }
+      out.add(row);
+    }
+    PushService.Target to =
+        switch (request.getTo()) {
+          case OFFLINE -> PushService.Target.OFFLINE;
+          case BOTH -> PushService.Target.BOTH;
+          case ONLINE, PUSH_TARGET_UNSPECIFIED -> PushService.Target.ONLINE;
+          default ->
+              throw new InvalidRequestException("unknown push target " + request.getToValue());
+        };
+    return new PushService.Request(request.getProject(), request.getFeatureView(), to, out);
+  }
+
   public static Object toJava(Value v) {
     return switch (v.getKindCase()) {
       case BOOL_VALUE -> v.getBoolValue();

@@ -95,6 +95,13 @@ public final class ModelChecks {
       } else if (hasControl(s.path())) {
         problems.accept(at + ".path: has a control character");
       }
+      if (s.pushLog() != null
+          && (s.pushLog().isBlank()
+              || hasControl(s.pushLog())
+              || s.pushLog().contains("://")
+              || s.pushLog().matches(".*[*?\\[{].*"))) {
+        problems.accept(at + ".push_log: must be a local folder (no URL, no glob)");
+      }
     }
     List<FeatureView> views = new ArrayList<>();
     for (FeatureView v : repo.featureViews()) {

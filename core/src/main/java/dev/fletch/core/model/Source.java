@@ -2,13 +2,15 @@ package dev.fletch.core.model;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
 /**
  * Offline data: a Parquet or CSV file, folder or glob. {@code path} is kept as written; relative
  * paths are resolved against the feature repository's root. {@code fieldMapping} renames source
  * columns (source column -> name used by features and join keys). {@code createdTimestampField} may
- * be null.
+ * be null. {@code pushLog} (may be null) is a local folder where rows pushed to the source's views
+ * are kept as Parquet files, read together with {@code path} by historical retrieval.
  */
 public record Source(
     String name,
@@ -17,7 +19,22 @@ public record Source(
     String timestampField,
     String createdTimestampField,
     Map<String, String> fieldMapping,
-    String description) {
+    String description,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String pushLog) {
+
+  /** A source without a push log. */
+  public Source(
+      String name,
+      SourceFormat format,
+      String path,
+      String timestampField,
+      String createdTimestampField,
+      Map<String, String> fieldMapping,
+      String description) {
+    this(
+        name, format, path, timestampField, createdTimestampField, fieldMapping, description, null);
+  }
+
   public Source {
     requireNonNull(name, "name is null");
     requireNonNull(format, "format is null");

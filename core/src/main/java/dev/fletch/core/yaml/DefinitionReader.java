@@ -47,6 +47,7 @@ final class DefinitionReader {
           "timestamp_field",
           "created_timestamp_field",
           "field_mapping",
+          "push_log",
           "description");
   static final List<String> VIEW_KEYS =
       List.of(
@@ -201,13 +202,29 @@ final class DefinitionReader {
     mapping.forEach(
         (column, target) -> m.checkIdentifier(target.at(), "mapped name", target.value()));
     String description = m.string("description", false);
+    String pushLog = m.string("push_log", false);
+    if (pushLog != null
+        && (pushLog.isBlank() || pushLog.contains("://") || pushLog.matches(".*[*?\\[{].*"))) {
+      m.problem(
+          m.valueAt("push_log"),
+          "'push_log' is a local folder for pushed rows (e.g. data/pushed/transactions), not '"
+              + pushLog
+              + "': no URL, no glob");
+    }
     if (name == null) {
       return;
     }
     Source source =
         problems.count() == before
             ? new Source(
-                name, format, path, timestamp, created, MappingReader.values(mapping), description)
+                name,
+                format,
+                path,
+                timestamp,
+                created,
+                MappingReader.values(mapping),
+                description,
+                pushLog)
             : null;
     SourceDef def = new SourceDef(name, m.valueAt("name"), source, m);
     SourceDef first = defs.sources.get(name);
