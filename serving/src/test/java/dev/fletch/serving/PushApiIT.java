@@ -267,24 +267,39 @@ class PushApiIT {
         Map<String, Object> past = historical(offline, repo, List.of("profile:age"), 1);
         assertEquals(31L, ((Number) past.get("age")).longValue());
 
-        // An older row never replaces a newer one online.
-        assertEquals(
-            200,
-            post(
-                    WRITE_KEY,
-                    push(
-                        "profile",
-                        null,
-                        row(
-                            "customer_id",
-                            1,
-                            "event_ts",
-                            "2026-12-03T00:00:00Z",
-                            "age",
-                            99,
-                            "country",
-                            "XX")))
-                .statusCode());
+        // An older row never replaces a newer one online (pushed with the Java client).
+        try (FletchClient writerClient =
+            FletchClient.builder()
+                .target("127.0.0.1", server.grpcPort())
+                .apiKey(WRITE_KEY)
+                .deadline(Duration.ofSeconds(10))
+                .build()) {
+          PushResponse older =
+              writerClient.push(
+                  "profile",
+                  List.of(
+                      Map.of(
+                          "customer_id",
+                          1L,
+                          "event_ts",
+                          Instant.parse("2026-12-03T00:00:00Z"),
+                          "age",
+                          99L,
+                          "country",
+                          "XX")),
+                  PushTarget.ONLINE);
+          assertEquals(1, older.getRows());
+          assertEquals(0, older.getOfflineRows());
+          dev.fletch.core.InvalidRequestException bad =
+              assertThrows(
+                  dev.fletch.core.InvalidRequestException.class,
+                  () ->
+                      writerClient.push(
+                          "profile",
+                          List.of(Map.of("customer_id", 1L, "age", 99L, "country", "XX")),
+                          PushTarget.ONLINE));
+          assertTrue(bad.getMessage().contains("'event_ts' is missing"), bad.getMessage());
+        }
         assertEquals(
             31L,
             ((Number)

@@ -181,10 +181,12 @@ class ServingApiKeysTest {
         shortKey.getMessage());
     assertFalse(shortKey.getMessage().contains("s3cr3t"), shortKey.getMessage());
 
-    Files.writeString(file, "# only a comment\n\nwrite " + READ_KEY + "\n");
+    Files.writeString(file, "# only a comment\n\nwriter " + READ_KEY + "\n");
     InvalidRequestException role =
         assertThrows(InvalidRequestException.class, () -> ApiKeys.load(file));
-    assertTrue(role.getMessage().contains("line 3: unknown role 'write'"), role.getMessage());
+    assertTrue(
+        role.getMessage().contains("line 3: unknown role 'writer' (read, write or admin)"),
+        role.getMessage());
 
     Files.writeString(file, "# nothing\n");
     assertTrue(

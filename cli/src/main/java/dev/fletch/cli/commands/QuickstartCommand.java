@@ -13,6 +13,8 @@ import dev.fletch.examples.TrainingSetExplainer;
 import dev.fletch.materializer.Materializer;
 import dev.fletch.offline.EntitySet;
 import dev.fletch.offline.HistoricalRequest;
+import dev.fletch.proto.serving.v1.PushResponse;
+import dev.fletch.proto.serving.v1.PushTarget;
 import dev.fletch.registry.ApplyResult;
 import dev.fletch.registry.Plan;
 import dev.fletch.registry.http.RegistryRoutes;
@@ -265,6 +267,9 @@ public final class QuickstartCommand implements Callable<Integer> {
             .offlineStore(ctx.offlineStore())
             .repoRoot(folder)
             .addRoutes(router -> RegistryRoutes.mount(router, ctx.registry()))
+            // The tour pushes one live transaction to its own short-lived server on a free port;
+            // with --serve writes stay closed as on any server without API keys.
+            .allowUnauthenticatedWrites(!serve)
             .build();
     String host = options.host();
     List<PaymentsExample.ServingExample> examples = PaymentsExample.servingExamples(folder);
@@ -297,6 +302,9 @@ public final class QuickstartCommand implements Callable<Integer> {
       out.println(
           "    stored as null; NOT_FOUND: nothing stored for that entity (a window count then reads 0:");
       out.println("    no events in the window).");
+      if (!serve) {
+        pushLive(client, examples.get(0));
+      }
       steps.end();
       if (serve) {
         printHowToCall(host, server.grpcPort(), server.httpPort(), examples.get(0));
@@ -305,6 +313,50 @@ public final class QuickstartCommand implements Callable<Integer> {
       steps.begin("Stopping the server");
     }
     steps.end();
+  }
+
+  /**
+   * Pushes one live transaction for the example customer (to the online store and the push log) and
+   * shows the window features change in the next GetFeatures.
+   */
+  private void pushLive(FletchClient client, PaymentsExample.ServingExample e) {
+    List<String> shown =
+        List.of("customer_activity:txn_count_1h", "customer_activity:amount_sum_7d");
+    Map<String, List<Long>> entity = Map.of("customer_id", List.of(e.customerId()));
+    OnlineResult before = client.getFeatures(shown, entity);
+    Instant now = Instant.now();
+    double amount = 42.50;
+    PushResponse pushed =
+        client.push(
+            "customer_activity",
+            List.of(
+                Map.of(
+                    "customer_id",
+                    e.customerId(),
+                    "event_ts",
+                    now,
+                    "amount",
+                    amount,
+                    "merchant_id",
+                    e.merchantId())),
+            PushTarget.BOTH);
+    OnlineResult after = client.getFeatures(shown, entity);
+    out.println();
+    out.printf(
+        "    Push (gRPC, to: both): customer %d pays %.2f at %s now (%s); %d event added online,"
+            + " %d row kept in the push log%n",
+        e.customerId(),
+        amount,
+        e.merchantId(),
+        now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+        pushed.getOnlineRows(),
+        pushed.getOfflineRows());
+    for (String f : List.of("txn_count_1h", "amount_sum_7d")) {
+      out.printf("      %-13s %s -> %s%n", f, cell(before.value(f, 0)), cell(after.value(f, 0)));
+    }
+    out.println(
+        "    (the next GetFeatures counts it at once; historical retrieval and the next materialize"
+            + " read it from data/pushed/transactions/)");
   }
 
   private void printAnswer(OnlineResult result, List<PaymentsExample.ServingExample> examples) {

@@ -102,6 +102,18 @@ class QuickstartCommandTest {
     assertFalse(unknown.group().contains("PRESENT"), unknown.group());
     assertTrue(unknown.group().contains("NOT_FOUND"), unknown.group());
 
+    // The pushed live transaction is counted by the next GetFeatures and kept for training.
+    Matcher pushed = Pattern.compile("txn_count_1h\\s+(\\d+) -> (\\d+)").matcher(out);
+    assertTrue(pushed.find(), out);
+    assertEquals(Long.parseLong(pushed.group(1)) + 1, Long.parseLong(pushed.group(2)), out);
+    assertTrue(out.contains("1 event added online, 1 row kept in the push log"), out);
+    assertEquals(
+        1,
+        scalar(
+            "SELECT count(*) FROM read_parquet('"
+                + dir.resolve("data/pushed/transactions")
+                + "/*.parquet') WHERE amount = 42.5"));
+
     // A second run resets the folder and works again.
     Run again = fletch("quickstart", "--dir", dir.toString());
     assertEquals(0, again.code(), again.out() + again.err());

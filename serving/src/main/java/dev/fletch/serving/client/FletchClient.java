@@ -11,6 +11,10 @@ import dev.fletch.proto.serving.v1.FeatureServingGrpc;
 import dev.fletch.proto.serving.v1.GetFeaturesResponse;
 import dev.fletch.proto.serving.v1.GetServingInfoRequest;
 import dev.fletch.proto.serving.v1.GetServingInfoResponse;
+import dev.fletch.proto.serving.v1.PushRequest;
+import dev.fletch.proto.serving.v1.PushResponse;
+import dev.fletch.proto.serving.v1.PushTarget;
+import dev.fletch.proto.serving.v1.RepeatedValue;
 import dev.fletch.serving.OnlineQuery;
 import dev.fletch.serving.OnlineResult;
 import dev.fletch.serving.ProtoMapping;
@@ -329,6 +333,47 @@ public final class FletchClient implements AutoCloseable {
               public void onCompleted() {}
             });
     return result;
+  }
+
+  /**
+   * Pushes rows of one feature view (see the serving API's Push): each row maps the view's source
+   * columns (join keys, the source's timestamp field as an {@link java.time.Instant}, the view's
+   * value columns) to values; every row must give the same columns. Throws InvalidRequestException
+   * naming the row and column when the server refuses a row (nothing is then written), and
+   * AccessDeniedException without a write key.
+   *
+   * @param to where the rows go: ONLINE, OFFLINE (the source's push log) or BOTH
+   */
+  public PushResponse push(String featureView, List<? extends Map<String, ?>> rows, PushTarget to) {
+    requireNonNull(featureView, "featureView is null");
+    requireNonNull(rows, "rows is null");
+    PushRequest.Builder b =
+        PushRequest.newBuilder()
+            .setFeatureView(featureView)
+            .setTo(requireNonNull(to, "to is null"));
+    if (project != null) {
+      b.setProject(project);
+    }
+    if (!rows.isEmpty()) {
+      java.util.Set<String> columns = rows.get(0).keySet();
+      for (String column : columns) {
+        RepeatedValue.Builder values = RepeatedValue.newBuilder();
+        for (int r = 0; r < rows.size(); r++) {
+          Map<String, ?> row = rows.get(r);
+          if (!row.keySet().equals(columns)) {
+            throw new InvalidRequestException(
+                "row " + r + " has columns " + row.keySet() + ", row 0 has " + columns);
+          }
+          values.addValues(ProtoMapping.toValue(row.get(column)));
+        }
+        b.putColumns(column, values.build());
+      }
+    }
+    try {
+      return stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS).push(b.build());
+    } catch (StatusRuntimeException e) {
+      throw map(e);
+    }
   }
 
   /** What the server serves: version, project, registry version, views, services. */
