@@ -324,18 +324,7 @@ public final class OnlineFeatures {
             + " but entity row "
             + row
             + " holds "
-            + describeValue(value));
-  }
-
-  static String describeValue(Object value) {
-    String kind =
-        value instanceof String
-            ? "a string"
-            : value instanceof Number
-                ? "a number"
-                : value instanceof Boolean ? "a boolean" : "a " + value.getClass().getSimpleName();
-    String text = String.valueOf(value);
-    return kind + " (" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + ")";
+            + dev.fletch.core.ingest.RowShape.describe(value));
   }
 
   private OnlineResult assemble(

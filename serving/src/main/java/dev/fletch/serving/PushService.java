@@ -4,30 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.NotFoundException;
-import dev.fletch.core.model.Aggregation;
-import dev.fletch.core.model.EntityKey;
-import dev.fletch.core.model.Feature;
+import dev.fletch.core.ingest.RowShape;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureView;
-import dev.fletch.core.model.JoinKey;
 import dev.fletch.core.model.Source;
-import dev.fletch.core.model.ValueType;
-import dev.fletch.core.window.Partial;
-import dev.fletch.core.window.TileLayout;
 import dev.fletch.core.window.Windows;
 import dev.fletch.offline.OfflineStore;
 import dev.fletch.online.OnlineStore;
 import dev.fletch.online.StreamTiles;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -84,9 +70,6 @@ final class PushService {
 
   /** What a push did. */
   record Result(int rows, long onlineRows, long lateRows, int offlineRows) {}
-
-  /** One column a push may carry: its name in the request, in the source's files, and its type. */
-  private record Column(String name, String fileName, ValueType type, boolean required) {}
 
   private final RegistryCache definitions;
   private final OnlineStore store;
@@ -190,263 +173,30 @@ final class PushService {
               + source.name()
               + "' to it, or push to: online");
     }
-    Map<String, String> fileNames = new HashMap<>();
-    source.fieldMapping().forEach((file, mapped) -> fileNames.put(mapped, file));
-    List<JoinKey> keys = repo.joinKeys(view);
-    List<Column> columns = new ArrayList<>();
-    for (JoinKey k : keys) {
-      columns.add(new Column(k.name(), fileNames.getOrDefault(k.name(), k.name()), k.type(), true));
-    }
-    columns.add(
-        new Column(source.timestampField(), source.timestampField(), ValueType.TIMESTAMP, true));
-    boolean hasCreated =
-        source.createdTimestampField() != null && !source.createdTimestampField().isBlank();
-    if (hasCreated) {
-      columns.add(
-          new Column(
-              source.createdTimestampField(),
-              source.createdTimestampField(),
-              ValueType.TIMESTAMP,
-              false));
-    }
-    int firstValue = columns.size();
-    TileLayout layout = null;
-    if (view.aggregated()) {
-      layout = TileLayout.of(view);
-      for (Aggregation a : layout.inputs()) {
-        if (a.column() == null) {
-          throw new InvalidRequestException(
-              where
-                  + " aggregates the expression '"
-                  + a.expression()
-                  + "' ('"
-                  + a.name()
-                  + "'); the push API does not evaluate expressions, so its events cannot be"
-                  + " pushed online: push them to: offline and materialize");
-        }
-        columns.add(
-            new Column(
-                a.column(), fileNames.getOrDefault(a.column(), a.column()), a.inputType(), true));
-      }
-    } else {
-      for (Feature f : view.features()) {
-        if (f.hasExpression()) {
-          throw new InvalidRequestException(
-              where
-                  + " computes feature '"
-                  + f.name()
-                  + "' with a SQL expression; the push API does not evaluate expressions, so"
-                  + " push the source rows to: offline and materialize");
-        }
-        columns.add(
-            new Column(f.name(), fileNames.getOrDefault(f.name(), f.name()), f.type(), true));
-      }
-    }
-    Map<String, Integer> index = new LinkedHashMap<>();
-    for (int c = 0; c < columns.size(); c++) {
-      index.putIfAbsent(columns.get(c).name(), c);
-    }
+    RowShape shape = RowShape.of(repo, view);
     List<FeatureRow> featureRows = new ArrayList<>();
     List<StreamTiles.Event> events = new ArrayList<>();
     List<Object[]> logRows = new ArrayList<>(rows.size());
-    List<String> keyNames = keys.stream().map(JoinKey::name).toList();
     for (int r = 0; r < rows.size(); r++) {
-      Map<String, Object> row = rows.get(r);
-      if (row == null) {
-        throw new InvalidRequestException("row " + r + " is null: each row is an object");
-      }
-      for (String name : row.keySet()) {
-        if (!index.containsKey(name)) {
-          throw new InvalidRequestException(
-              "row "
-                  + r
-                  + ": unknown column '"
-                  + name
-                  + "' for "
-                  + where
-                  + "; its columns are "
-                  + index.keySet());
-        }
-      }
-      Object[] values = new Object[columns.size()];
-      for (int c = 0; c < columns.size(); c++) {
-        Column col = columns.get(c);
-        boolean present = row.containsKey(col.name());
-        if (!present && col.required() && c < firstValue) {
-          throw new InvalidRequestException(
-              "row "
-                  + r
-                  + ": column '"
-                  + col.name()
-                  + "' is missing ("
-                  + describe(col, c, keys.size())
-                  + ")");
-        }
-        if (!present && col.required()) {
-          throw new InvalidRequestException(
-              "row "
-                  + r
-                  + ": column '"
-                  + col.name()
-                  + "' is missing; give every value column of "
-                  + where
-                  + " (null for a missing value)");
-        }
-        Object v = convert(row.get(col.name()), col.type(), r, col.name());
-        if (v == null && c <= keys.size()) {
-          throw new InvalidRequestException(
-              "row "
-                  + r
-                  + ": column '"
-                  + col.name()
-                  + "' is null ("
-                  + describe(col, c, keys.size())
-                  + ")");
-        }
-        values[c] = v;
-      }
-      logRows.add(values);
-      List<Object> keyValues = new ArrayList<>(keys.size());
-      for (int k = 0; k < keys.size(); k++) {
-        Object v = values[k];
-        keyValues.add(v instanceof Integer i ? Long.valueOf(i) : v);
-      }
-      EntityKey key = new EntityKey(keyNames, keyValues);
-      Instant time = (Instant) values[keys.size()];
-      Instant created = hasCreated ? (Instant) values[keys.size() + 1] : null;
-      if (layout != null) {
-        Object[] inputs = new Object[layout.inputs().size()];
-        for (int i = 0; i < inputs.length; i++) {
-          inputs[i] = Partial.canonical(values[firstValue + i]);
-        }
+      RowShape.Row row = shape.check(rows.get(r), r, true);
+      logRows.add(row.values());
+      if (view.aggregated()) {
         events.add(
             new StreamTiles.Event(
-                key,
-                Windows.micros(time),
-                created == null ? null : Windows.micros(created),
-                inputs,
+                row.key(),
+                Windows.micros(row.time()),
+                row.created() == null ? null : Windows.micros(row.created()),
+                shape.inputs(row),
                 null,
                 0));
       } else {
-        List<Object> featureValues = new ArrayList<>(view.features().size());
-        for (int f = 0; f < view.features().size(); f++) {
-          featureValues.add(values[firstValue + f]);
-        }
-        featureRows.add(new FeatureRow(key, time, featureValues));
+        featureRows.add(shape.featureRow(row));
       }
     }
-    List<OfflineStore.PushColumn> logColumns = new ArrayList<>(columns.size());
-    for (Column c : columns) {
+    List<OfflineStore.PushColumn> logColumns = new ArrayList<>(shape.columns().size());
+    for (RowShape.Column c : shape.columns()) {
       logColumns.add(new OfflineStore.PushColumn(c.fileName(), c.type()));
     }
     return new Checked(repo, view, source, rows.size(), featureRows, events, logColumns, logRows);
-  }
-
-  private static String describe(Column col, int c, int keyCount) {
-    return c < keyCount ? "a join key" : c == keyCount ? "the source's timestamp_field" : "a value";
-  }
-
-  /**
-   * A request value as Fletch carries values of {@code type}, or an error naming row and column.
-   */
-  static Object convert(Object v, ValueType type, int row, String column) {
-    if (v == null) {
-      return null;
-    }
-    try {
-      return switch (type) {
-        case BOOL -> {
-          if (v instanceof Boolean b) {
-            yield b;
-          }
-          throw wrong(v);
-        }
-        case INT32 -> Math.toIntExact(integer(v));
-        case INT64 -> integer(v);
-        case FLOAT -> (float) number(v);
-        case DOUBLE -> number(v);
-        case STRING -> {
-          if (v instanceof String s) {
-            yield s;
-          }
-          throw wrong(v);
-        }
-        case BYTES -> {
-          if (v instanceof byte[] b) {
-            yield b;
-          }
-          if (v instanceof String s) {
-            yield Base64.getDecoder().decode(s);
-          }
-          throw wrong(v);
-        }
-        case TIMESTAMP -> {
-          if (v instanceof Instant t) {
-            yield t;
-          }
-          if (v instanceof String s) {
-            yield OffsetDateTime.parse(s).toInstant();
-          }
-          throw new IllegalArgumentException(
-              "expected an ISO-8601 time with an offset such as \"2026-12-04T10:00:00Z\", got "
-                  + OnlineFeatures.describeValue(v));
-        }
-        default -> {
-          if (!(v instanceof List<?> list)) {
-            throw wrong(v);
-          }
-          List<Object> out = new ArrayList<>(list.size());
-          for (Object e : list) {
-            out.add(convert(e, type.elementType(), row, column));
-          }
-          yield out;
-        }
-      };
-    } catch (InvalidRequestException e) {
-      throw e;
-    } catch (ArithmeticException e) {
-      throw new InvalidRequestException(
-          "row " + row + ", column '" + column + "': " + v + " is out of range for " + type);
-    } catch (DateTimeParseException e) {
-      throw new InvalidRequestException(
-          "row "
-              + row
-              + ", column '"
-              + column
-              + "': expected an ISO-8601 time with an offset such as \"2026-12-04T10:00:00Z\", got \""
-              + v
-              + "\"");
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException(
-          "row " + row + ", column '" + column + "' (" + type + "): " + e.getMessage());
-    }
-  }
-
-  private static IllegalArgumentException wrong(Object v) {
-    return new IllegalArgumentException("got " + OnlineFeatures.describeValue(v));
-  }
-
-  private static long integer(Object v) {
-    if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-      return ((Number) v).longValue();
-    }
-    if (v instanceof BigInteger b) {
-      return b.longValueExact();
-    }
-    if (v instanceof BigDecimal d) {
-      return d.longValueExact();
-    }
-    if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p53) {
-      return d.longValue();
-    }
-    throw new IllegalArgumentException(
-        "expected a whole number, got " + OnlineFeatures.describeValue(v));
-  }
-
-  private static double number(Object v) {
-    if (v instanceof Number n) {
-      return n.doubleValue();
-    }
-    throw new IllegalArgumentException("expected a number, got " + OnlineFeatures.describeValue(v));
   }
 }
