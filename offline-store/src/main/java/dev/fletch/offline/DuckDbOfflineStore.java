@@ -409,8 +409,15 @@ public final class DuckDbOfflineStore implements OfflineStore {
   }
 
   @Override
+  public List<String> pushLogFiles(FeatureRepo repo, String source) {
+    requireNonNull(repo, "repo is null");
+    Path folder = PushLog.folder(repo.source(source), repo, settings);
+    return folder == null ? List.of() : PushLog.files(folder);
+  }
+
+  @Override
   public Path appendPushLog(
-      FeatureRepo repo, String source, List<PushColumn> columns, List<Object[]> rows) {
+      FeatureRepo repo, String source, List<PushColumn> columns, List<Object[]> rows, String name) {
     requireNonNull(repo, "repo is null");
     dev.fletch.core.model.Source s = repo.source(source);
     Path folder = PushLog.folder(s, repo, settings);
@@ -423,7 +430,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
               + source
               + "' to its definition, or push to the online store only");
     }
-    return PushLog.append(folder, columns, rows);
+    return PushLog.append(folder, columns, rows, name);
   }
 
   @Override

@@ -105,7 +105,23 @@ public interface OfflineStore extends AutoCloseable {
    */
   default Path appendPushLog(
       FeatureRepo repo, String source, List<PushColumn> columns, List<Object[]> rows) {
+    return appendPushLog(repo, source, columns, rows, null);
+  }
+
+  /**
+   * {@link #appendPushLog(FeatureRepo, String, List, List)} under a file name of the caller's
+   * ({@code name}.parquet; null: a fresh one): a writer that may repeat a write after a crash (the
+   * stream ingestor) names its files by what they hold, so a repeated write replaces the file
+   * instead of adding a copy.
+   */
+  default Path appendPushLog(
+      FeatureRepo repo, String source, List<PushColumn> columns, List<Object[]> rows, String name) {
     throw new InvalidRequestException("this offline store cannot keep pushed rows");
+  }
+
+  /** The names of the files in {@code source}'s push log (empty when it has none yet). */
+  default List<String> pushLogFiles(FeatureRepo repo, String source) {
+    return List.of();
   }
 
   /** Idempotent. */

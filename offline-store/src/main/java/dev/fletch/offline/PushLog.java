@@ -66,19 +66,41 @@ final class PushLog {
     }
   }
 
+  /** The names of the Parquet files in the log folder, sorted. */
+  static List<String> files(Path folder) {
+    if (!Files.isDirectory(folder)) {
+      return List.of();
+    }
+    List<String> out = new java.util.ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.parquet")) {
+      files.forEach(f -> out.add(f.getFileName().toString()));
+    } catch (IOException e) {
+      throw new FletchException("cannot list the push log " + folder + ": " + e.getMessage(), e);
+    }
+    out.sort(null);
+    return out;
+  }
+
   /**
    * Appends rows as one new Parquet file in {@code folder} (created if needed); values are as
    * Fletch carries them (Long, Integer, Double, Float, String, Boolean, Instant, byte[], null).
    *
    * @return the file written
    */
-  static Path append(Path folder, List<OfflineStore.PushColumn> columns, List<Object[]> rows) {
+  static Path append(
+      Path folder, List<OfflineStore.PushColumn> columns, List<Object[]> rows, String given) {
+    if (given != null && !given.matches("[A-Za-z0-9._-]{1,200}")) {
+      throw new InvalidRequestException("not a push log file name: '" + given + "'");
+    }
     try {
       Files.createDirectories(folder);
     } catch (IOException e) {
       throw new FletchException("cannot create the push log " + folder + ": " + e.getMessage(), e);
     }
-    String name = "push-" + STAMP.format(Instant.now()) + "-" + UUID.randomUUID() + ".parquet";
+    String name =
+        given != null
+            ? given + ".parquet"
+            : "push-" + STAMP.format(Instant.now()) + "-" + UUID.randomUUID() + ".parquet";
     Path target = folder.resolve(name);
     Path partial = folder.resolve("." + name + ".partial");
     try (Connection conn = DriverManager.getConnection("jdbc:duckdb:");
@@ -102,7 +124,8 @@ final class PushLog {
         insert.executeBatch();
       }
       st.execute("COPY pushed TO '" + partial.toString().replace("'", "''") + "' (FORMAT parquet)");
-      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return target;
     } catch (SQLException | IOException e) {
       try {

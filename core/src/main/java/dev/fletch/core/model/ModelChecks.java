@@ -102,6 +102,27 @@ public final class ModelChecks {
               || s.pushLog().matches(".*[*?\\[{].*"))) {
         problems.accept(at + ".push_log: must be a local folder (no URL, no glob)");
       }
+      if (s.stream() != null) {
+        StreamSpec st = s.stream();
+        if (!st.topic().matches("[A-Za-z0-9._-]{1,249}")) {
+          problems.accept(at + ".stream.topic: letters, digits, '.', '_' and '-' only");
+        }
+        if (hasControl(st.bootstrapServers()) || st.bootstrapServers().isBlank()) {
+          problems.accept(at + ".stream.bootstrap_servers: host:port[,host:port...]");
+        }
+        if (!st.format().equals("json")) {
+          problems.accept(at + ".stream.format: must be json");
+        }
+        if (st.groupId() != null && !st.groupId().matches("[A-Za-z0-9._-]{1,249}")) {
+          problems.accept(at + ".stream.group_id: letters, digits, '.', '_' and '-' only");
+        }
+        if (st.timestampField() != null) {
+          name(at + ".stream.timestamp_field", st.timestampField(), problems);
+        }
+        for (String mapped : st.fieldMapping().values()) {
+          name(at + ".stream.field_mapping", mapped, problems);
+        }
+      }
     }
     List<FeatureView> views = new ArrayList<>();
     for (FeatureView v : repo.featureViews()) {

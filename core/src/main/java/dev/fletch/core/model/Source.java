@@ -10,7 +10,8 @@ import java.util.Map;
  * paths are resolved against the feature repository's root. {@code fieldMapping} renames source
  * columns (source column -> name used by features and join keys). {@code createdTimestampField} may
  * be null. {@code pushLog} (may be null) is a local folder where rows pushed to the source's views
- * are kept as Parquet files, read together with {@code path} by historical retrieval.
+ * are kept as Parquet files, read together with {@code path} by historical retrieval. {@code
+ * stream} (may be null) is where its events also arrive as they happen (Kafka).
  */
 public record Source(
     String name,
@@ -20,7 +21,8 @@ public record Source(
     String createdTimestampField,
     Map<String, String> fieldMapping,
     String description,
-    @JsonInclude(JsonInclude.Include.NON_NULL) String pushLog) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) String pushLog,
+    @JsonInclude(JsonInclude.Include.NON_NULL) StreamSpec stream) {
 
   /** A source without a push log. */
   public Source(
@@ -32,7 +34,15 @@ public record Source(
       Map<String, String> fieldMapping,
       String description) {
     this(
-        name, format, path, timestampField, createdTimestampField, fieldMapping, description, null);
+        name,
+        format,
+        path,
+        timestampField,
+        createdTimestampField,
+        fieldMapping,
+        description,
+        null,
+        null);
   }
 
   public Source {

@@ -14,6 +14,7 @@ import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
 import dev.fletch.core.model.Source;
 import dev.fletch.core.model.SourceFormat;
+import dev.fletch.core.model.StreamSpec;
 import dev.fletch.core.model.ValueType;
 import dev.fletch.core.yaml.Defs.EntityDef;
 import dev.fletch.core.yaml.Defs.FeatureDef;
@@ -48,7 +49,17 @@ final class DefinitionReader {
           "created_timestamp_field",
           "field_mapping",
           "push_log",
+          "stream",
           "description");
+  static final List<String> STREAM_KEYS =
+      List.of(
+          "type",
+          "bootstrap_servers",
+          "topic",
+          "format",
+          "timestamp_field",
+          "field_mapping",
+          "group_id");
   static final List<String> VIEW_KEYS =
       List.of(
           "name",
@@ -211,6 +222,7 @@ final class DefinitionReader {
               + pushLog
               + "': no URL, no glob");
     }
+    StreamSpec stream = m.has("stream") ? readStream(m, name) : null;
     if (name == null) {
       return;
     }
@@ -224,12 +236,66 @@ final class DefinitionReader {
                 created,
                 MappingReader.values(mapping),
                 description,
-                pushLog)
+                pushLog,
+                stream)
             : null;
     SourceDef def = new SourceDef(name, m.valueAt("name"), source, m);
     SourceDef first = defs.sources.get(name);
     Defs.put(
         defs.sources, "source", name, def.at(), def, first == null ? null : first.at(), problems);
+  }
+
+  private StreamSpec readStream(MappingReader source, String sourceName) {
+    MappingReader m =
+        MappingReader.of(
+            problems,
+            file,
+            source.value("stream"),
+            "source '" + sourceName + "' stream",
+            STREAM_KEYS);
+    if (m == null) {
+      return null;
+    }
+    String type = m.string("type", true);
+    if (type != null && !type.strip().equalsIgnoreCase("kafka")) {
+      m.problem(m.valueAt("type"), "stream type must be kafka, not '" + type + "'");
+    }
+    String servers = m.string("bootstrap_servers", true);
+    if (servers != null
+        && !servers.matches("[A-Za-z0-9._\\[\\]:-]+:[0-9]+(,[A-Za-z0-9._\\[\\]:-]+:[0-9]+)*")) {
+      m.problem(
+          m.valueAt("bootstrap_servers"),
+          "'bootstrap_servers' is host:port[,host:port...], not '" + servers + "'");
+    }
+    String topic = m.string("topic", true);
+    if (topic != null && !topic.matches("[A-Za-z0-9._-]{1,249}")) {
+      m.problem(
+          m.valueAt("topic"),
+          "'topic' may hold letters, digits, '.', '_' and '-' (at most 249), not '" + topic + "'");
+    }
+    String format = m.string("format", false);
+    if (format != null && !format.strip().equalsIgnoreCase("json")) {
+      m.problem(
+          m.valueAt("format"),
+          "stream format must be json (one object per message), not '"
+              + format
+              + "': avro and protobuf are not read yet");
+    }
+    String timestamp = m.optionalName("timestamp_field", "timestamp_field");
+    Map<String, Located> mapping = m.stringMap("field_mapping");
+    mapping.forEach(
+        (field, target) -> m.checkIdentifier(target.at(), "mapped name", target.value()));
+    String group = m.string("group_id", false);
+    if (group != null && !group.matches("[A-Za-z0-9._-]{1,249}")) {
+      m.problem(
+          m.valueAt("group_id"),
+          "'group_id' may hold letters, digits, '.', '_' and '-', not '" + group + "'");
+    }
+    if (servers == null || topic == null) {
+      return null;
+    }
+    return new StreamSpec(
+        servers.strip(), topic, "json", timestamp, MappingReader.values(mapping), group);
   }
 
   private void readView(Node node, int index) {

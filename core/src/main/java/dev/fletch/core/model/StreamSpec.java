@@ -1,0 +1,34 @@
+package dev.fletch.core.model;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+
+/**
+ * Where a source's events also arrive as they happen: a Kafka topic of JSON messages, each one row
+ * of the source (its columns, renamed by {@code fieldMapping}: message field -> source column),
+ * consumed by {@code fletch stream} into the online store and the source's push log. The source's
+ * files stay its history; the stream is its present.
+ *
+ * @param bootstrapServers {@code host:port[,host:port...]}
+ * @param topic the topic
+ * @param format {@code json} (one object per message)
+ * @param timestampField the message field holding the event time (null: the source's
+ *     timestamp_field)
+ * @param groupId the consumer group (null: {@code fletch-<project>-<source>})
+ */
+public record StreamSpec(
+    String bootstrapServers,
+    String topic,
+    String format,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String timestampField,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> fieldMapping,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String groupId) {
+  public StreamSpec {
+    requireNonNull(bootstrapServers, "bootstrapServers is null");
+    requireNonNull(topic, "topic is null");
+    format = format == null ? "json" : format;
+    fieldMapping = fieldMapping == null ? Map.of() : Map.copyOf(fieldMapping);
+  }
+}
