@@ -44,6 +44,7 @@ import picocli.CommandLine.ParseResult;
       dev.fletch.cli.commands.JobsCommand.class,
       dev.fletch.cli.commands.GetOnlineCommand.class,
       dev.fletch.cli.commands.ServeCommand.class,
+      dev.fletch.cli.commands.StreamCommand.class,
       dev.fletch.cli.commands.QuickstartCommand.class,
     })
 public final class Fletch implements Runnable {

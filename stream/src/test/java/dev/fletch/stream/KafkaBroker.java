@@ -15,7 +15,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * single-node KRaft broker (broker and controller in one node) started in this JVM from Apache
  * Kafka's own test kit, on ports it picks. One per test class; {@link #close} stops it.
  */
-final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
   private final String bootstrap;
 
@@ -24,7 +24,7 @@ final class KafkaBroker implements AutoCloseable {
     this.bootstrap = bootstrap;
   }
 
-  static KafkaBroker start() {
+  public static KafkaBroker start() {
     String given = System.getenv("FLETCH_TEST_KAFKA_BOOTSTRAP");
     if (given != null && !given.isBlank()) {
       return new KafkaBroker(null, given);
@@ -60,12 +60,12 @@ final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  String bootstrap() {
+  public String bootstrap() {
     return bootstrap;
   }
 
   /** Creates a topic with {@code partitions} partitions (replication 1). */
-  void createTopic(String name, int partitions) {
+  public void createTopic(String name, int partitions) {
     try (Admin admin = admin()) {
       admin
           .createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
@@ -76,7 +76,7 @@ final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  Admin admin() {
+  public Admin admin() {
     Properties p = new Properties();
     p.putAll(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     return Admin.create(p);

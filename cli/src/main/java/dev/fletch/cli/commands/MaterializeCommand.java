@@ -137,7 +137,7 @@ public final class MaterializeCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private static String oneLine(String message) {
+  static String oneLine(String message) {
     return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
