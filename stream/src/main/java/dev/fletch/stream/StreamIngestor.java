@@ -66,9 +66,13 @@ public final class StreamIngestor implements AutoCloseable {
    * @param pollTimeout how long one poll waits for messages
    * @param maxPollRecords the most messages one batch holds
    * @param extraConsumerConfig further Kafka consumer settings (security, ...), applied last
+   * @param listener told of every batch once its writes and commit completed (null: none)
    */
   public record Options(
-      Duration pollTimeout, int maxPollRecords, Map<String, Object> extraConsumerConfig) {
+      Duration pollTimeout,
+      int maxPollRecords,
+      Map<String, Object> extraConsumerConfig,
+      Listener listener) {
     public Options {
       requireNonNull(pollTimeout, "pollTimeout is null");
       if (maxPollRecords < 1) {
@@ -78,9 +82,21 @@ public final class StreamIngestor implements AutoCloseable {
           extraConsumerConfig == null ? Map.of() : Map.copyOf(extraConsumerConfig);
     }
 
-    public static Options defaults() {
-      return new Options(Duration.ofMillis(500), 5000, Map.of());
+    public Options(Duration pollTimeout, int maxPollRecords, Map<String, Object> extra) {
+      this(pollTimeout, maxPollRecords, extra, null);
     }
+
+    public static Options defaults() {
+      return new Options(Duration.ofMillis(500), 5000, Map.of(), null);
+    }
+  }
+
+  /**
+   * Hears of applied batches: the event times (microseconds) of their rows, and when they landed.
+   */
+  @FunctionalInterface
+  public interface Listener {
+    void applied(long[] eventMicros, java.time.Instant servableAt);
   }
 
   /** Counters since start, and the consumer lag per partition at the last poll. */
@@ -198,6 +214,7 @@ public final class StreamIngestor implements AutoCloseable {
     this.consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.pollTimeout = options.pollTimeout();
+    this.listener = options.listener();
     if (this.offline != null) {
       readLoggedPositions();
     }
@@ -205,6 +222,12 @@ public final class StreamIngestor implements AutoCloseable {
   }
 
   private final Duration pollTimeout;
+  private final Listener listener;
+
+  /** The event times of the batch being applied (for the listener). */
+  private long[] batchTimes = new long[0];
+
+  private int batchTimeCount;
 
   /** The consumer group of a source's stream: its own, or {@code fletch-<project>-<source>}. */
   public static String groupId(FeatureRepo repo, Source source) {
@@ -263,6 +286,9 @@ public final class StreamIngestor implements AutoCloseable {
       }
       consumer.commitSync(commit);
       lastError = null;
+      if (listener != null) {
+        listener.applied(java.util.Arrays.copyOf(batchTimes, batchTimeCount), clock.instant());
+      }
     } catch (RuntimeException e) {
       lastError = e.getMessage();
       rewind(records.partitions());
@@ -310,6 +336,10 @@ public final class StreamIngestor implements AutoCloseable {
       events.add(new ArrayList<>());
     }
     long newest = Long.MIN_VALUE;
+    batchTimeCount = 0;
+    if (batchTimes.length < records.count()) {
+      batchTimes = new long[records.count()];
+    }
     for (TopicPartition tp : records.partitions()) {
       List<Object[]> logRows = new ArrayList<>();
       long first = -1;
@@ -333,6 +363,7 @@ public final class StreamIngestor implements AutoCloseable {
           continue;
         }
         String position = spec.topic() + "-" + tp.partition();
+        batchTimes[batchTimeCount++] = Windows.micros(checked.get(0).time());
         Object[] logRow = new Object[logColumns.size()];
         for (int i = 0; i < shapes.size(); i++) {
           RowShape shape = shapes.get(i);
