@@ -204,6 +204,13 @@ public final class ServeCommand implements Callable<Integer> {
               + " (default: 10000, lowered to leave 256 file descriptors free; 0: no cap).")
   int maxConnections;
 
+  @Option(
+      names = "--stream",
+      description =
+          "Also consume the Kafka streams of the served project's sources (as fletch stream does)"
+              + " while serving; their counters, lag and freshness appear in /metrics.")
+  boolean stream;
+
   @Spec CommandSpec spec;
 
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -322,6 +329,7 @@ public final class ServeCommand implements Callable<Integer> {
                   });
           scheduler.start();
         }
+        dev.fletch.stream.StreamRunner streams = stream ? startStreams(ctx, started) : null;
         printWhereItListens(ctx.out(), ctx.err(), started, online.describe(), scheduler != null);
         Runtime.getRuntime().addShutdownHook(hook);
         stopRequested.await();
@@ -332,6 +340,9 @@ public final class ServeCommand implements Callable<Integer> {
                         + drainSeconds
                         + " s, then finishing calls in flight..."
                     : "stopping: finishing calls in flight...");
+        if (streams != null) {
+          streams.close();
+        }
         if (scheduler != null) {
           scheduler.close();
         }
@@ -348,6 +359,32 @@ public final class ServeCommand implements Callable<Integer> {
       stopped.countDown();
     }
     return ExitCodes.OK;
+  }
+
+  /** Starts the streams of the served definitions and shows them in the server's metrics. */
+  private static dev.fletch.stream.StreamRunner startStreams(CliContext ctx, FletchServer started) {
+    ServingCatalog catalog = started.definitions().catalogOrNull();
+    if (catalog == null) {
+      throw new dev.fletch.core.InvalidRequestException(
+          "--stream: nothing is applied yet, so there is no stream to consume; run fletch apply");
+    }
+    dev.fletch.core.model.FeatureRepo repo = catalog.repo();
+    java.util.List<dev.fletch.core.model.Source> streamed =
+        StreamCommand.streamedSources(repo, null);
+    if (streamed.isEmpty()) {
+      throw new dev.fletch.core.InvalidRequestException(
+          "--stream: no source of project '" + repo.project() + "' has a 'stream:' block");
+    }
+    dev.fletch.stream.StreamRunner runner =
+        new dev.fletch.stream.StreamRunner(
+            StreamCommand.ingestors(ctx, repo, streamed, ctx.err()),
+            false,
+            StreamCommand.statusDir(ctx.repoRoot()),
+            m -> ctx.err().println("warning: " + m),
+            java.time.Clock.systemUTC());
+    StreamMetrics.register(started.metrics().registry(), runner.ingestors());
+    runner.start();
+    return runner;
   }
 
   /**

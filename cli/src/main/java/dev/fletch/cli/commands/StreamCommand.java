@@ -9,6 +9,7 @@ import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.Source;
 import dev.fletch.stream.DeadLetters;
 import dev.fletch.stream.StreamIngestor;
+import dev.fletch.stream.StreamRunner;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,8 +20,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -81,21 +80,7 @@ public final class StreamCommand implements java.util.concurrent.Callable<Intege
   public Integer call() {
     try (CliContext ctx = common.newContext()) {
       FeatureRepo repo = AppliedDefinitions.load(ctx, project);
-      List<Source> streamed = new ArrayList<>();
-      for (Source s : repo.sources()) {
-        if (s.stream() != null && (sources == null || sources.contains(s.name()))) {
-          streamed.add(s);
-        }
-      }
-      if (sources != null) {
-        for (String name : sources) {
-          Source s = repo.source(name);
-          if (s.stream() == null) {
-            throw new InvalidRequestException(
-                "source '" + name + "' has no stream: add a 'stream:' block (type: kafka, ...)");
-          }
-        }
-      }
+      List<Source> streamed = streamedSources(repo, sources);
       if (streamed.isEmpty()) {
         throw new InvalidRequestException(
             "no source of project '"
@@ -110,25 +95,27 @@ public final class StreamCommand implements java.util.concurrent.Callable<Intege
     }
   }
 
-  private Path deadLetterFile(CliContext ctx, Source s) {
-    return ctx.repoRoot().resolve(".fletch").resolve("dead-letters").resolve(s.name() + ".jsonl");
+  static Path deadLetterFile(Path repoRoot, Source s) {
+    return repoRoot.resolve(".fletch").resolve("dead-letters").resolve(s.name() + ".jsonl");
   }
 
-  private int run(CliContext ctx, FeatureRepo repo, List<Source> streamed) {
-    Duration every = dev.fletch.core.Durations.parse(progressEvery);
-    PrintStream err = ctx.err();
-    List<StreamIngestor> ingestors = new ArrayList<>();
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicReference<RuntimeException> failure = new AtomicReference<>();
+  static Path statusDir(Path repoRoot) {
+    return repoRoot.resolve(".fletch").resolve("stream-status");
+  }
+
+  /** One ingestor per source, announced on {@code err}; closes what it opened if one fails. */
+  static List<StreamIngestor> ingestors(
+      CliContext ctx, FeatureRepo repo, List<Source> streamed, PrintStream err) {
+    List<StreamIngestor> out = new ArrayList<>();
     try {
       for (Source s : streamed) {
-        ingestors.add(
+        out.add(
             new StreamIngestor(
                 repo,
                 s.name(),
                 ctx.onlineStore(),
                 ctx.offlineStore(),
-                new DeadLetters(deadLetterFile(ctx, s), Clock.systemUTC()),
+                new DeadLetters(deadLetterFile(ctx.repoRoot(), s), Clock.systemUTC()),
                 Clock.systemUTC(),
                 StreamIngestor.Options.defaults()));
         err.println(
@@ -144,121 +131,82 @@ public final class StreamCommand implements java.util.concurrent.Callable<Intege
                 + ctx.onlineStore().describe()
                 + (s.pushLog() == null ? "" : " and " + s.pushLog()));
       }
-      CountDownLatch done = new CountDownLatch(ingestors.size());
-      Thread hook =
-          new Thread(
-              () -> {
-                stop.set(true);
-                ingestors.forEach(StreamIngestor::wakeup);
-                try {
-                  done.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "fletch-stream-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      List<Thread> threads = new ArrayList<>();
-      for (StreamIngestor ingestor : ingestors) {
-        Thread t =
-            new Thread(
-                () -> {
-                  try {
-                    consume(ingestor, stop, err);
-                  } catch (RuntimeException e) {
-                    failure.compareAndSet(null, e);
-                    stop.set(true);
-                  } finally {
-                    done.countDown();
-                  }
-                },
-                "fletch-stream-" + ingestor.source().name());
-        threads.add(t);
-        t.start();
+      return out;
+    } catch (RuntimeException e) {
+      out.forEach(StreamIngestor::close);
+      throw e;
+    }
+  }
+
+  /** The sources of {@code repo} with a stream (all, or those named). */
+  static List<Source> streamedSources(FeatureRepo repo, List<String> names) {
+    List<Source> streamed = new ArrayList<>();
+    if (names != null) {
+      for (String name : names) {
+        Source s = repo.source(name);
+        if (s.stream() == null) {
+          throw new InvalidRequestException(
+              "source '" + name + "' has no stream: add a 'stream:' block (type: kafka, ...)");
+        }
       }
-      long next = System.nanoTime() + every.toNanos();
-      while (done.getCount() > 0) {
+    }
+    for (Source s : repo.sources()) {
+      if (s.stream() != null && (names == null || names.contains(s.name()))) {
+        streamed.add(s);
+      }
+    }
+    return streamed;
+  }
+
+  private int run(CliContext ctx, FeatureRepo repo, List<Source> streamed) {
+    Duration every = dev.fletch.core.Durations.parse(progressEvery);
+    PrintStream err = ctx.err();
+    StreamRunner runner =
+        new StreamRunner(
+            ingestors(ctx, repo, streamed, err),
+            once,
+            statusDir(ctx.repoRoot()),
+            m -> err.println("warning: " + m),
+            Clock.systemUTC());
+    CountDownLatch closed = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              runner.close();
+              try {
+                closed.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "fletch-stream-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      runner.start();
+      while (true) {
         try {
-          done.await(Math.max(1, next - System.nanoTime()), TimeUnit.NANOSECONDS);
+          if (runner.awaitDone(every)) {
+            break;
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           break;
         }
-        if (System.nanoTime() >= next) {
-          ingestors.forEach(i -> err.println(progressLine(i)));
-          next = System.nanoTime() + every.toNanos();
-        }
+        runner.ingestors().forEach(i -> err.println(progressLine(i)));
       }
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it waits for us
-      }
-      for (Thread t : threads) {
-        try {
-          t.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      ingestors.forEach(i -> ctx.out().println(progressLine(i)));
-      if (failure.get() != null) {
-        throw failure.get();
+      runner.ingestors().forEach(i -> ctx.out().println(progressLine(i)));
+      if (runner.failure() != null) {
+        throw runner.failure();
       }
       return ExitCodes.OK;
     } finally {
-      for (StreamIngestor i : ingestors) {
-        try {
-          i.close();
-        } catch (RuntimeException e) {
-          err.println("warning: " + e.getMessage());
-        }
-      }
-    }
-  }
-
-  /**
-   * Polls until stopped (or caught up with --once). A failed batch is retried after a pause that
-   * grows to 30 s: a dead store or broker stops the stream from advancing, never corrupts it.
-   */
-  private void consume(StreamIngestor ingestor, AtomicBoolean stop, PrintStream err) {
-    long backoff = 100;
-    boolean polledOnce = false;
-    while (!stop.get()) {
       try {
-        int n = ingestor.pollOnce();
-        backoff = 100;
-        polledOnce = true;
-        if (once && n == 0 && caughtUp(ingestor)) {
-          return;
-        }
-      } catch (org.apache.kafka.common.errors.WakeupException e) {
-        return;
-      } catch (RuntimeException e) {
-        err.println(
-            "warning: stream of '"
-                + ingestor.source().name()
-                + "': a batch failed and will be retried: "
-                + MaterializeCommand.oneLine(e.getMessage()));
-        sleep(backoff);
-        backoff = Math.min(30_000, backoff * 2);
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it closes the runner
       }
-    }
-    if (!polledOnce) {
-      err.println("stream of '" + ingestor.source().name() + "' stopped before its first poll");
-    }
-  }
-
-  private static boolean caughtUp(StreamIngestor ingestor) {
-    Map<Integer, Long> lag = ingestor.stats().lag();
-    return !lag.isEmpty() && lag.values().stream().allMatch(l -> l == 0);
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      runner.close();
+      closed.countDown();
     }
   }
 
@@ -337,13 +285,39 @@ public final class StreamCommand implements java.util.concurrent.Callable<Intege
                 + MaterializeCommand.oneLine(String.valueOf(e.getMessage())),
             e);
       }
-      Path dead = deadLetterFile(ctx, s);
+      Path dead = deadLetterFile(ctx.repoRoot(), s);
       long letters = 0;
       if (java.nio.file.Files.isRegularFile(dead)) {
         try (var lines = java.nio.file.Files.lines(dead)) {
           letters = lines.count();
         } catch (java.io.IOException e) {
           letters = -1;
+        }
+      }
+      Path statusFile = StreamRunner.statusFile(statusDir(ctx.repoRoot()), s.name());
+      if (java.nio.file.Files.isRegularFile(statusFile)) {
+        try {
+          var node =
+              new com.fasterxml.jackson.databind.ObjectMapper().readTree(statusFile.toFile());
+          out.println(
+              "  last report of '"
+                  + s.name()
+                  + "' ("
+                  + (node.path("running").asBoolean() ? "running" : "stopped")
+                  + ", "
+                  + node.path("updated").asText()
+                  + "): "
+                  + node.path("messages").asLong()
+                  + " messages, "
+                  + node.path("applied_online").asLong()
+                  + " applied online, freshness "
+                  + node.path("freshness_ms").asLong()
+                  + " ms"
+                  + (node.has("last_error")
+                      ? ", last error: " + node.path("last_error").asText()
+                      : ""));
+        } catch (java.io.IOException e) {
+          out.println("  last report of '" + s.name() + "': unreadable (" + e.getMessage() + ")");
         }
       }
       out.println(

@@ -114,4 +114,130 @@ class StreamCommandIT {
       assertTrue(status.out().contains("dead letters of 'payments': 1"), status.out());
     }
   }
+
+  @Test
+  void serveWithStreamServesProducedEventsWithinASecondAndShowsStreamMetrics() throws Exception {
+    try (KafkaBroker broker = KafkaBroker.start()) {
+      broker.createTopic("clicks", 1);
+      Path repo = tmp.resolve("live");
+      Files.createDirectories(repo.resolve("data"));
+      Files.writeString(
+          repo.resolve("repo.yaml"),
+          """
+          project: live
+          entities:
+            - name: customer
+              join_keys: [{name: customer_id, type: INT64}]
+          sources:
+            - name: clicks
+              type: csv
+              path: data/clicks.csv
+              timestamp_field: event_ts
+              stream: {type: kafka, bootstrap_servers: BOOTSTRAP, topic: clicks}
+          feature_views:
+            - name: activity
+              entities: [customer]
+              source: clicks
+              aggregations:
+                - {function: count, windows: [1h]}
+          """
+              .replace("BOOTSTRAP", broker.bootstrap()));
+      Files.writeString(
+          repo.resolve("data/clicks.csv"),
+          "customer_id,event_ts\n1," + Instant.now().minusSeconds(7200) + "\n");
+      assertEquals(
+          ExitCodes.OK, CliRun.run("apply", "--repo", repo.toString(), "--yes").exitCode());
+      int grpc = dev.fletch.serving.FletchServer.freePort();
+      int http = dev.fletch.serving.FletchServer.freePort();
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      picocli.CommandLine cli =
+          dev.fletch.cli.Fletch.commandLine(
+              new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true),
+              new java.io.PrintStream(err, true));
+      ServeCommand serve = cli.getSubcommands().get("serve").getCommand();
+      Thread running =
+          new Thread(
+              () ->
+                  cli.execute(
+                      "serve",
+                      "--repo",
+                      repo.toString(),
+                      "--grpc-port",
+                      String.valueOf(grpc),
+                      "--http-port",
+                      String.valueOf(http),
+                      "--no-schedule",
+                      "--warm-up",
+                      "0",
+                      "--stream"));
+      running.start();
+      try (dev.fletch.serving.client.FletchClient client =
+          dev.fletch.serving.client.FletchClient.builder()
+              .target("127.0.0.1", grpc)
+              .deadline(java.time.Duration.ofSeconds(5))
+              .build()) {
+        long until = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (serve.server() == null && System.nanoTime() < until) {
+          Thread.sleep(20);
+        }
+        assertTrue(serve.server() != null, err.toString());
+        // Produce once the consumer holds its partition (its status file shows the lag of it).
+        Path status = repo.resolve(".fletch/stream-status/clicks.json");
+        while (System.nanoTime() < until
+            && !(Files.isRegularFile(status)
+                && Files.readString(status).contains("\"lag\":{\"0\""))) {
+          Thread.sleep(20);
+        }
+        try (KafkaProducer<String, String> producer =
+            new KafkaProducer<>(
+                Map.of("bootstrap.servers", broker.bootstrap()),
+                new StringSerializer(),
+                new StringSerializer())) {
+          for (int i = 0; i < 5; i++) {
+            producer.send(
+                new ProducerRecord<>(
+                    "clicks",
+                    "9",
+                    "{\"customer_id\": 9, \"event_ts\": \"" + Instant.now() + "\"}"));
+          }
+          producer.flush();
+        }
+        long produced = System.nanoTime();
+        long count = 0;
+        long seen = 0;
+        while (count < 5
+            && System.nanoTime() - produced < java.time.Duration.ofSeconds(20).toNanos()) {
+          count =
+              ((Number)
+                      client
+                          .getFeatures(
+                              java.util.List.of("activity:count_1h"),
+                              Map.of("customer_id", java.util.List.of(9L)))
+                          .value("count_1h", 0))
+                  .longValue();
+          seen = System.nanoTime();
+          Thread.sleep(10);
+        }
+        assertEquals(5, count, err.toString());
+        // The consumer had joined before the events were produced: they are served at once.
+        assertTrue(
+            seen - produced < java.time.Duration.ofSeconds(1).toNanos(),
+            "served " + (seen - produced) / 1_000_000 + " ms after they were produced");
+        String metrics =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + http + "/metrics"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertTrue(
+            metrics.contains("fletch_stream_messages_total{source=\"clicks\"} 5.0"), metrics);
+        assertTrue(metrics.contains("fletch_stream_lag{source=\"clicks\"} 0.0"), metrics);
+      } finally {
+        serve.requestStop();
+        running.join(30_000);
+      }
+    }
+  }
 }

@@ -1,0 +1,46 @@
+package dev.fletch.cli.commands;
+
+import dev.fletch.stream.StreamIngestor;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+
+/** The counters of streams consumed by {@code fletch serve --stream}, in its metrics. */
+final class StreamMetrics {
+  private StreamMetrics() {}
+
+  static void register(MeterRegistry registry, List<StreamIngestor> ingestors) {
+    for (StreamIngestor i : ingestors) {
+      String source = i.source().name();
+      FunctionCounter.builder("fletch_stream_messages", i, x -> x.stats().messages())
+          .description("Messages consumed from the source's topic")
+          .tag("source", source)
+          .register(registry);
+      FunctionCounter.builder("fletch_stream_applied", i, x -> x.stats().appliedOnline())
+          .description("Rows and events written to the online store")
+          .tag("source", source)
+          .register(registry);
+      FunctionCounter.builder("fletch_stream_late", i, x -> x.stats().late())
+          .description("Aggregated events too late for the online tiles")
+          .tag("source", source)
+          .register(registry);
+      FunctionCounter.builder("fletch_stream_dead_letters", i, x -> x.stats().deadLetters())
+          .description("Messages that did not parse or fit the definition")
+          .tag("source", source)
+          .register(registry);
+      Gauge.builder(
+              "fletch_stream_lag",
+              i,
+              x -> x.stats().lag().values().stream().mapToLong(Long::longValue).sum())
+          .description("Messages not yet consumed, over the source's partitions")
+          .tag("source", source)
+          .register(registry);
+      Gauge.builder(
+              "fletch_stream_freshness_seconds", i, x -> x.stats().lastFreshness().toNanos() / 1e9)
+          .description("Event time to servable of the newest event of the last batch")
+          .tag("source", source)
+          .register(registry);
+    }
+  }
+}
