@@ -156,6 +156,7 @@ public final class StreamIngestor implements AutoCloseable {
     this.offline = source.pushLog() == null ? null : offline;
     this.deadLetters = requireNonNull(deadLetters, "deadLetters is null");
     this.clock = requireNonNull(clock, "clock is null");
+    this.avro = "avro".equals(spec.format()) ? AvroMessages.of(repo, source) : null;
     Map<String, Integer> logIndex = new LinkedHashMap<>();
     for (FeatureView v : repo.featureViews()) {
       if (!v.source().equals(source.name())) {
@@ -223,6 +224,9 @@ public final class StreamIngestor implements AutoCloseable {
 
   private final Duration pollTimeout;
   private final Listener listener;
+
+  /** Avro streams' record reader (null for JSON). */
+  private final AvroMessages avro;
 
   /** The event times of the batch being applied (for the listener). */
   private long[] batchTimes = new long[0];
@@ -428,10 +432,13 @@ public final class StreamIngestor implements AutoCloseable {
     }
   }
 
-  /** A message as one row: a JSON object, renamed by the stream's field mapping. */
+  /** A message as one row (a JSON object or an Avro record), renamed by the field mapping. */
   private Map<String, Object> parse(byte[] value) {
     if (value == null) {
       throw new InvalidRequestException("row 0: the message has no value (a tombstone)");
+    }
+    if (avro != null) {
+      return renamed(avro.parse(value));
     }
     JsonNode node;
     try {
@@ -454,6 +461,19 @@ public final class StreamIngestor implements AutoCloseable {
       }
       row.put(name, plain(f.getValue(), name));
     }
+    return row;
+  }
+
+  private Map<String, Object> renamed(Map<String, Object> fields) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    fields.forEach(
+        (key, v) -> {
+          String name = spec.fieldMapping().getOrDefault(key, key);
+          if (spec.timestampField() != null && name.equals(spec.timestampField())) {
+            name = source.timestampField();
+          }
+          row.put(name, v);
+        });
     return row;
   }
 

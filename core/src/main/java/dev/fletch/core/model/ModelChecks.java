@@ -110,8 +110,14 @@ public final class ModelChecks {
         if (hasControl(st.bootstrapServers()) || st.bootstrapServers().isBlank()) {
           problems.accept(at + ".stream.bootstrap_servers: host:port[,host:port...]");
         }
-        if (!st.format().equals("json")) {
-          problems.accept(at + ".stream.format: must be json");
+        if (!st.format().equals("json") && !st.format().equals("avro")) {
+          problems.accept(at + ".stream.format: must be json or avro");
+        }
+        if (st.format().equals("avro") == (st.schema() == null)) {
+          problems.accept(at + ".stream.schema: avro streams need one, json streams have none");
+        }
+        if (st.schema() != null && (hasControl(st.schema()) || st.schema().contains("://"))) {
+          problems.accept(at + ".stream.schema: must be a local file");
         }
         if (st.groupId() != null && !st.groupId().matches("[A-Za-z0-9._-]{1,249}")) {
           problems.accept(at + ".stream.group_id: letters, digits, '.', '_' and '-' only");

@@ -59,7 +59,8 @@ final class DefinitionReader {
           "format",
           "timestamp_field",
           "field_mapping",
-          "group_id");
+          "group_id",
+          "schema");
   static final List<String> VIEW_KEYS =
       List.of(
           "name",
@@ -274,12 +275,27 @@ final class DefinitionReader {
           "'topic' may hold letters, digits, '.', '_' and '-' (at most 249), not '" + topic + "'");
     }
     String format = m.string("format", false);
-    if (format != null && !format.strip().equalsIgnoreCase("json")) {
+    String fmt = format == null ? "json" : format.strip().toLowerCase(java.util.Locale.ROOT);
+    if (!fmt.equals("json") && !fmt.equals("avro")) {
       m.problem(
           m.valueAt("format"),
-          "stream format must be json (one object per message), not '"
+          "stream format must be json (one object per message) or avro (one binary record per"
+              + " message, with 'schema'), not '"
               + format
-              + "': avro and protobuf are not read yet");
+              + "': protobuf is not read yet");
+    }
+    String schema = m.string("schema", false);
+    if (fmt.equals("avro") && schema == null) {
+      m.problem(
+          m.keyAt("format"),
+          "an avro stream needs 'schema': the writer schema file (.avsc), e.g."
+              + " schemas/transactions.avsc");
+    }
+    if (fmt.equals("json") && schema != null) {
+      m.problem(m.keyAt("schema"), "'schema' is for avro streams; a json stream has none");
+    }
+    if (schema != null && (schema.contains("://") || schema.isBlank())) {
+      m.problem(m.valueAt("schema"), "'schema' is a local .avsc file, not '" + schema + "'");
     }
     String timestamp = m.optionalName("timestamp_field", "timestamp_field");
     Map<String, Located> mapping = m.stringMap("field_mapping");
@@ -295,7 +311,7 @@ final class DefinitionReader {
       return null;
     }
     return new StreamSpec(
-        servers.strip(), topic, "json", timestamp, MappingReader.values(mapping), group);
+        servers.strip(), topic, fmt, timestamp, MappingReader.values(mapping), group, schema);
   }
 
   private void readView(Node node, int index) {

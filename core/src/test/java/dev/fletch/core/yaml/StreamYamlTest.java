@@ -52,13 +52,24 @@ class StreamYamlTest {
                 + "      type: pulsar\n"
                 + "      bootstrap_servers: nowhere\n"
                 + "      topic: \"bad topic\"\n"
-                + "      format: avro\n"
+                + "      format: protobuf\n"
                 + "      partitions: 3\n");
     f.expectProblem("a_entities.yaml", "\"data/pushed/*\"", "'push_log' is a local folder");
     f.expectProblem("a_entities.yaml", "pulsar", "stream type must be kafka, not 'pulsar'");
     f.expectProblem("a_entities.yaml", "nowhere", "'bootstrap_servers' is host:port");
     f.expectProblem("a_entities.yaml", "\"bad topic\"", "'topic' may hold letters, digits");
-    f.expectProblem("a_entities.yaml", "avro", "avro and protobuf are not read yet");
+    f.expectProblem("a_entities.yaml", "protobuf", "protobuf is not read yet");
     f.expectProblem("a_entities.yaml", "partitions", "unknown key 'partitions'");
+  }
+
+  @Test
+  void anAvroStreamNeedsItsSchemaFile() {
+    RepoFiles f =
+        repo("    stream: {type: kafka, bootstrap_servers: b:9092, topic: t, format: avro}\n");
+    f.expectProblem("a_entities.yaml", "format", "an avro stream needs 'schema'");
+    f.edit("a_entities.yaml", "format: avro}", "format: avro, schema: schemas/p.avsc}");
+    StreamSpec st = RepoLoader.load(dir).source("transactions").stream();
+    assertEquals("avro", st.format());
+    assertEquals("schemas/p.avsc", st.schema());
   }
 }
