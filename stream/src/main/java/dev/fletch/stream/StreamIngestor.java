@@ -219,7 +219,21 @@ public final class StreamIngestor implements AutoCloseable {
     if (this.offline != null) {
       readLoggedPositions();
     }
-    consumer.subscribe(List.of(spec.topic()));
+    // Partitions that move here (a rebalance) may have been logged by another consumer since this
+    // one started: what the log holds is read again before they are consumed.
+    consumer.subscribe(
+        List.of(spec.topic()),
+        new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {}
+
+          @Override
+          public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+            if (StreamIngestor.this.offline != null) {
+              readLoggedPositions();
+            }
+          }
+        });
   }
 
   private final Duration pollTimeout;

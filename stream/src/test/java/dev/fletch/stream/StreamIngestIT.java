@@ -356,6 +356,146 @@ class StreamIngestIT {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void aRebalanceBetweenTwoConsumersCountsEachEventOnce() throws Exception {
+    String topic = "tx-rebalance";
+    broker.createTopic(topic, 4);
+    Files.createDirectories(dir.resolve("data"));
+    Files.writeString(dir.resolve("repo.yaml"), repoYaml(broker.bootstrap(), topic));
+    // No history: every event comes from the stream.
+    sql(
+        "COPY (SELECT * FROM (VALUES (1::BIGINT, TIMESTAMP '2026-12-04 07:00:00', 10.0::DOUBLE,"
+            + " 'M1')) AS t(customer_id, event_ts, amount, merchant_id) WHERE false) TO '"
+            + dir.resolve("data/tx.parquet")
+            + "' (FORMAT parquet)");
+    Random rnd = new Random(11);
+    int n = 400;
+    try (OnlineStore store = EmbeddedOnlineStore.open(dir.resolve("online.db"));
+        DuckDbOfflineStore offline = new DuckDbOfflineStore();
+        KafkaProducer<String, String> producer =
+            new KafkaProducer<>(
+                Map.of("bootstrap.servers", broker.bootstrap()),
+                new StringSerializer(),
+                new StringSerializer())) {
+      produceRandom(producer, topic, rnd, n / 2);
+      FeatureRepo repo = RepoLoader.load(dir);
+      Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+      DeadLetters dead = new DeadLetters(dir.resolve("dead.jsonl"), clock);
+      StreamIngestor.Options small =
+          new StreamIngestor.Options(Duration.ofMillis(100), 15, Map.of());
+      // Consumer a "crashes" after a batch whose writes (log file and tiles) landed but whose
+      // offsets were never committed; consumer b, made before that file existed, takes the
+      // partitions over and must neither log nor count that batch again.
+      AtomicInteger replaces = new AtomicInteger();
+      StreamIngestor a =
+          new StreamIngestor(
+              repo, "tx", new FlakyStore(store, replaces, 3), offline, dead, clock, small);
+      boolean crashed = false;
+      try {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (replaces.get() < 2 && System.nanoTime() < until) {
+          a.pollOnce();
+        }
+        assertEquals(2, replaces.get(), "a applied two batches alone: " + a.stats());
+        // Batches of another size: b's files cover other offset ranges than a's.
+        StreamIngestor.Options smaller =
+            new StreamIngestor.Options(Duration.ofMillis(100), 7, Map.of());
+        try (StreamIngestor b =
+            new StreamIngestor(repo, "tx", store, offline, dead, clock, smaller)) {
+          RuntimeException failure = assertThrowsAny(a::pollOnce);
+          assertTrue(String.valueOf(failure.getMessage()).contains("injected"), failure.toString());
+          a.close();
+          crashed = true;
+          boolean produced = false;
+          int idle = 0;
+          while (System.nanoTime() < until && idle < 20) {
+            int got = 0;
+            try {
+              got = b.pollOnce();
+            } catch (RuntimeException e) {
+              // a commit refused by the rebalance: the batch is done again
+            }
+            if (!produced && b.stats().lag().size() == 4) {
+              produceRandom(producer, topic, rnd, n / 2);
+              produced = true;
+            }
+            idle = produced && got == 0 && committed(topic, repo) == n ? idle + 1 : 0;
+          }
+          assertTrue(produced, "b took every partition over: " + b.stats());
+          assertEquals(n, committed(topic, repo), "every offset committed");
+          assertTrue(b.stats().duplicates() > 0, "b skipped what a had applied: " + b.stats());
+        }
+      } finally {
+        if (!crashed) {
+          a.close();
+        }
+      }
+      List<String> spendFeatures =
+          repo.view("spend").features().stream().map(f -> "spend:" + f.name()).toList();
+      List<Map<String, Object>> past = historical(offline, repo, spendFeatures);
+      assertEquals(
+          n,
+          past.stream().mapToLong(m -> ((Number) m.get("count_24h")).longValue()).sum(),
+          "the log holds each event once");
+      assertServedEqualsHistorical(store, repo, past, "after a rebalance");
+    }
+  }
+
+  private static void produceRandom(
+      KafkaProducer<String, String> producer, String topic, Random rnd, int count) {
+    for (int i = 0; i < count; i++) {
+      long customer = 1 + rnd.nextInt(4);
+      producer.send(
+          // Keyed by event, not by customer: one customer's events spread over every partition.
+          new ProducerRecord<>(
+              topic,
+              "event-" + rnd.nextInt(1_000_000),
+              "{\"customer_id\": "
+                  + customer
+                  + ", \"event_ts\": \""
+                  + JOB_END.plusSeconds(1 + rnd.nextInt(5000))
+                  + "\", \"amt\": "
+                  + (rnd.nextInt(100) + 0.5)
+                  + ", \"merchant_id\": \"M"
+                  + rnd.nextInt(6)
+                  + "\"}"));
+    }
+    producer.flush();
+  }
+
+  private static RuntimeException assertThrowsAny(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      return e;
+    }
+    throw new AssertionError("expected a failure");
+  }
+
+  private static String ends(String topic) throws Exception {
+    try (Admin admin = broker.admin()) {
+      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q = new java.util.HashMap<>();
+      for (int p = 0; p < 4; p++) {
+        q.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+      }
+      return admin.listOffsets(q).all().get(30, TimeUnit.SECONDS).toString();
+    }
+  }
+
+  private static long committed(String topic, FeatureRepo repo) throws Exception {
+    try (Admin admin = broker.admin()) {
+      return admin
+          .listConsumerGroupOffsets(StreamIngestor.groupId(repo, repo.source("tx")))
+          .partitionsToOffsetAndMetadata()
+          .get(30, TimeUnit.SECONDS)
+          .entrySet()
+          .stream()
+          .filter(e -> e.getKey().topic().equals(topic))
+          .mapToLong(e -> e.getValue().offset())
+          .sum();
+    }
+  }
+
   /** A real store whose {@code failOn}-th compare-and-set lands and then reports a failure. */
   private static final class FlakyStore implements OnlineStore {
     private final OnlineStore store;
