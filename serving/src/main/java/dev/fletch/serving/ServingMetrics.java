@@ -106,7 +106,21 @@ public final class ServingMetrics {
 
   /** The Prometheus text exposition of every metric. */
   public String scrape() {
+    for (Runnable r : beforeScrape) {
+      r.run();
+    }
     return registry.scrape();
+  }
+
+  private final java.util.List<Runnable> beforeScrape =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Runs {@code refresh} before every scrape: for meters whose set of series changes (one per
+   * partition, say) and is rebuilt from the current state then.
+   */
+  public void beforeScrape(Runnable refresh) {
+    beforeScrape.add(java.util.Objects.requireNonNull(refresh, "refresh is null"));
   }
 
   /** Records one finished call; {@code status} is the gRPC code name (OK, NOT_FOUND, ...). */

@@ -216,6 +216,7 @@ public final class ServeCommand implements Callable<Integer> {
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile FletchServer server;
+  private volatile dev.fletch.stream.StreamRunner runningStreams;
 
   @Override
   public Integer call() throws Exception {
@@ -284,7 +285,8 @@ public final class ServeCommand implements Callable<Integer> {
               .onlineStore(online)
               .offlineStore(offline)
               .repoRoot(ctx.repoRoot())
-              .addRoutes(router -> RegistryRoutes.mount(router, registry));
+              .addRoutes(router -> RegistryRoutes.mount(router, registry))
+              .addRoutes(router -> router.get("/api/v1/streams").handler(this::streamsStatus));
       if (host != null) {
         builder.host(host);
       }
@@ -330,6 +332,7 @@ public final class ServeCommand implements Callable<Integer> {
           scheduler.start();
         }
         dev.fletch.stream.StreamRunner streams = stream ? startStreams(ctx, started) : null;
+        runningStreams = streams;
         printWhereItListens(ctx.out(), ctx.err(), started, online.describe(), scheduler != null);
         Runtime.getRuntime().addShutdownHook(hook);
         stopRequested.await();
@@ -361,6 +364,41 @@ public final class ServeCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /**
+   * GET /api/v1/streams: each stream this server consumes (fletch serve --stream), with its
+   * counters, lag per partition, freshness and last error; an empty list without --stream.
+   */
+  private void streamsStatus(io.vertx.ext.web.RoutingContext ctx) {
+    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    dev.fletch.stream.StreamRunner streams = runningStreams;
+    if (streams != null) {
+      for (dev.fletch.stream.StreamIngestor i : streams.ingestors()) {
+        dev.fletch.stream.StreamIngestor.Stats st = i.stats();
+        io.vertx.core.json.JsonObject lag = new io.vertx.core.json.JsonObject();
+        st.lag().forEach((p, l) -> lag.put(Integer.toString(p), l));
+        io.vertx.core.json.JsonObject o =
+            new io.vertx.core.json.JsonObject()
+                .put("source", i.source().name())
+                .put("topic", i.source().stream().topic())
+                .put("messages", st.messages())
+                .put("applied_online", st.appliedOnline())
+                .put("late", st.late())
+                .put("already_applied", st.duplicates())
+                .put("logged_rows", st.loggedRows())
+                .put("dead_letters", st.deadLetters())
+                .put("lag", lag)
+                .put("freshness_ms", st.lastFreshness().toMillis());
+        if (st.lastError() != null) {
+          o.put("last_error", st.lastError());
+        }
+        out.add(o);
+      }
+    }
+    ctx.response()
+        .putHeader("content-type", "application/json")
+        .end(new io.vertx.core.json.JsonObject().put("streams", out).encode());
+  }
+
   /** Starts the streams of the served definitions and shows them in the server's metrics. */
   private static dev.fletch.stream.StreamRunner startStreams(CliContext ctx, FletchServer started) {
     ServingCatalog catalog = started.definitions().catalogOrNull();
@@ -382,7 +420,7 @@ public final class ServeCommand implements Callable<Integer> {
             StreamCommand.statusDir(ctx.repoRoot()),
             m -> ctx.err().println("warning: " + m),
             java.time.Clock.systemUTC());
-    StreamMetrics.register(started.metrics().registry(), runner.ingestors());
+    StreamMetrics.register(started.metrics(), runner.ingestors());
     runner.start();
     return runner;
   }

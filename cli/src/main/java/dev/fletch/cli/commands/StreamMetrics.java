@@ -10,7 +10,33 @@ import java.util.List;
 final class StreamMetrics {
   private StreamMetrics() {}
 
-  static void register(MeterRegistry registry, List<StreamIngestor> ingestors) {
+  static void register(dev.fletch.serving.ServingMetrics metrics, List<StreamIngestor> ingestors) {
+    MeterRegistry registry = metrics.registry();
+    // Lag per partition: the partitions a consumer holds change with rebalances, so the series
+    // are rebuilt from the consumers' state before each scrape.
+    io.micrometer.core.instrument.MultiGauge partitionLag =
+        io.micrometer.core.instrument.MultiGauge.builder("fletch_stream_partition_lag")
+            .description("Messages not yet consumed in one partition held by this server")
+            .register(registry);
+    metrics.beforeScrape(
+        () -> {
+          List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+          for (StreamIngestor i : ingestors) {
+            i.stats()
+                .lag()
+                .forEach(
+                    (partition, lag) ->
+                        rows.add(
+                            io.micrometer.core.instrument.MultiGauge.Row.of(
+                                io.micrometer.core.instrument.Tags.of(
+                                    "source",
+                                    i.source().name(),
+                                    "partition",
+                                    Integer.toString(partition)),
+                                lag)));
+          }
+          partitionLag.register(rows, true);
+        });
     for (StreamIngestor i : ingestors) {
       String source = i.source().name();
       FunctionCounter.builder("fletch_stream_messages", i, x -> x.stats().messages())

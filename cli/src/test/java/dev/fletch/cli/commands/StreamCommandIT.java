@@ -234,6 +234,22 @@ class StreamCommandIT {
         assertTrue(
             metrics.contains("fletch_stream_messages_total{source=\"clicks\"} 5.0"), metrics);
         assertTrue(metrics.contains("fletch_stream_lag{source=\"clicks\"} 0.0"), metrics);
+        assertTrue(
+            metrics.contains("fletch_stream_partition_lag{partition=\"0\",source=\"clicks\"} 0.0"),
+            metrics);
+        String streams =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + http + "/api/v1/streams"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        io.vertx.core.json.JsonObject first =
+            new io.vertx.core.json.JsonObject(streams).getJsonArray("streams").getJsonObject(0);
+        assertEquals("clicks", first.getString("source"), streams);
+        assertEquals(5L, first.getLong("messages"), streams);
+        assertEquals(0L, first.getJsonObject("lag").getLong("0"), streams);
       } finally {
         serve.requestStop();
         running.join(30_000);
