@@ -191,96 +191,78 @@ public final class StreamTiles {
       byEntity.computeIfAbsent(k, x -> new ArrayList<>()).add(e);
       keys.putIfAbsent(k, e.key());
     }
-    return round(
-        store,
-        project,
-        layout,
-        longest,
-        batchView,
-        streamView,
-        byEntity,
-        keys,
-        0,
-        new Result(0, 0, 0));
+    return new Target(store, project, layout, longest, batchView, streamView)
+        .round(byEntity, keys, 0, new Result(0, 0, 0));
   }
 
-  private static CompletableFuture<Result> round(
+  /** Where one add writes: the store, the view's layout and its two stored forms. */
+  private record Target(
       OnlineStore store,
       String project,
       TileLayout layout,
       long longest,
       FeatureView batchView,
-      FeatureView streamView,
-      Map<String, List<Event>> byEntity,
-      Map<String, EntityKey> keys,
-      int attempt,
-      Result sofar) {
-    if (byEntity.isEmpty()) {
-      return CompletableFuture.completedFuture(sofar);
-    }
-    if (attempt >= MAX_ROUNDS) {
-      return CompletableFuture.failedFuture(
-          new UnavailableException(
-              byEntity.size()
-                  + " entities of '"
-                  + streamView.name()
-                  + "' kept changing under "
-                  + MAX_ROUNDS
-                  + " compare-and-set rounds; nothing was applied to them",
-              null));
-    }
-    List<String> names = new ArrayList<>(byEntity.keySet());
-    List<EntityKey> entityKeys = names.stream().map(keys::get).toList();
-    return store
-        .readEntries(project, entityKeys, List.of(batchView.name(), streamView.name()))
-        .thenCompose(
-            stored -> {
-              List<byte[]> expected = new ArrayList<>(names.size());
-              List<byte[]> updated = new ArrayList<>(names.size());
-              List<Result> results = new ArrayList<>(names.size());
-              for (int i = 0; i < names.size(); i++) {
-                byte[] batch = stored.get(i)[0];
-                byte[] stream = stored.get(i)[1];
-                Applied a =
-                    apply(
-                        layout,
-                        longest,
-                        batchView,
-                        streamView,
-                        batch,
-                        stream,
-                        byEntity.get(names.get(i)));
-                expected.add(stream);
-                updated.add(a.entry());
-                results.add(a.result());
-              }
-              return store
-                  .replaceEntries(
-                      project, streamView.name(), streamView.ttl(), entityKeys, expected, updated)
-                  .thenCompose(
-                      done -> {
-                        Result total = sofar;
-                        Map<String, List<Event>> again = new LinkedHashMap<>();
-                        for (int i = 0; i < names.size(); i++) {
-                          if (done[i]) {
-                            total = total.plus(results.get(i));
-                          } else {
-                            again.put(names.get(i), byEntity.get(names.get(i)));
+      FeatureView streamView) {
+
+    CompletableFuture<Result> round(
+        Map<String, List<Event>> byEntity, Map<String, EntityKey> keys, int attempt, Result sofar) {
+      if (byEntity.isEmpty()) {
+        return CompletableFuture.completedFuture(sofar);
+      }
+      if (attempt >= MAX_ROUNDS) {
+        return CompletableFuture.failedFuture(
+            new UnavailableException(
+                byEntity.size()
+                    + " entities of '"
+                    + streamView.name()
+                    + "' kept changing under "
+                    + MAX_ROUNDS
+                    + " compare-and-set rounds; nothing was applied to them",
+                null));
+      }
+      List<String> names = new ArrayList<>(byEntity.keySet());
+      List<EntityKey> entityKeys = names.stream().map(keys::get).toList();
+      return store
+          .readEntries(project, entityKeys, List.of(batchView.name(), streamView.name()))
+          .thenCompose(
+              stored -> {
+                List<byte[]> expected = new ArrayList<>(names.size());
+                List<byte[]> updated = new ArrayList<>(names.size());
+                List<Result> results = new ArrayList<>(names.size());
+                for (int i = 0; i < names.size(); i++) {
+                  byte[] batch = stored.get(i)[0];
+                  byte[] stream = stored.get(i)[1];
+                  Applied a =
+                      apply(
+                          layout,
+                          longest,
+                          batchView,
+                          streamView,
+                          batch,
+                          stream,
+                          byEntity.get(names.get(i)));
+                  expected.add(stream);
+                  updated.add(a.entry());
+                  results.add(a.result());
+                }
+                return store
+                    .replaceEntries(
+                        project, streamView.name(), streamView.ttl(), entityKeys, expected, updated)
+                    .thenCompose(
+                        done -> {
+                          Result total = sofar;
+                          Map<String, List<Event>> again = new LinkedHashMap<>();
+                          for (int i = 0; i < names.size(); i++) {
+                            if (done[i]) {
+                              total = total.plus(results.get(i));
+                            } else {
+                              again.put(names.get(i), byEntity.get(names.get(i)));
+                            }
                           }
-                        }
-                        return round(
-                            store,
-                            project,
-                            layout,
-                            longest,
-                            batchView,
-                            streamView,
-                            again,
-                            keys,
-                            attempt + 1,
-                            total);
-                      });
-            });
+                          return round(again, keys, attempt + 1, total);
+                        });
+              });
+    }
   }
 
   private record Applied(byte[] entry, Result result) {}
