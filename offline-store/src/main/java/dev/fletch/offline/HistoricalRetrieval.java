@@ -9,12 +9,11 @@ import dev.fletch.core.model.JoinKey;
 import dev.fletch.core.settings.OfflineSettings;
 import java.sql.Connection;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Plans one historical retrieval on a connection: loads the entity set, checks it against the
@@ -116,29 +115,33 @@ final class HistoricalRetrieval {
   }
 
   /**
-   * The repository's output names, with any that would collide with an entity-set column (or with
-   * each other after that) switched to {@code view__feature}.
+   * The repository's output names: the same as in served answers, a function of the requested
+   * features alone. A name that an entity-set column already has is an error naming both (renaming
+   * the feature here would give the training set another column than serving gives the model).
    */
   static List<String> outputNames(List<FeatureRef> refs, boolean fullNames, Columns entity) {
     List<String> names = new ArrayList<>(FeatureRepo.outputNames(refs, fullNames));
-    Set<String> taken = new HashSet<>();
+    Map<String, String> columns = new HashMap<>();
     for (String c : entity.names()) {
-      taken.add(c.toLowerCase(Locale.ROOT));
+      columns.put(c.toLowerCase(Locale.ROOT), c);
     }
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
-      if (taken.contains(name.toLowerCase(Locale.ROOT))) {
-        name = refs.get(i).fullName();
-      }
-      if (!taken.add(name.toLowerCase(Locale.ROOT))) {
+      String clash = columns.get(name.toLowerCase(Locale.ROOT));
+      if (clash != null) {
         throw new InvalidRequestException(
-            "output column '"
-                + name
-                + "' of feature "
+            "feature "
                 + refs.get(i)
-                + " collides with an entity-set column or another feature; rename the column");
+                + " is named '"
+                + name
+                + "' in training sets and in served answers, but the entity rows already have a"
+                + " column '"
+                + clash
+                + "': rename that column, or ask for full names (--full-names,"
+                + " full_feature_names: '"
+                + refs.get(i).fullName()
+                + "' offline and online)");
       }
-      names.set(i, name);
     }
     return names;
   }

@@ -5,8 +5,10 @@ import static dev.fletch.offline.TestData.q;
 import static dev.fletch.offline.TestData.sql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.ValueType;
@@ -155,7 +157,19 @@ class OutputsAndEntitySetsTest {
         new EntitySet.FromRows(
             List.of(
                 Map.of("customer_id", 1L, "event_timestamp", "2024-01-02T00:00:00Z", "tier", "x")));
-    store.historicalToFile(repo, request(labelled, List.of("profile:tier"), false, out, null));
+    // A feature named like an entity column: training would name it otherwise than serving does,
+    // so it is an error naming both; with full names the two agree.
+    InvalidRequestException clash =
+        assertThrows(
+            InvalidRequestException.class,
+            () ->
+                store.historicalToFile(
+                    repo, request(labelled, List.of("profile:tier"), false, out, null)));
+    assertTrue(
+        clash.getMessage().contains("feature profile:tier is named 'tier'")
+            && clash.getMessage().contains("already have a column 'tier'"),
+        clash.getMessage());
+    store.historicalToFile(repo, request(labelled, List.of("profile:tier"), true, out, null));
     row = store.preview(out, 1).get(0);
     assertEquals("x", row.get("tier")); // the entity column is untouched
     assertEquals("gold", row.get("profile__tier"));
