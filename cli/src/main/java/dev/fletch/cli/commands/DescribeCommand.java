@@ -9,6 +9,7 @@ import dev.fletch.registry.ObjectKind;
 import dev.fletch.registry.StoredObject;
 import java.io.PrintStream;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,8 +51,30 @@ public final class DescribeCommand implements Callable<Integer> {
       String p = project.resolve(ctx);
       StoredObject o = ctx.registry().object(p, k, name, version);
       PrintStream out = ctx.out();
+      List<dev.fletch.core.model.FeatureRef> resolved = null;
+      dev.fletch.core.model.FeatureRepo repo = null;
+      if (k == ObjectKind.FEATURE_SERVICE) {
+        repo = version > 0 ? ctx.registry().load(p, version) : ctx.registry().load(p);
+        resolved = repo.resolveService(o.name());
+      }
       if (json) {
-        out.println(ListCommand.prettyJson(o));
+        if (resolved == null) {
+          out.println(ListCommand.prettyJson(o));
+        } else {
+          com.fasterxml.jackson.databind.node.ObjectNode tree =
+              DefinitionJson.mapper().valueToTree(o);
+          com.fasterxml.jackson.databind.node.ArrayNode features =
+              tree.putArray("resolvedFeatures");
+          for (dev.fletch.core.model.FeatureRef ref : resolved) {
+            dev.fletch.core.model.Feature f =
+                repo.view(ref.view()).feature(ref.feature()).orElseThrow();
+            features
+                .addObject()
+                .put("feature", ref.view() + ":" + ref.feature())
+                .put("type", f.type().toString());
+          }
+          out.println(ListCommand.prettyJson(tree));
+        }
         return ExitCodes.OK;
       }
       out.println(k.label() + " " + o.name());
@@ -64,6 +87,24 @@ public final class DescribeCommand implements Callable<Integer> {
               + o.contentHash().substring(0, 12));
       JsonNode tree = DefinitionJson.mapper().valueToTree(o.value());
       block(out, tree, "  ");
+      if (resolved != null) {
+        // Wildcards expanded: what a GetFeatures or historical call with this service returns.
+        out.println("  resolved features (" + resolved.size() + "):");
+        for (dev.fletch.core.model.FeatureRef ref : resolved) {
+          dev.fletch.core.model.FeatureView v = repo.view(ref.view());
+          dev.fletch.core.model.Feature f = v.feature(ref.feature()).orElseThrow();
+          out.println(
+              "    - "
+                  + ref.view()
+                  + ":"
+                  + ref.feature()
+                  + "  "
+                  + f.type()
+                  + (v.aggregated()
+                      ? ""
+                      : v.hasTtl() ? "  ttl " + ListCommand.duration(v.ttl()) : ""));
+        }
+      }
     }
     return ExitCodes.OK;
   }

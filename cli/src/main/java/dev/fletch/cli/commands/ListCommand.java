@@ -32,14 +32,15 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "list",
     description =
-        "List the registry's entities, sources, feature-views, feature-services or projects.")
+        "List the registry's entities, sources, feature-views, feature-services, features or"
+            + " projects.")
 public final class ListCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
   @Parameters(
       index = "0",
       paramLabel = "KIND",
-      description = "entities | sources | feature-views | feature-services | projects")
+      description = "entities | sources | feature-views | feature-services | features | projects")
   String kind;
 
   @Mixin ProjectOption project;
@@ -76,8 +77,20 @@ public final class ListCommand implements Callable<Integer> {
         }
         return ExitCodes.OK;
       }
-      ObjectKind k = ObjectKind.parse(kind);
       String p = project.resolve(ctx);
+      if (kind.trim().toLowerCase(Locale.ROOT).equals("features")) {
+        return listFeatures(ctx, registry, p);
+      }
+      ObjectKind k;
+      try {
+        k = ObjectKind.parse(kind);
+      } catch (dev.fletch.core.InvalidRequestException e) {
+        throw new dev.fletch.core.InvalidRequestException(
+            "unknown kind '"
+                + kind
+                + "': expected entities, sources, feature-views, feature-services, features or"
+                + " projects");
+      }
       List<StoredObject> objects = registry.objects(p, k, version);
       if (json) {
         out.println(prettyJson(objects));
@@ -94,6 +107,60 @@ public final class ListCommand implements Callable<Integer> {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /** Every feature of the project: its reference, type, view, ttl, online flag and description. */
+  private int listFeatures(CliContext ctx, Registry registry, String p) {
+    dev.fletch.core.model.FeatureRepo repo =
+        version > 0 ? registry.load(p, version) : registry.load(p);
+    List<java.util.Map<String, Object>> asJson = new ArrayList<>();
+    List<List<String>> rows = new ArrayList<>();
+    for (FeatureView v : repo.featureViews()) {
+      for (dev.fletch.core.model.Feature f : v.features()) {
+        String description = describeFeature(v, f);
+        java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
+        o.put("feature", v.name() + ":" + f.name());
+        o.put("type", f.type().toString());
+        o.put("view", v.name());
+        o.put("ttl", v.aggregated() ? "windows" : v.hasTtl() ? duration(v.ttl()) : "none");
+        o.put("online", v.online());
+        o.put("description", description);
+        asJson.add(o);
+        rows.add(
+            List.of(
+                v.name() + ":" + f.name(),
+                f.type().toString(),
+                (String) o.get("ttl"),
+                Boolean.toString(v.online()),
+                description));
+      }
+    }
+    PrintStream out = ctx.out();
+    if (json) {
+      out.println(prettyJson(asJson));
+    } else if (rows.isEmpty()) {
+      out.println("No features in project '" + p + "'.");
+    } else {
+      table(out, List.of("FEATURE", "TYPE", "TTL", "ONLINE", "DESCRIPTION"), rows);
+    }
+    return ExitCodes.OK;
+  }
+
+  /** A feature's description, or for a window aggregation what it computes. */
+  static String describeFeature(FeatureView v, dev.fletch.core.model.Feature f) {
+    if (!f.description().isEmpty()) {
+      return f.description();
+    }
+    return v.aggregation(f.name())
+        .map(
+            a ->
+                a.function().key()
+                    + (a.countsEvents()
+                        ? " of events"
+                        : " of " + (a.column() != null ? a.column() : a.expression()))
+                    + " over "
+                    + duration(a.window()))
+        .orElse(f.expression() == null ? "" : f.expression());
   }
 
   private static List<String> header(ObjectKind kind) {

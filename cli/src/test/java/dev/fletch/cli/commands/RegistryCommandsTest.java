@@ -209,6 +209,33 @@ class RegistryCommandsTest {
   }
 
   @Test
+  void listFeaturesAndDescribeAServiceExpandTheWildcards() {
+    assertEquals(ExitCodes.OK, fletch("apply", "--yes").code());
+    Run features = fletch("list", "features");
+    assertEquals(ExitCodes.OK, features.code(), features.err());
+    assertTrue(
+        features
+            .out()
+            .lines()
+            .anyMatch(
+                l ->
+                    l.matches(
+                        "customer_stats:avg_order_value_7d\\s+DOUBLE\\s+7d\\s+true\\s+Mean order"
+                            + " value over the last week.")),
+        features.out());
+    assertEquals(5, features.out().lines().count(), features.out());
+    Run service = fletch("describe", "feature-service", "churn_model_v1");
+    assertTrue(service.out().contains("  features: [customer_stats:*]"), service.out());
+    assertTrue(service.out().contains("  resolved features (4):"), service.out());
+    assertTrue(service.out().contains("    - customer_stats:is_vip  BOOL  ttl 7d"), service.out());
+    Run json = fletch("describe", "feature-service", "churn_model_v1", "--json");
+    assertTrue(
+        json.out().contains("\"feature\" : \"customer_stats:orders_7d\"")
+            && json.out().contains("\"type\" : \"INT64\""),
+        json.out());
+  }
+
+  @Test
   void unknownObjectsAndKindsFailClearly() {
     assertEquals(ExitCodes.OK, fletch("apply", "--yes").code());
     Run missing = fletch("describe", "entity", "ghost");
@@ -217,6 +244,7 @@ class RegistryCommandsTest {
     Run kind = fletch("list", "widgets");
     assertEquals(ExitCodes.FAILURE, kind.code());
     assertTrue(kind.err().contains("unknown kind 'widgets'"), kind.err());
+    assertTrue(kind.err().contains("features or projects"), kind.err());
     Run half = fletch("history", "entity");
     assertEquals(ExitCodes.FAILURE, half.code());
   }
