@@ -55,8 +55,56 @@ final class JsonDiff {
         out.add(path + ": order " + before.keySet() + " -> " + after.keySet());
       }
     } else {
-      out.add(path + ": " + show(a) + " -> " + show(b));
+      String key = path.substring(path.lastIndexOf('.') + 1);
+      out.add(yamlPath(path) + ": " + show(key, a) + " -> " + show(key, b));
     }
+  }
+
+  /** The stored model's field names as the YAML writes them. */
+  private static final Map<String, String> YAML_KEYS =
+      Map.of(
+          "timestampField", "timestamp_field",
+          "createdTimestampField", "created_timestamp_field",
+          "fieldMapping", "field_mapping",
+          "joinKeys", "join_keys",
+          "inputType", "type",
+          "pushLog", "push_log",
+          "bootstrapServers", "bootstrap_servers",
+          "groupId", "group_id");
+
+  /**
+   * A path in the YAML's words: {@code createdTimestampField} -> {@code created_timestamp_field}.
+   */
+  static String yamlPath(String path) {
+    StringBuilder sb = new StringBuilder(path.length() + 8);
+    for (String segment : path.split("\\.", -1)) {
+      if (sb.length() > 0) {
+        sb.append('.');
+      }
+      int bracket = segment.indexOf('[');
+      String field = bracket < 0 ? segment : segment.substring(0, bracket);
+      sb.append(YAML_KEYS.getOrDefault(field, field));
+      if (bracket >= 0) {
+        sb.append(segment.substring(bracket));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static final java.util.Set<String> DURATIONS =
+      java.util.Set.of("ttl", "schedule", "window", "hop");
+
+  /** A value as the YAML writes it: durations as {@code 7d}, not {@code PT168H}. */
+  private static String show(String key, JsonNode n) {
+    if (n != null && n.isTextual() && DURATIONS.contains(key)) {
+      try {
+        java.time.Duration d = java.time.Duration.parse(n.asText());
+        return d.isZero() ? "0" : dev.fletch.core.Durations.format(d);
+      } catch (java.time.format.DateTimeParseException e) {
+        return n.asText();
+      }
+    }
+    return show(n);
   }
 
   /** Whether every element is an object with a distinct text {@code name}. */

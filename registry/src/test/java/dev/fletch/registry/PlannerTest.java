@@ -46,7 +46,7 @@ class PlannerTest {
                     v.name(),
                     v.entities(),
                     v.source(),
-                    v.ttl(),
+                    java.time.Duration.ofHours(8),
                     false,
                     v.features(),
                     "new words",
@@ -58,7 +58,16 @@ class PlannerTest {
             "description: profile -> new words",
             "online: true -> false",
             "tags.team: (none) -> risk",
-            "tags.tier: gold -> silver"),
+            "tags.tier: gold -> silver",
+            // Durations as the YAML writes them, not ISO-8601 (PT720H).
+            "ttl: "
+                + dev.fletch.core.Durations.format(
+                    a.featureViews().stream()
+                        .filter(x -> x.name().equals(b.featureViews().get(0).name()))
+                        .findFirst()
+                        .orElseThrow()
+                        .ttl())
+                + " -> 8h"),
         viewFields(diff(a, b)));
     assertFalse(diff(a, b).isBreaking());
   }

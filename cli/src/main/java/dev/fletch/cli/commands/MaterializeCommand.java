@@ -225,8 +225,9 @@ public final class MaterializeCommand implements Callable<Integer> {
           Locale.ROOT,
           "%-32s %-24s %-24s %12d %9.2f %6s%n",
           r.view(),
-          r.start(),
-          r.end(),
+          // Microseconds, as stored: never more digits than the online store and job history hold.
+          r.start().truncatedTo(java.time.temporal.ChronoUnit.MICROS),
+          r.end().truncatedTo(java.time.temporal.ChronoUnit.MICROS),
           r.rows(),
           r.took().toMillis() / 1000.0,
           r.jobId() < 0 ? "-" : Long.toString(r.jobId()));

@@ -339,6 +339,13 @@ class MaterializeCommandTest {
         second.out());
     Run jobs = run("jobs", "--repo", repo.toString(), "--view", "customer_stats", "--limit", "1");
     assertEquals(2, jobs.out().strip().split("\\R").length, jobs.out());
+    // An end of "now" is printed as stored: microseconds, never nanoseconds.
+    Run now = run("materialize-incremental", "--repo", repo.toString(), "--end", "now");
+    assertEquals(0, now.code(), now.err());
+    assertTrue(
+        now.out().matches("(?s).*\\s\\d{4}-\\d{2}-\\d{2}T[0-9:]+(\\.\\d{1,6})?Z\\s+\\d+\\s.*"),
+        now.out());
+    assertFalse(now.out().matches("(?s).*\\.\\d{7,9}Z.*"), now.out());
   }
 
   @Test
