@@ -118,8 +118,7 @@ abstract class AbstractRegistryContract {
     Plan.Change c = change(plan, ObjectKind.FEATURE_VIEW, "customer_profile");
     assertEquals(Action.CHANGED, c.action());
     assertEquals(
-        List.of("features[amount].type: INT32 -> INT64", "ttl: PT720H -> PT24H"),
-        c.changedFields());
+        List.of("features[amount].type: INT32 -> INT64", "ttl: 30d -> 1d"), c.changedFields());
     assertTrue(plan.isBreaking());
     assertTrue(
         plan.breakingChanges().get(0).contains("'amount' changed type INT32 -> INT64"),

@@ -153,7 +153,7 @@ public final class ServeCommand implements Callable<Integer> {
       paramLabel = "SECONDS",
       defaultValue = "0",
       description =
-          "Ask gRPC clients to reconnect after this long (+-10 %), so that connections spread over"
+          "Ask gRPC clients to reconnect after this long (+-10 %%), so that connections spread over"
               + " replicas added later (default: 0, no limit; else at least 1).")
   long maxConnectionAgeSeconds;
 
