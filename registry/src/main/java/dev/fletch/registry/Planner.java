@@ -10,6 +10,7 @@ import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.ValueType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -193,7 +194,7 @@ final class Planner {
         var now = b.feature(f.name());
         if (now.isEmpty()) {
           reasons.addAll(usages(a.name(), f.name(), repo.featureServices(), storedServices));
-        } else if (now.get().type() != f.type()) {
+        } else if (now.get().type() != f.type() && !widens(f.type(), now.get().type())) {
           reasons.add(
               "feature view '"
                   + a.name()
@@ -207,6 +208,19 @@ final class Planner {
       }
     }
     return reasons;
+  }
+
+  /**
+   * Whether values of {@code from} read as {@code to} without loss (what the online store's decoder
+   * does for entries written before the change): INT32 to INT64, FLOAT to DOUBLE, and lists of
+   * them.
+   */
+  static boolean widens(ValueType from, ValueType to) {
+    if (from.isList() && to.isList()) {
+      return widens(from.elementType(), to.elementType());
+    }
+    return (from == ValueType.INT32 && to == ValueType.INT64)
+        || (from == ValueType.FLOAT && to == ValueType.DOUBLE);
   }
 
   /**

@@ -111,17 +111,17 @@ abstract class AbstractRegistryContract {
     FeatureRepo v2 =
         Fixtures.withView(
             v1,
-            v -> Fixtures.retype(Fixtures.ttl(v, Duration.ofDays(1)), "amount", ValueType.INT64));
+            v -> Fixtures.retype(Fixtures.ttl(v, Duration.ofDays(1)), "amount", ValueType.STRING));
 
     Plan plan = registry.plan(v2);
     assertEquals(1, plan.baseVersion());
     Plan.Change c = change(plan, ObjectKind.FEATURE_VIEW, "customer_profile");
     assertEquals(Action.CHANGED, c.action());
     assertEquals(
-        List.of("features[amount].type: INT32 -> INT64", "ttl: 30d -> 1d"), c.changedFields());
+        List.of("features[amount].type: INT32 -> STRING", "ttl: 30d -> 1d"), c.changedFields());
     assertTrue(plan.isBreaking());
     assertTrue(
-        plan.breakingChanges().get(0).contains("'amount' changed type INT32 -> INT64"),
+        plan.breakingChanges().get(0).contains("'amount' changed type INT32 -> STRING"),
         plan.breakingChanges().toString());
     assertEquals(Action.UNCHANGED, change(plan, ObjectKind.ENTITY, "customer").action());
     assertTrue(
@@ -135,8 +135,22 @@ abstract class AbstractRegistryContract {
     ApplyResult forced = registry.apply(v2, 1, true, "alice");
     assertEquals(2, forced.version());
     assertEquals(
-        ValueType.INT64,
+        ValueType.STRING,
         registry.load(project).view("customer_profile").feature("amount").orElseThrow().type());
+  }
+
+  @Test
+  void wideningATypeIsNotBreaking() {
+    FeatureRepo v1 = payments(project);
+    registry.apply(v1, 0, false, "alice");
+    // Stored INT32 values read as INT64 (and FLOAT as DOUBLE): no consumer loses a value.
+    FeatureRepo v2 = Fixtures.withView(v1, v -> Fixtures.retype(v, "amount", ValueType.INT64));
+    Plan plan = registry.plan(v2);
+    assertEquals(
+        List.of("features[amount].type: INT32 -> INT64"),
+        change(plan, ObjectKind.FEATURE_VIEW, "customer_profile").changedFields());
+    assertFalse(plan.isBreaking(), plan.breakingChanges().toString());
+    assertTrue(registry.apply(v2, 1, false, "alice").applied());
   }
 
   @Test

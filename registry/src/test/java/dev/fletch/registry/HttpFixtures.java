@@ -17,6 +17,7 @@ public final class HttpFixtures {
   }
 
   public static FeatureRepo retypedAmount(FeatureRepo repo) {
-    return Fixtures.withView(repo, v -> Fixtures.retype(v, "amount", ValueType.INT64));
+    // INT32 -> STRING: stored values do not read as the new type (a widening would not break).
+    return Fixtures.withView(repo, v -> Fixtures.retype(v, "amount", ValueType.STRING));
   }
 }
