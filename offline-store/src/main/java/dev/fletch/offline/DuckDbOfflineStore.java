@@ -243,11 +243,14 @@ public final class DuckDbOfflineStore implements OfflineStore {
               request.format() == HistoricalRequest.OutputFormat.CSV
                   ? "(FORMAT csv, HEADER true)"
                   : "(FORMAT parquet)";
+          String select =
+              request.format() == HistoricalRequest.OutputFormat.CSV
+                  ? csvSelect(conn, plan.sql())
+                  : plan.sql();
           try {
             long rows;
             try (Statement st = conn.createStatement()) {
-              st.execute(
-                  "COPY (" + plan.sql() + ") TO " + Sql.literal(tmp.toString()) + " " + options);
+              st.execute("COPY (" + select + ") TO " + Sql.literal(tmp.toString()) + " " + options);
               rows = st.getUpdateCount();
             }
             moveIntoPlace(tmp, target);
@@ -256,6 +259,31 @@ public final class DuckDbOfflineStore implements OfflineStore {
             Files.deleteIfExists(tmp);
           }
         });
+  }
+
+  /**
+   * A query's rows as a CSV training set writes them: list columns as JSON arrays ({@code
+   * ["en",null]}), so that a list's null element is not the text NULL and commas inside elements
+   * stay inside. NULL is an empty field and an empty string {@code ""} (DuckDB's CSV writer).
+   */
+  private static String csvSelect(Connection conn, String select) throws SQLException {
+    List<String> lists = new ArrayList<>();
+    try (Statement st = conn.createStatement();
+        ResultSet rs = st.executeQuery("DESCRIBE " + select)) {
+      while (rs.next()) {
+        if (rs.getString("column_type").endsWith("[]")) {
+          lists.add(rs.getString("column_name"));
+        }
+      }
+    }
+    if (lists.isEmpty()) {
+      return select;
+    }
+    StringJoiner replace = new StringJoiner(", ", "SELECT * REPLACE (", ")");
+    for (String c : lists) {
+      replace.add("CAST(to_json(" + Sql.ident(c) + ") AS VARCHAR) AS " + Sql.ident(c));
+    }
+    return replace + " FROM (" + select + ")";
   }
 
   private static void moveIntoPlace(Path tmp, Path target) throws IOException {
