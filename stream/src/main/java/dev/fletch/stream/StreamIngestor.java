@@ -216,11 +216,9 @@ public final class StreamIngestor implements AutoCloseable {
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.pollTimeout = options.pollTimeout();
     this.listener = options.listener();
-    if (this.offline != null) {
-      readLoggedPositions();
-    }
-    // Partitions that move here (a rebalance) may have been logged by another consumer since this
-    // one started: what the log holds is read again before they are consumed.
+    // What the push log holds is read whenever partitions are assigned, before any record of them
+    // is fetched: at the first poll, and after a rebalance, when another consumer may have logged
+    // batches it never committed.
     consumer.subscribe(
         List.of(spec.topic()),
         new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
@@ -359,6 +357,7 @@ public final class StreamIngestor implements AutoCloseable {
       batchTimes = new long[records.count()];
     }
     for (TopicPartition tp : records.partitions()) {
+      String position = spec.topic() + "-" + tp.partition();
       List<Object[]> logRows = new ArrayList<>();
       long first = -1;
       long last = -1;
@@ -380,8 +379,9 @@ public final class StreamIngestor implements AutoCloseable {
           }
           continue;
         }
-        String position = spec.topic() + "-" + tp.partition();
-        batchTimes[batchTimeCount++] = Windows.micros(checked.get(0).time());
+        // Every view reads the same timestamp field: one event time per message.
+        long time = Windows.micros(checked.get(0).time());
+        batchTimes[batchTimeCount++] = time;
         Object[] logRow = new Object[logColumns.size()];
         for (int i = 0; i < shapes.size(); i++) {
           RowShape shape = shapes.get(i);
@@ -399,7 +399,7 @@ public final class StreamIngestor implements AutoCloseable {
                 .add(
                     new StreamTiles.Event(
                         checkedRow.key(),
-                        Windows.micros(checkedRow.time()),
+                        time,
                         checkedRow.created() == null ? null : Windows.micros(checkedRow.created()),
                         shape.inputs(checkedRow),
                         position,
@@ -407,7 +407,7 @@ public final class StreamIngestor implements AutoCloseable {
           } else {
             plain.get(i).add(shape.featureRow(checkedRow));
           }
-          newest = Math.max(newest, Windows.micros(checkedRow.time()));
+          newest = Math.max(newest, time);
         }
         if (r.offset() > loggedUpTo) {
           logRows.add(logRow);
@@ -469,10 +469,7 @@ public final class StreamIngestor implements AutoCloseable {
     Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> f = fields.next();
-      String name = spec.fieldMapping().getOrDefault(f.getKey(), f.getKey());
-      if (spec.timestampField() != null && name.equals(spec.timestampField())) {
-        name = source.timestampField();
-      }
+      String name = column(f.getKey());
       row.put(name, plain(f.getValue(), name));
     }
     return row;
@@ -480,15 +477,16 @@ public final class StreamIngestor implements AutoCloseable {
 
   private Map<String, Object> renamed(Map<String, Object> fields) {
     Map<String, Object> row = new LinkedHashMap<>();
-    fields.forEach(
-        (key, v) -> {
-          String name = spec.fieldMapping().getOrDefault(key, key);
-          if (spec.timestampField() != null && name.equals(spec.timestampField())) {
-            name = source.timestampField();
-          }
-          row.put(name, v);
-        });
+    fields.forEach((key, v) -> row.put(column(key), v));
     return row;
+  }
+
+  /** The source column a message field is: renamed by the field mapping and timestamp field. */
+  private String column(String field) {
+    String name = spec.fieldMapping().getOrDefault(field, field);
+    return spec.timestampField() != null && name.equals(spec.timestampField())
+        ? source.timestampField()
+        : name;
   }
 
   private static Object plain(JsonNode v, String field) {
