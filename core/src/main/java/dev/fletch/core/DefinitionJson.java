@@ -32,6 +32,30 @@ public final class DefinitionJson {
 
   private DefinitionJson() {}
 
+  /** The stored model's camelCase field names as the YAML writes them; others are the same. */
+  private static final java.util.Map<String, String> YAML_KEYS =
+      java.util.Map.of(
+          "timestampField", "timestamp_field",
+          "createdTimestampField", "created_timestamp_field",
+          "fieldMapping", "field_mapping",
+          "joinKeys", "join_keys",
+          "inputType", "type",
+          "pushLog", "push_log",
+          "bootstrapServers", "bootstrap_servers",
+          "groupId", "group_id");
+
+  /** The fields stored as ISO-8601 durations that the YAML writes as {@code 7d}. */
+  public static final java.util.Set<String> DURATION_FIELDS =
+      java.util.Set.of("ttl", "schedule", "window", "hop");
+
+  /**
+   * The YAML key of a stored field ({@code timestampField} -> {@code timestamp_field}); a name that
+   * is not a model field (a tag, a column) comes back unchanged.
+   */
+  public static String yamlKey(String field) {
+    return YAML_KEYS.getOrDefault(field, field);
+  }
+
   public static ObjectMapper mapper() {
     return MAPPER;
   }

@@ -60,18 +60,6 @@ final class JsonDiff {
     }
   }
 
-  /** The stored model's field names as the YAML writes them. */
-  private static final Map<String, String> YAML_KEYS =
-      Map.of(
-          "timestampField", "timestamp_field",
-          "createdTimestampField", "created_timestamp_field",
-          "fieldMapping", "field_mapping",
-          "joinKeys", "join_keys",
-          "inputType", "type",
-          "pushLog", "push_log",
-          "bootstrapServers", "bootstrap_servers",
-          "groupId", "group_id");
-
   /**
    * A path in the YAML's words: {@code createdTimestampField} -> {@code created_timestamp_field}.
    */
@@ -83,7 +71,7 @@ final class JsonDiff {
       }
       int bracket = segment.indexOf('[');
       String field = bracket < 0 ? segment : segment.substring(0, bracket);
-      sb.append(YAML_KEYS.getOrDefault(field, field));
+      sb.append(dev.fletch.core.DefinitionJson.yamlKey(field));
       if (bracket >= 0) {
         sb.append(segment.substring(bracket));
       }
@@ -91,12 +79,11 @@ final class JsonDiff {
     return sb.toString();
   }
 
-  private static final java.util.Set<String> DURATIONS =
-      java.util.Set.of("ttl", "schedule", "window", "hop");
-
   /** A value as the YAML writes it: durations as {@code 7d}, not {@code PT168H}. */
   private static String show(String key, JsonNode n) {
-    if (n != null && n.isTextual() && DURATIONS.contains(key)) {
+    if (n != null
+        && n.isTextual()
+        && dev.fletch.core.DefinitionJson.DURATION_FIELDS.contains(key)) {
       try {
         java.time.Duration d = java.time.Duration.parse(n.asText());
         return d.isZero() ? "0" : dev.fletch.core.Durations.format(d);

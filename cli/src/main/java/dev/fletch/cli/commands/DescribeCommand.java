@@ -131,7 +131,7 @@ public final class DescribeCommand implements Callable<Integer> {
           || (aggregated && f.getKey().equals("ttl"))) {
         continue;
       }
-      String key = yamlKey(f.getKey());
+      String key = DefinitionJson.yamlKey(f.getKey());
       if (v.isArray() && v.get(0).isObject()) {
         out.println(indent + key + ":");
         for (JsonNode item : v) {
@@ -162,25 +162,6 @@ public final class DescribeCommand implements Callable<Integer> {
     return v == null || v.isNull();
   }
 
-  /** The YAML key of a stored field: {@code timestampField} -> {@code timestamp_field}. */
-  static String yamlKey(String key) {
-    if (key.equals("inputType")) {
-      return "type";
-    }
-    StringBuilder sb = new StringBuilder(key.length() + 4);
-    for (char c : key.toCharArray()) {
-      if (Character.isUpperCase(c)) {
-        sb.append('_').append(Character.toLowerCase(c));
-      } else {
-        sb.append(c);
-      }
-    }
-    return sb.toString();
-  }
-
-  private static final java.util.Set<String> DURATIONS =
-      java.util.Set.of("ttl", "schedule", "window", "hop");
-
   /**
    * Durations as YAML writes them ({@code 7d}) rather than ISO-8601 ({@code PT168H}); aggregation
    * functions as written ({@code count_distinct}).
@@ -189,7 +170,7 @@ public final class DescribeCommand implements Callable<Integer> {
     if (key.equals("function") && v.isTextual()) {
       return v.asText().toLowerCase(java.util.Locale.ROOT);
     }
-    if (DURATIONS.contains(key) && v.isTextual()) {
+    if (DefinitionJson.DURATION_FIELDS.contains(key) && v.isTextual()) {
       try {
         java.time.Duration d = java.time.Duration.parse(v.asText());
         return d.isZero() ? "none" : ListCommand.duration(d);
