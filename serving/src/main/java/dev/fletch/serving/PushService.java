@@ -149,7 +149,8 @@ final class PushService {
       throw new InvalidRequestException(
           rows.size() + " rows in one push; at most " + MAX_ROWS + " are allowed: split it");
     }
-    FeatureRepo repo = definitions.catalog().repo();
+    ServingCatalog catalog = definitions.catalog();
+    FeatureRepo repo = catalog.repo();
     FeatureView view = repo.view(request.view());
     Source source = repo.source(view.source());
     String where = "feature view '" + view.name() + "'";
@@ -173,7 +174,7 @@ final class PushService {
               + source.name()
               + "' to it, or push to: online");
     }
-    RowShape shape = RowShape.of(repo, view);
+    RowShape shape = catalog.rowShape(view);
     List<FeatureRow> featureRows = new ArrayList<>();
     List<StreamTiles.Event> events = new ArrayList<>();
     List<Object[]> logRows = new ArrayList<>(rows.size());

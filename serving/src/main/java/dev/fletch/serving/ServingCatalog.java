@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.fletch.core.BoundedCache;
 import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.ingest.RowShape;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureRef;
 import dev.fletch.core.model.FeatureRepo;
@@ -31,6 +32,7 @@ public final class ServingCatalog {
   private final long version;
   private final FeatureRepo repo;
   private final BoundedCache<PlanKey, Plan> plans = new BoundedCache<>(MAX_PLANS);
+  private final BoundedCache<String, RowShape> rowShapes = new BoundedCache<>(MAX_PLANS);
 
   ServingCatalog(long version, FeatureRepo repo) {
     this.version = version;
@@ -74,6 +76,14 @@ public final class ServingCatalog {
   public record Plan(List<ViewRead> views, List<OutputColumn> columns) {}
 
   private record PlanKey(List<String> features, String service, boolean fullNames) {}
+
+  /**
+   * The shape of rows pushed to {@code view} (one per view of this version, built once: a push
+   * checks its rows against it); InvalidRequestException for a view that cannot take rows.
+   */
+  public RowShape rowShape(FeatureView view) {
+    return rowShapes.get(view.name(), name -> RowShape.of(repo, view));
+  }
 
   /**
    * Resolves refs (or a service) into a plan; NotFoundException / InvalidRequestException on bad
