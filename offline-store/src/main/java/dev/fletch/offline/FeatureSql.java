@@ -348,8 +348,42 @@ final class FeatureSql {
         + ")";
   }
 
-  /** Where, in a historical query, one output feature comes from. */
-  record OutputFeature(int view, Feature feature, String outputName) {}
+  /**
+   * One output feature of a historical query: its name and the SQL of its value over the entity row
+   * {@code e} and the joined views {@code v<i>} ({@link #featureValue}, or an on-demand feature's
+   * expression over those).
+   */
+  record OutputFeature(String outputName, String sql) {}
+
+  /**
+   * The value of {@code feature} of view {@code v} for an entity row of a historical query: the
+   * matched row's value, NULL when that row is older than the view's ttl; for an aggregated view,
+   * the aggregation over its window.
+   */
+  static String featureValue(List<ViewRelation> views, int v, Feature feature) {
+    String alias = viewAlias(v);
+    ViewRelation relation = views.get(v);
+    if (relation.aggregated()) {
+      Aggregation a = relation.view().aggregation(feature.name()).orElseThrow();
+      return WindowSql.output(a, alias);
+    }
+    String value = alias + "." + ident(feature.name());
+    Optional<Long> ttl = ttlMicros(relation.view().ttl());
+    if (ttl.isEmpty()) {
+      return value;
+    }
+    return "CASE WHEN "
+        + alias
+        + "."
+        + ident(EVENT_TIME)
+        + " >= e."
+        + ident(ENTITY_TIME)
+        + " - to_microseconds(CAST("
+        + ttl.get()
+        + " AS BIGINT)) THEN "
+        + value
+        + " END";
+  }
 
   /**
    * The point-in-time query: entity rows (table {@value #ENTITIES}, with their insertion order as
@@ -434,30 +468,7 @@ final class FeatureSql {
               : "e." + ident(name));
     }
     for (OutputFeature o : outputs) {
-      String alias = viewAlias(o.view());
-      ViewRelation relation = views.get(o.view());
-      if (relation.aggregated()) {
-        Aggregation a = relation.view().aggregation(o.feature().name()).orElseThrow();
-        out.add(WindowSql.output(a, alias) + " AS " + ident(o.outputName()));
-        continue;
-      }
-      String value = alias + "." + ident(o.feature().name());
-      Optional<Long> ttl = ttlMicros(views.get(o.view()).view().ttl());
-      if (ttl.isPresent()) {
-        value =
-            "CASE WHEN "
-                + alias
-                + "."
-                + ident(EVENT_TIME)
-                + " >= e."
-                + ident(ENTITY_TIME)
-                + " - to_microseconds(CAST("
-                + ttl.get()
-                + " AS BIGINT)) THEN "
-                + value
-                + " END";
-      }
-      out.add(value + " AS " + ident(o.outputName()));
+      out.add(o.sql() + " AS " + ident(o.outputName()));
     }
     sql.append(" SELECT ").append(out).append(" FROM ").append(ident("__fletch_e")).append(" AS e");
     for (int v = 0; v < views.size(); v++) {

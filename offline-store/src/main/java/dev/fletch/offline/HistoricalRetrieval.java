@@ -30,14 +30,19 @@ final class HistoricalRetrieval {
       Connection conn, FeatureRepo repo, HistoricalRequest request, OfflineSettings settings) {
     List<FeatureRef> refs = resolve(repo, request);
     SourceCatalog catalog = new SourceCatalog(conn, repo, settings);
+    OnDemandSql onDemand = new OnDemandSql(repo);
+    OnDemandSql.Needs needs = onDemand.needs(refs);
 
-    // Validate the views before touching the entity set, so definition errors come first.
+    // Validate the views before touching the entity set, so definition errors come first. The
+    // views' features are the requested ones and those on-demand features read.
     Map<String, List<Feature>> byView = new LinkedHashMap<>();
-    for (FeatureRef ref : refs) {
+    for (FeatureRef ref : needs.viewFeatures()) {
       FeatureView view = repo.view(ref.view());
-      byView
-          .computeIfAbsent(view.name(), n -> new ArrayList<>())
-          .add(view.feature(ref.feature()).orElseThrow());
+      List<Feature> features = byView.computeIfAbsent(view.name(), n -> new ArrayList<>());
+      Feature f = view.feature(ref.feature()).orElseThrow();
+      if (!features.contains(f)) {
+        features.add(f);
+      }
     }
     List<FeatureSql.ViewRelation> views = new ArrayList<>();
     Map<String, Integer> viewIndex = new LinkedHashMap<>();
@@ -49,17 +54,48 @@ final class HistoricalRetrieval {
     String tsColumn = request.eventTimestampColumn();
     Columns entity = EntityTables.load(catalog, conn, request.entities(), tsColumn);
     checkEntityColumns(repo, entity, tsColumn, views);
+    checkRequestFields(entity, needs);
 
+    java.util.function.Function<FeatureRef, String> viewValue =
+        ref -> {
+          int v = viewIndex.get(ref.view());
+          return FeatureSql.featureValue(
+              views, v, views.get(v).view().feature(ref.feature()).orElseThrow());
+        };
     List<String> names = outputNames(refs, request.fullNames(), entity);
     List<FeatureSql.OutputFeature> outputs = new ArrayList<>();
     for (int i = 0; i < refs.size(); i++) {
       FeatureRef ref = refs.get(i);
-      int v = viewIndex.get(ref.view());
-      outputs.add(
-          new FeatureSql.OutputFeature(
-              v, views.get(v).view().feature(ref.feature()).orElseThrow(), names.get(i)));
+      String sql =
+          repo.findOnDemandView(ref.view()).isPresent()
+              ? onDemand.value(ref, viewValue, entity)
+              : viewValue.apply(ref);
+      outputs.add(new FeatureSql.OutputFeature(names.get(i), sql));
     }
     return new Plan(FeatureSql.historical(entity, tsColumn, views, outputs), entity.names(), names);
+  }
+
+  /** Every request field of the on-demand features asked for is a column of the entity rows. */
+  private static void checkRequestFields(Columns entity, OnDemandSql.Needs needs) {
+    needs
+        .requestFields()
+        .forEach(
+            (odfv, fields) -> {
+              for (dev.fletch.core.model.RequestField f : fields) {
+                if (!entity.has(f.name())) {
+                  throw new InvalidRequestException(
+                      "the entity set has no column '"
+                          + f.name()
+                          + "', a request field ("
+                          + f.type()
+                          + ") of on-demand feature view '"
+                          + odfv
+                          + "' (columns: "
+                          + entity
+                          + ")");
+                }
+              }
+            });
   }
 
   static List<FeatureRef> resolve(FeatureRepo repo, HistoricalRequest request) {

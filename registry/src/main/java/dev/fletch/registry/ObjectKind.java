@@ -6,6 +6,7 @@ import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.model.Entity;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.OnDemandFeatureView;
 import dev.fletch.core.model.Source;
 import java.util.Arrays;
 import java.util.Locale;
@@ -15,6 +16,8 @@ public enum ObjectKind {
   ENTITY("entity", "entities", Entity.class),
   SOURCE("source", "sources", Source.class),
   FEATURE_VIEW("feature_view", "feature-views", FeatureView.class),
+  ON_DEMAND_FEATURE_VIEW(
+      "on_demand_feature_view", "on-demand-feature-views", OnDemandFeatureView.class),
   FEATURE_SERVICE("feature_service", "feature-services", FeatureService.class);
 
   private final String label;

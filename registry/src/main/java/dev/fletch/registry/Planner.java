@@ -10,6 +10,7 @@ import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.OnDemandFeatureView;
 import dev.fletch.core.model.ValueType;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -42,6 +43,11 @@ final class Planner {
     add(out, ObjectKind.ENTITY, repo.entities(), Entity::name);
     add(out, ObjectKind.SOURCE, repo.sources(), s -> s.name());
     add(out, ObjectKind.FEATURE_VIEW, repo.featureViews(), FeatureView::name);
+    add(
+        out,
+        ObjectKind.ON_DEMAND_FEATURE_VIEW,
+        repo.onDemandFeatureViews(),
+        OnDemandFeatureView::name);
     add(out, ObjectKind.FEATURE_SERVICE, repo.featureServices(), FeatureService::name);
     return out;
   }
@@ -128,7 +134,8 @@ final class Planner {
     for (Snap was : stored) {
       if (!after.containsKey(was.key())) {
         List<String> breaking = List.of();
-        if (was.kind() == ObjectKind.FEATURE_VIEW) {
+        if (was.kind() == ObjectKind.FEATURE_VIEW
+            || was.kind() == ObjectKind.ON_DEMAND_FEATURE_VIEW) {
           breaking = usages(was.name(), null, repo.featureServices(), storedServices);
         }
         changes.add(
@@ -190,24 +197,39 @@ final class Planner {
                 + " -> "
                 + b.entities());
       }
-      for (Feature f : a.features()) {
-        var now = b.feature(f.name());
-        if (now.isEmpty()) {
-          reasons.addAll(usages(a.name(), f.name(), repo.featureServices(), storedServices));
-        } else if (now.get().type() != f.type() && !widens(f.type(), now.get().type())) {
-          reasons.add(
-              "feature view '"
-                  + a.name()
-                  + "': feature '"
-                  + f.name()
-                  + "' changed type "
-                  + f.type()
-                  + " -> "
-                  + now.get().type());
-        }
-      }
+      featureChanges(a.name(), a.features(), b.features(), repo, storedServices, reasons);
+    } else if (kind == ObjectKind.ON_DEMAND_FEATURE_VIEW) {
+      OnDemandFeatureView a = (OnDemandFeatureView) before;
+      OnDemandFeatureView b = (OnDemandFeatureView) after;
+      featureChanges(a.name(), a.features(), b.features(), repo, storedServices, reasons);
     }
     return reasons;
+  }
+
+  /** Removed features that a service uses, and type changes that stored values do not read as. */
+  private static void featureChanges(
+      String view,
+      List<Feature> before,
+      List<Feature> after,
+      FeatureRepo repo,
+      List<FeatureService> storedServices,
+      List<String> reasons) {
+    for (Feature f : before) {
+      var now = after.stream().filter(n -> n.name().equals(f.name())).findFirst();
+      if (now.isEmpty()) {
+        reasons.addAll(usages(view, f.name(), repo.featureServices(), storedServices));
+      } else if (now.get().type() != f.type() && !widens(f.type(), now.get().type())) {
+        reasons.add(
+            "feature view '"
+                + view
+                + "': feature '"
+                + f.name()
+                + "' changed type "
+                + f.type()
+                + " -> "
+                + now.get().type());
+      }
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import dev.fletch.core.model.Entity;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.OnDemandFeatureView;
 import dev.fletch.core.model.Source;
 import dev.fletch.registry.Planner.Snap;
 import dev.fletch.registry.Schema.Dialect;
@@ -563,14 +564,16 @@ public final class Registry implements DefinitionSource, AutoCloseable {
     List<Source> sources = new ArrayList<>();
     List<FeatureView> views = new ArrayList<>();
     List<FeatureService> services = new ArrayList<>();
+    List<OnDemandFeatureView> odfvs = new ArrayList<>();
     for (Snap s : snaps) {
       switch (s.kind()) {
         case ENTITY -> entities.add((Entity) s.value());
         case SOURCE -> sources.add((Source) s.value());
         case FEATURE_VIEW -> views.add((FeatureView) s.value());
+        case ON_DEMAND_FEATURE_VIEW -> odfvs.add((OnDemandFeatureView) s.value());
         case FEATURE_SERVICE -> services.add((FeatureService) s.value());
       }
     }
-    return new FeatureRepo(project, entities, sources, views, services, null);
+    return new FeatureRepo(project, entities, sources, views, services, null, odfvs);
   }
 }

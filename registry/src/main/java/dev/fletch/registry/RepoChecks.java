@@ -4,11 +4,14 @@ import dev.fletch.core.DefinitionException;
 import dev.fletch.core.FletchException;
 import dev.fletch.core.Problem;
 import dev.fletch.core.model.Entity;
+import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureRef;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.ModelChecks;
+import dev.fletch.core.model.OnDemandChecks;
+import dev.fletch.core.model.OnDemandFeatureView;
 import dev.fletch.core.model.Source;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -41,6 +44,13 @@ final class RepoChecks {
     Set<String> sources = names(repo.sources(), Source::name, "sources", origin, problems);
     names(repo.featureViews(), FeatureView::name, "feature_views", origin, problems);
     names(repo.featureServices(), FeatureService::name, "feature_services", origin, problems);
+    names(
+        repo.onDemandFeatureViews(),
+        OnDemandFeatureView::name,
+        "on_demand_feature_views",
+        origin,
+        problems);
+    checkOnDemandViews(repo, origin, problems);
     for (Entity e : repo.entities()) {
       if (e.joinKeys().isEmpty()) {
         problems.add(
@@ -72,10 +82,11 @@ final class RepoChecks {
       for (String text : s.features()) {
         try {
           FeatureRef ref = FeatureRef.parse(text);
-          var view = repo.findView(ref.view());
-          if (view.isEmpty()) {
+          List<Feature> features = featuresOf(repo, ref.view());
+          if (features == null) {
             problems.add(problem(origin, at + ": '" + text + "' names an unknown feature view"));
-          } else if (!ref.isWildcard() && view.get().feature(ref.feature()).isEmpty()) {
+          } else if (!ref.isWildcard()
+              && features.stream().noneMatch(f -> f.name().equals(ref.feature()))) {
             problems.add(problem(origin, at + ": '" + text + "' names an unknown feature"));
           }
         } catch (FletchException e) {
@@ -87,6 +98,50 @@ final class RepoChecks {
       throw new DefinitionException(problems);
     }
     return repo;
+  }
+
+  /** The features of a view or an on-demand view, or null when neither has that name. */
+  private static List<Feature> featuresOf(FeatureRepo repo, String name) {
+    var view = repo.findView(name);
+    if (view.isPresent()) {
+      return view.get().features();
+    }
+    return repo.findOnDemandView(name).map(OnDemandFeatureView::features).orElse(null);
+  }
+
+  private static void checkOnDemandViews(FeatureRepo repo, String origin, List<Problem> problems) {
+    for (OnDemandFeatureView o : repo.onDemandFeatureViews()) {
+      String at = "on_demand_feature_views[" + o.name() + "]";
+      if (repo.findView(o.name()).isPresent()) {
+        problems.add(problem(origin, at + ": a feature view has the same name"));
+      }
+      for (String v : o.views()) {
+        if (featuresOf(repo, v) == null) {
+          problems.add(problem(origin, at + ".views: unknown feature view '" + v + "'"));
+        }
+      }
+      for (Feature f : o.features()) {
+        if (f.expression() == null) {
+          continue; // reported by ModelChecks
+        }
+        try {
+          OnDemandChecks.expression(f.expression(), o, name -> featuresOf(repo, name));
+        } catch (FletchException e) {
+          problems.add(
+              problem(origin, at + ".features[" + f.name() + "].expression: " + e.getMessage()));
+        }
+      }
+    }
+    OnDemandChecks.cycles(repo.onDemandFeatureViews())
+        .forEach(
+            (name, path) ->
+                problems.add(
+                    problem(
+                        origin,
+                        "on_demand_feature_views["
+                            + name
+                            + "]: reads itself through its views: "
+                            + path)));
   }
 
   private static <T> Set<String> names(

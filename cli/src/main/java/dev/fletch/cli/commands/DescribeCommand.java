@@ -66,8 +66,7 @@ public final class DescribeCommand implements Callable<Integer> {
           com.fasterxml.jackson.databind.node.ArrayNode features =
               tree.putArray("resolvedFeatures");
           for (dev.fletch.core.model.FeatureRef ref : resolved) {
-            dev.fletch.core.model.Feature f =
-                repo.view(ref.view()).feature(ref.feature()).orElseThrow();
+            dev.fletch.core.model.Feature f = repo.feature(ref);
             features
                 .addObject()
                 .put("feature", ref.view() + ":" + ref.feature())
@@ -91,8 +90,8 @@ public final class DescribeCommand implements Callable<Integer> {
         // Wildcards expanded: what a GetFeatures or historical call with this service returns.
         out.println("  resolved features (" + resolved.size() + "):");
         for (dev.fletch.core.model.FeatureRef ref : resolved) {
-          dev.fletch.core.model.FeatureView v = repo.view(ref.view());
-          dev.fletch.core.model.Feature f = v.feature(ref.feature()).orElseThrow();
+          dev.fletch.core.model.FeatureView v = repo.findView(ref.view()).orElse(null);
+          dev.fletch.core.model.Feature f = repo.feature(ref);
           out.println(
               "    - "
                   + ref.view()
@@ -100,9 +99,11 @@ public final class DescribeCommand implements Callable<Integer> {
                   + ref.feature()
                   + "  "
                   + f.type()
-                  + (v.aggregated()
-                      ? ""
-                      : v.hasTtl() ? "  ttl " + ListCommand.duration(v.ttl()) : ""));
+                  + (v == null
+                      ? "  on demand"
+                      : v.aggregated()
+                          ? ""
+                          : v.hasTtl() ? "  ttl " + ListCommand.duration(v.ttl()) : ""));
         }
       }
     }

@@ -9,6 +9,7 @@ import dev.fletch.core.FletchException;
 import dev.fletch.core.model.Entity;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.OnDemandFeatureView;
 import dev.fletch.core.model.Source;
 import dev.fletch.registry.ObjectKind;
 import dev.fletch.registry.Registry;
@@ -32,15 +33,17 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "list",
     description =
-        "List the registry's entities, sources, feature-views, feature-services, features or"
-            + " projects.")
+        "List the registry's entities, sources, feature-views, on-demand-feature-views,"
+            + " feature-services, features or projects.")
 public final class ListCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
   @Parameters(
       index = "0",
       paramLabel = "KIND",
-      description = "entities | sources | feature-views | feature-services | features | projects")
+      description =
+          "entities | sources | feature-views | on-demand-feature-views | feature-services |"
+              + " features | projects")
   String kind;
 
   @Mixin ProjectOption project;
@@ -88,8 +91,8 @@ public final class ListCommand implements Callable<Integer> {
         throw new dev.fletch.core.InvalidRequestException(
             "unknown kind '"
                 + kind
-                + "': expected entities, sources, feature-views, feature-services, features or"
-                + " projects");
+                + "': expected entities, sources, feature-views, on-demand-feature-views,"
+                + " feature-services, features or projects");
       }
       List<StoredObject> objects = registry.objects(p, k, version);
       if (json) {
@@ -135,6 +138,26 @@ public final class ListCommand implements Callable<Integer> {
                 description));
       }
     }
+    for (OnDemandFeatureView v : repo.onDemandFeatureViews()) {
+      for (dev.fletch.core.model.Feature f : v.features()) {
+        String description = f.description().isEmpty() ? f.expression() : f.description();
+        java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
+        o.put("feature", v.name() + ":" + f.name());
+        o.put("type", f.type().toString());
+        o.put("view", v.name());
+        o.put("ttl", "request time");
+        o.put("online", true);
+        o.put("description", description);
+        asJson.add(o);
+        rows.add(
+            List.of(
+                v.name() + ":" + f.name(),
+                f.type().toString(),
+                "request time",
+                "true",
+                description));
+      }
+    }
     PrintStream out = ctx.out();
     if (json) {
       out.println(prettyJson(asJson));
@@ -168,6 +191,7 @@ public final class ListCommand implements Callable<Integer> {
       case ENTITY -> List.of("NAME", "JOIN KEYS", "DESCRIPTION");
       case SOURCE -> List.of("NAME", "FORMAT", "PATH", "TIMESTAMP FIELD");
       case FEATURE_VIEW -> List.of("NAME", "ENTITIES", "SOURCE", "TTL", "ONLINE", "FEATURES");
+      case ON_DEMAND_FEATURE_VIEW -> List.of("NAME", "REQUEST FIELDS", "VIEWS", "FEATURES");
       case FEATURE_SERVICE -> List.of("NAME", "FEATURES", "OWNER");
     };
   }
@@ -189,6 +213,14 @@ public final class ListCommand implements Callable<Integer> {
           v.source(),
           v.hasTtl() ? duration(v.ttl()) : "none",
           Boolean.toString(v.online()),
+          Integer.toString(v.features().size()));
+    } else if (o instanceof OnDemandFeatureView v) {
+      return List.of(
+          v.name(),
+          v.requestFields().stream()
+              .map(f -> f.name() + " " + f.type())
+              .collect(Collectors.joining(", ")),
+          String.join(", ", v.views()),
           Integer.toString(v.features().size()));
     } else if (o instanceof FeatureService s) {
       return List.of(s.name(), String.join(", ", s.features()), s.owner());

@@ -3,6 +3,7 @@ package dev.fletch.core.model;
 import static java.util.Objects.requireNonNull;
 
 import dev.fletch.core.Durations;
+import dev.fletch.core.expr.ExprParser;
 import dev.fletch.core.expr.ExprPrinter;
 import dev.fletch.core.expr.ExpressionException;
 import dev.fletch.core.expr.Expressions;
@@ -134,6 +135,10 @@ public final class ModelChecks {
     for (FeatureView v : repo.featureViews()) {
       views.add(view(v, problems));
     }
+    List<OnDemandFeatureView> odfvs = new ArrayList<>();
+    for (OnDemandFeatureView o : repo.onDemandFeatureViews()) {
+      odfvs.add(onDemandView(o, problems));
+    }
     for (FeatureService s : repo.featureServices()) {
       name("feature_services[" + printable(s.name()) + "]", s.name(), problems);
     }
@@ -143,7 +148,49 @@ public final class ModelChecks {
         repo.sources(),
         views,
         repo.featureServices(),
-        repo.root());
+        repo.root(),
+        odfvs);
+  }
+
+  private static OnDemandFeatureView onDemandView(
+      OnDemandFeatureView o, Consumer<String> problems) {
+    String at = "on_demand_feature_views[" + printable(o.name()) + "]";
+    name(at, o.name(), problems);
+    java.util.Set<String> fields = new java.util.HashSet<>();
+    for (RequestField f : o.requestFields()) {
+      name(at + ".request_fields", f.name(), problems);
+      if (!fields.add(f.name())) {
+        problems.accept(at + ".request_fields: duplicate '" + printable(f.name()) + "'");
+      }
+    }
+    for (String v : o.views()) {
+      name(at + ".views", v, problems);
+    }
+    if (o.features().isEmpty()) {
+      problems.accept(at + ".features: an on-demand feature view needs at least one feature");
+    }
+    List<Feature> features = new ArrayList<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Feature f : o.features()) {
+      String fat = at + ".features[" + printable(f.name()) + "]";
+      name(fat, f.name(), problems);
+      if (!names.add(f.name()) || fields.contains(f.name())) {
+        problems.accept(fat + ": the name is taken by another feature or a request field");
+      }
+      String expression = f.expression();
+      if (expression == null || expression.isBlank()) {
+        problems.accept(fat + ".expression: an on-demand feature needs an expression");
+      } else {
+        try {
+          expression = ExprPrinter.print(ExprParser.parse(expression));
+        } catch (ExpressionException e) {
+          problems.accept(fat + ".expression: " + e.getMessage());
+        }
+      }
+      features.add(new Feature(f.name(), f.type(), expression, f.description(), f.tags()));
+    }
+    return new OnDemandFeatureView(
+        o.name(), o.requestFields(), o.views(), features, o.description(), o.owner(), o.tags());
   }
 
   private static FeatureView view(FeatureView v, Consumer<String> problems) {

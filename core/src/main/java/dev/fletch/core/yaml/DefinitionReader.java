@@ -2,6 +2,7 @@ package dev.fletch.core.yaml;
 
 import dev.fletch.core.Durations;
 import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.expr.ExprParser;
 import dev.fletch.core.expr.ExprPrinter;
 import dev.fletch.core.expr.ExpressionException;
 import dev.fletch.core.expr.Expressions;
@@ -12,6 +13,8 @@ import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.OnDemandFeatureView;
+import dev.fletch.core.model.RequestField;
 import dev.fletch.core.model.Source;
 import dev.fletch.core.model.SourceFormat;
 import dev.fletch.core.model.StreamSpec;
@@ -37,7 +40,13 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /** Reads one YAML document into {@link Defs}: each object on its own, references unchecked. */
 final class DefinitionReader {
   static final List<String> TOP_KEYS =
-      List.of("project", "entities", "sources", "feature_views", "feature_services");
+      List.of(
+          "project",
+          "entities",
+          "sources",
+          "feature_views",
+          "on_demand_feature_views",
+          "feature_services");
   static final List<String> ENTITY_KEYS = List.of("name", "join_keys", "description", "tags");
   static final List<String> JOIN_KEY_KEYS = List.of("name", "type");
   static final List<String> SOURCE_KEYS =
@@ -79,6 +88,9 @@ final class DefinitionReader {
       List.of("function", "column", "expression", "type", "windows", "name");
   static final List<String> FEATURE_KEYS =
       List.of("name", "type", "expression", "description", "tags");
+  static final List<String> ON_DEMAND_KEYS =
+      List.of("name", "request_fields", "views", "features", "description", "owner", "tags");
+  static final List<String> REQUEST_FIELD_KEYS = List.of("name", "type", "description");
   static final List<String> SERVICE_KEYS =
       List.of("name", "features", "description", "owner", "tags");
 
@@ -123,6 +135,10 @@ final class DefinitionReader {
     i = 0;
     for (Node n : top.list("feature_views", false)) {
       readView(n, ++i);
+    }
+    i = 0;
+    for (Node n : top.list("on_demand_feature_views", false)) {
+      readOnDemandView(n, ++i);
     }
     i = 0;
     for (Node n : top.list("feature_services", false)) {
@@ -625,6 +641,141 @@ final class DefinitionReader {
   private static String abbreviate(String text) {
     String oneLine = text.strip().replaceAll("\\s+", " ");
     return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
+  }
+
+  private void readOnDemandView(Node node, int index) {
+    MappingReader m =
+        named(node, "on-demand feature view", "on_demand_feature_views", index, ON_DEMAND_KEYS);
+    if (m == null) {
+      return;
+    }
+    int before = problems.count();
+    String name = m.name("name", "on-demand feature view name");
+    List<RequestField> fields = new ArrayList<>();
+    Map<String, Loc> seen = new HashMap<>();
+    for (Node f : m.list("request_fields", false)) {
+      MappingReader fm =
+          MappingReader.ofNamed(
+              problems,
+              file,
+              f,
+              m.what() + " request field",
+              m.what() + " request field",
+              REQUEST_FIELD_KEYS);
+      if (fm == null) {
+        continue;
+      }
+      String fieldName = fm.name("name", "request field name");
+      ValueType type = type(fm, "type");
+      String description = fm.string("description", false);
+      if (fieldName == null || type == null) {
+        continue;
+      }
+      Loc first = seen.putIfAbsent(fieldName, fm.valueAt("name"));
+      if (first != null) {
+        fm.problem(
+            fm.valueAt("name"),
+            "duplicate request field '" + fieldName + "' (also at " + first + ")");
+      } else {
+        fields.add(new RequestField(fieldName, type, description));
+      }
+    }
+    List<Located> views = m.scalarList("views", false);
+    List<Defs.OnDemandFeatureDef> features = new ArrayList<>();
+    List<Node> featureNodes = m.list("features", true);
+    if (featureNodes.isEmpty() && m.has("features")) {
+      m.problem(
+          m.valueAt("features"),
+          "'features' is empty: an on-demand feature view needs at least one feature");
+    }
+    Map<String, Loc> seenFeatures = new HashMap<>();
+    for (Node f : featureNodes) {
+      Defs.OnDemandFeatureDef fd = readOnDemandFeature(f, m.what());
+      if (fd == null) {
+        continue;
+      }
+      Loc first = seenFeatures.putIfAbsent(fd.name(), fd.at());
+      if (first != null) {
+        m.problem(fd.at(), "duplicate feature '" + fd.name() + "' (also at " + first + ")");
+      } else if (seen.containsKey(fd.name())) {
+        m.problem(
+            fd.at(),
+            "feature '"
+                + fd.name()
+                + "' has the name of a request field (at "
+                + seen.get(fd.name())
+                + ")");
+      } else {
+        features.add(fd);
+      }
+    }
+    String description = m.string("description", false);
+    String owner = m.string("owner", false);
+    Map<String, String> tags = MappingReader.values(m.stringMap("tags"));
+    if (name == null) {
+      return;
+    }
+    OnDemandFeatureView readable =
+        new OnDemandFeatureView(
+            name,
+            fields,
+            views.stream().map(Located::value).toList(),
+            features.stream()
+                .map(Defs.OnDemandFeatureDef::feature)
+                .filter(java.util.Objects::nonNull)
+                .toList(),
+            description,
+            owner,
+            tags);
+    OnDemandFeatureView view = problems.count() == before ? readable : null;
+    Defs.OnDemandDef def =
+        new Defs.OnDemandDef(name, m.valueAt("name"), view, readable, views, features);
+    Defs.OnDemandDef first = defs.onDemandViews.get(name);
+    Defs.put(
+        defs.onDemandViews,
+        "on-demand feature view",
+        name,
+        def.at(),
+        def,
+        first == null ? null : first.at(),
+        problems);
+  }
+
+  /**
+   * One on-demand feature: the expression is required, parsed here (syntax, allowed functions) and
+   * stored in canonical form; what it reads is checked with the other definitions.
+   */
+  private Defs.OnDemandFeatureDef readOnDemandFeature(Node node, String viewWhat) {
+    MappingReader m =
+        MappingReader.ofNamed(
+            problems, file, node, viewWhat + " feature", viewWhat + " feature", FEATURE_KEYS);
+    if (m == null) {
+      return null;
+    }
+    int before = problems.count();
+    String name = m.name("name", "feature name");
+    ValueType type = type(m, "type");
+    String text = m.string("expression", true);
+    String canonical = null;
+    if (text != null && text.isBlank()) {
+      m.problem(m.valueAt("expression"), "'expression' is empty");
+    } else if (text != null) {
+      try {
+        canonical = ExprPrinter.print(ExprParser.parse(text));
+      } catch (ExpressionException e) {
+        m.problem(
+            m.valueAt("expression", e.offset()),
+            "expression '" + abbreviate(text) + "' " + e.problem());
+      }
+    }
+    String description = m.string("description", false);
+    Map<String, String> tags = MappingReader.values(m.stringMap("tags"));
+    if (name == null) {
+      return null;
+    }
+    Feature feature =
+        problems.count() == before ? new Feature(name, type, canonical, description, tags) : null;
+    return new Defs.OnDemandFeatureDef(name, m.valueAt("name"), feature, text, m);
   }
 
   private void readService(Node node, int index) {

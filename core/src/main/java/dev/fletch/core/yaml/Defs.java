@@ -4,6 +4,7 @@ import dev.fletch.core.model.Entity;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.model.OnDemandFeatureView;
 import dev.fletch.core.model.Source;
 import dev.fletch.core.yaml.MappingReader.Located;
 import java.util.ArrayList;
@@ -36,11 +37,31 @@ final class Defs {
 
   record ServiceDef(String name, Loc at, FeatureService service, List<Located> refs) {}
 
+  /**
+   * One on-demand feature as written: {@code expression} the text (positions in problems refer to
+   * it), {@code fields} its mapping, for those positions.
+   */
+  record OnDemandFeatureDef(
+      String name, Loc at, Feature feature, String expression, MappingReader fields) {}
+
+  /**
+   * {@code readable}: what of the view could be read (for checking its expressions even when
+   * another part of it has a problem); {@code view} only when all of it could.
+   */
+  record OnDemandDef(
+      String name,
+      Loc at,
+      OnDemandFeatureView view,
+      OnDemandFeatureView readable,
+      List<Located> views,
+      List<OnDemandFeatureDef> features) {}
+
   final List<Project> projects = new ArrayList<>();
   final Map<String, EntityDef> entities = new LinkedHashMap<>();
   final Map<String, SourceDef> sources = new LinkedHashMap<>();
   final Map<String, ViewDef> views = new LinkedHashMap<>();
   final Map<String, ServiceDef> services = new LinkedHashMap<>();
+  final Map<String, OnDemandDef> onDemandViews = new LinkedHashMap<>();
 
   /** Registers a definition under its name, or reports a duplicate naming both places. */
   static <T> void put(

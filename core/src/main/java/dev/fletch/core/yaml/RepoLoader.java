@@ -79,7 +79,8 @@ public final class RepoLoader {
         defs.sources.values().stream().map(Defs.SourceDef::source).toList(),
         defs.views.values().stream().map(Defs.ViewDef::view).toList(),
         defs.services.values().stream().map(Defs.ServiceDef::service).toList(),
-        dir);
+        dir,
+        defs.onDemandViews.values().stream().map(Defs.OnDemandDef::view).toList());
   }
 
   static List<Path> yamlFiles(Path dir) {

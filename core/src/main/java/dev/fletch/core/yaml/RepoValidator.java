@@ -1,12 +1,18 @@
 package dev.fletch.core.yaml;
 
 import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.expr.ExpressionException;
 import dev.fletch.core.model.Entity;
+import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureRef;
 import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.OnDemandChecks;
+import dev.fletch.core.model.OnDemandFeatureView;
 import dev.fletch.core.model.Source;
 import dev.fletch.core.settings.OfflineSettings;
 import dev.fletch.core.yaml.Defs.FeatureDef;
+import dev.fletch.core.yaml.Defs.OnDemandDef;
+import dev.fletch.core.yaml.Defs.OnDemandFeatureDef;
 import dev.fletch.core.yaml.Defs.ServiceDef;
 import dev.fletch.core.yaml.Defs.SourceDef;
 import dev.fletch.core.yaml.Defs.ViewDef;
@@ -38,6 +44,8 @@ final class RepoValidator {
     checkProject(repoAt);
     defs.sources.values().forEach(this::checkSourcePath);
     defs.views.values().forEach(this::checkView);
+    defs.onDemandViews.values().forEach(this::checkOnDemandView);
+    checkOnDemandCycles();
     defs.services.values().forEach(this::checkService);
   }
 
@@ -173,6 +181,76 @@ final class RepoValidator {
     }
   }
 
+  /** The features of a feature view or on-demand view by name; null when unknown or unreadable. */
+  private List<Feature> featuresOf(String name) {
+    ViewDef view = defs.views.get(name);
+    if (view != null) {
+      return view.view() == null ? null : view.view().features();
+    }
+    OnDemandDef odfv = defs.onDemandViews.get(name);
+    return odfv == null ? null : odfv.readable().features();
+  }
+
+  private void checkOnDemandView(OnDemandDef def) {
+    String what = "on-demand feature view '" + def.name() + "'";
+    ViewDef clash = defs.views.get(def.name());
+    if (clash != null) {
+      problems.add(
+          def.at(),
+          what
+              + ": a feature view has the same name (at "
+              + clash.at()
+              + "); feature references name either, so names are shared");
+    }
+    Map<String, Loc> listed = new HashMap<>();
+    for (Located v : def.views()) {
+      Loc before = listed.putIfAbsent(v.value(), v.at());
+      if (before != null) {
+        problems.add(
+            v.at(), what + ": view '" + v.value() + "' is listed twice (also at " + before + ")");
+      } else if (v.value().equals(def.name())) {
+        problems.add(v.at(), what + ": lists itself in 'views'");
+      } else if (!defs.views.containsKey(v.value()) && !defs.onDemandViews.containsKey(v.value())) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(defs.views.keySet());
+        names.addAll(defs.onDemandViews.keySet());
+        problems.add(
+            v.at(),
+            what
+                + ": unknown feature view '"
+                + v.value()
+                + "'"
+                + Names.suggestion(v.value(), names));
+      }
+    }
+    for (OnDemandFeatureDef f : def.features()) {
+      if (f.feature() == null) {
+        continue; // its own problem is reported
+      }
+      try {
+        OnDemandChecks.expression(f.expression(), def.readable(), this::featuresOf);
+      } catch (ExpressionException e) {
+        f.fields()
+            .problem(
+                f.fields().valueAt("expression", e.offset()),
+                "expression '" + f.expression().strip() + "' " + e.problem());
+      }
+    }
+  }
+
+  private void checkOnDemandCycles() {
+    List<OnDemandFeatureView> odfvs =
+        defs.onDemandViews.values().stream().map(OnDemandDef::readable).toList();
+    OnDemandChecks.cycles(odfvs)
+        .forEach(
+            (name, path) ->
+                problems.add(
+                    defs.onDemandViews.get(name).at(),
+                    "on-demand feature view '"
+                        + name
+                        + "' reads itself through its views: "
+                        + path));
+  }
+
   private void checkService(ServiceDef def) {
     String what = "feature service '" + def.name() + "'";
     // bare feature name -> the view it came from, and where the first reference is
@@ -187,17 +265,24 @@ final class RepoValidator {
         continue;
       }
       ViewDef view = defs.views.get(ref.view());
-      if (view == null) {
+      OnDemandDef odfv = defs.onDemandViews.get(ref.view());
+      if (view == null && odfv == null) {
+        java.util.Set<String> known = new java.util.LinkedHashSet<>(defs.views.keySet());
+        known.addAll(defs.onDemandViews.keySet());
         problems.add(
             r.at(),
             what
                 + ": unknown feature view '"
                 + ref.view()
                 + "'"
-                + Names.suggestion(ref.view(), defs.views.keySet()));
+                + Names.suggestion(ref.view(), known));
         continue;
       }
-      List<String> names = view.features().stream().map(FeatureDef::name).toList();
+      String viewName = view != null ? view.name() : odfv.name();
+      List<String> names =
+          view != null
+              ? view.features().stream().map(FeatureDef::name).toList()
+              : odfv.features().stream().map(OnDemandFeatureDef::name).toList();
       List<String> resolved;
       if (ref.isWildcard()) {
         resolved = names;
@@ -208,7 +293,7 @@ final class RepoValidator {
             r.at(),
             what
                 + ": feature view '"
-                + view.name()
+                + viewName
                 + "' has no feature '"
                 + ref.feature()
                 + "'"
@@ -216,8 +301,8 @@ final class RepoValidator {
         continue;
       }
       for (String feature : resolved) {
-        String otherView = viewOf.putIfAbsent(feature, view.name());
-        if (otherView != null && !otherView.equals(view.name())) {
+        String otherView = viewOf.putIfAbsent(feature, viewName);
+        if (otherView != null && !otherView.equals(viewName)) {
           problems.add(
               r.at(),
               what
@@ -228,7 +313,7 @@ final class RepoValidator {
                   + "' (at "
                   + firstAt.get(feature)
                   + ") and '"
-                  + view.name()
+                  + viewName
                   + "'; a service's feature names must be unique");
         } else {
           firstAt.putIfAbsent(feature, r.at());
