@@ -30,6 +30,7 @@ public final class PaymentsExample {
           "customer_views.yaml",
           "entities.yaml",
           "merchant_views.yaml",
+          "on_demand_views.yaml",
           "services.yaml",
           "sources.yaml");
 
@@ -70,7 +71,7 @@ public final class PaymentsExample {
   }
 
   /** An entity row worth looking up online, with what to expect from it. */
-  public record ServingExample(long customerId, String merchantId, String note) {}
+  public record ServingExample(long customerId, String merchantId, double amount, String note) {}
 
   /**
    * Three entity rows for a GetFeatures demo, read from the generated labels: the most recent
@@ -85,31 +86,38 @@ public final class PaymentsExample {
         Statement st = conn.createStatement()) {
       try (ResultSet rs =
           st.executeQuery(
-              "SELECT customer_id, merchant_id FROM read_parquet("
+              "SELECT customer_id, merchant_id, amount FROM read_parquet("
                   + labels
                   + ")"
                   + " ORDER BY event_timestamp DESC, transaction_id DESC LIMIT 1")) {
         if (rs.next()) {
           out.add(
-              new ServingExample(rs.getLong(1), rs.getString(2), "the most recent transaction"));
+              new ServingExample(
+                  rs.getLong(1), rs.getString(2), rs.getDouble(3), "the most recent transaction"));
         }
       }
       try (ResultSet rs =
           st.executeQuery(
-              "SELECT customer_id, arg_max(merchant_id, event_timestamp) FROM read_parquet("
+              "SELECT customer_id, arg_max(merchant_id, event_timestamp),"
+                  + " arg_max(amount, event_timestamp) FROM read_parquet("
                   + labels
                   + ")"
                   + " GROUP BY customer_id ORDER BY max(event_timestamp), customer_id LIMIT 1")) {
         if (rs.next()) {
           out.add(
-              new ServingExample(rs.getLong(1), rs.getString(2), "the customer idle the longest"));
+              new ServingExample(
+                  rs.getLong(1),
+                  rs.getString(2),
+                  rs.getDouble(3),
+                  "the customer idle the longest"));
         }
       }
     } catch (SQLException e) {
       throw new FletchException("reading " + dir.resolve(LABELS) + " failed: " + e.getMessage(), e);
     }
     out.add(
-        new ServingExample(999_999_999L, "M99999", "a customer and merchant that do not exist"));
+        new ServingExample(
+            999_999_999L, "M99999", 100.0, "a customer and merchant that do not exist"));
     return out;
   }
 }

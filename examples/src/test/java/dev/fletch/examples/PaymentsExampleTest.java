@@ -45,7 +45,13 @@ class PaymentsExampleTest {
         repo.source("merchant_daily_stats").fieldMapping().get("cb_rate_30d"));
 
     List<FeatureRef> service = repo.resolveService(PaymentsExample.SERVICE);
-    assertEquals(14, service.size(), service.toString());
+    assertEquals(15, service.size(), service.toString());
+    // One on-demand feature, computed at request time from the amount being scored.
+    assertTrue(
+        service.contains(new FeatureRef("txn_risk", "amount_vs_avg_24h")), service.toString());
+    assertEquals(
+        List.of("customer_activity", "customer_profile"),
+        repo.baseViews(repo.onDemandView("txn_risk")).stream().map(FeatureView::name).toList());
     // Every output name is the bare feature name: no collisions inside the service.
     assertEquals(
         service.stream().map(FeatureRef::feature).toList(),

@@ -125,7 +125,7 @@ final class RepoChecks {
           continue; // reported by ModelChecks
         }
         try {
-          OnDemandChecks.expression(f.expression(), o, name -> featuresOf(repo, name));
+          OnDemandChecks.check(f.expression(), o, name -> featuresOf(repo, name), f.type());
         } catch (FletchException e) {
           problems.add(
               problem(origin, at + ".features[" + f.name() + "].expression: " + e.getMessage()));

@@ -105,6 +105,7 @@ public final class OnlineFeatures {
     ServingCatalog.Plan plan;
     int rows;
     List<ReadRequest> reads;
+    Object[][] requestValues;
     ServingCatalog catalog;
     try {
       if (query.project() != null && !query.project().equals(definitions.project())) {
@@ -115,6 +116,7 @@ public final class OnlineFeatures {
       plan = catalog.plan(query.features(), query.service(), query.fullNames());
       rows = entityRowCount(query);
       reads = readRequests(plan, query, rows);
+      requestValues = requestValues(plan, query, rows);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -136,7 +138,11 @@ public final class OnlineFeatures {
     }
     CompletableFuture<List<StoredValues>> read;
     try {
-      read = store.read(catalog.repo().project(), reads);
+      // A request of on-demand features over request fields alone reads nothing.
+      read =
+          reads.isEmpty()
+              ? CompletableFuture.completedFuture(List.of())
+              : store.read(catalog.repo().project(), reads);
     } catch (RuntimeException e) {
       inFlight.decrementAndGet();
       return CompletableFuture.failedFuture(unwrap(e));
@@ -147,14 +153,14 @@ public final class OnlineFeatures {
           if (error != null) {
             throw new CompletionException(unwrap(error, timeout));
           }
-          return assemble(plan, rows, stored, metrics);
+          return assemble(plan, rows, stored, requestValues, metrics);
         };
     CompletableFuture<List<StoredValues>> bounded = Deadlines.orTimeout(read, timeoutNanos);
     // Counted until the store answered or the read was abandoned at its timeout.
     bounded.whenComplete((stored, error) -> inFlight.decrementAndGet());
     // A small answer is cheaper to assemble where the read completed than to hand over to another
     // thread; a large one is moved off the store's I/O thread so that other cores share the work.
-    return (long) rows * plan.columns().size() <= INLINE_VALUES
+    return (long) rows * (plan.columns().size() + plan.onDemand().size()) <= INLINE_VALUES
         ? bounded.handle(finish)
         : bounded.handleAsync(finish, executor);
   }
@@ -327,8 +333,43 @@ public final class OnlineFeatures {
             + dev.fletch.core.ingest.RowShape.describe(value));
   }
 
+  /**
+   * The request fields on-demand features read, per field one value per entity row, converted to
+   * the field's type; InvalidRequestException naming a missing field or a value of another type.
+   */
+  private static Object[][] requestValues(ServingCatalog.Plan plan, OnlineQuery query, int rows) {
+    List<ServingCatalog.RequestInput> fields = plan.requestFields();
+    Object[][] out = new Object[fields.size()][];
+    for (int f = 0; f < fields.size(); f++) {
+      ServingCatalog.RequestInput input = fields.get(f);
+      List<Object> column = query.entities().get(input.field().name());
+      if (column == null) {
+        throw new InvalidRequestException(
+            "missing request field '"
+                + input.field().name()
+                + "' ("
+                + input.field().type()
+                + ") in entities: on-demand feature view '"
+                + input.odfv()
+                + "' computes its features from it; send it beside the join keys, one value per"
+                + " entity row");
+      }
+      out[f] = new Object[rows];
+      for (int r = 0; r < rows; r++) {
+        out[f][r] =
+            dev.fletch.core.ingest.RowShape.convert(
+                column.get(r), input.field().type(), r, input.field().name());
+      }
+    }
+    return out;
+  }
+
   private OnlineResult assemble(
-      ServingCatalog.Plan plan, int rows, List<StoredValues> stored, ServingMetrics metrics) {
+      ServingCatalog.Plan plan,
+      int rows,
+      List<StoredValues> stored,
+      Object[][] requestValues,
+      ServingMetrics metrics) {
     Instant now = clock.instant();
     int viewCount = plan.views().size();
     int streamedCount = 0;
@@ -423,19 +464,76 @@ public final class OnlineFeatures {
       }
       metrics.recordRows(view.name(), rows - missing - staleRows, staleRows, missing);
     }
-    List<OnlineResult.Column> columns = new ArrayList<>(columnCount);
-    for (int c = 0; c < columnCount; c++) {
-      ServingCatalog.OutputColumn col = planColumns.get(c);
+    Object[][] computed = computeOnDemand(plan, rows, values, statuses, requestValues);
+    int[] output = plan.output();
+    List<OnlineResult.Column> columns = new ArrayList<>(output.length);
+    for (int o : output) {
+      if (o < columnCount) {
+        ServingCatalog.OutputColumn col = planColumns.get(o);
+        columns.add(
+            new OnlineResult.Column(
+                col.name(),
+                col.ref(),
+                col.feature().type(),
+                new ArrayBackedList<>(values[o]),
+                new ArrayBackedList<>(statuses[o]),
+                new ArrayBackedList<>(times[o])));
+        continue;
+      }
+      ServingCatalog.OnDemandColumn col = plan.onDemand().get(o - columnCount);
+      Object[] vals = computed[o - columnCount];
+      ValueStatus[] st = new ValueStatus[rows];
+      for (int r = 0; r < rows; r++) {
+        st[r] = vals[r] == null ? ValueStatus.NULL_VALUE : ValueStatus.PRESENT;
+      }
       columns.add(
           new OnlineResult.Column(
               col.name(),
               col.ref(),
               col.feature().type(),
-              new ArrayBackedList<>(values[c]),
-              new ArrayBackedList<>(statuses[c]),
-              new ArrayBackedList<>(times[c])));
+              new ArrayBackedList<>(vals),
+              new ArrayBackedList<>(st),
+              new ArrayBackedList<>(new Instant[rows])));
     }
     return new OnlineResult(columns, rows);
+  }
+
+  /**
+   * The on-demand columns, in the plan's (dependency) order. A read value goes in as a training row
+   * at this instant would see it: null when it is older than its view's ttl (OUTSIDE_MAX_AGE) or
+   * was not found.
+   */
+  private static Object[][] computeOnDemand(
+      ServingCatalog.Plan plan,
+      int rows,
+      Object[][] readValues,
+      ValueStatus[][] readStatuses,
+      Object[][] requestValues) {
+    List<ServingCatalog.OnDemandColumn> onDemand = plan.onDemand();
+    Object[][] computed = new Object[onDemand.size()][];
+    for (int c = 0; c < onDemand.size(); c++) {
+      ServingCatalog.OnDemandColumn col = onDemand.get(c);
+      List<ServingCatalog.Input> inputs = col.inputs();
+      Object[] args = new Object[inputs.size()];
+      Object[] out = new Object[rows];
+      for (int r = 0; r < rows; r++) {
+        for (int i = 0; i < args.length; i++) {
+          ServingCatalog.Input in = inputs.get(i);
+          args[i] =
+              switch (in.kind()) {
+                case READ ->
+                    readStatuses[in.index()][r] == ValueStatus.OUTSIDE_MAX_AGE
+                        ? null
+                        : readValues[in.index()][r];
+                case REQUEST -> requestValues[in.index()][r];
+                case COMPUTED -> computed[in.index()][r];
+              };
+        }
+        out[r] = col.compiled().evaluate(args, r);
+      }
+      computed[c] = out;
+    }
+    return computed;
   }
 
   /**

@@ -106,8 +106,9 @@ public final class ProtoMapping {
         values[r] = toJava(c.getValues(r));
         statuses[r] = fromProto(c.getStatuses(r));
         Timestamp t = c.getEventTimes(r);
+        // The zero Timestamp is "no event time": NOT_FOUND, and on-demand features.
         times[r] =
-            statuses[r] == ValueStatus.NOT_FOUND
+            statuses[r] == ValueStatus.NOT_FOUND || t.equals(NO_TIME)
                 ? null
                 : Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
       }

@@ -186,26 +186,45 @@ final class WarmUp {
       if (view.online()) {
         GetFeaturesRequest.Builder b =
             GetFeaturesRequest.newBuilder().addFeatures(view.name() + ":*");
-        addShapes(out, b, keys(repo, List.of(view)), large);
+        addShapes(out, b, keys(repo, List.of(view)), List.of(), large);
       }
     }
     for (FeatureService service : repo.featureServices()) {
       List<FeatureView> views = new ArrayList<>();
+      List<String> requestFields = new ArrayList<>();
       boolean servable = true;
       for (var ref : repo.resolveService(service.name())) {
-        FeatureView v = repo.view(ref.view());
-        servable &= v.online();
-        if (!views.contains(v)) {
-          views.add(v);
+        var odfv = repo.findOnDemandView(ref.view());
+        List<FeatureView> read =
+            odfv.isPresent() ? repo.baseViews(odfv.get()) : List.of(repo.view(ref.view()));
+        odfv.ifPresent(o -> collectRequestFields(repo, o, requestFields));
+        for (FeatureView v : read) {
+          servable &= v.online();
+          if (!views.contains(v)) {
+            views.add(v);
+          }
         }
       }
       if (servable) {
         GetFeaturesRequest.Builder b =
             GetFeaturesRequest.newBuilder().setFeatureService(service.name());
-        addShapes(out, b, keys(repo, views), large);
+        addShapes(out, b, keys(repo, views), requestFields, large);
       }
     }
     return out;
+  }
+
+  /** The request fields an on-demand view and those it reads take (sent as nulls to warm up). */
+  private static void collectRequestFields(
+      FeatureRepo repo, dev.fletch.core.model.OnDemandFeatureView odfv, List<String> out) {
+    for (var f : odfv.requestFields()) {
+      if (!out.contains(f.name())) {
+        out.add(f.name());
+      }
+    }
+    for (String v : odfv.views()) {
+      repo.findOnDemandView(v).ifPresent(o -> collectRequestFields(repo, o, out));
+    }
   }
 
   private static Map<String, JoinKey> keys(FeatureRepo repo, List<FeatureView> views) {
@@ -222,9 +241,17 @@ final class WarmUp {
       List<GetFeaturesRequest> out,
       GetFeaturesRequest.Builder base,
       Map<String, JoinKey> keys,
+      List<String> requestFields,
       int large) {
     for (int rows : large > 1 ? new int[] {1, large} : new int[] {1}) {
       GetFeaturesRequest.Builder b = base.clone();
+      for (String field : requestFields) {
+        RepeatedValue.Builder column = RepeatedValue.newBuilder();
+        for (int i = 0; i < rows; i++) {
+          column.addValues(Value.getDefaultInstance());
+        }
+        b.putEntities(field, column.build());
+      }
       for (JoinKey k : keys.values()) {
         RepeatedValue.Builder column = RepeatedValue.newBuilder();
         for (int i = 0; i < rows; i++) {

@@ -114,7 +114,8 @@ class ExampleRepoServingIT {
                       "entities",
                       new JsonObject()
                           .put("customer_id", new JsonArray(entities.get("customer_id")))
-                          .put("merchant_id", new JsonArray(entities.get("merchant_id"))));
+                          .put("merchant_id", new JsonArray(entities.get("merchant_id")))
+                          .put("amount", new JsonArray(entities.get("amount"))));
           HttpResponse<String> twin =
               HttpClient.newHttpClient()
                   .send(
@@ -133,13 +134,18 @@ class ExampleRepoServingIT {
     }
   }
 
-  /** The example's demo rows plus 40 (customer, merchant) pairs of recent transactions. */
+  /**
+   * The example's demo rows plus 40 (customer, merchant) pairs of recent transactions, each with
+   * the amount of a payment to score (the on-demand feature's request field; one null).
+   */
   private Map<String, List<Object>> entityPairs() throws Exception {
     List<Object> customers = new ArrayList<>();
     List<Object> merchants = new ArrayList<>();
+    List<Object> amounts = new ArrayList<>();
     for (PaymentsExample.ServingExample e : PaymentsExample.servingExamples(dir)) {
       customers.add(e.customerId());
       merchants.add(e.merchantId());
+      amounts.add(e.amount());
     }
     String labels = dir.resolve(PaymentsExample.LABELS).toString().replace("'", "''");
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
@@ -153,11 +159,13 @@ class ExampleRepoServingIT {
       while (rs.next()) {
         customers.add(rs.getLong(1));
         merchants.add(rs.getString(2));
+        amounts.add(amounts.size() == 5 ? null : 7.25 * amounts.size());
       }
     }
     Map<String, List<Object>> entities = new LinkedHashMap<>();
     entities.put("customer_id", customers);
     entities.put("merchant_id", merchants);
+    entities.put("amount", amounts);
     return entities;
   }
 }

@@ -293,7 +293,10 @@ public final class QuickstartCommand implements Callable<Integer> {
                   "customer_id",
                       examples.stream().map(PaymentsExample.ServingExample::customerId).toList(),
                   "merchant_id",
-                      examples.stream().map(PaymentsExample.ServingExample::merchantId).toList()));
+                      examples.stream().map(PaymentsExample.ServingExample::merchantId).toList(),
+                  // txn_risk's request field: the amount of the payment being scored
+                  "amount",
+                      examples.stream().map(PaymentsExample.ServingExample::amount).toList()));
       printAnswer(result, examples);
       out.println(
           "    PRESENT: stored and within the view's ttl; OUTSIDE_MAX_AGE: older than the ttl (the");
@@ -302,6 +305,10 @@ public final class QuickstartCommand implements Callable<Integer> {
       out.println(
           "    stored as null; NOT_FOUND: nothing stored for that entity (a window count then reads 0:");
       out.println("    no events in the window).");
+      out.println(
+          "    amount_vs_avg_24h is on demand (txn_risk): computed for this call from the amount sent");
+      out.println(
+          "    with each row and avg_amount_24h, by the expression a training set computes it with.");
       if (!serve) {
         pushLive(client, examples.get(0));
       }
@@ -364,7 +371,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     for (int row = 0; row < result.entityRows(); row++) {
       PaymentsExample.ServingExample e = examples.get(row);
       out.printf(
-          "    customer_id=%d, merchant_id=%s (%s):%n", e.customerId(), e.merchantId(), e.note());
+          "    customer_id=%d, merchant_id=%s, amount=%.2f (%s):%n",
+          e.customerId(), e.merchantId(), e.amount(), e.note());
       for (OnlineResult.Column c : result.columns()) {
         out.printf(
             "      %-" + width + "s = %-12s %s%n",
@@ -382,16 +390,17 @@ public final class QuickstartCommand implements Callable<Integer> {
       out.printf(
           "      grpcurl -plaintext -d '{\"feature_service\": \"%s\", \"entities\": {"
               + "\"customer_id\": {\"values\": [{\"int64_value\": \"%d\"}]}, "
-              + "\"merchant_id\": {\"values\": [{\"string_value\": \"%s\"}]}}}' "
+              + "\"merchant_id\": {\"values\": [{\"string_value\": \"%s\"}]}, "
+              + "\"amount\": {\"values\": [{\"double_value\": %.2f}]}}}' "
               + "%s:%d fletch.serving.v1.FeatureServing/GetFeatures%n",
-          PaymentsExample.SERVICE, e.customerId(), e.merchantId(), host, grpc);
+          PaymentsExample.SERVICE, e.customerId(), e.merchantId(), e.amount(), host, grpc);
     }
     if (http > 0) {
       out.printf(
           "      curl -s http://%s:%d/api/v1/features/online -H 'content-type: application/json' "
               + "-d '{\"feature_service\": \"%s\", \"entities\": {\"customer_id\": [%d], "
-              + "\"merchant_id\": [\"%s\"]}}'%n",
-          host, http, PaymentsExample.SERVICE, e.customerId(), e.merchantId());
+              + "\"merchant_id\": [\"%s\"], \"amount\": [%.2f]}}'%n",
+          host, http, PaymentsExample.SERVICE, e.customerId(), e.merchantId(), e.amount());
       out.printf("      curl -s http://%s:%d/metrics%n", host, http);
     }
     out.flush();

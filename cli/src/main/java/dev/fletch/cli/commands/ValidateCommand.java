@@ -68,6 +68,14 @@ public final class ValidateCommand implements Callable<Integer> {
             + " features, "
             + online
             + " online)");
+    if (!repo.onDemandFeatureViews().isEmpty()) {
+      out.println(
+          "  on-demand views:  "
+              + repo.onDemandFeatureViews().size()
+              + " ("
+              + repo.onDemandFeatureViews().stream().mapToInt(v -> v.features().size()).sum()
+              + " features, computed at request time)");
+    }
     out.println("  feature services: " + repo.featureServices().size());
     out.println("  registry:         " + settings.registryUrl());
     out.println(

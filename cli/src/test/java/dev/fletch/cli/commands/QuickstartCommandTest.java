@@ -78,6 +78,16 @@ class QuickstartCommandTest {
       assertTrue(out.contains(kind), kind + " explained in:\n" + out);
     }
     assertFalse(out.contains("MISMATCH"), out);
+    // The on-demand feature, from the labels' amount and the row's own point-in-time average.
+    assertEquals(
+        0,
+        scalar(
+            "SELECT count(*) FROM read_parquet('"
+                + training
+                + "') WHERE amount_vs_avg_24h IS DISTINCT FROM amount / nullif(avg_amount_24h, 0)"));
+    assertTrue(
+        scalar("SELECT count(amount_vs_avg_24h) FROM read_parquet('" + training + "')")
+            > labels / 2);
 
     // The GetFeatures answer: fresh values for the latest transaction, NOT_FOUND for unknown keys.
     Matcher latest =
@@ -94,6 +104,10 @@ class QuickstartCommandTest {
         Pattern.compile("txn_count_1h\\s+= (\\d+)\\s+PRESENT").matcher(latest.group());
     assertTrue(velocity.find(), latest.group());
     assertTrue(Long.parseLong(velocity.group(1)) >= 1, latest.group());
+    // Computed for the call from the amount sent with the row.
+    assertTrue(
+        Pattern.compile("amount_vs_avg_24h\\s+= [0-9.]+\\s+PRESENT").matcher(latest.group()).find(),
+        latest.group());
     Matcher unknown =
         Pattern.compile(
                 "\\(a customer and merchant that do not exist\\):\\R(?:\\s+\\S+\\s+= .*\\R)+")

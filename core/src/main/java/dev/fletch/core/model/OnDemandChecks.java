@@ -6,6 +6,9 @@ import dev.fletch.core.expr.Expr;
 import dev.fletch.core.expr.ExprParser;
 import dev.fletch.core.expr.ExpressionException;
 import dev.fletch.core.expr.Expressions;
+import dev.fletch.core.expr.SqlType;
+import dev.fletch.core.expr.TypeChecker;
+import dev.fletch.core.expr.Typed;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -22,6 +25,70 @@ import java.util.function.Function;
  */
 public final class OnDemandChecks {
   private OnDemandChecks() {}
+
+  /**
+   * One on-demand feature's expression checked and typed for evaluation in Java (and in DuckDB: the
+   * same tree): {@code slots} are its distinct inputs in the order the evaluator takes them, a
+   * request field ({@code qualifier} null) or {@code view.feature}; {@code typed} is cast to the
+   * declared type.
+   */
+  public record Checked(Expr expr, List<Expr.Column> slots, Typed typed) {}
+
+  /**
+   * {@link #expression} and then its types: every function and operator applied to what it takes,
+   * nothing the Java evaluator cannot compute as DuckDB does, and a result that casts to {@code
+   * declared}. Throws {@link ExpressionException} at the offending token. A column of a view {@code
+   * featuresOf} does not know (reported elsewhere) leaves the types unchecked ({@code typed} null).
+   */
+  public static Checked check(
+      String text,
+      OnDemandFeatureView odfv,
+      Function<String, List<Feature>> featuresOf,
+      ValueType declared) {
+    requireNonNull(declared, "declared is null");
+    Expr e = expression(text, odfv, featuresOf);
+    List<Expr.Column> slots = new ArrayList<>();
+    List<SqlType> types = new ArrayList<>();
+    for (Expr.Column c : Expressions.columns(e)) {
+      if (slots.stream().anyMatch(s -> same(s, c))) {
+        continue;
+      }
+      ValueType type;
+      if (c.qualifier() == null) {
+        type = odfv.requestField(c.name()).orElseThrow().type();
+      } else {
+        List<Feature> features = featuresOf.apply(c.qualifier());
+        if (features == null) {
+          return new Checked(e, List.of(), null);
+        }
+        type =
+            features.stream()
+                .filter(f -> f.name().equals(c.name()))
+                .findFirst()
+                .orElseThrow()
+                .type();
+      }
+      slots.add(c);
+      types.add(SqlType.of(type));
+    }
+    Typed typed =
+        TypeChecker.check(
+            e,
+            column -> {
+              for (int i = 0; i < slots.size(); i++) {
+                if (same(slots.get(i), column)) {
+                  return new TypeChecker.Input(i, types.get(i));
+                }
+              }
+              return null;
+            },
+            TypeChecker.Target.JAVA);
+    return new Checked(e, List.copyOf(slots), TypeChecker.castTo(typed, declared, e.pos()));
+  }
+
+  private static boolean same(Expr.Column a, Expr.Column b) {
+    return a.name().equals(b.name()) && java.util.Objects.equals(a.qualifier(), b.qualifier());
+  }
 
   /**
    * The checked tree of one on-demand feature's expression. A plain name must be one of the view's

@@ -227,7 +227,7 @@ final class RepoValidator {
         continue; // its own problem is reported
       }
       try {
-        OnDemandChecks.expression(f.expression(), def.readable(), this::featuresOf);
+        OnDemandChecks.check(f.expression(), def.readable(), this::featuresOf, f.feature().type());
       } catch (ExpressionException e) {
         f.fields()
             .problem(
