@@ -83,7 +83,8 @@ public final class GetOnlineCommand implements Callable<Integer> {
       required = true,
       description =
           "Join key values, one per entity row (repeat for more keys or rows), e.g. -e"
-              + " customer_id=1001,1002.")
+              + " customer_id=1001,1002; on-demand features' request fields the same way"
+              + " (-e amount=120.5,null).")
   List<String> entities;
 
   @Option(names = "--full-names", description = "Name outputs view__feature.")
@@ -172,6 +173,12 @@ public final class GetOnlineCommand implements Callable<Integer> {
         types.putIfAbsent(key.name(), key.type());
       }
     }
+    Map<String, ValueType> requestFields = new TreeMap<>();
+    for (var odfv : applied.onDemandFeatureViews()) {
+      for (var field : odfv.requestFields()) {
+        requestFields.putIfAbsent(field.name(), field.type());
+      }
+    }
     Map<String, List<Object>> columns = new LinkedHashMap<>();
     for (String option : entities) {
       int eq = option.indexOf('=');
@@ -180,6 +187,13 @@ public final class GetOnlineCommand implements Callable<Integer> {
       }
       String key = option.substring(0, eq).strip();
       ValueType type = types.get(key);
+      if (type == null && requestFields.containsKey(key)) {
+        List<Object> column = columns.computeIfAbsent(key, k -> new ArrayList<>());
+        for (String raw : option.substring(eq + 1).split(",", -1)) {
+          column.add(requestValue(requestFields.get(key), raw.strip()));
+        }
+        continue;
+      }
       if (type == null) {
         throw usage(
             "unknown join key '"
@@ -189,7 +203,8 @@ public final class GetOnlineCommand implements Callable<Integer> {
                 + ": project '"
                 + applied.project()
                 + "' has join keys "
-                + types.keySet());
+                + types.keySet()
+                + (requestFields.isEmpty() ? "" : " and request fields " + requestFields.keySet()));
       }
       List<Object> column = columns.computeIfAbsent(key, k -> new ArrayList<>());
       for (String raw : option.substring(eq + 1).split(",", -1)) {
@@ -197,6 +212,27 @@ public final class GetOnlineCommand implements Callable<Integer> {
       }
     }
     return columns;
+  }
+
+  /**
+   * A request field's value as typed on the command line: {@code null} for none, numbers and
+   * true/false as such, anything else as text (times as ISO-8601); the server checks it against the
+   * field's type and names what does not fit.
+   */
+  private static Object requestValue(ValueType type, String raw) {
+    if (raw.equals("null")) {
+      return null;
+    }
+    try {
+      return switch (type) {
+        case INT32, INT64 -> Long.parseLong(raw);
+        case FLOAT, DOUBLE -> Double.parseDouble(raw);
+        case BOOL -> raw.equals("true") ? Boolean.TRUE : raw.equals("false") ? Boolean.FALSE : raw;
+        default -> raw;
+      };
+    } catch (NumberFormatException e) {
+      return raw;
+    }
   }
 
   private Object parse(String key, ValueType type, String raw, String option) {
