@@ -8,6 +8,8 @@ import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.OnDemandFeatureView;
+import dev.fletch.core.model.RequestField;
 import dev.fletch.core.model.Source;
 import dev.fletch.core.model.SourceFormat;
 import dev.fletch.core.model.ValueType;
@@ -127,7 +129,11 @@ public final class ServingBench {
                     100,
                     200,
                     Integer.getInteger("bench.inFlight100", 32))));
-    if (args.length > 2) {
+    // "ondemand": only the comparison of 1 x 50 with and without 5 on-demand features.
+    boolean onDemandOnly = args.length > 2 && args[2].equals("ondemand");
+    if (onDemandOnly) {
+      scenarios.clear();
+    } else if (args.length > 2) {
       int only = Integer.parseInt(args[2]);
       scenarios.removeIf(s -> s.entities() != only);
     }
@@ -307,6 +313,9 @@ public final class ServingBench {
                       serverPeak,
                       rawPeak,
                       serverPeak / rawPeak));
+            }
+            if (onDemandOnly) {
+              lines.add(onDemand(channels, refs, seconds, warmup));
             }
             lines.add(machineStalls("machine after", seconds));
             System.out.printf(
@@ -628,7 +637,119 @@ public final class ServingBench {
         List.of(new Source("src", SourceFormat.PARQUET, "unused.parquet", "ts", null, null, null)),
         views,
         List.of(),
+        null,
+        List.of(onDemandView()));
+  }
+
+  /**
+   * Five on-demand features over two request fields and three of the views' features: a ratio, a
+   * string test, a CASE, arithmetic with coalesce, and a rounding.
+   */
+  static OnDemandFeatureView onDemandView() {
+    return new OnDemandFeatureView(
+        "risk",
+        List.of(
+            new RequestField("amount", ValueType.DOUBLE, null),
+            new RequestField("channel", ValueType.STRING, null)),
+        List.of("view0", "view1"),
+        List.of(
+            new Feature("vs_f0", ValueType.DOUBLE, "amount / nullif(view0.f0_0, 0)", null, null),
+            new Feature("is_web", ValueType.BOOL, "lower(channel) = 'web'", null, null),
+            new Feature(
+                "band",
+                ValueType.STRING,
+                "CASE WHEN amount >= 100 THEN 'high' WHEN amount >= 10 THEN 'mid' ELSE 'low' END",
+                null,
+                null),
+            new Feature(
+                "adjusted", ValueType.DOUBLE, "coalesce(view1.f1_3, 0) + amount * 2", null, null),
+            new Feature("rounded", ValueType.DOUBLE, "round(view0.f0_1 * 100) / 100", null, null)),
+        null,
+        null,
         null);
+  }
+
+  /**
+   * 1 entity x 50 features with and without the 5 on-demand features (and their 2 request fields)
+   * of {@link #onDemandView}, through the same server in the same run: open-loop p99 at 1,000 rps
+   * and closed-loop peaks in alternating rounds. Goals: peak >= 0.8x, p99 <= 1.2x.
+   */
+  static String onDemand(ManagedChannel[] channels, List<String> refs, int seconds, int warmup)
+      throws InterruptedException {
+    int[][] entitySets = entitySets(1, 1024, new Random(42));
+    List<String> withOnDemand = new ArrayList<>(refs);
+    withOnDemand.add("risk:*");
+    GetFeaturesRequest[] plain = new GetFeaturesRequest[entitySets.length];
+    GetFeaturesRequest[] computed = new GetFeaturesRequest[entitySets.length];
+    Random random = new Random(11);
+    String[] channelValues = {"web", "App", "POS", "Web "};
+    for (int i = 0; i < entitySets.length; i++) {
+      plain[i] = request(refs, entitySets[i]);
+      computed[i] =
+          request(withOnDemand, entitySets[i]).toBuilder()
+              .putEntities(
+                  "amount",
+                  RepeatedValue.newBuilder()
+                      .addValues(Value.newBuilder().setDoubleValue(random.nextDouble() * 200))
+                      .build())
+              .putEntities(
+                  "channel",
+                  RepeatedValue.newBuilder()
+                      .addValues(
+                          Value.newBuilder()
+                              .setStringValue(channelValues[random.nextInt(channelValues.length)]))
+                      .build())
+              .build();
+    }
+    GetFeaturesResponse check =
+        FeatureServingGrpc.newBlockingStub(channels[0]).getFeatures(computed[0]);
+    if (check.getFeaturesCount() != VIEWS * FEATURES_PER_VIEW + 5
+        || check.getFeatures(VIEWS * FEATURES_PER_VIEW).getStatuses(0)
+            != dev.fletch.proto.serving.v1.FeatureStatus.PRESENT) {
+      throw new IllegalStateException("unexpected answer: " + check);
+    }
+    Target base = via(channels, plain);
+    Target onDemand = via(channels, computed);
+    int inFlight = Integer.getInteger("bench.inFlight1", 32);
+    System.out.printf(
+        Locale.ROOT, "%n== 1 entity x 50 features, without and with 5 on-demand ==%n");
+    for (Target t : List.of(base, onDemand)) {
+      closedLoop("warm-up", t, 1, warmup);
+      closedLoop("warm-up", t, inFlight, warmup, WARMUP_CALLS);
+      openLoop("warm-up", t, 1000, warmup);
+    }
+    long[] baseLatencies = openLoop("50 features       open loop", base, 1000, seconds);
+    long[] onDemandLatencies = openLoop("50 + 5 on-demand  open loop", onDemand, 1000, seconds);
+    double[] basePeaks = new double[PEAK_ROUNDS];
+    double[] onDemandPeaks = new double[PEAK_ROUNDS];
+    for (int round = 0; round < PEAK_ROUNDS; round++) {
+      basePeaks[round] = closedLoop("50 features       closed loop", base, inFlight, seconds);
+      onDemandPeaks[round] =
+          closedLoop("50 + 5 on-demand  closed loop", onDemand, inFlight, seconds);
+    }
+    double p99Base = percentile(baseLatencies, 99) / 1e6;
+    double p99OnDemand = percentile(onDemandLatencies, 99) / 1e6;
+    double peakBase = median(basePeaks);
+    double peakOnDemand = median(onDemandPeaks);
+    return String.format(
+        Locale.ROOT,
+        "1x50 + 5 on-demand @1000 rps: p99 %.3f ms vs %.3f ms without (ratio %.2f, goal <= 1.2)"
+            + " | peak %.0f vs %.0f rps (ratio %.2f, goal >= 0.8)",
+        p99OnDemand,
+        p99Base,
+        p99OnDemand / p99Base,
+        peakOnDemand,
+        peakBase,
+        peakOnDemand / peakBase);
+  }
+
+  private static Target via(ManagedChannel[] channels, GetFeaturesRequest[] requests) {
+    return (i, done, failed) ->
+        ClientCalls.asyncUnaryCall(
+            channels[i % channels.length].newCall(
+                DRAINED, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
+            requests[i % requests.length],
+            observer(done, failed));
   }
 
   /** Definitions applied once, at version 1. */
