@@ -91,6 +91,21 @@ public final class OnlineFeatures {
   }
 
   /**
+   * The {@code service} label of a query's metrics: its feature service when the served version
+   * defines it (never a name a client made up), else {@link ServingMetrics#UNKNOWN_SERVICE}, or
+   * {@link ServingMetrics#NO_SERVICE} for a query by feature refs.
+   */
+  String serviceLabel(OnlineQuery query) {
+    if (query == null || query.service() == null) {
+      return ServingMetrics.NO_SERVICE;
+    }
+    ServingCatalog c = definitions.catalogOrNull();
+    return c != null && c.hasService(query.service())
+        ? query.service()
+        : ServingMetrics.UNKNOWN_SERVICE;
+  }
+
+  /**
    * Answers a query; the store read is abandoned after {@code timeout} with UnavailableException.
    * Validation failures come back as a failed future too, never as a thrown exception.
    */
@@ -147,7 +162,7 @@ public final class OnlineFeatures {
           if (error != null) {
             throw new CompletionException(unwrap(error, timeout));
           }
-          return assemble(plan, rows, stored, metrics);
+          return assemble(plan, catalog.version(), rows, stored, metrics);
         };
     CompletableFuture<List<StoredValues>> bounded = Deadlines.orTimeout(read, timeoutNanos);
     // Counted until the store answered or the read was abandoned at its timeout.
@@ -328,7 +343,11 @@ public final class OnlineFeatures {
   }
 
   private OnlineResult assemble(
-      ServingCatalog.Plan plan, int rows, List<StoredValues> stored, ServingMetrics metrics) {
+      ServingCatalog.Plan plan,
+      long version,
+      int rows,
+      List<StoredValues> stored,
+      ServingMetrics metrics) {
     Instant now = clock.instant();
     int viewCount = plan.views().size();
     int streamedCount = 0;
@@ -435,7 +454,7 @@ public final class OnlineFeatures {
               new ArrayBackedList<>(statuses[c]),
               new ArrayBackedList<>(times[c])));
     }
-    return new OnlineResult(columns, rows);
+    return new OnlineResult(columns, rows, version);
   }
 
   /**
