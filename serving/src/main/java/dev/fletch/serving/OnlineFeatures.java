@@ -151,7 +151,12 @@ public final class OnlineFeatures {
     }
     CompletableFuture<List<StoredValues>> read;
     try {
-      read = store.read(catalog.repo().project(), reads);
+      // The server's own warm-up calls are no traffic: their reads stay out of the store metrics.
+      OnlineStore target =
+          metrics == ServingMetrics.DISCARDED && store instanceof MeteredOnlineStore m
+              ? m.unwrapped()
+              : store;
+      read = target.read(catalog.repo().project(), reads);
     } catch (RuntimeException e) {
       inFlight.decrementAndGet();
       return CompletableFuture.failedFuture(unwrap(e));
