@@ -36,7 +36,7 @@ public final class Secrets {
           "(?i)(?<![A-Za-z0-9_.-])((?:[A-Za-z0-9]+[_.-])*"
               + "(?:password|passwd|pwd|pass|secret|token|apikey|api[_-]key|access[_-]key"
               + "|sslpassword|credentials?|signature|auth)"
-              + "(?:[_.-][A-Za-z0-9]+)*)=([^&;\\s\"'<>,]*)");
+              + "(?:[_.-][A-Za-z0-9]+)*)=([^&;\\s\"'<>,]*?)(?=$|[&;\\s\"'<>,]|:(?:\\s|$))");
 
   private Secrets() {}
 

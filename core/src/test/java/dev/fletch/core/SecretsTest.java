@@ -52,6 +52,11 @@ class SecretsTest {
         Secrets.mask(
             "error: cannot reach jdbc:postgresql://h/db?user=u&password=pw (Connection refused)"));
     assertEquals("api_key=*** client_secret=***", Secrets.mask("api_key=k1 client_secret=k2"));
+    // a message's ': ' after the URL stays, a ':' inside the password goes with it
+    assertEquals(
+        "cannot reach jdbc:postgresql://h/db?password=***: Connection attempt timed out.",
+        Secrets.mask(
+            "cannot reach jdbc:postgresql://h/db?password=a:b: Connection attempt timed out."));
   }
 
   @Test
