@@ -86,10 +86,12 @@ public final class MaterializationMetrics {
     if (refresher != null) {
       return;
     }
+    // The first read now: the served views' series exist from the first scrape.
+    refreshWatermarks(history, served);
     refresher = DaemonScheduler.named("fletch-watermarks");
     long every = WATERMARK_REFRESH.toMillis();
     refresher.scheduleWithFixedDelay(
-        () -> refreshWatermarks(history, served), 0, every, TimeUnit.MILLISECONDS);
+        () -> refreshWatermarks(history, served), every, every, TimeUnit.MILLISECONDS);
   }
 
   void refreshWatermarks(JobHistory history, Supplier<FeatureRepo> served) {
