@@ -7,6 +7,9 @@ import dev.fletch.cli.commands.ValidateCommand;
 import dev.fletch.core.DefinitionException;
 import dev.fletch.core.FletchException;
 import dev.fletch.core.Problem;
+import dev.fletch.core.Secrets;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -74,6 +77,10 @@ public final class Fletch implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Log lines (slf4j-simple writes to System.err) and anything a library prints go through the
+    // same masking as the commands' own output: no URL credential reaches the terminal or a log.
+    System.setOut(Secrets.maskingStream(new FileOutputStream(FileDescriptor.out)));
+    System.setErr(Secrets.maskingStream(new FileOutputStream(FileDescriptor.err)));
     System.exit(run(args, System.out, System.err));
   }
 
@@ -90,7 +97,10 @@ public final class Fletch implements Runnable {
   /**
    * The configured command line (exposed so tests of other commands can inspect the command tree).
    */
-  public static CommandLine commandLine(PrintStream out, PrintStream err) {
+  public static CommandLine commandLine(PrintStream rawOut, PrintStream rawErr) {
+    // Everything a command prints, errors and stack traces included, has URL credentials masked.
+    PrintStream out = Secrets.maskingStream(rawOut);
+    PrintStream err = Secrets.maskingStream(rawErr);
     CommandLine cli = new CommandLine(new Fletch(out, err));
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
@@ -111,6 +121,10 @@ public final class Fletch implements Runnable {
             }
             w.flush();
             return ExitCodes.FAILURE;
+          } finally {
+            // A last line without its newline (a prompt, say) is held by the masking streams.
+            out.flush();
+            err.flush();
           }
         });
     cli.setParameterExceptionHandler(

@@ -31,8 +31,27 @@ import org.slf4j.LoggerFactory;
 public final class MaterializationScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MaterializationScheduler.class);
 
+  /** Told of every job the scheduler ran, e.g. to count them in a server's metrics. */
+  public interface JobListener {
+    /** A job that ran and succeeded (views with nothing to do are not reported). */
+    void succeeded(Materializer.ViewResult result);
+
+    /** A job that failed (or could not start) after {@code took}. */
+    void failed(Materializer.ViewFailure failure, Duration took);
+
+    JobListener NONE =
+        new JobListener() {
+          @Override
+          public void succeeded(Materializer.ViewResult result) {}
+
+          @Override
+          public void failed(Materializer.ViewFailure failure, Duration took) {}
+        };
+  }
+
   private final Materializer materializer;
   private final Supplier<FeatureRepo> repo;
+  private volatile JobListener listener = JobListener.NONE;
   private final Duration tick;
   private final Clock clock;
   private final Map<String, Instant> nextRun = new ConcurrentHashMap<>();
@@ -52,6 +71,12 @@ public final class MaterializationScheduler implements AutoCloseable {
     this.repo = requireNonNull(repo, "repo is null");
     this.tick = requireNonNull(tick, "tick is null");
     this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  /** Tells {@code listener} of every job from now on. */
+  public MaterializationScheduler listener(JobListener listener) {
+    this.listener = java.util.Objects.requireNonNull(listener, "listener is null");
+    return this;
   }
 
   /** Starts checking schedules (idempotent). */
@@ -103,10 +128,12 @@ public final class MaterializationScheduler implements AutoCloseable {
   }
 
   private void runOne(FeatureRepo current, FeatureView view, String key, Duration every) {
+    long began = System.nanoTime();
     try {
-      for (Materializer.ViewResult r :
-          materializer.materializeIncremental(
-              current, clock.instant(), List.of(view.name()), Materializer.Progress.NONE)) {
+      Materializer.Outcome outcome =
+          materializer.materializeIncrementalEach(
+              current, clock.instant(), List.of(view.name()), Materializer.Progress.NONE);
+      for (Materializer.ViewResult r : outcome.results()) {
         LOG.info(
             "scheduled materialization of '{}': {} rows [{}, {}]{}",
             r.view(),
@@ -114,12 +141,28 @@ public final class MaterializationScheduler implements AutoCloseable {
             r.start(),
             r.end(),
             r.note() == null ? "" : " (" + r.note() + ")");
+        if (r.jobId() >= 0) {
+          tell(() -> listener.succeeded(r));
+        }
+      }
+      Duration took = Duration.ofNanos(System.nanoTime() - began);
+      for (Materializer.ViewFailure f : outcome.failures()) {
+        LOG.warn("scheduled materialization of '{}' failed: {}", f.view(), f.error().getMessage());
+        tell(() -> listener.failed(f, took));
       }
     } catch (RuntimeException e) {
       LOG.warn("scheduled materialization of '{}' failed: {}", view.name(), e.getMessage());
     } finally {
       nextRun.put(key, clock.instant().plus(every));
       running.remove(key);
+    }
+  }
+
+  private static void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("a materialization job listener failed: {}", e.toString());
     }
   }
 

@@ -315,12 +315,97 @@ final class LettuceRedisAdapter implements RedisAdapter {
 
   @Override
   public CompletableFuture<Void> ping() {
+    if (cluster) {
+      // The cluster connection's own PING reaches one node: a dead primary would go unnoticed
+      // while every read of its slots fails. Ask each primary instead.
+      return CompletableFuture.allOf(
+          onEachPrimary(c -> c.ping().toCompletableFuture())
+              .values()
+              .toArray(CompletableFuture<?>[]::new));
+    }
     CompletableFuture<?>[] replies = new CompletableFuture<?>[lanes.length];
     for (int i = 0; i < lanes.length; i++) {
       replies[i] = lanes[i].commands.ping().toCompletableFuture();
       lanes[i].flushNow();
     }
     return CompletableFuture.allOf(replies);
+  }
+
+  @Override
+  public CompletableFuture<java.util.Map<String, String>> clusterStates() {
+    if (!cluster) {
+      return CompletableFuture.completedFuture(java.util.Map.of());
+    }
+    java.util.Map<String, CompletableFuture<String>> states = new java.util.TreeMap<>();
+    onEachPrimary(c -> c.clusterInfo().toCompletableFuture())
+        .forEach(
+            (node, info) ->
+                states.put(
+                    node,
+                    info.handle(
+                        (text, e) ->
+                            e == null
+                                ? clusterState(text)
+                                : "unreachable (" + RedisErrors.map(node, e).getMessage() + ")")));
+    return CompletableFuture.allOf(states.values().toArray(CompletableFuture<?>[]::new))
+        .thenApply(
+            ok -> {
+              java.util.Map<String, String> out = new java.util.TreeMap<>();
+              states.forEach((node, state) -> out.put(node, state.join()));
+              return out;
+            });
+  }
+
+  /** The {@code cluster_state} field of a CLUSTER INFO reply ("unknown" when absent). */
+  static String clusterState(String info) {
+    for (String line : info.split("\\R")) {
+      if (line.startsWith("cluster_state:")) {
+        return line.substring("cluster_state:".length()).trim();
+      }
+    }
+    return "unknown";
+  }
+
+  /**
+   * Sends a command to every primary that serves slots (as the client's topology knows them),
+   * through the cluster's own node connections: the reply of each by {@code host:port}.
+   */
+  private <T> java.util.Map<String, CompletableFuture<T>> onEachPrimary(
+      java.util.function.Function<
+              io.lettuce.core.api.async.RedisAsyncCommands<byte[], byte[]>, CompletableFuture<T>>
+          command) {
+    @SuppressWarnings("unchecked")
+    StatefulRedisClusterConnection<byte[], byte[]> conn =
+        (StatefulRedisClusterConnection<byte[], byte[]>) lanes[0].connection;
+    java.util.Map<String, CompletableFuture<T>> replies = new java.util.LinkedHashMap<>();
+    for (io.lettuce.core.cluster.models.partitions.RedisClusterNode node : conn.getPartitions()) {
+      if (!node.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.UPSTREAM)
+          || node.getSlots().isEmpty()) {
+        continue;
+      }
+      String address = node.getUri().getHost() + ":" + node.getUri().getPort();
+      CompletableFuture<T> reply;
+      try {
+        reply =
+            conn.getConnectionAsync(node.getNodeId())
+                .thenCompose(
+                    nodeConnection -> {
+                      CompletableFuture<T> r = command.apply(nodeConnection.async());
+                      // Node connections share the cluster connection's manual flushing.
+                      nodeConnection.flushCommands();
+                      return r;
+                    });
+      } catch (RuntimeException e) {
+        reply = CompletableFuture.failedFuture(e);
+      }
+      replies.put(
+          address,
+          reply.exceptionallyCompose(
+              e ->
+                  CompletableFuture.failedFuture(
+                      RedisErrors.map("primary " + address + " of " + description, e))));
+    }
+    return replies;
   }
 
   @Override

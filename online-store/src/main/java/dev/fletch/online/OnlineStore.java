@@ -100,11 +100,25 @@ public interface OnlineStore extends AutoCloseable {
 
   /**
    * Completes when the store can be reached now, fails (UnavailableException) when it cannot. For
-   * health checks: cheap, touches no data. Stores that are always there complete at once.
+   * health checks: cheap, touches no data. A Redis Cluster is reachable when every primary that
+   * serves slots answers. Stores that are always there complete at once.
    */
   default CompletableFuture<Void> ping() {
     return CompletableFuture.completedFuture(null);
   }
+
+  /**
+   * A Redis Cluster's state as its primaries report it: {@code ok} when every one says {@code
+   * cluster_state:ok}; else not ok, naming the primaries that say otherwise. While a cluster is not
+   * ok it answers every read {@code CLUSTERDOWN}. Empty for a store that is no cluster. Fails like
+   * {@link #ping} when a primary does not answer.
+   */
+  default CompletableFuture<java.util.Optional<ClusterState>> clusterState() {
+    return CompletableFuture.completedFuture(java.util.Optional.empty());
+  }
+
+  /** See {@link #clusterState()}: {@code detail} names the primaries not reporting ok. */
+  record ClusterState(boolean ok, String detail) {}
 
   /** Idempotent. */
   @Override

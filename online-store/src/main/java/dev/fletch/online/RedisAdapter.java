@@ -14,8 +14,18 @@ interface RedisAdapter extends AutoCloseable {
   /** HMGET: one element per field, null where the field is absent. */
   CompletableFuture<List<byte[]>> hmget(byte[] key, byte[][] fields);
 
-  /** Completes when every connection answered a PING; fails if one cannot. */
+  /**
+   * Completes when every connection answered a PING (on a cluster: every primary that serves
+   * slots); fails if one cannot.
+   */
   CompletableFuture<Void> ping();
+
+  /**
+   * Cluster only: the {@code cluster_state} ({@code ok} or {@code fail}) that CLUSTER INFO reports
+   * on every primary serving slots, by {@code host:port}; fails if one does not answer. Empty on a
+   * standalone server.
+   */
+  CompletableFuture<java.util.Map<String, String>> clusterStates();
 
   /**
    * Runs the upsert script (see {@code upsert.lua}) for one field of several hashes, all in one

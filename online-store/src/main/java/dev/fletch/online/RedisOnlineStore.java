@@ -467,6 +467,39 @@ public final class RedisOnlineStore implements OnlineStore {
   }
 
   @Override
+  public CompletableFuture<Optional<ClusterState>> clusterState() {
+    if (!redis.cluster()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    try {
+      return redis
+          .clusterStates()
+          .handle(
+              (states, e) -> {
+                if (e != null) {
+                  throw RedisErrors.map("asking " + describe() + " for its cluster state", e);
+                }
+                List<String> notOk = new ArrayList<>();
+                states.forEach(
+                    (node, state) -> {
+                      if (state.startsWith("unreachable")) {
+                        notOk.add(node + " is " + state);
+                      } else if (!"ok".equals(state)) {
+                        notOk.add(node + " reports cluster_state:" + state);
+                      }
+                    });
+                return Optional.of(
+                    notOk.isEmpty()
+                        ? new ClusterState(true, "ok")
+                        : new ClusterState(false, String.join("; ", notOk)));
+              });
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(
+          RedisErrors.map("asking " + describe() + " for its cluster state", e));
+    }
+  }
+
+  @Override
   public String describe() {
     return redis.describe();
   }

@@ -3,17 +3,18 @@ package dev.fletch.online;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fletch.core.model.EntityKey;
+import dev.fletch.testkit.RedisCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The online store contract on a three-node Redis Cluster (Lettuce's cluster client). */
 class RedisClusterOnlineStoreIT extends OnlineStoreContract {
-  static RedisClusterFixture cluster;
+  static RedisCluster cluster;
 
   @BeforeAll
   static void startCluster() throws Exception {
-    cluster = RedisClusterFixture.start();
+    cluster = RedisCluster.start();
   }
 
   @AfterAll

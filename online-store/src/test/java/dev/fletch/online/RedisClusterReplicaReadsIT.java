@@ -9,6 +9,7 @@ import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.ValueType;
+import dev.fletch.testkit.RedisCluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -23,11 +24,11 @@ import org.junit.jupiter.api.Test;
  * replica each: reads are answered by replicas, writes still land on the primaries.
  */
 class RedisClusterReplicaReadsIT {
-  static RedisClusterFixture cluster;
+  static RedisCluster cluster;
 
   @BeforeAll
   static void startCluster() throws Exception {
-    cluster = RedisClusterFixture.start(1);
+    cluster = RedisCluster.start(1);
   }
 
   @AfterAll
@@ -102,7 +103,7 @@ class RedisClusterReplicaReadsIT {
 
   @Test
   void aPrimaryThatDiesIsReplacedByItsReplicaWithoutARestart() throws Exception {
-    try (RedisClusterFixture own = RedisClusterFixture.start(1)) {
+    try (RedisCluster own = RedisCluster.start(1)) {
       Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
       List<FeatureRow> rows = new ArrayList<>();
       List<OnlineStore.ReadRequest> reads = new ArrayList<>();
@@ -153,7 +154,7 @@ class RedisClusterReplicaReadsIT {
   }
 
   /** Waits until every replica has received something (offset > 0). */
-  private static void awaitReplicated(RedisClusterFixture c) throws Exception {
+  private static void awaitReplicated(RedisCluster c) throws Exception {
     long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     for (int port : c.ports()) {
       String info = c.commandOn(port, "INFO", "replication");

@@ -37,6 +37,11 @@ class RedisOnlineStoreTest {
       return CompletableFuture.completedFuture(null);
     }
 
+    @Override
+    public CompletableFuture<java.util.Map<String, String>> clusterStates() {
+      return CompletableFuture.completedFuture(java.util.Map.of());
+    }
+
     RecordingAdapter(boolean cluster) {
       this.cluster = cluster;
     }

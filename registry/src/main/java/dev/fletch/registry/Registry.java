@@ -22,11 +22,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.ConnectionException;
@@ -85,8 +87,10 @@ public final class Registry implements DefinitionSource, AutoCloseable {
           new Registry(
               new ConnectionPool(ds::getConnection, IDLE_CONNECTIONS), Dialect.SQLITE, display);
     } else if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+      Properties defaults = postgresTimeouts();
       ConnectionPool pool =
-          new ConnectionPool(() -> DriverManager.getConnection(jdbcUrl), IDLE_CONNECTIONS);
+          new ConnectionPool(
+              () -> DriverManager.getConnection(jdbcUrl, defaults), IDLE_CONNECTIONS);
       registry = new Registry(pool, Dialect.POSTGRES, display);
     } else {
       throw new InvalidRequestException(
@@ -141,10 +145,35 @@ public final class Registry implements DefinitionSource, AutoCloseable {
     return ds;
   }
 
+  /** Connecting to PostgreSQL (TCP connect and login) gives up after this. */
+  public static final Duration POSTGRES_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** A PostgreSQL statement running longer than this is cancelled by the server. */
+  public static final Duration POSTGRES_STATEMENT_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * A PostgreSQL connection whose server sends nothing for this long (frozen, or gone without a
+   * reset) is given up.
+   */
+  public static final Duration POSTGRES_SOCKET_TIMEOUT = Duration.ofSeconds(15);
+
+  /**
+   * The driver settings that bound every registry call on PostgreSQL: a frozen or unreachable
+   * database makes a call fail (UnavailableException) instead of hanging. Parameters of the URL win
+   * ({@code ?socketTimeout=60}, {@code ?options=-c%20statement_timeout=60s}).
+   */
+  static Properties postgresTimeouts() {
+    Properties p = new Properties();
+    p.setProperty("connectTimeout", Long.toString(POSTGRES_CONNECT_TIMEOUT.toSeconds()));
+    p.setProperty("loginTimeout", Long.toString(POSTGRES_CONNECT_TIMEOUT.toSeconds()));
+    p.setProperty("socketTimeout", Long.toString(POSTGRES_SOCKET_TIMEOUT.toSeconds()));
+    p.setProperty("options", "-c statement_timeout=" + POSTGRES_STATEMENT_TIMEOUT.toMillis());
+    return p;
+  }
+
   /** The URL without a password, for messages. */
   static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&]*", "$1***")
-        .replaceAll("//([^/:@]+):([^/@]+)@", "//$1:***@");
+    return dev.fletch.core.Secrets.url(url);
   }
 
   // ---------------------------------------------------------------- read side
@@ -438,6 +467,11 @@ public final class Registry implements DefinitionSource, AutoCloseable {
     }
   }
 
+  /** The database URL as people may see it (credentials masked). */
+  public String displayUrl() {
+    return displayUrl;
+  }
+
   @Override
   public String toString() {
     return "Registry[" + displayUrl + "]";
@@ -463,6 +497,11 @@ public final class Registry implements DefinitionSource, AutoCloseable {
       throw new UnavailableException(
           "cannot reach the registry database " + displayUrl + ": " + rootMessage(e), e);
     } catch (JdbiException e) {
+      String unreachable = unreachable(e);
+      if (unreachable != null) {
+        throw new UnavailableException(
+            "the registry database " + displayUrl + " " + unreachable + ": " + rootMessage(e), e);
+      }
       if (rootMessage(e).contains("SQLITE_BUSY")) {
         throw new UnavailableException(
             "the registry database " + displayUrl + " stayed locked: " + rootMessage(e), e);
@@ -475,12 +514,40 @@ public final class Registry implements DefinitionSource, AutoCloseable {
     }
   }
 
+  /**
+   * Why a failed call means the database is out of reach (the connection broke or timed out, or the
+   * server cancelled a statement at its statement timeout), or null for other failures.
+   */
+  private static String unreachable(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof java.net.SocketTimeoutException) {
+        return "did not answer in time (the connection's socket timeout)";
+      }
+    }
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08")) {
+          return "cannot be reached";
+        }
+        if (state.equals("57014")) {
+          return "cancelled a statement at its statement timeout";
+        }
+        if (state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+          return "is shutting down or starting";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The innermost message, credentials masked (a driver may quote the URL it was given). */
   private static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    return String.valueOf(t.getMessage());
+    return dev.fletch.core.Secrets.mask(String.valueOf(t.getMessage()));
   }
 
   static long currentVersion(Handle h, String project) {

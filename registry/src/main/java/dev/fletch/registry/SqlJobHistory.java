@@ -164,7 +164,14 @@ final class SqlJobHistory implements JobHistory {
   @Override
   public void fail(long jobId, long rows, String error) {
     registry.inTransaction(
-        h -> finish(h, jobId, Status.FAILED, rows, error == null ? "unknown error" : error));
+        h ->
+            finish(
+                h,
+                jobId,
+                Status.FAILED,
+                rows,
+                // Job records are read by people (fletch jobs, the jobs API): no credentials.
+                error == null ? "unknown error" : dev.fletch.core.Secrets.mask(error)));
   }
 
   private JobRecord finish(

@@ -68,6 +68,24 @@ class SqliteRegistryTest extends AbstractRegistryContract {
   }
 
   @Test
+  void postgresCallsAreBoundedByDefaultAndTheUrlWins() {
+    java.util.Properties defaults =
+        org.postgresql.Driver.parseURL(
+            "jdbc:postgresql://h/db?user=u", Registry.postgresTimeouts());
+    assertEquals("5", defaults.getProperty("connectTimeout"));
+    assertEquals("5", defaults.getProperty("loginTimeout"));
+    assertEquals("15", defaults.getProperty("socketTimeout"));
+    assertEquals("-c statement_timeout=10000", defaults.getProperty("options"));
+    java.util.Properties overridden =
+        org.postgresql.Driver.parseURL(
+            "jdbc:postgresql://h/db?socketTimeout=60&connectTimeout=1",
+            Registry.postgresTimeouts());
+    assertEquals("60", overridden.getProperty("socketTimeout"));
+    assertEquals("1", overridden.getProperty("connectTimeout"));
+    assertEquals("5", overridden.getProperty("loginTimeout"));
+  }
+
+  @Test
   void redactsPasswordsInMessages() {
     assertEquals(
         "jdbc:postgresql://h/db?user=u&password=***",

@@ -3,6 +3,7 @@ package dev.fletch.serving;
 import dev.fletch.core.ConflictException;
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.NotFoundException;
+import dev.fletch.core.Secrets;
 import dev.fletch.core.UnavailableException;
 import io.grpc.Status;
 import java.util.concurrent.CompletionException;
@@ -44,8 +45,13 @@ public final class ErrorCodes {
 
   public static Status grpcStatus(Throwable error) {
     Throwable e = cause(error);
-    String message = e.getMessage() == null ? e.toString() : e.getMessage();
-    return Status.fromCode(grpcCode(e)).withDescription(message).withCause(e);
+    return Status.fromCode(grpcCode(e)).withDescription(message(e)).withCause(e);
+  }
+
+  /** The failure's message as a client may read it: URL credentials masked. */
+  public static String message(Throwable error) {
+    Throwable e = cause(error);
+    return Secrets.mask(e.getMessage() == null ? e.toString() : e.getMessage());
   }
 
   public static int httpStatus(Throwable error) {

@@ -70,6 +70,10 @@ public final class FletchServer implements AutoCloseable {
   private final Options options;
   private final RegistryCache definitions;
   private final ServingMetrics metrics;
+
+  /** The online store as given, measured ({@link StoreMetrics}). */
+  private final MeteredOnlineStore online;
+
   private final ExecutorService grpcExecutor;
 
   /** Where pushed rows are written to push logs (DuckDB, blocking): never the serving threads. */
@@ -127,7 +131,8 @@ public final class FletchServer implements AutoCloseable {
       int maxHistoricalRows,
       int maxHistoricalInFlight,
       Duration idleTimeout,
-      int maxConnections) {
+      int maxConnections,
+      dev.fletch.core.JobHistory jobHistory) {
     public Options {
       if (maxConnections < 0) {
         throw new InvalidRequestException(
@@ -224,6 +229,7 @@ public final class FletchServer implements AutoCloseable {
     private int maxHistoricalInFlight = 2;
     private Duration idleTimeout = Duration.ofMinutes(5);
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private dev.fletch.core.JobHistory jobHistory;
 
     /** Host, ports, row limit and refresh interval from settings. */
     public Builder settings(Settings s) {
@@ -430,6 +436,15 @@ public final class FletchServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where materialization watermarks are kept: the served views' watermark ages appear in the
+     * metrics ({@link MaterializationMetrics}). Default: none.
+     */
+    public Builder jobHistory(dev.fletch.core.JobHistory v) {
+      jobHistory = v;
+      return this;
+    }
+
     public Options build() {
       return new Options(
           host,
@@ -458,7 +473,8 @@ public final class FletchServer implements AutoCloseable {
           maxHistoricalRows,
           maxHistoricalInFlight,
           idleTimeout,
-          maxConnections);
+          maxConnections,
+          jobHistory);
     }
 
     /** Builds the options and starts a server with them. */
@@ -473,13 +489,18 @@ public final class FletchServer implements AutoCloseable {
 
   private FletchServer(Options options) {
     this.options = options;
+    this.metrics = new ServingMetrics();
+    this.online =
+        options.onlineStore() instanceof MeteredOnlineStore given
+            ? given
+            : new MeteredOnlineStore(options.onlineStore(), metrics.store());
     this.definitions =
         new RegistryCache(
             options.definitions(),
             options.project(),
             options.registryRefresh(),
-            options.repoRoot());
-    this.metrics = new ServingMetrics();
+            options.repoRoot(),
+            metrics);
     this.connectionLimit =
         new ConnectionLimit(connectionCap(options.maxConnections()), metrics.registry());
     AtomicInteger n = new AtomicInteger();
@@ -528,23 +549,38 @@ public final class FletchServer implements AutoCloseable {
       // off unless asked otherwise (-Dio.netty.leakDetection.level=simple|paranoid).
       ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
     }
+    metrics.bindJvmAndProcess();
+    if (options.jobHistory() != null) {
+      metrics
+          .materialization()
+          .followWatermarks(
+              options.jobHistory(),
+              () -> {
+                ServingCatalog c = definitions.catalogOrNull();
+                return c == null ? null : c.repo();
+              });
+    }
     OnlineFeatures online =
         new OnlineFeatures(
             definitions,
-            options.onlineStore(),
+            this.online,
             options.maxEntityRows(),
             options.clock(),
             metrics,
             grpcExecutor,
             options.maxInFlight());
     PushService push =
-        new PushService(definitions, options.onlineStore(), options.offlineStore(), pushExecutor);
+        new PushService(definitions, this.online, options.offlineStore(), pushExecutor);
     if (options.tls() != null) {
       tlsReloader = new TlsReloader(options.tls());
     }
     servingHealth =
         new ServingHealth(
-            definitions, options.onlineStore(), options.healthInterval(), this::healthChanged);
+            definitions,
+            this.online.unwrapped(),
+            metrics.store(),
+            options.healthInterval(),
+            this::healthChanged);
     if (options.grpcPort() == 0 && !options.warmUp().isZero()) {
       LOG.info("warm-up skipped: it calls the gRPC port, which is off");
     }
@@ -669,6 +705,7 @@ public final class FletchServer implements AutoCloseable {
   }
 
   private void healthChanged(ServingHealth.State state) {
+    metrics.ready(state.serving());
     HealthStatusManager h = health;
     if (h == null) {
       return;
@@ -880,6 +917,15 @@ public final class FletchServer implements AutoCloseable {
   }
 
   /**
+   * The online store this server reads and writes, measured: give it to whatever else of the
+   * process uses the store (the scheduler, streams), so their calls show in the store's metrics.
+   * Closing the server does not close it.
+   */
+  public OnlineStore onlineStore() {
+    return online;
+  }
+
+  /**
    * Stops accepting calls, waits up to the shutdown grace for in-flight ones, then releases
    * resources.
    */
@@ -954,6 +1000,7 @@ public final class FletchServer implements AutoCloseable {
     grpcExecutor.shutdown();
     pushExecutor.shutdown();
     definitions.close();
+    metrics.close();
     if (allocator != null) {
       allocator.close();
     }

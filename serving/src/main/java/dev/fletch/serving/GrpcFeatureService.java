@@ -227,6 +227,7 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
       fail("GetFeatures", observer, e, start, metrics);
       return;
     }
+    String service = features.serviceLabel(query);
     CompletableFuture<OnlineResult> answer =
         features.get(query, storeTimeout(Context.current().getDeadline(), defaultTimeout), metrics);
     // The handler runs on the call's event loop (directExecutor). The answer is encoded where the
@@ -238,37 +239,38 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
     answer.whenComplete(
         (result, error) -> {
           if (error != null) {
-            fail("GetFeatures", observer, error, start, metrics);
+            fail("GetFeatures", service, observer, error, start, metrics);
             return;
           }
           T response;
           try {
             response = mapper.apply(result);
           } catch (RuntimeException e) {
-            fail("GetFeatures", observer, e, start, metrics);
+            fail("GetFeatures", service, observer, e, start, metrics);
             return;
           }
           metrics.recordServed(result.entityRows(), result.columns().size());
           if (loop == null || loop.inEventLoop()) {
-            send(observer, response, start, metrics);
+            send(observer, response, service, start, metrics);
           } else {
-            loop.execute(() -> send(observer, response, start, metrics));
+            loop.execute(() -> send(observer, response, service, start, metrics));
           }
         });
   }
 
   private static <T> void send(
-      StreamObserver<T> observer, T response, long start, ServingMetrics metrics) {
+      StreamObserver<T> observer, T response, String service, long start, ServingMetrics metrics) {
     try {
       if (observer instanceof ServerCallStreamObserver<?> s && s.isCancelled()) {
-        metrics.recordRequest("GetFeatures", TRANSPORT, "CANCELLED", System.nanoTime() - start);
+        metrics.recordRequest(
+            "GetFeatures", service, TRANSPORT, "CANCELLED", System.nanoTime() - start);
         return;
       }
       observer.onNext(response);
       observer.onCompleted();
-      metrics.recordRequest("GetFeatures", TRANSPORT, "OK", System.nanoTime() - start);
+      metrics.recordRequest("GetFeatures", service, TRANSPORT, "OK", System.nanoTime() - start);
     } catch (RuntimeException e) {
-      fail("GetFeatures", observer, e, start, metrics);
+      fail("GetFeatures", service, observer, e, start, metrics);
     }
   }
 
@@ -321,11 +323,22 @@ final class GrpcFeatureService extends FeatureServingGrpc.FeatureServingImplBase
       Throwable error,
       long start,
       ServingMetrics metrics) {
+    fail(method, ServingMetrics.NO_SERVICE, observer, error, start, metrics);
+  }
+
+  private static void fail(
+      String method,
+      String service,
+      StreamObserver<?> observer,
+      Throwable error,
+      long start,
+      ServingMetrics metrics) {
     Status status = ErrorCodes.grpcStatus(error);
     if (status.getCode() == Status.Code.INTERNAL) {
       LOG.warn("{} failed", method, ErrorCodes.cause(error));
     }
-    metrics.recordRequest(method, TRANSPORT, status.getCode().name(), System.nanoTime() - start);
+    metrics.recordRequest(
+        method, service, TRANSPORT, status.getCode().name(), System.nanoTime() - start);
     try {
       observer.onError(
           outOfTime(error) ? status.asRuntimeException(NO_RETRY) : status.asRuntimeException());

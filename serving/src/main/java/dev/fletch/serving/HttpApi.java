@@ -58,6 +58,9 @@ final class HttpApi {
   /** Optional request header: how long the caller will wait, in milliseconds. */
   static final String TIMEOUT_HEADER = "X-Fletch-Timeout-Ms";
 
+  /** Response header of a GetFeatures answer: the registry version that answered it. */
+  static final String REGISTRY_VERSION_HEADER = "X-Fletch-Registry-Version";
+
   private static final String TRANSPORT = "http";
 
   private static final JsonFactory JSON = new JsonFactory();
@@ -245,21 +248,26 @@ final class HttpApi {
   }
 
   private void lookUp(RoutingContext ctx, OnlineQuery query, Duration storeTimeout, long start) {
+    String service = features.serviceLabel(query);
     features
         .get(query, storeTimeout)
         .whenComplete(
             (result, error) -> {
               if (error != null) {
-                fail(ctx, "GetFeatures", error, start);
+                fail(ctx, "GetFeatures", service, error, start);
                 return;
               }
               try {
                 String json = JsonMapping.toJson(result).encode();
                 metrics.recordServed(result.entityRows(), result.columns().size());
-                ctx.response().putHeader("content-type", "application/json").end(json);
-                metrics.recordRequest("GetFeatures", TRANSPORT, "OK", System.nanoTime() - start);
+                ctx.response()
+                    .putHeader("content-type", "application/json")
+                    .putHeader(REGISTRY_VERSION_HEADER, Long.toString(result.registryVersion()))
+                    .end(json);
+                metrics.recordRequest(
+                    "GetFeatures", service, TRANSPORT, "OK", System.nanoTime() - start);
               } catch (RuntimeException e) {
-                fail(ctx, "GetFeatures", e, start);
+                fail(ctx, "GetFeatures", service, e, start);
               }
             });
   }
@@ -784,12 +792,17 @@ final class HttpApi {
   }
 
   private void fail(RoutingContext ctx, String method, Throwable error, long start) {
+    fail(ctx, method, ServingMetrics.NO_SERVICE, error, start);
+  }
+
+  private void fail(
+      RoutingContext ctx, String method, String service, Throwable error, long start) {
     int code = ErrorCodes.httpStatus(error);
     if (code == 500) {
       LOG.warn("{} failed", method, ErrorCodes.cause(error));
     }
     metrics.recordRequest(
-        method, TRANSPORT, ErrorCodes.grpcCode(error).name(), System.nanoTime() - start);
+        method, service, TRANSPORT, ErrorCodes.grpcCode(error).name(), System.nanoTime() - start);
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }

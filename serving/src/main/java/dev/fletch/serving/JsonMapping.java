@@ -147,6 +147,6 @@ public final class JsonMapping {
             "error",
             new JsonObject()
                 .put("code", ErrorCodes.grpcCode(e).name())
-                .put("message", e.getMessage() == null ? e.toString() : e.getMessage()));
+                .put("message", ErrorCodes.message(e)));
   }
 }

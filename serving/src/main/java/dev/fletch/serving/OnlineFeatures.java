@@ -91,6 +91,21 @@ public final class OnlineFeatures {
   }
 
   /**
+   * The {@code service} label of a query's metrics: its feature service when the served version
+   * defines it (never a name a client made up), else {@link ServingMetrics#UNKNOWN_SERVICE}, or
+   * {@link ServingMetrics#NO_SERVICE} for a query by feature refs.
+   */
+  String serviceLabel(OnlineQuery query) {
+    if (query == null || query.service() == null) {
+      return ServingMetrics.NO_SERVICE;
+    }
+    ServingCatalog c = definitions.catalogOrNull();
+    return c != null && c.hasService(query.service())
+        ? query.service()
+        : ServingMetrics.UNKNOWN_SERVICE;
+  }
+
+  /**
    * Answers a query; the store read is abandoned after {@code timeout} with UnavailableException.
    * Validation failures come back as a failed future too, never as a thrown exception.
    */
@@ -138,11 +153,16 @@ public final class OnlineFeatures {
     }
     CompletableFuture<List<StoredValues>> read;
     try {
+      // The server's own warm-up calls are no traffic: their reads stay out of the store metrics.
+      OnlineStore target =
+          metrics == ServingMetrics.DISCARDED && store instanceof MeteredOnlineStore m
+              ? m.unwrapped()
+              : store;
       // A request of on-demand features over request fields alone reads nothing.
       read =
           reads.isEmpty()
               ? CompletableFuture.completedFuture(List.of())
-              : store.read(catalog.repo().project(), reads);
+              : target.read(catalog.repo().project(), reads);
     } catch (RuntimeException e) {
       inFlight.decrementAndGet();
       return CompletableFuture.failedFuture(unwrap(e));
@@ -153,7 +173,7 @@ public final class OnlineFeatures {
           if (error != null) {
             throw new CompletionException(unwrap(error, timeout));
           }
-          return assemble(plan, rows, stored, requestValues, metrics);
+          return assemble(plan, catalog.version(), rows, stored, requestValues, metrics);
         };
     CompletableFuture<List<StoredValues>> bounded = Deadlines.orTimeout(read, timeoutNanos);
     // Counted until the store answered or the read was abandoned at its timeout.
@@ -366,6 +386,7 @@ public final class OnlineFeatures {
 
   private OnlineResult assemble(
       ServingCatalog.Plan plan,
+      long version,
       int rows,
       List<StoredValues> stored,
       Object[][] requestValues,
@@ -495,7 +516,7 @@ public final class OnlineFeatures {
               new ArrayBackedList<>(st),
               new ArrayBackedList<>(new Instant[rows])));
     }
-    return new OnlineResult(columns, rows);
+    return new OnlineResult(columns, rows, version);
   }
 
   /**

@@ -15,9 +15,10 @@ import java.util.Map;
  * The answer to an {@link OnlineQuery}: one column per resolved feature, each with a value, a
  * status and an event time per entity row (in the request's row order). Values use the Java types
  * of {@link ValueType}; null where the status is NOT_FOUND or NULL_VALUE. Event times are null for
- * NOT_FOUND.
+ * NOT_FOUND. {@code registryVersion} is the registry version of the definitions that answered (0
+ * when unknown, e.g. from a server that predates it).
  */
-public record OnlineResult(List<Column> columns, int entityRows) {
+public record OnlineResult(List<Column> columns, int entityRows, long registryVersion) {
 
   /** One feature's values for every entity row. Lists may contain nulls. */
   public record Column(
@@ -39,6 +40,11 @@ public record OnlineResult(List<Column> columns, int entityRows) {
 
   public OnlineResult {
     columns = List.copyOf(requireNonNull(columns, "columns is null"));
+  }
+
+  /** An answer whose registry version is unknown. */
+  public OnlineResult(List<Column> columns, int entityRows) {
+    this(columns, entityRows, 0);
   }
 
   /** The output names, in request order. */

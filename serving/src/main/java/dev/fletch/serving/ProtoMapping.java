@@ -73,7 +73,9 @@ public final class ProtoMapping {
 
   public static GetFeaturesResponse toResponse(OnlineResult result) {
     GetFeaturesResponse.Builder b =
-        GetFeaturesResponse.newBuilder().setEntityRows(result.entityRows());
+        GetFeaturesResponse.newBuilder()
+            .setEntityRows(result.entityRows())
+            .setRegistryVersion(result.registryVersion());
     // The columns of one view share each row's event time (the same Instant): convert each once.
     Map<Instant, Timestamp> times = new IdentityHashMap<>();
     for (OnlineResult.Column c : result.columns()) {
@@ -121,7 +123,7 @@ public final class ProtoMapping {
               List.of(statuses),
               Collections.unmodifiableList(Arrays.asList(times))));
     }
-    return new OnlineResult(columns, rows);
+    return new OnlineResult(columns, rows, response.getRegistryVersion());
   }
 
   // ---- values

@@ -27,15 +27,30 @@ public final class RegistryCache implements AutoCloseable {
   private final Path repoRoot;
   private final ScheduledExecutorService scheduler;
   private volatile ServingCatalog catalog;
+  private final ServingMetrics metrics;
 
   /**
    * @param repoRoot the repository folder that relative source paths resolve against (for
    *     historical retrieval over HTTP), or null
    */
   public RegistryCache(DefinitionSource source, String project, Duration refresh, Path repoRoot) {
+    this(source, project, refresh, repoRoot, null);
+  }
+
+  /**
+   * As {@link #RegistryCache(DefinitionSource, String, Duration, Path)}, recording the version
+   * served and the failed checks in {@code metrics} (may be null).
+   */
+  RegistryCache(
+      DefinitionSource source,
+      String project,
+      Duration refresh,
+      Path repoRoot,
+      ServingMetrics metrics) {
     this.source = requireNonNull(source, "source is null");
     this.project = requireNonNull(project, "project is null");
     this.repoRoot = repoRoot;
+    this.metrics = metrics;
     requireNonNull(refresh, "refresh is null");
     if (refresh.isNegative() || refresh.isZero()) {
       throw new IllegalArgumentException("refresh must be positive, got " + refresh);
@@ -79,9 +94,11 @@ public final class RegistryCache implements AutoCloseable {
     ServingCatalog current = catalog;
     if (version == 0) {
       catalog = null;
+      recordServed(0);
       return;
     }
     if (current != null && current.version() == version) {
+      recordServed(version);
       return;
     }
     FeatureRepo repo = source.load(project);
@@ -89,6 +106,7 @@ public final class RegistryCache implements AutoCloseable {
       repo = repo.withRoot(repoRoot);
     }
     catalog = new ServingCatalog(version, repo);
+    recordServed(version);
     if (current != null) {
       LOG.info(
           "serving project '{}' at registry version {} (was {})",
@@ -98,14 +116,31 @@ public final class RegistryCache implements AutoCloseable {
     }
   }
 
+  private void recordServed(long version) {
+    if (metrics != null) {
+      metrics.registryRefreshed(project, version);
+    }
+  }
+
   private void refreshQuietly() {
     try {
       refreshNow();
     } catch (RuntimeException e) {
-      // Keep serving the last good definitions; the next tick tries again.
-      LOG.warn("registry refresh for project '{}' failed: {}", project, e.toString());
+      if (metrics != null) {
+        metrics.registryRefreshFailed(project);
+      }
+      // Keep serving the last good definitions; the next tick tries again (a failure in a row is
+      // counted in /metrics; the log says it once a minute at most).
+      long now = System.nanoTime();
+      if (now - failureLoggedAt > FAILURE_LOG_EVERY_NANOS) {
+        failureLoggedAt = now;
+        LOG.warn("registry refresh for project '{}' failed: {}", project, e.toString());
+      }
     }
   }
+
+  private static final long FAILURE_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private long failureLoggedAt = System.nanoTime() - FAILURE_LOG_EVERY_NANOS;
 
   @Override
   public void close() {

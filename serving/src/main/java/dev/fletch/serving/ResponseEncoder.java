@@ -27,6 +27,7 @@ final class ResponseEncoder {
   private static final int RESPONSE_FEATURE_NAMES = 1;
   private static final int RESPONSE_FEATURES = 2;
   private static final int RESPONSE_ENTITY_ROWS = 3;
+  private static final int RESPONSE_REGISTRY_VERSION = 4;
   private static final int COLUMN_NAME = 1;
   private static final int COLUMN_REF = 2;
   private static final int COLUMN_TYPE = 3;
@@ -139,6 +140,10 @@ final class ResponseEncoder {
     if (rows != 0) {
       total += CodedOutputStream.computeInt32Size(RESPONSE_ENTITY_ROWS, rows);
     }
+    long version = result.registryVersion();
+    if (version != 0) {
+      total += CodedOutputStream.computeInt64Size(RESPONSE_REGISTRY_VERSION, version);
+    }
     byte[] out = new byte[total];
     CodedOutputStream o = CodedOutputStream.newInstance(out);
     try {
@@ -153,6 +158,9 @@ final class ResponseEncoder {
       }
       if (rows != 0) {
         o.writeInt32(RESPONSE_ENTITY_ROWS, rows);
+      }
+      if (version != 0) {
+        o.writeInt64(RESPONSE_REGISTRY_VERSION, version);
       }
       o.checkNoSpaceLeft();
     } catch (IOException e) {

@@ -36,9 +36,20 @@ public final class ServingCatalog {
   private final BoundedCache<PlanKey, Plan> plans = new BoundedCache<>(MAX_PLANS);
   private final BoundedCache<String, RowShape> rowShapes = new BoundedCache<>(MAX_PLANS);
 
+  private final java.util.Set<String> services;
+
   ServingCatalog(long version, FeatureRepo repo) {
     this.version = version;
     this.repo = requireNonNull(repo, "repo is null");
+    this.services =
+        repo.featureServices().stream()
+            .map(dev.fletch.core.model.FeatureService::name)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
+  /** Whether this version defines the feature service (for metric labels: no unknown names). */
+  public boolean hasService(String name) {
+    return services.contains(name);
   }
 
   public long version() {

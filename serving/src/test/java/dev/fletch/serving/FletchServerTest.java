@@ -463,7 +463,7 @@ class FletchServerTest {
     String text = m.body();
     assertTrue(
         text.contains(
-            "fletch_serving_requests_total{method=\"GetFeatures\",status=\"OK\",transport=\"grpc\"} 1.0"),
+            "fletch_serving_requests_total{method=\"GetFeatures\",service=\"(none)\",status=\"OK\",transport=\"grpc\"} 1.0"),
         text);
     assertTrue(
         text.contains(
@@ -510,6 +510,9 @@ class FletchServerTest {
             null);
     Map<String, List<Long>> one = Map.of("customer_id", List.of(1L));
     assertThrows(NotFoundException.class, () -> client.getServiceFeatures("fraud_v2", one));
+    // Every answer says which registry version answered it: gRPC in the message, HTTP in a header.
+    assertEquals(1, client.getFeatures(List.of("customer_profile:age"), one).registryVersion());
+    assertEquals("1", onlineOverHttp().headers().firstValue("X-Fletch-Registry-Version").get());
     definitions.apply(renamed);
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     OnlineResult r = null;
@@ -521,7 +524,23 @@ class FletchServerTest {
       }
     }
     assertEquals(31, r == null ? null : r.value("age", 0));
+    assertEquals(2, r.registryVersion());
+    assertEquals("2", onlineOverHttp().headers().firstValue("X-Fletch-Registry-Version").get());
     assertEquals(2, client.servingInfo().getRegistryVersion());
+  }
+
+  private HttpResponse<String> onlineOverHttp() throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(uri("/api/v1/features/online"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"features\": [\"customer_profile:age\"], \"entities\":"
+                            + " {\"customer_id\": [1]}}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return r;
   }
 
   @Test

@@ -20,6 +20,12 @@ final class MemoryOnlineStore implements OnlineStore {
   volatile boolean down;
   volatile boolean hang;
 
+  /** Reads fail while a ping still answers (a store that is up but cannot serve reads). */
+  volatile boolean readsFail;
+
+  /** Null: no cluster; else the cluster state it reports. */
+  volatile Boolean clusterOk;
+
   /** When set, reads answer only after this completes (an in-flight call, for shutdown tests). */
   volatile CompletableFuture<Void> gate;
 
@@ -55,6 +61,16 @@ final class MemoryOnlineStore implements OnlineStore {
   }
 
   @Override
+  public CompletableFuture<java.util.Optional<ClusterState>> clusterState() {
+    Boolean ok = clusterOk;
+    return CompletableFuture.completedFuture(
+        ok == null
+            ? java.util.Optional.empty()
+            : java.util.Optional.of(
+                new ClusterState(ok, ok ? "ok" : "127.0.0.1:7001 reports fail")));
+  }
+
+  @Override
   public CompletableFuture<Void> ping() {
     return down
         ? CompletableFuture.failedFuture(new UnavailableException("memory store is down", null))
@@ -66,7 +82,7 @@ final class MemoryOnlineStore implements OnlineStore {
     if (hang) {
       return new CompletableFuture<>();
     }
-    if (down) {
+    if (down || readsFail) {
       return CompletableFuture.failedFuture(new UnavailableException("memory store is down", null));
     }
     List<StoredValues> out = new ArrayList<>(requests.size());

@@ -93,6 +93,9 @@ class ResponseEncoderTest {
     }
     assertSameBytes(new OnlineResult(List.of(column("d", ValueType.DOUBLE, doubles)), 1000));
     assertSameBytes(new OnlineResult(List.of(), 3));
+    // the registry version that answered, small and large
+    assertSameBytes(new OnlineResult(List.of(column("d", ValueType.DOUBLE, 1.0)), 1, 7));
+    assertSameBytes(new OnlineResult(List.of(), 2, Long.MAX_VALUE));
     assertSameBytes(new OnlineResult(List.of(column("d", ValueType.DOUBLE)), 0));
   }
 }

@@ -95,6 +95,15 @@ class WarmUpTest {
               .mapToDouble(Counter::count)
               .sum(),
           "the warm-up's made-up keys are not counted as missing rows");
+      assertEquals(
+          1,
+          s.metrics()
+              .registry()
+              .get("fletch.online.store.request")
+              .tag("operation", "read")
+              .timer()
+              .count(),
+          "the warm-up's reads are not counted as store traffic");
     }
   }
 

@@ -533,8 +533,7 @@ public final class QuickstartCommand implements Callable<Integer> {
 
   /** A JDBC URL without its password, for printing. */
   static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&]*", "$1***")
-        .replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
+    return dev.fletch.core.Secrets.url(url);
   }
 
   /** Numbered step headers with their timing. */

@@ -285,6 +285,7 @@ public final class ServeCommand implements Callable<Integer> {
               .onlineStore(online)
               .offlineStore(offline)
               .repoRoot(ctx.repoRoot())
+              .jobHistory(registry.jobHistory())
               .addRoutes(router -> RegistryRoutes.mount(router, registry))
               .addRoutes(router -> router.get("/api/v1/streams").handler(this::streamsStatus));
       if (host != null) {
@@ -320,15 +321,17 @@ public final class ServeCommand implements Callable<Integer> {
       try (FletchServer started = builder.start()) {
         server = started;
         if (!noSchedule) {
+          // Through the server's measured store: the jobs' writes show in its store metrics.
           scheduler =
               new MaterializationScheduler(
-                  new Materializer(offline, online, registry.jobHistory()),
-                  () -> {
-                    // Nothing applied yet: nothing to schedule (and nothing to warn about every
-                    // tick).
-                    ServingCatalog catalog = started.definitions().catalogOrNull();
-                    return catalog == null ? null : catalog.repo();
-                  });
+                      new Materializer(offline, started.onlineStore(), registry.jobHistory()),
+                      () -> {
+                        // Nothing applied yet: nothing to schedule (and nothing to warn about
+                        // every tick).
+                        ServingCatalog catalog = started.definitions().catalogOrNull();
+                        return catalog == null ? null : catalog.repo();
+                      })
+                  .listener(jobMetrics(started.metrics().materialization()));
           scheduler.start();
         }
         dev.fletch.stream.StreamRunner streams = stream ? startStreams(ctx, started) : null;
@@ -362,6 +365,22 @@ public final class ServeCommand implements Callable<Integer> {
       stopped.countDown();
     }
     return ExitCodes.OK;
+  }
+
+  /** Counts the scheduler's jobs in the server's materialization metrics. */
+  private static MaterializationScheduler.JobListener jobMetrics(
+      dev.fletch.serving.MaterializationMetrics metrics) {
+    return new MaterializationScheduler.JobListener() {
+      @Override
+      public void succeeded(Materializer.ViewResult r) {
+        metrics.jobSucceeded(r.view(), r.rows(), r.took(), r.end());
+      }
+
+      @Override
+      public void failed(Materializer.ViewFailure f, java.time.Duration took) {
+        metrics.jobFailed(f.view(), took);
+      }
+    };
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.fletch.cli.CommonOptions;
 import dev.fletch.cli.ExitCodes;
 import dev.fletch.core.DefinitionException;
 import dev.fletch.core.Problem;
+import dev.fletch.core.Secrets;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.settings.Settings;
@@ -77,12 +78,12 @@ public final class ValidateCommand implements Callable<Integer> {
               + " features, computed at request time)");
     }
     out.println("  feature services: " + repo.featureServices().size());
-    out.println("  registry:         " + settings.registryUrl());
+    out.println("  registry:         " + Secrets.url(settings.registryUrl()));
     out.println(
         "  online store:     "
             + settings.onlineStore()
             + (Settings.ONLINE_REDIS.equals(settings.onlineStore())
-                ? " " + settings.redisUrl()
+                ? " " + Secrets.url(settings.redisUrl())
                 : " " + settings.embeddedOnlinePath()));
   }
 }

@@ -24,10 +24,16 @@ import dev.fletch.registry.VersionInfo;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,13 +79,76 @@ public final class RegistryRoutes {
     router.post(p + "/apply").handler(body).handler(r::apply);
   }
 
+  /**
+   * {@code {"status":"UP"}}, or 503 with why: the database failed a {@code SELECT 1}, or did not
+   * answer it within {@link #HEALTH_TIMEOUT} (a frozen or unreachable server; the check keeps
+   * running in the background and later probes share it rather than piling up).
+   */
   private void health(RoutingContext ctx) {
-    respond(
-        ctx,
-        () -> {
-          registry.ping();
-          return Map.of("status", "UP");
-        });
+    CompletableFuture<Void> ping = currentPing(ctx);
+    io.vertx.core.Context loop = ctx.vertx().getOrCreateContext();
+    ping.copy()
+        .orTimeout(HEALTH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (ok, error) ->
+                loop.runOnContext(
+                    v -> {
+                      if (error == null) {
+                        send(ctx, 200, Map.of("status", "UP"));
+                        return;
+                      }
+                      Throwable cause =
+                          error instanceof CompletionException && error.getCause() != null
+                              ? error.getCause()
+                              : error;
+                      if (cause instanceof TimeoutException) {
+                        cause =
+                            new UnavailableException(
+                                "the registry database "
+                                    + registry.displayUrl()
+                                    + " did not answer within "
+                                    + HEALTH_TIMEOUT.toMillis()
+                                    + " ms",
+                                cause);
+                      }
+                      Map<String, Object> body = new LinkedHashMap<>(errorBody(cause));
+                      body.put("status", "DOWN");
+                      send(ctx, statusOf(cause) == 500 ? 500 : 503, body);
+                    }));
+  }
+
+  /** How long {@code GET /health} waits for the registry database. */
+  static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
+
+  private final AtomicReference<CompletableFuture<Void>> ping = new AtomicReference<>();
+
+  /** The running ping of the database, or a new one when none runs. */
+  private CompletableFuture<Void> currentPing(RoutingContext ctx) {
+    while (true) {
+      CompletableFuture<Void> running = ping.get();
+      if (running != null && !running.isDone()) {
+        return running;
+      }
+      CompletableFuture<Void> next = new CompletableFuture<>();
+      if (ping.compareAndSet(running, next)) {
+        ctx.vertx()
+            .executeBlocking(
+                () -> {
+                  registry.ping();
+                  return null;
+                },
+                false)
+            .onComplete(
+                ar -> {
+                  if (ar.succeeded()) {
+                    next.complete(null);
+                  } else {
+                    next.completeExceptionally(ar.cause());
+                  }
+                });
+        return next;
+      }
+    }
   }
 
   private void projects(RoutingContext ctx) {
@@ -405,7 +474,9 @@ public final class RegistryRoutes {
   public static Map<String, Object> errorBody(Throwable t) {
     Map<String, Object> out = new LinkedHashMap<>();
     int status = statusOf(t);
-    out.put("error", status == 500 ? "internal error: " + t : t.getMessage());
+    out.put(
+        "error",
+        dev.fletch.core.Secrets.mask(status == 500 ? "internal error: " + t : t.getMessage()));
     List<Problem> problems = t instanceof DefinitionException d ? d.problems() : List.of();
     out.put("problems", problems);
     if (t instanceof BreakingChangeException b) {

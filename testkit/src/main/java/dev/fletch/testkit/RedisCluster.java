@@ -1,4 +1,4 @@
-package dev.fletch.online;
+package dev.fletch.testkit;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -10,19 +10,22 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A three-primary Redis Cluster (optionally with replicas) of redis-server processes on free ports,
- * for the cluster ITs. Needs redis-server and redis-cli on the PATH (as the other Redis tests do).
+ * for the cluster ITs; a test may kill a node and start it again. Needs redis-server and redis-cli
+ * on the PATH (as the other Redis tests do). Nodes persist nothing: a restarted node keeps its
+ * place in the cluster (its nodes.conf) but not its data.
  */
-final class RedisClusterFixture implements AutoCloseable {
+public final class RedisCluster implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
+  private Path dir;
 
-  static RedisClusterFixture start() throws Exception {
+  public static RedisCluster start() throws Exception {
     return start(0);
   }
 
   /** Three primaries, each with this many replicas. */
-  static RedisClusterFixture start(int replicasPerPrimary) throws Exception {
-    RedisClusterFixture cluster = new RedisClusterFixture();
+  public static RedisCluster start(int replicasPerPrimary) throws Exception {
+    RedisCluster cluster = new RedisCluster();
     try {
       cluster.boot(replicasPerPrimary);
       return cluster;
@@ -33,36 +36,11 @@ final class RedisClusterFixture implements AutoCloseable {
   }
 
   private void boot(int replicasPerPrimary) throws Exception {
-    Path dir = Files.createTempDirectory("fletch-redis-cluster");
+    dir = Files.createTempDirectory("fletch-redis-cluster");
     for (int i = 0; i < 3 * (1 + replicasPerPrimary); i++) {
       int port = freePort();
       ports.add(port);
-      Path nodeDir = Files.createDirectories(dir.resolve("n" + port));
-      processes.add(
-          new ProcessBuilder(
-                  "redis-server",
-                  "--port",
-                  String.valueOf(port),
-                  "--bind",
-                  "127.0.0.1",
-                  "--cluster-enabled",
-                  "yes",
-                  "--cluster-config-file",
-                  "nodes.conf",
-                  // A replica takes over a dead primary within a few seconds (default: 15 s).
-                  "--cluster-node-timeout",
-                  "2000",
-                  "--save",
-                  "",
-                  "--appendonly",
-                  "no",
-                  "--protected-mode",
-                  "no",
-                  "--dir",
-                  nodeDir.toString())
-              .redirectErrorStream(true)
-              .redirectOutput(nodeDir.resolve("redis.log").toFile())
-              .start());
+      processes.add(launch(port));
     }
     for (int port : ports) {
       awaitReply(List.of("redis-cli", "-p", String.valueOf(port), "PING"), "PONG");
@@ -105,24 +83,85 @@ final class RedisClusterFixture implements AutoCloseable {
     }
   }
 
-  String url() {
+  /** One redis-server of the cluster on {@code port}, in its own folder (kept across restarts). */
+  private Process launch(int port) throws IOException {
+    Path nodeDir = Files.createDirectories(dir.resolve("n" + port));
+    return new ProcessBuilder(
+            "redis-server",
+            "--port",
+            String.valueOf(port),
+            "--bind",
+            "127.0.0.1",
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            "nodes.conf",
+            // A replica takes over a dead primary within a few seconds (default: 15 s).
+            "--cluster-node-timeout",
+            "2000",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "no",
+            "--dir",
+            nodeDir.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("redis.log").toFile()))
+        .start();
+  }
+
+  public String url() {
     return "redis-cluster://127.0.0.1:" + ports.get(0) + ",127.0.0.1:" + ports.get(1);
   }
 
   /** Kills the node on this port at once (SIGKILL), as a crashed machine would. */
-  void kill(int port) throws InterruptedException {
+  public synchronized void kill(int port) throws InterruptedException {
     Process p = processes.get(ports.indexOf(port));
     p.destroyForcibly();
     p.waitFor(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * Starts a killed node again on its port, with its cluster configuration (its place and slots)
+   * but none of its data; returns once it answers PING.
+   */
+  public synchronized void restart(int port) throws Exception {
+    int i = ports.indexOf(port);
+    if (processes.get(i).isAlive()) {
+      throw new IllegalStateException("the node on port " + port + " is running");
+    }
+    processes.set(i, launch(port));
+    awaitReply(List.of("redis-cli", "-p", String.valueOf(port), "PING"), "PONG");
+  }
+
+  /** The ports of the primaries that serve slots now (by CLUSTER NODES on a live node). */
+  public List<Integer> primaries() throws Exception {
+    List<Integer> out = new ArrayList<>();
+    for (int port : ports) {
+      if (!processes.get(ports.indexOf(port)).isAlive()) {
+        continue;
+      }
+      for (String line : commandOn(port, "CLUSTER", "NODES").split("\\R")) {
+        String[] f = line.split(" ");
+        if (f.length > 8 && f[2].contains("master") && !f[2].contains("fail")) {
+          String address = f[1].substring(0, f[1].indexOf('@'));
+          out.add(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
+        }
+      }
+      return out;
+    }
+    return out;
+  }
+
   /** Every node's port, primaries and replicas. */
-  List<Integer> ports() {
+  public List<Integer> ports() {
     return List.copyOf(ports);
   }
 
   /** Runs a command on one node, without following redirects. */
-  String commandOn(int port, String... args) throws Exception {
+  public String commandOn(int port, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -132,7 +171,7 @@ final class RedisClusterFixture implements AutoCloseable {
   }
 
   /** Runs a command on the node that owns {@code key} (redis-cli follows redirects with -c). */
-  String command(String... args) throws Exception {
+  public String command(String... args) throws Exception {
     List<String> cmd =
         new ArrayList<>(List.of("redis-cli", "-c", "-p", String.valueOf(ports.get(0))));
     cmd.addAll(List.of(args));
@@ -164,7 +203,7 @@ final class RedisClusterFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     for (Process p : processes) {
       p.destroy();
     }
