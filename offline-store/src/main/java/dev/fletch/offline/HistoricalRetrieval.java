@@ -89,14 +89,14 @@ final class HistoricalRetrieval {
                             + entity
                             + "); name it with fletch historical --timestamp-column, or"
                             + " 'event_timestamp_column' over HTTP"));
-    if (FeatureSql.utcTimestamp("x", tsType).isEmpty()) {
+    if (!TimeTypes.accepts(tsType)) {
       throw new InvalidRequestException(
           "entity timestamp column '"
               + tsColumn
               + "' has type "
               + tsType
               + "; expected "
-              + FeatureSql.TIME_TYPES);
+              + TimeTypes.ACCEPTED);
     }
     for (FeatureSql.ViewRelation v : views) {
       for (JoinKey k : v.keys()) {
