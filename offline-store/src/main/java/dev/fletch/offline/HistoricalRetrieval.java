@@ -49,6 +49,7 @@ final class HistoricalRetrieval {
     String tsColumn = request.eventTimestampColumn();
     Columns entity = EntityTables.load(catalog, conn, request.entities(), tsColumn);
     checkEntityColumns(repo, entity, tsColumn, views);
+    checkEntityText(conn, entity, tsColumn, views);
 
     List<String> names = outputNames(refs, request.fullNames(), entity);
     List<FeatureSql.OutputFeature> outputs = new ArrayList<>();
@@ -111,6 +112,95 @@ final class HistoricalRetrieval {
                   + ")");
         }
       }
+    }
+  }
+
+  /**
+   * Entity columns given as text (CSV, JSON, inline rows over HTTP) are parsed by the query itself,
+   * where a bad value would stop the result halfway with a message naming neither the value nor its
+   * column (streamed results say only "Invalid result set"). Checked here instead, before anything
+   * is written, with one message for every way of running a retrieval: the first row whose
+   * timestamp is not ISO-8601 text, or whose integer join key is not an integer.
+   */
+  private static void checkEntityText(
+      Connection conn, Columns entity, String tsColumn, List<FeatureSql.ViewRelation> views) {
+    if (isText(entity, tsColumn)) {
+      firstUnparsable(conn, tsColumn, "TIMESTAMPTZ")
+          .ifPresent(
+              bad ->
+                  fail(
+                      bad,
+                      "timestamp column '"
+                          + tsColumn
+                          + "' holds "
+                          + bad.value()
+                          + ", which is not an ISO-8601 time such as 2024-03-01T12:00:00Z"
+                          + " (or 2024-03-01, or with an offset: +02:00)"));
+    }
+    java.util.Set<String> checked = new java.util.HashSet<>();
+    for (FeatureSql.ViewRelation v : views) {
+      for (JoinKey k : v.keys()) {
+        if (k.type() == dev.fletch.core.model.ValueType.STRING
+            || !isText(entity, k.name())
+            || !checked.add(k.name())) {
+          continue;
+        }
+        String target = k.type() == dev.fletch.core.model.ValueType.INT32 ? "INTEGER" : "BIGINT";
+        firstUnparsable(conn, k.name(), target)
+            .ifPresent(
+                bad ->
+                    fail(
+                        bad,
+                        "join-key column '"
+                            + k.name()
+                            + "' ("
+                            + k.type()
+                            + ") holds "
+                            + bad.value()
+                            + ", which is not an integer"
+                            + (k.type() == dev.fletch.core.model.ValueType.INT32
+                                ? " of the INT32 range"
+                                : "")));
+      }
+    }
+  }
+
+  private record BadValue(long row, String value) {}
+
+  private static void fail(BadValue bad, String what) {
+    throw new InvalidRequestException("entity row " + bad.row() + ": " + what);
+  }
+
+  private static boolean isText(Columns entity, String column) {
+    return entity.typeOf(column).map(t -> t.equalsIgnoreCase("VARCHAR")).orElse(false);
+  }
+
+  /** The first entity row (input order, from 0) whose {@code column} does not cast to a type. */
+  private static java.util.Optional<BadValue> firstUnparsable(
+      Connection conn, String column, String type) {
+    String c = Sql.ident(column);
+    String sql =
+        "SELECT rowid, "
+            + c
+            + " FROM "
+            + Sql.ident(FeatureSql.ENTITIES)
+            + " WHERE "
+            + c
+            + " IS NOT NULL AND TRY_CAST("
+            + c
+            + " AS "
+            + type
+            + ") IS NULL ORDER BY rowid LIMIT 1";
+    try (java.sql.Statement st = conn.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(sql)) {
+      if (!rs.next()) {
+        return java.util.Optional.empty();
+      }
+      String value = rs.getString(2);
+      String shown = value.length() > 60 ? value.substring(0, 57) + "..." : value;
+      return java.util.Optional.of(new BadValue(rs.getLong(1), "'" + shown + "'"));
+    } catch (java.sql.SQLException e) {
+      throw DuckDbErrors.translate("cannot check the entity set's " + column + " column", e);
     }
   }
 
