@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.fletch.core.ErrorBody;
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.UnavailableException;
 import dev.fletch.offline.EntitySet;
@@ -159,17 +160,23 @@ final class HttpApi {
                 jsonError(
                     ctx,
                     404,
-                    "NOT_FOUND",
+                    ErrorBody.Code.NOT_FOUND,
                     "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(
-        405, ctx -> jsonError(ctx, 405, "UNIMPLEMENTED", "method not allowed on this path"));
+        405,
+        ctx ->
+            jsonError(
+                ctx,
+                405,
+                ErrorBody.Code.UNIMPLEMENTED,
+                "method " + ctx.request().method() + " is not allowed on " + ctx.request().path()));
     router.errorHandler(
         413,
         ctx ->
             jsonError(
                 ctx,
                 413,
-                "INVALID_ARGUMENT",
+                ErrorBody.Code.INVALID_ARGUMENT,
                 "the request body is too large: at most "
                     + (ctx.request().path().startsWith("/api/v1/historical")
                         ? historicalLimit + " bytes (" + maxHistoricalRows + " entity rows)"
@@ -180,7 +187,7 @@ final class HttpApi {
         500,
         ctx -> {
           LOG.warn("HTTP request failed", ctx.failure());
-          jsonError(ctx, 500, "INTERNAL", "internal error");
+          jsonError(ctx, 500, ErrorBody.Code.INTERNAL, ErrorBody.INTERNAL_MESSAGE);
         });
     return router;
   }
@@ -194,24 +201,22 @@ final class HttpApi {
       jsonError(
           ctx,
           415,
-          "INVALID_ARGUMENT",
+          ErrorBody.Code.INVALID_ARGUMENT,
           "uploads and forms are not accepted: send application/json");
       return;
     }
     ctx.next();
   }
 
-  static void jsonError(RoutingContext ctx, int status, String code, String message) {
+  /** Answers with the one error shape of every route ({@link ErrorBody}). */
+  static void jsonError(RoutingContext ctx, int status, ErrorBody.Code code, String message) {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
     ctx.response()
         .setStatusCode(status)
         .putHeader("content-type", "application/json")
-        .end(
-            new JsonObject()
-                .put("error", new JsonObject().put("code", code).put("message", message))
-                .encode());
+        .end(new JsonObject(ErrorBody.of(code, message)).encode());
   }
 
   private void online(RoutingContext ctx) {
@@ -405,6 +410,8 @@ final class HttpApi {
             .put("registry_version", features.definitions().version());
     if (!state.serving()) {
       body.put("reason", state.reason());
+      // A 503 carries the error shape of every route, beside what probes read.
+      body.mergeIn(new JsonObject(ErrorBody.of(ErrorBody.Code.UNAVAILABLE, state.reason())));
     }
     ctx.response()
         .setStatusCode(state.serving() ? 200 : 503)

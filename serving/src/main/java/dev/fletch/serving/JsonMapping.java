@@ -1,5 +1,6 @@
 package dev.fletch.serving;
 
+import dev.fletch.core.ErrorBody;
 import dev.fletch.core.InvalidRequestException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -137,16 +138,10 @@ public final class JsonMapping {
   }
 
   /**
-   * The error body of every failed call: {@code {"error": {"code": "NOT_FOUND", "message":
-   * "..."}}}.
+   * The error body of every failed call, the shape of every HTTP route ({@link ErrorBody}): {@code
+   * {"error": {"code": "NOT_FOUND", "message": "...", "problems": []}}}.
    */
   public static JsonObject error(Throwable error) {
-    Throwable e = ErrorCodes.cause(error);
-    return new JsonObject()
-        .put(
-            "error",
-            new JsonObject()
-                .put("code", ErrorCodes.grpcCode(e).name())
-                .put("message", ErrorCodes.message(e)));
+    return new JsonObject(ErrorBody.of(ErrorCodes.cause(error)));
   }
 }
