@@ -21,8 +21,16 @@ import java.util.Map;
  * to a file, or an Arrow stream).
  */
 final class HistoricalRetrieval {
-  /** The query to run and the names of the feature columns it produces. */
-  record Plan(String sql, List<String> entityColumns, List<String> featureColumns) {}
+  /**
+   * The query to run, the names of the columns it produces, and the reference ({@code
+   * view:feature}) of each feature column.
+   */
+  record Plan(
+      String sql,
+      List<String> entityColumns,
+      List<String> featureColumns,
+      List<String> featureRefs,
+      String timestampColumn) {}
 
   private HistoricalRetrieval() {}
 
@@ -60,7 +68,12 @@ final class HistoricalRetrieval {
           new FeatureSql.OutputFeature(
               v, views.get(v).view().feature(ref.feature()).orElseThrow(), names.get(i)));
     }
-    return new Plan(FeatureSql.historical(entity, tsColumn, views, outputs), entity.names(), names);
+    return new Plan(
+        FeatureSql.historical(entity, tsColumn, views, outputs),
+        entity.names(),
+        names,
+        refs.stream().map(FeatureRef::toString).toList(),
+        tsColumn);
   }
 
   static List<FeatureRef> resolve(FeatureRepo repo, HistoricalRequest request) {

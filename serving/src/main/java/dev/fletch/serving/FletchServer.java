@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * stores it was given).
  */
 public final class FletchServer implements AutoCloseable {
-  public static final String VERSION = "0.1.0";
+  public static final String VERSION = dev.fletch.core.FletchVersion.VERSION;
 
   /** A port value meaning "pick a free port" (for tests); 0 means "off". */
   public static final int EPHEMERAL = -1;

@@ -9,6 +9,7 @@ import dev.fletch.core.UnavailableException;
 import dev.fletch.offline.EntitySet;
 import dev.fletch.offline.HistoricalRequest;
 import dev.fletch.offline.OfflineStore;
+import dev.fletch.offline.TrainingSetMetadata;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.FileSystem;
@@ -580,7 +581,12 @@ final class HttpApi {
             parsed.timestampColumn,
             parsed.fullNames,
             null,
-            null);
+            null,
+            Map.of(
+                TrainingSetMetadata.REGISTRY_VERSION,
+                Long.toString(catalog.version()),
+                TrainingSetMetadata.ENTITY_SOURCE,
+                parsed.rows + " inline rows, POST /api/v1/historical"));
     return new Historical(request, catalog);
   }
 
