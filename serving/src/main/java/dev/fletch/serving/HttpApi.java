@@ -141,16 +141,16 @@ final class HttpApi {
     // first.
     router.get("/health").handler(this::health);
     // Every answer is JSON, also for paths and methods no route knows, and for bodies over a limit.
-    router
-        .route()
-        .last()
-        .handler(
-            ctx ->
-                jsonError(
-                    ctx,
-                    404,
-                    ErrorBody.Code.NOT_FOUND,
-                    "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+    // (Error handlers, not a catch-all route: a catch-all would turn the 405 of a known path into
+    // a 404.)
+    router.errorHandler(
+        404,
+        ctx ->
+            jsonError(
+                ctx,
+                404,
+                ErrorBody.Code.NOT_FOUND,
+                "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(
         405,
         ctx ->
