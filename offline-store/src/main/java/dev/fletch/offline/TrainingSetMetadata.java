@@ -61,7 +61,7 @@ public final class TrainingSetMetadata {
     }
     out.put(ENTITY_SOURCE, entitySource(request.entities()));
     out.put(ENTITY_TIMESTAMP_COLUMN, plan.timestampColumn());
-    out.put(RETRIEVED_AT, at.toString());
+    out.put(RETRIEVED_AT, at.truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString());
     out.put(FLETCH_VERSION, FletchVersion.VERSION);
     out.putAll(request.metadata());
     return out;
