@@ -26,6 +26,14 @@ public final class AppliedDefinitions {
    * @throws InvalidRequestException when nothing was applied for the project yet
    */
   public static FeatureRepo load(CliContext ctx, String project) {
+    return loadVersioned(ctx, project).repo();
+  }
+
+  /** Applied definitions and the registry version they are. */
+  public record Applied(FeatureRepo repo, long version) {}
+
+  /** As {@link #load}, with the registry version of the definitions returned. */
+  public static Applied loadVersioned(CliContext ctx, String project) {
     requireNonNull(ctx, "ctx is null");
     FeatureRepo local = null;
     String localProblem = null;
@@ -58,7 +66,7 @@ public final class AppliedDefinitions {
     } else if (local.project().equals(name)) {
       version = warnIfDifferent(ctx, registry, local, version);
     }
-    return registry.load(name, version).withRoot(ctx.repoRoot());
+    return new Applied(registry.load(name, version).withRoot(ctx.repoRoot()), version);
   }
 
   // Returns the version the comparison was made against, so the warning and the load agree even

@@ -237,12 +237,15 @@ public final class DuckDbOfflineStore implements OfflineStore {
         "historical retrieval",
         access(repo, request).file(tmp),
         conn -> {
+          Instant at = Instant.now();
           HistoricalRetrieval.Plan plan = HistoricalRetrieval.plan(conn, repo, request, settings);
           Files.createDirectories(dir);
           String options =
               request.format() == HistoricalRequest.OutputFormat.CSV
                   ? "(FORMAT csv, HEADER true)"
-                  : "(FORMAT parquet)";
+                  : "(FORMAT parquet, KV_METADATA "
+                      + kvMetadata(TrainingSetMetadata.of(repo, request, plan, at))
+                      + ")";
           String select =
               request.format() == HistoricalRequest.OutputFormat.CSV
                   ? csvSelect(conn, plan.sql())
@@ -259,6 +262,13 @@ public final class DuckDbOfflineStore implements OfflineStore {
             Files.deleteIfExists(tmp);
           }
         });
+  }
+
+  /** Lineage as the struct literal of COPY's KV_METADATA option (keys and values escaped). */
+  private static String kvMetadata(Map<String, String> metadata) {
+    StringJoiner j = new StringJoiner(", ", "{", "}");
+    metadata.forEach((k, v) -> j.add(Sql.literal(k) + ": " + Sql.literal(v)));
+    return j.toString();
   }
 
   /**
@@ -321,15 +331,21 @@ public final class DuckDbOfflineStore implements OfflineStore {
         "historical retrieval",
         access(repo, request),
         conn -> {
+          Instant at = Instant.now();
           HistoricalRetrieval.Plan plan = HistoricalRetrieval.plan(conn, repo, request, settings);
+          Map<String, String> fieldRefs = new LinkedHashMap<>();
+          for (int i = 0; i < plan.featureColumns().size(); i++) {
+            fieldRefs.put(plan.featureColumns().get(i), plan.featureRefs().get(i));
+          }
           try (PreparedStatement ps = conn.prepareStatement(plan.sql());
               ResultSet rs = ps.executeQuery();
               CountingArrowReader reader =
                   new CountingArrowReader(
                       allocator,
                       (ArrowReader)
-                          rs.unwrap(DuckDBResultSet.class)
-                              .arrowExportStream(allocator, batchSize))) {
+                          rs.unwrap(DuckDBResultSet.class).arrowExportStream(allocator, batchSize),
+                      TrainingSetMetadata.of(repo, request, plan, at),
+                      fieldRefs)) {
             sink.accept(reader);
             return reader.rows();
           }
@@ -366,6 +382,56 @@ public final class DuckDbOfflineStore implements OfflineStore {
           }
           return rows;
         });
+  }
+
+  @Override
+  public FileDescription describeFile(Path file) {
+    requireNonNull(file, "file is null");
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidRequestException("file " + file.toAbsolutePath() + " does not exist");
+    }
+    String scan = EntityTables.fileScan(file);
+    String path = Sql.literal(file.toAbsolutePath().normalize().toString());
+    boolean parquet = scan.startsWith("read_parquet");
+    return withConnection(
+        "cannot describe " + file.toAbsolutePath(),
+        JobAccess.none().file(file),
+        conn -> {
+          Columns columns = SourceCatalog.describe(conn, "SELECT * FROM " + scan);
+          List<FileDescription.Column> described = new ArrayList<>();
+          for (int i = 0; i < columns.names().size(); i++) {
+            described.add(
+                new FileDescription.Column(columns.names().get(i), columns.types().get(i)));
+          }
+          Map<String, String> metadata = new LinkedHashMap<>();
+          long rows;
+          try (Statement st = conn.createStatement()) {
+            try (ResultSet rs =
+                st.executeQuery(
+                    parquet
+                        ? "SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata("
+                            + path
+                            + ")"
+                        : "SELECT count(*) FROM " + scan)) {
+              rs.next();
+              rows = rs.getLong(1);
+            }
+            if (parquet) {
+              try (ResultSet rs =
+                  st.executeQuery("SELECT key, value FROM parquet_kv_metadata(" + path + ")")) {
+                while (rs.next()) {
+                  metadata.put(text(rs.getBytes(1)), text(rs.getBytes(2)));
+                }
+              }
+            }
+          }
+          String format = parquet ? "parquet" : scan.startsWith("read_csv") ? "csv" : "json";
+          return new FileDescription(file, format, rows, described, metadata);
+        });
+  }
+
+  private static String text(byte[] bytes) {
+    return bytes == null ? "" : new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Override

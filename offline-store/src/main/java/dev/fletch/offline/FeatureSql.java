@@ -17,7 +17,6 @@ import dev.fletch.core.window.Windows;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
@@ -98,36 +97,6 @@ final class FeatureSql {
     }
     return "SELECT *" + renames + from;
   }
-
-  /**
-   * {@code ref} as a naive UTC TIMESTAMP, given its DuckDB type; empty when the type cannot hold a
-   * point in time. Text is parsed as ISO-8601; text without an offset is UTC (the session zone).
-   * Times are compared at microsecond precision: finer digits are truncated, never rounded up.
-   */
-  static Optional<String> utcTimestamp(String ref, String duckType) {
-    String t = duckType.toUpperCase(Locale.ROOT);
-    if (t.equals("TIMESTAMP")) {
-      return Optional.of(ref);
-    }
-    if (t.equals("TIMESTAMP WITH TIME ZONE") || t.equals("TIMESTAMPTZ")) {
-      return Optional.of("timezone('UTC', " + ref + ")");
-    }
-    if (t.equals("TIMESTAMP_NS")) {
-      // A cast would round to the nearest microsecond, possibly into the future; floor instead.
-      String ns = "epoch_ns(" + ref + ")";
-      return Optional.of(
-          "make_timestamp((" + ns + " - ((" + ns + " % 1000) + 1000) % 1000) // 1000)");
-    }
-    if (t.startsWith("TIMESTAMP_") || t.equals("DATE")) {
-      return Optional.of("CAST(" + ref + " AS TIMESTAMP)");
-    }
-    if (t.equals("VARCHAR")) {
-      return Optional.of("timezone('UTC', CAST(" + ref + " AS TIMESTAMPTZ))");
-    }
-    return Optional.empty();
-  }
-
-  static final String TIME_TYPES = "TIMESTAMP, TIMESTAMPTZ, DATE or ISO-8601 text";
 
   /** One view's rows as joins and scans use them: keys, times, and the requested features. */
   record ViewRelation(
@@ -232,6 +201,10 @@ final class FeatureSql {
         expr = expression(view, f, label.apply(f), source, columns);
       } else if (columns.has(f.name())) {
         expr = "src." + ident(f.name());
+        if (f.type() == ValueType.TIMESTAMP) {
+          // A time column of any precision or zone, floored to microseconds like event times.
+          expr = TimeTypes.asUtcMicros(expr, columns.typeOf(f.name()).orElseThrow()).orElse(expr);
+        }
       } else {
         throw new InvalidRequestException(
             "feature view '"
@@ -305,7 +278,7 @@ final class FeatureSql {
                             + "' (columns: "
                             + columns
                             + ")"));
-    return utcTimestamp("src." + ident(column), type)
+    return TimeTypes.asUtcMicros("src." + ident(column), type)
         .orElseThrow(
             () ->
                 new InvalidRequestException(
@@ -318,7 +291,7 @@ final class FeatureSql {
                         + "' has type "
                         + type
                         + "; expected "
-                        + TIME_TYPES));
+                        + TimeTypes.ACCEPTED));
   }
 
   static final String ORDER = "__fletch_order";
@@ -398,7 +371,8 @@ final class FeatureSql {
       List<OutputFeature> outputs) {
     int tsIndex = entity.indexOf(timestampColumn);
     String tsExpr =
-        utcTimestamp("e." + ident(entity.names().get(tsIndex)), entity.types().get(tsIndex))
+        TimeTypes.asUtcMicros(
+                "e." + ident(entity.names().get(tsIndex)), entity.types().get(tsIndex))
             .orElseThrow();
     StringBuilder sql = new StringBuilder("WITH ");
     StringJoiner entityCols = new StringJoiner(", ");

@@ -21,8 +21,16 @@ import java.util.Map;
  * to a file, or an Arrow stream).
  */
 final class HistoricalRetrieval {
-  /** The query to run and the names of the feature columns it produces. */
-  record Plan(String sql, List<String> entityColumns, List<String> featureColumns) {}
+  /**
+   * The query to run, the names of the columns it produces, and the reference ({@code
+   * view:feature}) of each feature column.
+   */
+  record Plan(
+      String sql,
+      List<String> entityColumns,
+      List<String> featureColumns,
+      List<String> featureRefs,
+      String timestampColumn) {}
 
   private HistoricalRetrieval() {}
 
@@ -55,6 +63,7 @@ final class HistoricalRetrieval {
     Columns entity = EntityTables.load(catalog, conn, request.entities(), tsColumn);
     checkEntityColumns(repo, entity, tsColumn, views);
     checkRequestFields(entity, needs);
+    checkEntityText(conn, entity, tsColumn, views);
 
     java.util.function.Function<FeatureRef, String> viewValue =
         ref -> {
@@ -72,7 +81,12 @@ final class HistoricalRetrieval {
               : viewValue.apply(ref);
       outputs.add(new FeatureSql.OutputFeature(names.get(i), sql));
     }
-    return new Plan(FeatureSql.historical(entity, tsColumn, views, outputs), entity.names(), names);
+    return new Plan(
+        FeatureSql.historical(entity, tsColumn, views, outputs),
+        entity.names(),
+        names,
+        refs.stream().map(FeatureRef::toString).toList(),
+        tsColumn);
   }
 
   /** Every request field of the on-demand features asked for is a column of the entity rows. */
@@ -125,14 +139,14 @@ final class HistoricalRetrieval {
                             + entity
                             + "); name it with fletch historical --timestamp-column, or"
                             + " 'event_timestamp_column' over HTTP"));
-    if (FeatureSql.utcTimestamp("x", tsType).isEmpty()) {
+    if (!TimeTypes.accepts(tsType)) {
       throw new InvalidRequestException(
           "entity timestamp column '"
               + tsColumn
               + "' has type "
               + tsType
               + "; expected "
-              + FeatureSql.TIME_TYPES);
+              + TimeTypes.ACCEPTED);
     }
     for (FeatureSql.ViewRelation v : views) {
       for (JoinKey k : v.keys()) {
@@ -147,6 +161,95 @@ final class HistoricalRetrieval {
                   + ")");
         }
       }
+    }
+  }
+
+  /**
+   * Entity columns given as text (CSV, JSON, inline rows over HTTP) are parsed by the query itself,
+   * where a bad value would stop the result halfway with a message naming neither the value nor its
+   * column (streamed results say only "Invalid result set"). Checked here instead, before anything
+   * is written, with one message for every way of running a retrieval: the first row whose
+   * timestamp is not ISO-8601 text, or whose integer join key is not an integer.
+   */
+  private static void checkEntityText(
+      Connection conn, Columns entity, String tsColumn, List<FeatureSql.ViewRelation> views) {
+    if (isText(entity, tsColumn)) {
+      firstUnparsable(conn, tsColumn, "TIMESTAMPTZ")
+          .ifPresent(
+              bad ->
+                  fail(
+                      bad,
+                      "timestamp column '"
+                          + tsColumn
+                          + "' holds "
+                          + bad.value()
+                          + ", which is not an ISO-8601 time such as 2024-03-01T12:00:00Z"
+                          + " (or 2024-03-01, or with an offset: +02:00)"));
+    }
+    java.util.Set<String> checked = new java.util.HashSet<>();
+    for (FeatureSql.ViewRelation v : views) {
+      for (JoinKey k : v.keys()) {
+        if (k.type() == dev.fletch.core.model.ValueType.STRING
+            || !isText(entity, k.name())
+            || !checked.add(k.name())) {
+          continue;
+        }
+        String target = k.type() == dev.fletch.core.model.ValueType.INT32 ? "INTEGER" : "BIGINT";
+        firstUnparsable(conn, k.name(), target)
+            .ifPresent(
+                bad ->
+                    fail(
+                        bad,
+                        "join-key column '"
+                            + k.name()
+                            + "' ("
+                            + k.type()
+                            + ") holds "
+                            + bad.value()
+                            + ", which is not an integer"
+                            + (k.type() == dev.fletch.core.model.ValueType.INT32
+                                ? " of the INT32 range"
+                                : "")));
+      }
+    }
+  }
+
+  private record BadValue(long row, String value) {}
+
+  private static void fail(BadValue bad, String what) {
+    throw new InvalidRequestException("entity row " + bad.row() + ": " + what);
+  }
+
+  private static boolean isText(Columns entity, String column) {
+    return entity.typeOf(column).map(t -> t.equalsIgnoreCase("VARCHAR")).orElse(false);
+  }
+
+  /** The first entity row (input order, from 0) whose {@code column} does not cast to a type. */
+  private static java.util.Optional<BadValue> firstUnparsable(
+      Connection conn, String column, String type) {
+    String c = Sql.ident(column);
+    String sql =
+        "SELECT rowid, "
+            + c
+            + " FROM "
+            + Sql.ident(FeatureSql.ENTITIES)
+            + " WHERE "
+            + c
+            + " IS NOT NULL AND TRY_CAST("
+            + c
+            + " AS "
+            + type
+            + ") IS NULL ORDER BY rowid LIMIT 1";
+    try (java.sql.Statement st = conn.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(sql)) {
+      if (!rs.next()) {
+        return java.util.Optional.empty();
+      }
+      String value = rs.getString(2);
+      String shown = value.length() > 60 ? value.substring(0, 57) + "..." : value;
+      return java.util.Optional.of(new BadValue(rs.getLong(1), "'" + shown + "'"));
+    } catch (java.sql.SQLException e) {
+      throw DuckDbErrors.translate("cannot check the entity set's " + column + " column", e);
     }
   }
 

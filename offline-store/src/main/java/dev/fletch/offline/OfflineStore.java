@@ -53,6 +53,26 @@ public interface OfflineStore extends AutoCloseable {
   List<Map<String, Object>> preview(Path file, int limit);
 
   /**
+   * What a data file holds: its columns and their types, its row count and, for Parquet, its
+   * key/value metadata (a training set's lineage: see {@link TrainingSetMetadata}).
+   */
+  record FileDescription(
+      Path path, String format, long rows, List<Column> columns, Map<String, String> metadata) {
+    /** One column and its type as DuckDB reads it. */
+    public record Column(String name, String type) {}
+
+    public FileDescription {
+      columns = List.copyOf(columns);
+      metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata));
+    }
+  }
+
+  /** Describes a Parquet, CSV or JSON file (a training set, an entity set, a source file). */
+  default FileDescription describeFile(Path file) {
+    throw new InvalidRequestException("this offline store cannot describe files");
+  }
+
+  /**
    * For one view, the latest row per entity with event time in [start, end] (ties broken by created
    * time), features computed by the same expressions as historical retrieval. Rows are handed to
    * {@code consumer} in batches of at most {@code batchSize}; a batch list is not retained after

@@ -263,4 +263,57 @@ class HistoricalErrorsTest {
         fail(repo(), new EntitySet.FromQuery("SELECT * FROM nope"), List.of("spend:amount"), null);
     assertTrue(unknown.getMessage().contains("nope"), unknown.getMessage());
   }
+
+  /**
+   * A timestamp or integer key that is text but not parseable gets one message, naming the row, the
+   * column and the value, however the retrieval runs: a file to a file (the CLI), inline rows to an
+   * Arrow stream (HTTP). Streamed, DuckDB said only "Invalid result set".
+   */
+  @Test
+  void unparsableTextNamesRowColumnAndValueOnEveryPath() throws Exception {
+    Files.writeString(
+        dir.resolve("bad_time.jsonl"),
+        "{\"customer_id\": 1, \"event_timestamp\": \"2024-01-02T00:00:00Z\"}\n"
+            + "{\"customer_id\": 1, \"event_timestamp\": \"yesterday\"}\n");
+    Files.writeString(
+        dir.resolve("bad_key.csv"),
+        "customer_id,event_timestamp\n1,2024-01-02T00:00:00Z\nabc,2024-01-02T00:00:00Z\n");
+    String badTime =
+        "entity row 1: timestamp column 'event_timestamp' holds 'yesterday', which is not an"
+            + " ISO-8601 time such as 2024-03-01T12:00:00Z (or 2024-03-01, or with an offset:"
+            + " +02:00)";
+    String badKey =
+        "entity row 1: join-key column 'customer_id' (INT64) holds 'abc', which is not an integer";
+    assertEquals(badTime, fail(repo(), "bad_time.jsonl").getMessage());
+    assertEquals(badKey, fail(repo(), "bad_key.csv").getMessage());
+
+    List<java.util.Map<String, Object>> rows =
+        List.of(
+            java.util.Map.of("customer_id", 1L, "event_timestamp", "2024-01-02T00:00:00Z"),
+            java.util.Map.of("customer_id", 1L, "event_timestamp", "yesterday"));
+    try (var allocator = new org.apache.arrow.memory.RootAllocator()) {
+      FletchException streamed =
+          assertThrows(
+              FletchException.class,
+              () ->
+                  store.historicalToArrow(
+                      repo(),
+                      new HistoricalRequest(
+                          new EntitySet.FromRows(rows),
+                          List.of("spend:amount"),
+                          null,
+                          null,
+                          false,
+                          null,
+                          null),
+                      allocator,
+                      reader -> {
+                        while (reader.loadNextBatch()) {
+                          // drain
+                        }
+                      }));
+      assertTrue(streamed instanceof InvalidRequestException);
+      assertEquals(badTime, streamed.getMessage());
+    }
+  }
 }

@@ -405,4 +405,70 @@ class OutputsAndEntitySetsTest {
                         new EntitySet.FromRows(mixed), List.of("spend:amount"), false, out, null)));
     assertTrue(e.getMessage().contains("entity row 1, column 'customer_id'"), e.getMessage());
   }
+
+  /**
+   * The Arrow stream carries the same lineage as a Parquet training set: schema metadata, and each
+   * feature field's view:feature, read back from the IPC bytes a client receives; describeFile
+   * reads the Parquet footer.
+   */
+  @Test
+  void arrowStreamsAndParquetFilesCarryLineage() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    HistoricalRequest request =
+        new HistoricalRequest(
+                twoRows(), List.of(), "svc", null, false, dir.resolve("t.parquet"), null)
+            .withMetadata(Map.of(TrainingSetMetadata.REGISTRY_VERSION, "7"));
+    try (BufferAllocator allocator = new RootAllocator()) {
+      store.historicalToArrow(
+          repo,
+          request,
+          allocator,
+          1,
+          reader -> {
+            try (org.apache.arrow.vector.ipc.ArrowStreamWriter writer =
+                new org.apache.arrow.vector.ipc.ArrowStreamWriter(
+                    reader.getVectorSchemaRoot(),
+                    null,
+                    java.nio.channels.Channels.newChannel(bytes))) {
+              writer.start();
+              while (reader.loadNextBatch()) {
+                writer.writeBatch();
+              }
+              writer.end();
+            }
+          });
+      try (org.apache.arrow.vector.ipc.ArrowStreamReader in =
+          new org.apache.arrow.vector.ipc.ArrowStreamReader(
+              new java.io.ByteArrayInputStream(bytes.toByteArray()), allocator)) {
+        org.apache.arrow.vector.types.pojo.Schema schema = in.getVectorSchemaRoot().getSchema();
+        Map<String, String> meta = schema.getCustomMetadata();
+        assertEquals("test", meta.get(TrainingSetMetadata.PROJECT));
+        assertEquals("7", meta.get(TrainingSetMetadata.REGISTRY_VERSION));
+        assertEquals("svc", meta.get(TrainingSetMetadata.FEATURE_SERVICE));
+        assertEquals("inline rows", meta.get(TrainingSetMetadata.ENTITY_SOURCE));
+        assertEquals(
+            "{\"tier\":\"profile:tier\",\"amount\":\"spend:amount\"}",
+            meta.get(TrainingSetMetadata.FEATURES));
+        assertEquals(
+            "spend:amount",
+            schema.findField("amount").getMetadata().get(TrainingSetMetadata.FEATURE_REF));
+        assertNull(
+            schema.findField("customer_id").getMetadata().get(TrainingSetMetadata.FEATURE_REF));
+        long rows = 0;
+        while (in.loadNextBatch()) {
+          rows += in.getVectorSchemaRoot().getRowCount();
+        }
+        assertEquals(2, rows, "every batch still arrives");
+      }
+    }
+    store.historicalToFile(repo, request);
+    OfflineStore.FileDescription d = store.describeFile(dir.resolve("t.parquet"));
+    assertEquals(2, d.rows());
+    assertEquals("parquet", d.format());
+    assertEquals("tier", d.columns().get(d.columns().size() - 2).name());
+    assertEquals("7", d.metadata().get(TrainingSetMetadata.REGISTRY_VERSION));
+    assertEquals(
+        Map.of("tier", "profile:tier", "amount", "spend:amount"),
+        TrainingSetMetadata.featureRefs(d.metadata()));
+  }
 }

@@ -2,6 +2,7 @@ package dev.fletch.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.fletch.core.ErrorBody;
 import dev.fletch.proto.serving.v1.FeatureServingGrpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -10,7 +11,6 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -163,13 +163,7 @@ final class ApiKeyChecks {
   }
 
   private static void refuse(RoutingContext ctx, int status, String code, String message) {
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader("content-type", "application/json")
-        .end(
-            new JsonObject()
-                .put("error", new JsonObject().put("code", code).put("message", message))
-                .encode());
+    HttpApi.jsonError(ctx, status, ErrorBody.Code.valueOf(code), message);
   }
 
   private static String refusal(String key) {

@@ -1,17 +1,14 @@
 package dev.fletch.serving;
 
-import dev.fletch.core.ConflictException;
-import dev.fletch.core.InvalidRequestException;
-import dev.fletch.core.NotFoundException;
+import dev.fletch.core.ErrorBody;
 import dev.fletch.core.Secrets;
-import dev.fletch.core.UnavailableException;
 import io.grpc.Status;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
  * Maps Fletch failures to gRPC statuses and HTTP codes, precisely (never a blanket INTERNAL for
- * input errors).
+ * input errors), by the one mapping both transports share ({@link ErrorBody#codeOf}).
  */
 public final class ErrorCodes {
   private ErrorCodes() {}
@@ -27,20 +24,7 @@ public final class ErrorCodes {
   }
 
   public static Status.Code grpcCode(Throwable error) {
-    Throwable e = cause(error);
-    if (e instanceof NotFoundException) {
-      return Status.Code.NOT_FOUND;
-    }
-    if (e instanceof InvalidRequestException || e instanceof IllegalArgumentException) {
-      return Status.Code.INVALID_ARGUMENT;
-    }
-    if (e instanceof UnavailableException) {
-      return Status.Code.UNAVAILABLE;
-    }
-    if (e instanceof ConflictException) {
-      return Status.Code.FAILED_PRECONDITION;
-    }
-    return Status.Code.INTERNAL;
+    return Status.Code.valueOf(ErrorBody.codeOf(cause(error)).name());
   }
 
   public static Status grpcStatus(Throwable error) {
@@ -55,12 +39,6 @@ public final class ErrorCodes {
   }
 
   public static int httpStatus(Throwable error) {
-    return switch (grpcCode(error)) {
-      case NOT_FOUND -> 404;
-      case INVALID_ARGUMENT -> 400;
-      case UNAVAILABLE -> 503;
-      case FAILED_PRECONDITION -> 409;
-      default -> 500;
-    };
+    return ErrorBody.httpStatus(cause(error));
   }
 }

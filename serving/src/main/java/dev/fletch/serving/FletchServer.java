@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * stores it was given).
  */
 public final class FletchServer implements AutoCloseable {
-  public static final String VERSION = "0.1.0";
+  public static final String VERSION = dev.fletch.core.FletchVersion.VERSION;
 
   /** A port value meaning "pick a free port" (for tests); 0 means "off". */
   public static final int EPHEMERAL = -1;
@@ -646,6 +646,7 @@ public final class FletchServer implements AutoCloseable {
                       .definition())
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
+              .addService(reflectionV1Alpha())
               .build();
       try {
         grpc.start();
@@ -1079,5 +1080,14 @@ public final class FletchServer implements AutoCloseable {
     } catch (IOException e) {
       throw new FletchException("no free port: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Reflection as {@code grpc.reflection.v1alpha} too: older grpcurl and many GUI clients speak
+   * only that version (deprecated in grpc-java, still what they call).
+   */
+  @SuppressWarnings("deprecation")
+  private static io.grpc.BindableService reflectionV1Alpha() {
+    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
   }
 }

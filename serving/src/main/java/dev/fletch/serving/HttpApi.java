@@ -2,17 +2,14 @@ package dev.fletch.serving;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
+import dev.fletch.core.ErrorBody;
 import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.NotFoundException;
 import dev.fletch.core.UnavailableException;
 import dev.fletch.offline.EntitySet;
 import dev.fletch.offline.HistoricalRequest;
 import dev.fletch.offline.OfflineStore;
+import dev.fletch.offline.TrainingSetMetadata;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.FileSystem;
@@ -25,20 +22,15 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
@@ -62,8 +54,6 @@ final class HttpApi {
   static final String REGISTRY_VERSION_HEADER = "X-Fletch-Registry-Version";
 
   private static final String TRANSPORT = "http";
-
-  private static final JsonFactory JSON = new JsonFactory();
 
   /**
    * An online request is at most {@code max_entity_rows} rows of join keys: a few hundred KB even
@@ -151,25 +141,31 @@ final class HttpApi {
     // first.
     router.get("/health").handler(this::health);
     // Every answer is JSON, also for paths and methods no route knows, and for bodies over a limit.
-    router
-        .route()
-        .last()
-        .handler(
-            ctx ->
-                jsonError(
-                    ctx,
-                    404,
-                    "NOT_FOUND",
-                    "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+    // (Error handlers, not a catch-all route: a catch-all would turn the 405 of a known path into
+    // a 404.)
     router.errorHandler(
-        405, ctx -> jsonError(ctx, 405, "UNIMPLEMENTED", "method not allowed on this path"));
+        404,
+        ctx ->
+            jsonError(
+                ctx,
+                404,
+                ErrorBody.Code.NOT_FOUND,
+                "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+    router.errorHandler(
+        405,
+        ctx ->
+            jsonError(
+                ctx,
+                405,
+                ErrorBody.Code.UNIMPLEMENTED,
+                "method " + ctx.request().method() + " is not allowed on " + ctx.request().path()));
     router.errorHandler(
         413,
         ctx ->
             jsonError(
                 ctx,
                 413,
-                "INVALID_ARGUMENT",
+                ErrorBody.Code.INVALID_ARGUMENT,
                 "the request body is too large: at most "
                     + (ctx.request().path().startsWith("/api/v1/historical")
                         ? historicalLimit + " bytes (" + maxHistoricalRows + " entity rows)"
@@ -180,7 +176,7 @@ final class HttpApi {
         500,
         ctx -> {
           LOG.warn("HTTP request failed", ctx.failure());
-          jsonError(ctx, 500, "INTERNAL", "internal error");
+          jsonError(ctx, 500, ErrorBody.Code.INTERNAL, ErrorBody.INTERNAL_MESSAGE);
         });
     return router;
   }
@@ -194,24 +190,22 @@ final class HttpApi {
       jsonError(
           ctx,
           415,
-          "INVALID_ARGUMENT",
+          ErrorBody.Code.INVALID_ARGUMENT,
           "uploads and forms are not accepted: send application/json");
       return;
     }
     ctx.next();
   }
 
-  static void jsonError(RoutingContext ctx, int status, String code, String message) {
+  /** Answers with the one error shape of every route ({@link ErrorBody}). */
+  static void jsonError(RoutingContext ctx, int status, ErrorBody.Code code, String message) {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
     ctx.response()
         .setStatusCode(status)
         .putHeader("content-type", "application/json")
-        .end(
-            new JsonObject()
-                .put("error", new JsonObject().put("code", code).put("message", message))
-                .encode());
+        .end(new JsonObject(ErrorBody.of(code, message)).encode());
   }
 
   private void online(RoutingContext ctx) {
@@ -405,6 +399,8 @@ final class HttpApi {
             .put("registry_version", features.definitions().version());
     if (!state.serving()) {
       body.put("reason", state.reason());
+      // A 503 carries the error shape of every route, beside what probes read.
+      body.mergeIn(new JsonObject(ErrorBody.of(ErrorBody.Code.UNAVAILABLE, state.reason())));
     }
     ctx.response()
         .setStatusCode(state.serving() ? 200 : 503)
@@ -555,161 +551,43 @@ final class HttpApi {
 
   private record Historical(HistoricalRequest request, ServingCatalog catalog) {}
 
-  /** Reads a spooled historical body with a streaming parser; the rows go to a JSON-lines file. */
+  /**
+   * Reads a spooled historical body with a streaming parser ({@link HistoricalBody}); the rows go
+   * to a JSON-lines file.
+   */
   private Historical historicalRequest(RoutingContext ctx, Path body) throws IOException {
     Path rowsFile = Files.createTempFile("fletch-historical-rows-", ".jsonl");
     ctx.addEndHandler(v -> deleteQuietly(rowsFile.toString()));
-    long rows = 0;
-    boolean sawEntities = false;
-    List<String> refs = List.of();
-    String service = null;
-    String timestampColumn = null;
-    boolean fullNames = false;
-    try (JsonParser p = JSON.createParser(body.toFile());
-        JsonGenerator out =
-            JSON.createGenerator(Files.newBufferedWriter(rowsFile, StandardCharsets.UTF_8))) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new InvalidRequestException("the request body must be a JSON object");
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        switch (field) {
-          case "entities" -> {
-            if (value == JsonToken.START_OBJECT) {
-              throw new InvalidRequestException(
-                  "'entities' must be an array of entity rows, e.g. [{\"customer_id\": 1,"
-                      + " \"event_timestamp\": \"2024-01-01T00:00:00Z\"}] (the column form"
-                      + " {\"customer_id\": [...]} is for /api/v1/features/online)");
-            }
-            if (value != JsonToken.START_ARRAY) {
-              p.skipChildren();
-              continue;
-            }
-            sawEntities = true;
-            while (p.nextToken() != JsonToken.END_ARRAY) {
-              if (p.currentToken() != JsonToken.START_OBJECT) {
-                throw new InvalidRequestException("entities[" + rows + "] must be a JSON object");
-              }
-              if (++rows > maxHistoricalRows) {
-                throw new InvalidRequestException(
-                    "'entities' has more than "
-                        + maxHistoricalRows
-                        + " rows; a request may carry at most "
-                        + maxHistoricalRows
-                        + " (fletch serve --max-historical-rows): write larger entity sets to a"
-                        + " file and run fletch historical");
-              }
-              out.copyCurrentStructure(p);
-              out.writeRaw('\n');
-            }
-          }
-          case "features" -> refs = strings(p, value, "features");
-          case "feature_service" -> service = text(p, value, field);
-          case "event_timestamp_column" -> timestampColumn = text(p, value, field);
-          case "full_feature_names" -> fullNames = value == JsonToken.VALUE_TRUE;
-          default -> p.skipChildren();
-        }
-      }
-    } catch (JsonProcessingException e) {
-      throw new InvalidRequestException(
-          "the request body is not valid JSON: " + e.getOriginalMessage() + locationOf(e), e);
-    }
-    if (!sawEntities || rows == 0) {
-      throw new InvalidRequestException(
-          "missing or empty 'entities': give an array of entity rows, e.g. [{\"customer_id\": 1,"
-              + " \"event_timestamp\": \"2024-01-01T00:00:00Z\"}]");
-    }
-    if (refs.isEmpty() == (service == null || service.isBlank())) {
-      throw new InvalidRequestException("give either 'features' or 'feature_service'");
-    }
+    HistoricalBody parsed =
+        HistoricalBody.read(
+            body,
+            rowsFile,
+            maxHistoricalRows,
+            f -> ctx.addEndHandler(v -> deleteQuietly(f.toString())));
     ServingCatalog catalog = features.definitions().catalog();
+    if (parsed.project != null
+        && !parsed.project.isBlank()
+        && !parsed.project.equals(catalog.repo().project())) {
+      throw new NotFoundException(
+          "project",
+          parsed.project,
+          "this server serves project '" + catalog.repo().project() + "'");
+    }
     HistoricalRequest request =
         new HistoricalRequest(
-            new EntitySet.FromRows(new SpooledRows(rowsFile)),
-            refs,
-            service,
-            timestampColumn,
-            fullNames,
+            new EntitySet.FromRows(new HistoricalBody.SpooledRows(rowsFile)),
+            parsed.features,
+            parsed.service,
+            parsed.timestampColumn,
+            parsed.fullNames,
             null,
-            null);
+            null,
+            Map.of(
+                TrainingSetMetadata.REGISTRY_VERSION,
+                Long.toString(catalog.version()),
+                TrainingSetMetadata.ENTITY_SOURCE,
+                parsed.rows + " inline rows, POST /api/v1/historical"));
     return new Historical(request, catalog);
-  }
-
-  private static String locationOf(JsonProcessingException e) {
-    JsonLocation at = e.getLocation();
-    return at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-  }
-
-  private static String text(JsonParser p, JsonToken value, String field) throws IOException {
-    if (value == JsonToken.VALUE_NULL) {
-      return null;
-    }
-    if (value != JsonToken.VALUE_STRING) {
-      throw new InvalidRequestException("'" + field + "' must be a string");
-    }
-    return p.getText();
-  }
-
-  private static List<String> strings(JsonParser p, JsonToken value, String field)
-      throws IOException {
-    if (value == JsonToken.VALUE_NULL) {
-      return List.of();
-    }
-    if (value != JsonToken.START_ARRAY) {
-      throw new InvalidRequestException("'" + field + "' must be an array of strings");
-    }
-    List<String> out = new ArrayList<>();
-    while (p.nextToken() != JsonToken.END_ARRAY) {
-      if (p.currentToken() != JsonToken.VALUE_STRING) {
-        throw new InvalidRequestException("'" + field + "' must be an array of strings");
-      }
-      out.add(p.getText());
-    }
-    return out;
-  }
-
-  /** Entity rows read back from a JSON-lines spool file, one row in memory at a time. */
-  private record SpooledRows(Path file) implements Iterable<Map<String, Object>> {
-    @Override
-    public Iterator<Map<String, Object>> iterator() {
-      BufferedReader reader;
-      try {
-        reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the spooled entity rows", e);
-      }
-      return new Iterator<>() {
-        private String next = read();
-
-        private String read() {
-          try {
-            String line = reader.readLine();
-            if (line == null) {
-              reader.close();
-            }
-            return line;
-          } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the spooled entity rows", e);
-          }
-        }
-
-        @Override
-        public boolean hasNext() {
-          return next != null;
-        }
-
-        @Override
-        public Map<String, Object> next() {
-          if (next == null) {
-            throw new NoSuchElementException();
-          }
-          Map<String, Object> row = new JsonObject(next).getMap();
-          next = read();
-          return row;
-        }
-      };
-    }
   }
 
   private void runHistorical(RoutingContext ctx, Historical h, long start) {

@@ -648,13 +648,7 @@ public final class OnlineFeatures {
   private RuntimeException unwrap(Throwable error, Duration timeout) {
     Throwable e = unwrap(error);
     if (e instanceof TimeoutException) {
-      return new UnavailableException(
-          "online store "
-              + store.describe()
-              + " did not answer within "
-              + timeout.toMillis()
-              + " ms",
-          e);
+      return new UnavailableException(timeoutMessage(store.describe(), timeout), e);
     }
     if (e instanceof FletchException fe) {
       return fe;
@@ -664,6 +658,30 @@ public final class OnlineFeatures {
           "online store " + store.describe() + " is unreachable: " + e, e);
     }
     return new FletchException("online store read failed: " + e, e);
+  }
+
+  /**
+   * Why a read timed out, with the store's share of the deadline as it was: a 1 ms deadline leaves
+   * the store 0.75 ms, not "0 ms"; a deadline already spent left it nothing.
+   */
+  static String timeoutMessage(String store, Duration timeout) {
+    if (timeout.isZero() || timeout.isNegative()) {
+      return "online store "
+          + store
+          + " was not read: the call's deadline had no time left for it (a quarter of a deadline,"
+          + " at most 50 ms, is kept to answer)";
+    }
+    return "online store " + store + " did not answer within " + millis(timeout);
+  }
+
+  /** {@code d} in milliseconds, to the microsecond below 10 ms: {@code 0.75 ms}, {@code 200 ms}. */
+  static String millis(Duration d) {
+    long nanos = d.toNanos();
+    if (nanos >= 10_000_000L) {
+      return d.toMillis() + " ms";
+    }
+    return java.math.BigDecimal.valueOf(nanos / 1000, 3).stripTrailingZeros().toPlainString()
+        + " ms";
   }
 
   /**

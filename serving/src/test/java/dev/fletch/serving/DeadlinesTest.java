@@ -49,4 +49,38 @@ class DeadlinesTest {
       assertInstanceOf(TimeoutException.class, e.getCause());
     }
   }
+
+  /** A 1 ms deadline leaves the store about 0.75 ms: the message says so, not "within 0 ms". */
+  @Test
+  void timeoutMessagesShowTheStoresShareToTheMicrosecond() {
+    // A clock that stands still: the deadline has exactly 1 ms left when the share is computed.
+    io.grpc.Deadline.Ticker still =
+        new io.grpc.Deadline.Ticker() {
+          @Override
+          public long nanoTime() {
+            return 0;
+          }
+        };
+    java.time.Duration share =
+        GrpcFeatureService.storeTimeout(
+            io.grpc.Deadline.after(1, TimeUnit.MILLISECONDS, still),
+            java.time.Duration.ofSeconds(2));
+    assertEquals(java.time.Duration.ofNanos(750_000), share);
+    String message = OnlineFeatures.timeoutMessage("redis://127.0.0.1:6379", share);
+    assertTrue(
+        message.matches(
+            "online store redis://127\\.0\\.0\\.1:6379 did not answer within 0\\.75 ms"),
+        message);
+    assertEquals(
+        "online store s did not answer within 0.75 ms",
+        OnlineFeatures.timeoutMessage("s", java.time.Duration.ofNanos(750_000)));
+    assertEquals(
+        "online store s did not answer within 200 ms",
+        OnlineFeatures.timeoutMessage("s", java.time.Duration.ofMillis(200)));
+    assertEquals(
+        "online store s did not answer within 2.5 ms",
+        OnlineFeatures.timeoutMessage("s", java.time.Duration.ofNanos(2_500_000)));
+    assertTrue(
+        OnlineFeatures.timeoutMessage("s", java.time.Duration.ZERO).contains("no time left"));
+  }
 }

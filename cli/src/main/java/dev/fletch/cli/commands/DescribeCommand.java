@@ -17,20 +17,31 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Shows one object as the registry stored it, at the latest or any past version. */
+/**
+ * Shows one object as the registry stored it, at the latest or any past version; or a data file (a
+ * training set's lineage, its columns and rows).
+ */
 @Command(
     name = "describe",
-    description = "Show one entity, source, feature view or feature service from the registry.")
+    description = {
+      "Show one entity, source, feature view or feature service from the registry.",
+      "describe file PATH shows a training set's lineage (project, registry version, the feature"
+          + " of each column, entity source, retrieval time, Fletch version), columns and row count;"
+          + " also any Parquet, CSV or JSON file's columns and rows."
+    })
 public final class DescribeCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
   @Parameters(
       index = "0",
       paramLabel = "KIND",
-      description = "entity | source | feature-view | feature-service")
+      description = "entity | source | feature-view | feature-service | file")
   String kind;
 
-  @Parameters(index = "1", paramLabel = "NAME")
+  @Parameters(
+      index = "1",
+      paramLabel = "NAME",
+      description = "The object's name, or a file's path.")
   String name;
 
   @Mixin ProjectOption project;
@@ -46,6 +57,11 @@ public final class DescribeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (kind.equalsIgnoreCase("file")) {
+      try (CliContext ctx = common.newContext()) {
+        return FileDescriber.describe(ctx, java.nio.file.Path.of(name), json);
+      }
+    }
     try (CliContext ctx = common.newContext()) {
       ObjectKind k = ObjectKind.parse(kind);
       String p = project.resolve(ctx);

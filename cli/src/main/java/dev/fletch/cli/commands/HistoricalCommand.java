@@ -5,15 +5,16 @@ import dev.fletch.cli.CliContext;
 import dev.fletch.cli.CommonOptions;
 import dev.fletch.cli.ExitCodes;
 import dev.fletch.cli.TimeArguments;
-import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.offline.EntitySet;
 import dev.fletch.offline.HistoricalRequest;
 import dev.fletch.offline.HistoricalRequest.OutputFormat;
+import dev.fletch.offline.TrainingSetMetadata;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -118,8 +119,14 @@ public final class HistoricalCommand implements Callable<Integer> {
             outputFormat());
     long started = System.nanoTime();
     try (CliContext ctx = common.newContext()) {
-      FeatureRepo repo = AppliedDefinitions.load(ctx, project);
-      long rows = ctx.offlineStore().historicalToFile(repo, request);
+      AppliedDefinitions.Applied applied = AppliedDefinitions.loadVersioned(ctx, project);
+      long rows =
+          ctx.offlineStore()
+              .historicalToFile(
+                  applied.repo(),
+                  request.withMetadata(
+                      Map.of(
+                          TrainingSetMetadata.REGISTRY_VERSION, Long.toString(applied.version()))));
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       ctx.out()
           .printf(

@@ -243,4 +243,83 @@ class HistoricalCommandTest {
     assertTrue(err.toString().contains("spend:nope"), err.toString());
     assertFalse(Files.exists(target));
   }
+
+  /**
+   * A training set says where it came from (#20 item 7): the lineage survives DuckDB's COPY into
+   * the Parquet footer (read back here with DuckDB's parquet_kv_metadata), and fletch describe file
+   * shows it with the columns and rows.
+   */
+  @Test
+  void trainingSetsCarryTheirLineageAndDescribeFileShowsIt() throws Exception {
+    Path target = repo.resolve("train.parquet");
+    assertEquals(
+        0,
+        run(
+            "historical",
+            "--entities",
+            repo.resolve("entities.csv").toString(),
+            "--service",
+            "model_v1",
+            "--out",
+            target.toString()),
+        err.toString());
+    java.util.Map<String, String> kv = new java.util.LinkedHashMap<>();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT decode(key), decode(value) FROM parquet_kv_metadata('" + target + "')")) {
+      while (rs.next()) {
+        kv.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    assertEquals("shop", kv.get("fletch.project"), kv.toString());
+    assertEquals("1", kv.get("fletch.registry_version"), kv.toString());
+    assertEquals("{\"total\":\"spend:total\"}", kv.get("fletch.features"));
+    assertEquals("model_v1", kv.get("fletch.feature_service"));
+    assertEquals("file " + repo.resolve("entities.csv"), kv.get("fletch.entity_source"));
+    assertEquals("event_timestamp", kv.get("fletch.entity_timestamp_column"));
+    assertEquals(dev.fletch.core.FletchVersion.VERSION, kv.get("fletch.version"));
+    java.time.Instant at = java.time.Instant.parse(kv.get("fletch.retrieved_at"));
+    assertTrue(at.isAfter(java.time.Instant.now().minusSeconds(600)), at.toString());
+
+    out.reset();
+    assertEquals(0, run("describe", "file", target.toString()), err.toString());
+    String shown = out.toString();
+    assertTrue(shown.contains("Parquet, 3 rows, 4 columns"), shown);
+    assertTrue(shown.contains("registry version  1"), shown);
+    assertTrue(shown.contains("feature service   model_v1"), shown);
+    assertTrue(shown.matches("(?s).*\\n  total +DOUBLE +spend:total\\n.*"), shown);
+    assertTrue(shown.matches("(?s).*\\n  label +BIGINT *\\n.*"), shown);
+
+    out.reset();
+    assertEquals(0, run("describe", "file", target.toString(), "--json"), err.toString());
+    com.fasterxml.jackson.databind.JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+    assertEquals(3, json.get("rows").asLong());
+    assertEquals("spend:total", json.at("/columns/3/feature_ref").asText(), json.toString());
+    assertEquals("shop", json.at("/metadata/fletch.project").asText());
+
+    // A CSV training set has no footer to carry lineage: describe says so and still counts it.
+    Path csv = repo.resolve("train.csv");
+    assertEquals(
+        0,
+        run(
+            "historical",
+            "--entities",
+            repo.resolve("entities.csv").toString(),
+            "--service",
+            "model_v1",
+            "--out",
+            csv.toString()),
+        err.toString());
+    out.reset();
+    assertEquals(0, run("describe", "file", csv.toString()), err.toString());
+    assertTrue(out.toString().contains("CSV, 3 rows"), out.toString());
+    assertTrue(out.toString().contains("no lineage"), out.toString());
+
+    err.reset();
+    assertEquals(1, run("describe", "file", repo.resolve("nothing.parquet").toString()));
+    assertTrue(err.toString().contains("does not exist"), err.toString());
+  }
 }

@@ -2,12 +2,11 @@ package dev.fletch.registry.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.fletch.core.ErrorBody;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
-import java.util.List;
-import java.util.Map;
 
 /** A standalone HTTP server for the registry API (tests, or a registry-only deployment). */
 public final class RegistryHttpServer {
@@ -32,14 +31,12 @@ public final class RegistryHttpServer {
                     .putHeader("content-type", "application/json; charset=utf-8")
                     .end(
                         dev.fletch.core.DefinitionJson.write(
-                            Map.of(
-                                "error",
+                            ErrorBody.of(
+                                ErrorBody.Code.NOT_FOUND,
                                 "no such endpoint: "
                                     + ctx.request().method()
                                     + " "
-                                    + ctx.request().path(),
-                                "problems",
-                                List.of()))));
+                                    + ctx.request().path()))));
     return vertx.createHttpServer().requestHandler(router).listen(port, host);
   }
 }

@@ -7,12 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fletch.core.ConflictException;
-import dev.fletch.core.DefinitionException;
-import dev.fletch.core.DefinitionJson;
+import dev.fletch.core.ErrorBody;
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.NotFoundException;
-import dev.fletch.core.Problem;
 import dev.fletch.core.UnavailableException;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.registry.ApplyResult;
@@ -20,6 +17,7 @@ import dev.fletch.registry.BreakingChangeException;
 import dev.fletch.registry.ObjectKind;
 import dev.fletch.registry.Plan;
 import dev.fletch.registry.Registry;
+import dev.fletch.registry.StoredObject;
 import dev.fletch.registry.VersionInfo;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -44,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class RegistryRoutes {
   public static final String PREFIX = "/api/v1";
   private static final Logger LOG = LoggerFactory.getLogger(RegistryRoutes.class);
-  private static final ObjectMapper JSON = DefinitionJson.mapper();
+  private static final ObjectMapper JSON = ApiJson.mapper();
   private static final long BODY_LIMIT = 16L * 1024 * 1024;
   private static final int DEFAULT_JOB_LIMIT = 20;
   private static final int MAX_JOB_LIMIT = 1000;
@@ -179,10 +177,10 @@ public final class RegistryRoutes {
           out.put(
               "counts",
               Map.of(
-                  ObjectKind.ENTITY.plural(), repo.entities().size(),
-                  ObjectKind.SOURCE.plural(), repo.sources().size(),
-                  ObjectKind.FEATURE_VIEW.plural(), repo.featureViews().size(),
-                  ObjectKind.FEATURE_SERVICE.plural(), repo.featureServices().size()));
+                  jsonName(ObjectKind.ENTITY), repo.entities().size(),
+                  jsonName(ObjectKind.SOURCE), repo.sources().size(),
+                  jsonName(ObjectKind.FEATURE_VIEW), repo.featureViews().size(),
+                  jsonName(ObjectKind.FEATURE_SERVICE), repo.featureServices().size()));
           return out;
         });
   }
@@ -238,16 +236,35 @@ public final class RegistryRoutes {
         ctx,
         () -> {
           long version = versionParam(ctx);
-          var objects = registry.objects(project, kind, version);
+          List<Map<String, Object>> objects =
+              registry.objects(project, kind, version).stream()
+                  .map(RegistryRoutes::object)
+                  .toList();
           long resolved = version == 0 ? registry.currentVersion(project) : version;
-          return Map.of("project", project, "version", resolved, kind.plural(), objects);
+          return Map.of("project", project, "version", resolved, jsonName(kind), objects);
         });
   }
 
   private void get(RoutingContext ctx, ObjectKind kind) {
     String project = ctx.pathParam("project");
     String name = ctx.pathParam("name");
-    respond(ctx, () -> registry.object(project, kind, name, versionParam(ctx)));
+    respond(ctx, () -> object(registry.object(project, kind, name, versionParam(ctx))));
+  }
+
+  /** The kind's name as a JSON key: {@code feature_views} (its URL segment is feature-views). */
+  static String jsonName(ObjectKind kind) {
+    return kind.plural().replace('-', '_');
+  }
+
+  /** A stored object as the API shows it: the definition in the API's names, not as stored. */
+  private static Map<String, Object> object(StoredObject o) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("kind", o.kind());
+    out.put("name", o.name());
+    out.put("version", o.version());
+    out.put("content_hash", o.contentHash());
+    out.put("definition", o.value());
+    return out;
   }
 
   private void jobs(RoutingContext ctx) {
@@ -292,14 +309,14 @@ public final class RegistryRoutes {
         ctx,
         () -> {
           ObjectNode body = bodyObject(ctx);
-          JsonNode expected = first(body, "expected_version", "expectedVersion");
+          JsonNode expected = body.get("expected_version");
           if (expected == null || !expected.canConvertToLong()) {
             throw new InvalidRequestException(
                 "expected_version is required: the baseVersion of the plan this apply was reviewed against");
           }
-          JsonNode allow = first(body, "allow_breaking", "allowBreaking");
+          JsonNode allow = body.get("allow_breaking");
           boolean allowBreaking = allow != null && allow.asBoolean(false);
-          JsonNode by = first(body, "applied_by", "appliedBy");
+          JsonNode by = body.get("applied_by");
           JsonNode message = body.get("message");
           FeatureRepo repo = toRepo(body, project);
           ApplyResult result =
@@ -326,10 +343,11 @@ public final class RegistryRoutes {
     }
     try {
       JsonNode node = JSON.readTree(text);
-      if (!(node instanceof ObjectNode object)) {
+      if (!(node instanceof ObjectNode)) {
         throw new InvalidRequestException("the request body must be a JSON object");
       }
-      return object;
+      // Bodies written for the camelCase names of earlier versions read the same.
+      return (ObjectNode) ApiJson.snakeCaseKeys(node);
     } catch (JsonProcessingException e) {
       throw new InvalidRequestException(
           "the request body is not valid JSON (line "
@@ -358,19 +376,11 @@ public final class RegistryRoutes {
               + "'");
     }
     ObjectNode repo = body.deepCopy();
-    for (String control :
-        List.of(
-            "expected_version",
-            "expectedVersion",
-            "allow_breaking",
-            "allowBreaking",
-            "applied_by",
-            "appliedBy",
-            "message")) {
+    for (String control : List.of("expected_version", "allow_breaking", "applied_by", "message")) {
       repo.remove(control);
     }
     repo.put("project", project);
-    for (String list : List.of("entities", "sources", "featureViews", "featureServices")) {
+    for (String list : List.of("entities", "sources", "feature_views", "feature_services")) {
       if (!repo.hasNonNull(list)) {
         repo.set(list, JSON.createArrayNode());
       } else if (!(repo.get(list) instanceof ArrayNode)) {
@@ -391,15 +401,6 @@ public final class RegistryRoutes {
       throw new InvalidRequestException(
           "the feature repository in the body is malformed: " + msg, e);
     }
-  }
-
-  private static JsonNode first(ObjectNode body, String... names) {
-    for (String n : names) {
-      if (body.hasNonNull(n)) {
-        return body.get(n);
-      }
-    }
-    return null;
   }
 
   private static String single(RoutingContext ctx, String name) {
@@ -453,37 +454,21 @@ public final class RegistryRoutes {
 
   /** The HTTP status for a failure: precise for every FletchException kind, 500 only for bugs. */
   public static int statusOf(Throwable t) {
-    if (t instanceof DefinitionException || t instanceof InvalidRequestException) {
-      return 400;
-    }
-    if (t instanceof NotFoundException) {
-      return 404;
-    }
-    if (t instanceof ConflictException) {
-      return 409;
-    }
-    if (t instanceof UnavailableException) {
-      return 503;
-    }
-    return 500;
+    return ErrorBody.httpStatus(t);
   }
 
   /**
-   * The JSON error body: {@code {"error": ..., "problems": [...]}} (+ {@code breaking} for 409s).
+   * The error body, the shape of every route ({@link ErrorBody}): {@code {"error": {"code",
+   * "message", "problems": [...]}}}; a breaking apply adds {@code breaking} and {@code plan}.
    */
   public static Map<String, Object> errorBody(Throwable t) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    int status = statusOf(t);
-    out.put(
-        "error",
-        dev.fletch.core.Secrets.mask(status == 500 ? "internal error: " + t : t.getMessage()));
-    List<Problem> problems = t instanceof DefinitionException d ? d.problems() : List.of();
-    out.put("problems", problems);
     if (t instanceof BreakingChangeException b) {
-      out.put("breaking", b.reasons());
-      out.put("plan", b.plan());
+      Map<String, Object> extra = new LinkedHashMap<>();
+      extra.put("breaking", b.reasons());
+      extra.put("plan", b.plan());
+      return ErrorBody.of(ErrorBody.codeOf(t), t.getMessage(), List.of(), extra);
     }
-    return out;
+    return ErrorBody.of(t);
   }
 
   private static void fail(RoutingContext ctx, Throwable t) {
@@ -503,7 +488,9 @@ public final class RegistryRoutes {
       json = JSON.writeValueAsString(body);
     } catch (JsonProcessingException e) {
       status = 500;
-      json = "{\"error\":\"cannot serialise the response\",\"problems\":[]}";
+      json =
+          "{\"error\":{\"code\":\"INTERNAL\",\"message\":\"cannot serialise the response\","
+              + "\"problems\":[]}}";
       LOG.error("cannot serialise a registry API response", e);
     }
     ctx.response()

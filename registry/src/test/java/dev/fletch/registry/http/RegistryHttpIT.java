@@ -60,10 +60,11 @@ class RegistryHttpIT {
           send(http, HttpRequest.newBuilder(URI.create(base + "/health")).build());
       assertEquals(503, health.statusCode(), health.body());
       JsonNode error = DefinitionJson.mapper().readTree(health.body());
+      assertEquals("UNAVAILABLE", error.at("/error/code").asText(), health.body());
       assertTrue(
-          error.get("error").asText().contains("cannot reach the registry database"),
+          error.at("/error/message").asText().contains("cannot reach the registry database"),
           health.body());
-      assertTrue(!error.get("error").asText().contains("password="), "no secrets in errors");
+      assertTrue(!health.body().contains("password="), "no secrets in errors");
     } finally {
       db.close();
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -73,8 +73,9 @@ class RegistryHttpTest {
     return URI.create("http://127.0.0.1:" + server.actualPort() + path);
   }
 
+  /** The repository as the API writes it (snake_case), with the apply's controls. */
   private static String applyBody(FeatureRepo repo, long expected, boolean allowBreaking) {
-    ObjectNode body = DefinitionJson.mapper().valueToTree(repo);
+    ObjectNode body = ApiJson.mapper().valueToTree(repo);
     body.put("expected_version", expected);
     body.put("allow_breaking", allowBreaking);
     body.put("applied_by", "tester");
@@ -145,9 +146,9 @@ class RegistryHttpTest {
   @Test
   void planApplyAndReadBack() throws Exception {
     FeatureRepo repo = HttpFixtures.payments("payments");
-    Reply plan = post("/api/v1/projects/payments/plan", DefinitionJson.write(repo));
+    Reply plan = post("/api/v1/projects/payments/plan", ApiJson.mapper().writeValueAsString(repo));
     assertEquals(200, plan.status(), plan.json().toString());
-    assertEquals(0, plan.json().at("/plan/baseVersion").asLong());
+    assertEquals(0, plan.json().at("/plan/base_version").asLong());
     assertTrue(plan.json().get("text").asText().contains("+ entity customer"));
 
     Reply applied = post("/api/v1/projects/payments/apply", applyBody(repo, 0, false));
@@ -158,14 +159,17 @@ class RegistryHttpTest {
     assertEquals("payments", get("/api/v1/projects").json().at("/projects/0/name").asText());
     Reply project = get("/api/v1/projects/payments");
     assertEquals(1, project.json().at("/version/version").asLong());
-    assertEquals("tester", project.json().at("/version/appliedBy").asText());
-    assertEquals(1, project.json().at("/counts/feature-views").asInt());
+    assertEquals("tester", project.json().at("/version/applied_by").asText());
+    assertEquals(1, project.json().at("/counts/feature_views").asInt());
 
     Reply views = get("/api/v1/projects/payments/feature-views");
-    assertEquals("customer_profile", views.json().at("/feature-views/0/name").asText());
+    assertEquals("customer_profile", views.json().at("/feature_views/0/name").asText());
+    assertEquals(
+        "transactions", views.json().at("/feature_views/0/definition/source").asText(), "");
     Reply entity = get("/api/v1/projects/payments/entities/customer");
     assertEquals(200, entity.status());
-    assertEquals("INT64", entity.json().at("/definition/joinKeys/0/type").asText());
+    assertEquals("INT64", entity.json().at("/definition/join_keys/0/type").asText());
+    assertEquals(64, entity.json().get("content_hash").asText().length());
     assertEquals(
         1,
         get("/api/v1/projects/payments/sources/transactions?version=1")
@@ -173,7 +177,7 @@ class RegistryHttpTest {
             .get("version")
             .asLong());
     assertEquals(
-        1, get("/api/v1/projects/payments/feature-services").json().get("feature-services").size());
+        1, get("/api/v1/projects/payments/feature-services").json().get("feature_services").size());
 
     assertEquals(1, get("/api/v1/projects/payments/versions").json().get("versions").size());
     assertEquals(
@@ -189,33 +193,37 @@ class RegistryHttpTest {
     FeatureRepo repo = HttpFixtures.payments("payments");
     Reply missing = get("/api/v1/projects/nobody");
     assertEquals(404, missing.status());
-    assertTrue(missing.json().get("error").asText().contains("project 'nobody' not found"));
-    assertTrue(missing.json().get("problems").isArray());
+    assertEquals("NOT_FOUND", missing.json().at("/error/code").asText());
+    assertTrue(missing.json().at("/error/message").asText().contains("project 'nobody' not found"));
+    assertTrue(missing.json().at("/error/problems").isArray());
 
     assertEquals(200, post("/api/v1/projects/payments/apply", applyBody(repo, 0, false)).status());
     assertEquals(404, get("/api/v1/projects/payments/entities/ghost").status());
     assertEquals(404, get("/api/v1/projects/payments/versions/7").status());
     assertEquals(404, get("/api/v1/projects/payments/history/widgets/x").status());
-    assertEquals(404, get("/api/v1/no/such/thing").status());
+    Reply nowhere = get("/api/v1/no/such/thing");
+    assertEquals(404, nowhere.status());
+    assertEquals("NOT_FOUND", nowhere.json().at("/error/code").asText());
     assertEquals(400, get("/api/v1/projects/payments/entities?version=abc").status());
 
     Reply badJson = post("/api/v1/projects/payments/plan", "{not json");
     assertEquals(400, badJson.status());
-    assertTrue(badJson.json().get("error").asText().contains("not valid JSON"));
+    assertEquals("INVALID_ARGUMENT", badJson.json().at("/error/code").asText());
+    assertTrue(badJson.json().at("/error/message").asText().contains("not valid JSON"));
 
     Reply noExpected = post("/api/v1/projects/payments/apply", DefinitionJson.write(repo));
     assertEquals(400, noExpected.status());
-    assertTrue(noExpected.json().get("error").asText().contains("expected_version"));
+    assertTrue(noExpected.json().at("/error/message").asText().contains("expected_version"));
 
     Reply otherProject = post("/api/v1/projects/other/plan", DefinitionJson.write(repo));
     assertEquals(400, otherProject.status());
 
-    ObjectNode dangling = DefinitionJson.mapper().valueToTree(repo);
-    ((ObjectNode) dangling.at("/featureViews/0")).put("source", "nowhere");
+    ObjectNode dangling = ApiJson.mapper().valueToTree(repo);
+    ((ObjectNode) dangling.at("/feature_views/0")).put("source", "nowhere");
     dangling.put("expected_version", 1);
     Reply invalid = post("/api/v1/projects/payments/apply", dangling.toString());
     assertEquals(400, invalid.status());
-    JsonNode problem = invalid.json().at("/problems/0");
+    JsonNode problem = invalid.json().at("/error/problems/0");
     assertTrue(
         problem.get("message").asText().contains("unknown source 'nowhere'"), problem.toString());
     assertTrue(problem.has("file") && problem.has("line") && problem.has("column"));
@@ -223,14 +231,16 @@ class RegistryHttpTest {
     Reply stale =
         post("/api/v1/projects/payments/apply", applyBody(HttpFixtures.longerTtl(repo), 0, false));
     assertEquals(409, stale.status());
+    assertEquals("FAILED_PRECONDITION", stale.json().at("/error/code").asText());
     assertEquals(
         "planned against version 0 but the registry is at 1; re-run plan",
-        stale.json().get("error").asText());
+        stale.json().at("/error/message").asText());
 
     FeatureRepo breaking = HttpFixtures.retypedAmount(repo);
     Reply refused = post("/api/v1/projects/payments/apply", applyBody(breaking, 1, false));
     assertEquals(409, refused.status());
-    assertEquals(1, refused.json().get("breaking").size());
+    assertEquals(1, refused.json().at("/error/breaking").size());
+    assertEquals(1, refused.json().at("/error/plan/base_version").asLong());
     Reply allowed = post("/api/v1/projects/payments/apply", applyBody(breaking, 1, true));
     assertEquals(200, allowed.status());
     assertEquals(2, allowed.json().at("/result/version").asLong());
@@ -252,6 +262,31 @@ class RegistryHttpTest {
     assertEquals("SUCCEEDED", one.json().at("/jobs/0/status").asText());
     assertEquals("2026-03-01T00:00:00Z", one.json().get("watermark").asText());
     assertEquals(400, get("/api/v1/projects/payments/jobs?limit=0").status());
+  }
+
+  /**
+   * Bodies written for the camelCase names of earlier versions ({@code featureViews}, {@code
+   * joinKeys}, {@code expectedVersion}) still plan and apply; tag and column names are data and
+   * keep their spelling.
+   */
+  @Test
+  void camelCaseBodiesOfEarlierVersionsAreStillRead() throws Exception {
+    ObjectNode body = DefinitionJson.mapper().valueToTree(HttpFixtures.payments("payments"));
+    ((ObjectNode) body.at("/featureViews/0")).putObject("tags").put("ownerTeam", "risk");
+    assertTrue(body.has("featureViews") && body.at("/entities/0").has("joinKeys"), "camelCase");
+    body.put("expectedVersion", 0);
+    body.put("appliedBy", "old-client");
+    Reply plan = post("/api/v1/projects/payments/plan", body.toString());
+    assertEquals(200, plan.status(), plan.json().toString());
+    assertTrue(plan.json().get("text").asText().contains("+ feature_view customer_profile"));
+    Reply applied = post("/api/v1/projects/payments/apply", body.toString());
+    assertEquals(200, applied.status(), applied.json().toString());
+    assertEquals(
+        "old-client", get("/api/v1/projects/payments").json().at("/version/applied_by").asText());
+    Reply view = get("/api/v1/projects/payments/feature-views/customer_profile");
+    assertEquals("risk", view.json().at("/definition/tags/ownerTeam").asText());
+    assertEquals(
+        "customer", view.json().at("/definition/entities/0").asText(), view.json().toString());
   }
 
   @Test
