@@ -32,6 +32,7 @@ function request(customerValue, merchantId = merchant) {
     entities: {
       customer_id: { values: [customerValue] },
       merchant_id: { values: [{ string_value: merchantId }] },
+      amount: { values: [{ double_value: 42.5 }] },
     },
   };
 }
@@ -70,7 +71,11 @@ async function check(name, body) {
       'GetFeatures',
       request({ string_value: '9007199254740993' }, 'M_NOT_A_MERCHANT'),
     );
-    assert.ok(big.features.every((f) => f.statuses.every((s) => s === 'NOT_FOUND')));
+    // Stored features: NOT_FOUND; the on-demand one has a null input: NULL_VALUE.
+    const stored = big.features.filter((f) => !f.feature_ref.startsWith('txn_risk:'));
+    assert.ok(stored.length > 0 && stored.every((f) => f.statuses.every((s) => s === 'NOT_FOUND')));
+    const onDemand = big.features.filter((f) => f.feature_ref.startsWith('txn_risk:'));
+    assert.ok(onDemand.every((f) => f.statuses.every((s) => s === 'NULL_VALUE')));
   });
   await check('non-canonical text ("0" + id) is INVALID_ARGUMENT naming the key', async () => {
     await assert.rejects(call('GetFeatures', request({ string_value: '0' + customer })), (e) => {

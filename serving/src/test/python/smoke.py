@@ -87,6 +87,8 @@ def clients(args):
             entities={
                 "customer_id": pb.RepeatedValue(values=[customer_value]),
                 "merchant_id": pb.RepeatedValue(values=[pb.Value(string_value=args.merchant)]),
+                # txn_risk's request field: the amount of the payment being scored
+                "amount": pb.RepeatedValue(values=[pb.Value(double_value=42.5)]),
             })
 
     state = {}
@@ -115,8 +117,8 @@ def clients(args):
     def http_equals_grpc():
         expected = {f.name: [plain(v) for v in f.values] for f in state["grpc"].features}
         for entities in (
-            {"customer_id": [args.customer], "merchant_id": [args.merchant]},
-            [{"customer_id": str(args.customer), "merchant_id": args.merchant}],
+            {"customer_id": [args.customer], "merchant_id": [args.merchant], "amount": [42.5]},
+            [{"customer_id": str(args.customer), "merchant_id": args.merchant, "amount": 42.5}],
         ):
             answer = json.load(http(base, "/api/v1/features/online",
                                     {"feature_service": "fraud_model_v1", "entities": entities}))
@@ -142,7 +144,7 @@ def clients(args):
     def historical_arrow():
         at = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1))
         body = {"feature_service": "fraud_model_v1", "entities": [
-            {"customer_id": args.customer, "merchant_id": args.merchant,
+            {"customer_id": args.customer, "merchant_id": args.merchant, "amount": 42.5,
              "event_timestamp": at.isoformat(), "label": 1}]}
         table = pa.ipc.open_stream(http(base, "/api/v1/historical", body)).read_all()
         assert table.num_rows == 1
@@ -161,6 +163,7 @@ def clients(args):
         # pandas 2+ writes zone-aware times as timestamp[ns, tz=UTC]: Fletch reads them (#20 item 1).
         at = pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=1, nanoseconds=123)
         df = pd.DataFrame({"customer_id": [args.customer], "merchant_id": [args.merchant],
+                           "amount": [42.5],
                            "event_timestamp": [at], "label": [1]})
         path = os.path.join(args.out, "pandas_entities.parquet")
         df.to_parquet(path)

@@ -131,7 +131,7 @@ final class OnDemandSql {
     String ref = "e." + ident(column);
     if (field.type() == ValueType.TIMESTAMP) {
       // A TIMESTAMP value is a TIMESTAMPTZ in UTC, as view features of that type are.
-      return FeatureSql.utcTimestamp(ref, entity.typeOf(column).orElseThrow())
+      return TimeTypes.asUtcMicros(ref, entity.typeOf(column).orElseThrow())
           .map(naive -> "timezone('UTC', " + naive + ")")
           .orElseThrow(
               () ->
@@ -143,7 +143,7 @@ final class OnDemandSql {
                           + "' has type "
                           + entity.typeOf(column).orElseThrow()
                           + "; expected "
-                          + FeatureSql.TIME_TYPES));
+                          + TimeTypes.ACCEPTED));
     }
     return "CAST(" + ref + " AS " + Sql.duckType(field.type()) + ")";
   }

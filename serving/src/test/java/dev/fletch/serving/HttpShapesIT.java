@@ -183,7 +183,7 @@ class HttpShapesIT {
                     + customer
                     + ", 42], \"merchant_id\": [\""
                     + merchant
-                    + "\", \"M00001\"]}"));
+                    + "\", \"M00001\"], \"amount\": [12.5, null]}"));
     HttpResponse<String> rows =
         example.post(
             "/api/v1/features/online",
@@ -192,7 +192,8 @@ class HttpShapesIT {
                     + customer
                     + ", \"merchant_id\": \""
                     + merchant
-                    + "\"}, {\"merchant_id\": \"M00001\", \"customer_id\": 42}]"));
+                    + "\", \"amount\": 12.5}, {\"merchant_id\": \"M00001\", \"customer_id\": 42,"
+                    + " \"amount\": null}]"));
     assertEquals(200, columns.statusCode(), columns.body());
     assertEquals(200, rows.statusCode(), rows.body());
     assertEquals(new JsonObject(columns.body()), new JsonObject(rows.body()));
@@ -249,7 +250,8 @@ class HttpShapesIT {
             + merchant
             + "\", \"event_timestamp\": \""
             + t1
-            + "\", \"label\": 1}, {\"customer_id\": 42, \"merchant_id\": \"M00001\","
+            + "\", \"label\": 1, \"amount\": 3.0}, {\"customer_id\": 42, \"merchant_id\": \"M00001\","
+            + " \"amount\": 4.0,"
             + " \"event_timestamp\": \""
             + t2
             + "\", \"label\": 0}]}";
@@ -262,7 +264,7 @@ class HttpShapesIT {
             + t1
             + "\", \""
             + t2
-            + "\"], \"label\": [1, 0]}}";
+            + "\"], \"label\": [1, 0], \"amount\": [3.0, 4.0]}}";
     HttpResponse<byte[]> rows = example.postForBytes("/api/v1/historical", byRow);
     HttpResponse<byte[]> columns = example.postForBytes("/api/v1/historical", byColumn);
     assertEquals(200, rows.statusCode(), new String(rows.body()));
@@ -359,7 +361,7 @@ class HttpShapesIT {
             + customer
             + ", \"merchant_id\": \""
             + merchant
-            + "\", \"event_timestamp\": \"yesterday\"}\n");
+            + "\", \"amount\": 1.0, \"event_timestamp\": \"yesterday\"}\n");
     FletchException cli =
         assertThrows(
             FletchException.class,
@@ -382,7 +384,7 @@ class HttpShapesIT {
                     + customer
                     + ", \"merchant_id\": \""
                     + merchant
-                    + "\", \"event_timestamp\": \"yesterday\"}]}"),
+                    + "\", \"amount\": 1.0, \"event_timestamp\": \"yesterday\"}]}"),
             400,
             "INVALID_ARGUMENT",
             "'yesterday'");
@@ -399,6 +401,9 @@ class HttpShapesIT {
             RepeatedValue.newBuilder()
                 .addValues(Value.newBuilder().setStringValue(merchant))
                 .build())
+        .putEntities(
+            "amount",
+            RepeatedValue.newBuilder().addValues(Value.newBuilder().setDoubleValue(9.5)).build())
         .build();
   }
 
@@ -434,7 +439,7 @@ class HttpShapesIT {
                       + customer
                       + "\"], \"merchant_id\": [\""
                       + merchant
-                      + "\"]}"));
+                      + "\"], \"amount\": [9.5]}"));
       assertEquals(200, httpText.statusCode(), httpText.body());
       assertEquals(
           JsonMapping.toJson(ProtoMapping.toResult(asNumber)), new JsonObject(httpText.body()));
@@ -454,7 +459,7 @@ class HttpShapesIT {
                             + new JsonArray().add(bad).encode().replaceAll("^\\[|\\]$", "")
                             + "], \"merchant_id\": [\""
                             + merchant
-                            + "\"]}")),
+                            + "\"], \"amount\": [9.5]}")),
                 400,
                 "INVALID_ARGUMENT",
                 "customer_id");
