@@ -169,8 +169,7 @@ class ExpressionDifferentialTest {
         "expression differential: %d cases (%d refused online as documented, %d refused by both"
             + " checker and DuckDB), %d rows each, %d values equal (%d of them errors in both),"
             + " %d final casts, %d documented deviations (an error in Java: an infinite date, a text over"
-            + " 1 MiB);"
-            + " %d mismatches%n",
+            + " 1 MiB); %d DuckDB queries; %d mismatches%n",
         tally.cases,
         tally.refusedOnline,
         tally.refusedByBoth,
@@ -179,6 +178,7 @@ class ExpressionDifferentialTest {
         tally.errorsAgreed,
         tally.finalCasts,
         tally.infinite,
+        queries,
         tally.mismatches.size());
     tally.mismatches.forEach(System.out::println);
     assertEquals(0, tally.mismatches.size(), "mismatches (printed above)");
@@ -393,7 +393,10 @@ class ExpressionDifferentialTest {
   }
 
   /** The query's values, or null when DuckDB fails. */
+  private static int queries;
+
   private static List<Object> query(String query, SqlType type) {
+    queries++;
     List<Object> out = new ArrayList<>();
     try (Statement st = duck.createStatement();
         ResultSet rs = st.executeQuery(query)) {

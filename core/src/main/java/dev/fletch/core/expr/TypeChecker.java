@@ -5,10 +5,13 @@ import static java.util.Objects.requireNonNull;
 import dev.fletch.core.expr.Expr.BinaryOp;
 import dev.fletch.core.expr.SqlType.Kind;
 import dev.fletch.core.expr.Typed.Op;
+import dev.fletch.core.model.ValueType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Infers the SQL type of every node of an expression as DuckDB binds it, and refuses what does not
@@ -43,6 +46,19 @@ public final class TypeChecker {
   @FunctionalInterface
   public interface Resolver {
     Input resolve(Expr.Column column);
+
+    /**
+     * Plain names (no qualifier), each at the slot of its place in {@code columns}' iteration
+     * order, typed as Fletch types go into expressions ({@link SqlType#of(ValueType)}).
+     */
+    static Resolver of(Map<String, ValueType> columns) {
+      Map<String, Input> inputs = new HashMap<>();
+      int slot = 0;
+      for (Map.Entry<String, ValueType> c : columns.entrySet()) {
+        inputs.put(c.getKey(), new Input(slot++, SqlType.of(c.getValue())));
+      }
+      return column -> column.qualifier() == null ? inputs.get(column.name()) : null;
+    }
   }
 
   private final Resolver resolver;
@@ -70,7 +86,7 @@ public final class TypeChecker {
    * {@code t} cast to a feature's declared type as the offline store casts it ({@code CAST(expr AS
    * type)}); throws when DuckDB has no such cast (a BOOLEAN to a TIMESTAMP, a list to a number).
    */
-  public static Typed castTo(Typed t, dev.fletch.core.model.ValueType declared, int pos) {
+  public static Typed castTo(Typed t, ValueType declared, int pos) {
     SqlType to = SqlType.of(declared);
     if (t.type().equals(to)) {
       return t;
