@@ -1,7 +1,9 @@
 package dev.fletch.offline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.fletch.core.expr.CastType;
 import dev.fletch.core.expr.CompiledExpression;
@@ -10,6 +12,7 @@ import dev.fletch.core.expr.Expr;
 import dev.fletch.core.expr.ExprCompiler;
 import dev.fletch.core.expr.ExprParser;
 import dev.fletch.core.expr.ExpressionException;
+import dev.fletch.core.expr.Expressions;
 import dev.fletch.core.expr.Functions;
 import dev.fletch.core.expr.SqlType;
 import dev.fletch.core.expr.TypeChecker;
@@ -32,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -566,6 +570,122 @@ class ExpressionDifferentialTest {
         }
       }
     }
+  }
+
+  /**
+   * upper, lower (and so ILIKE) map every code point as DuckDB does, including the case pairs that
+   * Unicode added after Java's tables; and length and reverse agree on every code point.
+   */
+  @Test
+  void everyCodePointChangesCaseAsInDuckDb() throws SQLException {
+    Map<String, ValueType> columns = Map.of("s", ValueType.STRING);
+    List<String> fns = List.of("upper(s)", "lower(s)", "length(s)", "reverse(s)");
+    List<CompiledExpression> compiled = new ArrayList<>();
+    for (String fn : fns) {
+      compiled.add(
+          Expressions.compile(
+              ExprParser.parse(fn),
+              TypeChecker.Resolver.of(columns),
+              fn.startsWith("length") ? ValueType.INT64 : ValueType.STRING));
+    }
+    int checked = 0;
+    try (PreparedStatement ps =
+        duck.prepareStatement("SELECT upper(?), lower(?), length(?), reverse(?)")) {
+      for (int from = 1; from < 0x110000; from += 0x8000) {
+        StringBuilder b = new StringBuilder();
+        StringBuilder known = new StringBuilder();
+        for (int cp = from; cp < Math.min(0x110000, from + 0x8000); cp++) {
+          if (cp < 0xD800 || cp > 0xDFFF) {
+            b.appendCodePoint(cp).append(' ');
+            if (Character.isDefined(cp)) {
+              // reverse() refuses characters newer than Java's tables (tested below)
+              known.appendCodePoint(cp).append(' ');
+            }
+            checked++;
+          }
+        }
+        String text = b.toString();
+        for (int p = 1; p <= 3; p++) {
+          ps.setString(p, text);
+        }
+        ps.setString(4, known.toString());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          for (int i = 0; i < fns.size(); i++) {
+            Object duckValue = i == 2 ? (Object) rs.getLong(i + 1) : rs.getString(i + 1);
+            Object mine = compiled.get(i).evaluate(new Object[] {i == 3 ? known.toString() : text});
+            if (!duckValue.equals(mine)) {
+              fail(
+                  fns.get(i)
+                      + " differs from DuckDB in U+"
+                      + Integer.toHexString(from)
+                      + "..: "
+                      + firstDifference(String.valueOf(mine), String.valueOf(duckValue)));
+            }
+          }
+        }
+      }
+    }
+    assertEquals(0x110000 - 1 - 0x800, checked);
+    // grapheme clusters: each code point after a letter, before a combining mark, around emoji
+    // joiners, skin tones, flags, Hangul jamo
+    CompiledExpression reverse = compiled.get(3);
+    String[][] templates = {
+      {"'a' || chr(r::INT) || 'b'", "a", "b"},
+      {"'x' || chr(r::INT) || '\u0301'", "x", "\u0301"},
+      {"'\uD83D\uDE00\u200D' || chr(r::INT)", "\uD83D\uDE00\u200D", ""},
+      {
+        "'\uD83D\uDE00' || chr(r::INT) || '\u200D\uD83D\uDE00'",
+        "\uD83D\uDE00",
+        "\u200D\uD83D\uDE00"
+      },
+      {"chr(r::INT) || '\uD83C\uDFFD'", "", "\uD83C\uDFFD"},
+      {"'\uD83C\uDDFA' || chr(r::INT) || '\uD83C\uDDF8'", "\uD83C\uDDFA", "\uD83C\uDDF8"},
+      {"'\u1100' || chr(r::INT) || '\u11A8'", "\u1100", "\u11A8"}
+    };
+    int clusters = 0;
+    for (String[] t : templates) {
+      try (Statement st = duck.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "SELECT r, reverse("
+                      + t[0]
+                      + ") FROM range(1, 1114112) t(r) WHERE r < 55296 OR r > 57343")) {
+        while (rs.next()) {
+          int cp = rs.getInt(1);
+          if (!Character.isDefined(cp)) {
+            continue;
+          }
+          String in = t[1] + new String(Character.toChars(cp)) + t[2];
+          Object mine = reverse.evaluate(new Object[] {in});
+          if (!rs.getString(2).equals(mine)) {
+            fail("reverse(" + t[0] + ") differs from DuckDB for U+" + Integer.toHexString(cp));
+          }
+          clusters++;
+        }
+      }
+    }
+    assertTrue(clusters > 7 * 280_000, "code points checked in clusters: " + clusters);
+    assertThrows(
+        UnsupportedValueException.class, () -> compiled.get(3).evaluate(new Object[] {"a\u1DFA"}));
+  }
+
+  private static String firstDifference(String a, String b) {
+    int i = 0;
+    while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+      i++;
+    }
+    int from = Math.max(0, i - 2);
+    return "Java "
+        + a.substring(from, Math.min(a.length(), i + 4))
+            .codePoints()
+            .mapToObj(Integer::toHexString)
+            .toList()
+        + ", DuckDB "
+        + b.substring(from, Math.min(b.length(), i + 4))
+            .codePoints()
+            .mapToObj(Integer::toHexString)
+            .toList();
   }
 
   /** A new allowed function, operator or node kind without a differential case fails here. */

@@ -34,6 +34,9 @@ final class Graphemes {
     if (isExtend(cur) || cur == ZWJ || isSpacingMark(cur)) {
       return false;
     }
+    if (isPrepend(prev)) {
+      return false;
+    }
     if (prev == ZWJ && isPictographic(cur)) {
       // an emoji ZWJ sequence: pictograph (Extend)* ZWJ pictograph
       int k = at - 2;
@@ -55,8 +58,28 @@ final class Graphemes {
     return true;
   }
 
+  /** Characters written before the letter they belong to (Arabic number signs, some Indic). */
+  private static boolean isPrepend(int c) {
+    return (c >= 0x0600 && c <= 0x0605)
+        || c == 0x06DD
+        || c == 0x070F
+        || c == 0x0890
+        || c == 0x0891
+        || c == 0x08E2
+        || c == 0x0D4E
+        || c == 0x110BD
+        || c == 0x110CD
+        || c == 0x111C2
+        || c == 0x111C3
+        || c == 0x1193F
+        || c == 0x11941
+        || c == 0x11A3A
+        || (c >= 0x11A84 && c <= 0x11A89)
+        || c == 0x11D46;
+  }
+
   private static boolean isControl(int c) {
-    if (c == ZWJ || c == 0x200C) {
+    if (c == ZWJ || c == 0x200C || isPrepend(c)) {
       return false;
     }
     int t = Character.getType(c);
@@ -66,7 +89,21 @@ final class Graphemes {
         || (t == Character.FORMAT && !(c >= 0xE0020 && c <= 0xE007F) && c != 0x200C);
   }
 
+  /** Spacing marks that are Grapheme_Extend (vowel length marks and the like). */
+  private static final java.util.Set<Integer> EXTENDING_SPACING_MARKS =
+      java.util.Set.of(
+          0x09BE, 0x09D7, 0x0B3E, 0x0B57, 0x0BBE, 0x0BD7, 0x0CC2, 0x0CD5, 0x0CD6, 0x0D3E, 0x0D57,
+          0x0DCF, 0x0DDF, 0x1B35, 0x302E, 0x302F, 0x1133E, 0x11357, 0x114B0, 0x114BD, 0x115AF,
+          0x11930, 0x1D165, 0x1D16E, 0x1D16F, 0x1D170, 0x1D171, 0x1D172);
+
   private static boolean isExtend(int c) {
+    if (EXTENDING_SPACING_MARKS.contains(c)) {
+      return true;
+    }
+    if (c == 0x1734) {
+      // a spacing mark since Unicode 14 (Java 17's tables say non-spacing)
+      return false;
+    }
     int t = Character.getType(c);
     return t == Character.NON_SPACING_MARK
         || t == Character.ENCLOSING_MARK
@@ -79,30 +116,67 @@ final class Graphemes {
         || c == 0xFF9F;
   }
 
+  /** Spacing marks that cluster: Mc, less the ones UAX #29 leaves apart, plus Thai/Lao AM. */
   private static boolean isSpacingMark(int c) {
-    return Character.getType(c) == Character.COMBINING_SPACING_MARK;
+    if (c == 0x0E33 || c == 0x0EB3 || c == 0x1734) {
+      return true;
+    }
+    if (Character.getType(c) != Character.COMBINING_SPACING_MARK) {
+      return false;
+    }
+    return !(c == 0x102B
+        || c == 0x102C
+        || c == 0x1038
+        || (c >= 0x1062 && c <= 0x1064)
+        || (c >= 0x1067 && c <= 0x106D)
+        || c == 0x1083
+        || (c >= 0x1087 && c <= 0x108C)
+        || c == 0x108F
+        || (c >= 0x109A && c <= 0x109C)
+        || c == 0x1A61
+        || c == 0x1A63
+        || c == 0x1A64
+        || c == 0xAA7B
+        || c == 0xAA7D
+        || c == 0x11720
+        || c == 0x11721);
   }
 
   private static boolean isRegional(int c) {
     return c >= 0x1F1E6 && c <= 0x1F1FF;
   }
 
+  /** Extended_Pictographic as DuckDB's grapheme rules have it: first, last, first, last ... */
+  private static final int[] PICTOGRAPHIC = {
+    0xA9, 0xA9, 0xAE, 0xAE, 0x203C, 0x203C, 0x2049, 0x2049, 0x2122, 0x2122, 0x2139, 0x2139, 0x2194,
+    0x2199, 0x21A9, 0x21AA, 0x231A, 0x231B, 0x2328, 0x2328, 0x2388, 0x2388, 0x23CF, 0x23CF, 0x23E9,
+    0x23F3, 0x23F8, 0x23FA, 0x24C2, 0x24C2, 0x25AA, 0x25AB, 0x25B6, 0x25B6, 0x25C0, 0x25C0, 0x25FB,
+    0x25FE, 0x2600, 0x2605, 0x2607, 0x2612, 0x2614, 0x2685, 0x2690, 0x2705, 0x2708, 0x2712, 0x2714,
+    0x2714, 0x2716, 0x2716, 0x271D, 0x271D, 0x2721, 0x2721, 0x2728, 0x2728, 0x2733, 0x2734, 0x2744,
+    0x2744, 0x2747, 0x2747, 0x274C, 0x274C, 0x274E, 0x274E, 0x2753, 0x2755, 0x2757, 0x2757, 0x2763,
+    0x2767, 0x2795, 0x2797, 0x27A1, 0x27A1, 0x27B0, 0x27B0, 0x27BF, 0x27BF, 0x2934, 0x2935, 0x2B05,
+    0x2B07, 0x2B1B, 0x2B1C, 0x2B50, 0x2B50, 0x2B55, 0x2B55, 0x3030, 0x3030, 0x303D, 0x303D, 0x3297,
+    0x3297, 0x3299, 0x3299, 0x1F000, 0x1F02B, 0x1F030, 0x1F093, 0x1F0A0, 0x1F0AE, 0x1F0B1, 0x1F0BF,
+    0x1F0C1, 0x1F0CF, 0x1F0D1, 0x1F0F5, 0x1F10D, 0x1F10F, 0x1F12F, 0x1F12F, 0x1F16C, 0x1F171,
+    0x1F17E, 0x1F17F, 0x1F18E, 0x1F18E, 0x1F191, 0x1F19A, 0x1F1AD, 0x1F1AD, 0x1F201, 0x1F202,
+    0x1F21A, 0x1F21A, 0x1F22F, 0x1F22F, 0x1F232, 0x1F23A, 0x1F250, 0x1F251, 0x1F260, 0x1F265,
+    0x1F300, 0x1F3FA, 0x1F400, 0x1F53D, 0x1F546, 0x1F64F, 0x1F680, 0x1F6D7, 0x1F6DC, 0x1F6EC,
+    0x1F6F0, 0x1F6FC, 0x1F774, 0x1F776, 0x1F77B, 0x1F77F, 0x1F7D5, 0x1F7D9, 0x1F7E0, 0x1F7EB,
+    0x1F7F0, 0x1F7F0, 0x1F8B0, 0x1F8B1, 0x1F90C, 0x1F93A, 0x1F93C, 0x1F945, 0x1F947, 0x1FA53,
+    0x1FA60, 0x1FA6D, 0x1FA70, 0x1FA7C, 0x1FA80, 0x1FA88, 0x1FA90, 0x1FABD, 0x1FABF, 0x1FAC5,
+    0x1FACE, 0x1FADB, 0x1FAE0, 0x1FAE8, 0x1FAF0, 0x1FAF8
+  };
+
   private static boolean isPictographic(int c) {
-    return (c >= 0x1F000 && c <= 0x1FAFF && !isRegional(c) && !(c >= 0x1F3FB && c <= 0x1F3FF))
-        || (c >= 0x2600 && c <= 0x27BF)
-        || (c >= 0x2300 && c <= 0x23FF)
-        || (c >= 0x2B00 && c <= 0x2BFF)
-        || c == 0x00A9
-        || c == 0x00AE
-        || c == 0x203C
-        || c == 0x2049
-        || c == 0x2122
-        || c == 0x2139
-        || (c >= 0x2194 && c <= 0x21AA)
-        || c == 0x3030
-        || c == 0x303D
-        || c == 0x3297
-        || c == 0x3299;
+    for (int i = 0; i < PICTOGRAPHIC.length; i += 2) {
+      if (c < PICTOGRAPHIC[i]) {
+        return false;
+      }
+      if (c <= PICTOGRAPHIC[i + 1]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static final int NONE = 0;
