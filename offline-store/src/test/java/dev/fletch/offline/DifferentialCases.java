@@ -182,8 +182,10 @@ final class DifferentialCases {
             "b", "i", "l", "f", "d", "n", "s", "dt", "ts", "tz", "li", "ld", "ls", "x",
             "i * 1.5")) {
       for (String type : types) {
-        c.add("TRY_CAST(" + col + " AS " + type + ")");
-        c.add("CAST(" + col + " AS " + type + ")");
+        // a FLOAT's text is refused online (DuckDB's digits are not always the shortest)
+        String refused = col.equals("f") && type.equals("VARCHAR") ? "!" : "";
+        c.add(refused + "TRY_CAST(" + col + " AS " + type + ")");
+        c.add(refused + "CAST(" + col + " AS " + type + ")");
       }
     }
     c.addAll(

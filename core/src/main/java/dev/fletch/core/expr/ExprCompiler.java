@@ -35,6 +35,7 @@ public final class ExprCompiler {
    */
   public static CompiledExpression compile(Typed t, ValueType declared, int pos) {
     requireNonNull(declared, "declared is null");
+    OnlineRules.checkCast(t.type(), SqlType.of(declared), pos);
     Typed cast = TypeChecker.castTo(t, declared, pos);
     return new CompiledExpression(node(cast), cast.type(), declared);
   }

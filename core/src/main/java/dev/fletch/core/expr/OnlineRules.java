@@ -48,6 +48,9 @@ final class OnlineRules {
               + " b) or epoch_us(a) - epoch_us(b)",
           t.pos());
     }
+    if (t.op() == Op.CAST || t.op() == Op.TRY_CAST) {
+      checkCast(t.arg(0).type(), t.type(), t.pos());
+    }
     if ((t.op() == Op.CAST || t.op() == Op.TRY_CAST)
         && t.arg(0).type().kind() == Kind.VARCHAR
         && t.type().kind() == Kind.INTERVAL) {
@@ -149,6 +152,20 @@ final class OnlineRules {
         }
       }
       default -> {}
+    }
+  }
+
+  /**
+   * A FLOAT written as text: DuckDB's digits for a FLOAT are not always the shortest that read back
+   * (173381808 stays 173381808.0 where the shortest is 173381810.0), so Java cannot reproduce them.
+   */
+  static void checkCast(SqlType from, SqlType to, int pos) {
+    SqlType f = from.isList() ? from.element() : from;
+    if (f.kind() == Kind.FLOAT && to.kind() == Kind.VARCHAR) {
+      throw refuse(
+          "a FLOAT as text (DuckDB's digits for a FLOAT are not always the shortest); cast it to"
+              + " DOUBLE first",
+          pos);
     }
   }
 
