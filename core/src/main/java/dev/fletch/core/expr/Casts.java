@@ -290,10 +290,11 @@ final class Casts {
       Object e = list.get(i);
       if (e == null) {
         b.append("NULL");
-      } else if (element.kind() == Kind.VARCHAR) {
-        b.append(quoteInList((String) e));
-      } else {
+      } else if (element.isList()) {
         b.append(text(e, element));
+      } else {
+        // every element's text is quoted where it would not read back (a space, a colon, ...)
+        b.append(quoteInList(text(e, element)));
       }
     }
     return b.append(']').toString();

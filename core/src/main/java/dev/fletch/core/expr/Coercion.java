@@ -127,14 +127,24 @@ final class Coercion {
    * The type both sides of a comparison convert to: as {@link #common}, and a VARCHAR compared with
    * a number, a date or a time converts to that type (DuckDB casts the text, row by row).
    */
-  static SqlType comparison(Typed l, Typed r, String what, int pos) {
+  static SqlType comparison(Typed l, Typed r, boolean equality, String what, int pos) {
     SqlType lt = l.type();
     SqlType rt = r.type();
-    if (lt.kind() == Kind.VARCHAR && convertsFromText(rt)) {
-      return rt;
-    }
-    if (rt.kind() == Kind.VARCHAR && convertsFromText(lt)) {
-      return lt;
+    boolean textLeft = lt.kind() == Kind.VARCHAR && !l.isStringLiteral();
+    boolean textRight = rt.kind() == Kind.VARCHAR && !r.isStringLiteral();
+    if ((textLeft && convertsFromText(rt)) || (textRight && convertsFromText(lt))) {
+      if (!equality) {
+        throw new ExpressionException(
+            "cannot compare values of type "
+                + lt
+                + " and "
+                + rt
+                + " with "
+                + what
+                + " (write a CAST)",
+            pos);
+      }
+      return textLeft ? rt : lt;
     }
     return common(List.of(l, r), what, pos);
   }

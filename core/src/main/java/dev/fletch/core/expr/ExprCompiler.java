@@ -15,8 +15,9 @@ import java.util.List;
  * closures that evaluates one row at a time: inputs by slot, no name lookups, no reflection, every
  * operator already specialized to its operand types. SQL's rules throughout: NULL in, NULL out
  * (except IS [NOT] NULL, IS [NOT] DISTINCT FROM, coalesce, concat, AND/OR's three-valued logic,
- * IN's NULL when nothing matched and a NULL was listed); AND, OR, CASE and coalesce evaluate their
- * later operands only where DuckDB does (so {@code x <> 0 AND 10 % x = 1} never fails on 0).
+ * IN's NULL when nothing matched and a NULL was listed). Like DuckDB, every operand of an operator,
+ * of AND and OR, and every argument of a function is evaluated (so {@code x <> 0 AND 10 % x = 1}
+ * fails where x is 0, as in DuckDB), while CASE evaluates a branch only for a row that takes it.
  */
 public final class ExprCompiler {
   private ExprCompiler() {}
@@ -34,6 +35,7 @@ public final class ExprCompiler {
    */
   public static CompiledExpression compile(Typed t, ValueType declared, int pos) {
     requireNonNull(declared, "declared is null");
+    OnlineRules.checkCast(t.type(), SqlType.of(declared), pos);
     Typed cast = TypeChecker.castTo(t, declared, pos);
     return new CompiledExpression(node(cast), cast.type(), declared);
   }
@@ -72,6 +74,8 @@ public final class ExprCompiler {
             }
             try {
               return c.apply(v);
+            } catch (UnsupportedValueException e) {
+              throw e;
             } catch (EvaluationException | ArithmeticException e) {
               return null;
             }
@@ -91,13 +95,12 @@ public final class ExprCompiler {
         {
           Node l = node(t.arg(0));
           Node r = node(t.arg(1));
+          // DuckDB evaluates both sides (an error on the right is raised even where the left
+          // is FALSE), then applies three-valued logic
           return row -> {
             Object a = l.eval(row);
-            if (a == Boolean.FALSE) {
-              return false;
-            }
             Object b = r.eval(row);
-            if (b == Boolean.FALSE) {
+            if (a == Boolean.FALSE || b == Boolean.FALSE) {
               return false;
             }
             return a == null || b == null ? null : true;
@@ -109,11 +112,8 @@ public final class ExprCompiler {
           Node r = node(t.arg(1));
           return row -> {
             Object a = l.eval(row);
-            if (a == Boolean.TRUE) {
-              return true;
-            }
             Object b = r.eval(row);
-            if (b == Boolean.TRUE) {
+            if (a == Boolean.TRUE || b == Boolean.TRUE) {
               return true;
             }
             return a == null || b == null ? null : false;

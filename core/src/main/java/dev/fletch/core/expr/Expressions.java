@@ -30,6 +30,20 @@ public final class Expressions {
     return e;
   }
 
+  /**
+   * {@code e} checked for evaluation in Java (serving's on-demand features, the stream ingestor)
+   * and compiled, its result cast to {@code declared} as the offline store casts it: compile once
+   * (per registry version), evaluate per row. Throws {@link ExpressionException} at the offending
+   * token for an unknown column, a function or operator given types it does not take, a result that
+   * does not cast to {@code declared}, or what is evaluated only in DuckDB (docs/expressions.md,
+   * "Online evaluation").
+   */
+  public static CompiledExpression compile(
+      Expr e, TypeChecker.Resolver inputs, dev.fletch.core.model.ValueType declared) {
+    Typed typed = TypeChecker.check(e, inputs, TypeChecker.Target.JAVA);
+    return ExprCompiler.compile(typed, declared, e.pos());
+  }
+
   /** Every column reference, in the order written (each occurrence). */
   public static List<Expr.Column> columns(Expr e) {
     List<Expr.Column> out = new ArrayList<>();

@@ -224,7 +224,17 @@ final class FunctionImpls {
         return strict3(
             a[0], a[1], a[2], (x, y, z) -> Texts.splitPart((String) x, (String) y, (Long) z));
       case "string_split":
-        return strict2(a[0], a[1], (x, y) -> Texts.split((String) x, (String) y));
+        // a NULL separator leaves the text whole
+        return row -> {
+          Object x = a[0].eval(row);
+          Object y = a[1].eval(row);
+          if (x == null) {
+            return null;
+          }
+          return y == null
+              ? new ArrayList<Object>(List.of(x))
+              : Texts.split((String) x, (String) y);
+        };
       case "regexp_matches", "regexp_replace", "regexp_extract":
         return regex(fn, t, a);
       case "encode":
@@ -259,12 +269,24 @@ final class FunctionImpls {
       case "epoch":
         {
           boolean dates = a0.kind() == Kind.DATE;
+          if (a0.kind() == Kind.TIMESTAMPTZ) {
+            // DuckDB's TIMESTAMPTZ functions work in milliseconds (ICU) plus the microseconds
+            return strict(a[0], x -> tzEpoch((Long) x));
+          }
           return strict(a[0], x -> micros(x, dates) / 1e6);
         }
       case "epoch_ms":
         {
           boolean dates = a0.kind() == Kind.DATE;
-          return strict(a[0], x -> Math.floorDiv(micros(x, dates), 1000L));
+          // DuckDB rounds to the nearest millisecond, halves away from zero
+          return strict(
+              a[0],
+              x -> {
+                long m = micros(x, dates);
+                long q = m / 1000;
+                long r = m % 1000;
+                return r >= 500 ? q + 1 : r <= -500 ? q - 1 : q;
+              });
         }
       case "epoch_us":
         {
@@ -312,12 +334,14 @@ final class FunctionImpls {
         {
           boolean position = fn.equals("list_position");
           Comparator<Object> cmp = Values.comparator(args.get(1).type());
+          // list_contains(l, NULL) is NULL; list_position(l, NULL) finds a NULL element; a
+          // position not found is NULL
           return row -> {
             Object l = a[0].eval(row);
-            if (l == null) {
+            Object x = a[1].eval(row);
+            if (l == null || (x == null && !position)) {
               return null;
             }
-            Object x = a[1].eval(row);
             List<?> list = (List<?>) l;
             for (int i = 0; i < list.size(); i++) {
               Object e = list.get(i);
@@ -325,10 +349,7 @@ final class FunctionImpls {
                 return position ? (Object) (long) (i + 1) : Boolean.TRUE;
               }
             }
-            if (x == null && !position) {
-              return null;
-            }
-            return position ? (Object) 0L : Boolean.FALSE;
+            return position ? null : Boolean.FALSE;
           };
         }
       case "list_extract":
@@ -379,13 +400,12 @@ final class FunctionImpls {
   }
 
   static Node strict2(Node x, Node y, Compiled.Binary f) {
+    // DuckDB evaluates every argument of a function, so an error in one is raised even where
+    // another is NULL
     return row -> {
       Object v = x.eval(row);
-      if (v == null) {
-        return null;
-      }
       Object w = y.eval(row);
-      return w == null ? null : f.apply(v, w);
+      return v == null || w == null ? null : f.apply(v, w);
     };
   }
 
@@ -396,15 +416,9 @@ final class FunctionImpls {
   static Node strict3(Node x, Node y, Node z, Ternary f) {
     return row -> {
       Object u = x.eval(row);
-      if (u == null) {
-        return null;
-      }
       Object v = y.eval(row);
-      if (v == null) {
-        return null;
-      }
       Object w = z.eval(row);
-      return w == null ? null : f.apply(u, v, w);
+      return u == null || v == null || w == null ? null : f.apply(u, v, w);
     };
   }
 
@@ -601,9 +615,16 @@ final class FunctionImpls {
       return strict(a[1], x -> Temporal.trunc(part, micros(x, dates)));
     }
     if (part.equals("epoch")) {
+      if (t.arg(1).type().kind() == Kind.TIMESTAMPTZ) {
+        return strict(a[1], x -> tzEpoch((Long) x));
+      }
       return strict(a[1], x -> micros(x, dates) / 1e6);
     }
     return strict(a[1], x -> Temporal.part(part, micros(x, dates)));
+  }
+
+  static double tzEpoch(long micros) {
+    return Math.floorDiv(micros, 1000L) / 1e3 + Math.floorMod(micros, 1000L) / 1e6;
   }
 
   private static Object toTimestamp(double seconds) {

@@ -318,7 +318,14 @@ final class FunctionTypes {
           return call(fn, SqlType.VARCHAR, pos, dateTime(fn, x), text(fn, f));
         }
       case "strptime":
-        return call(fn, SqlType.TIMESTAMP, pos, texts(fn, args));
+        {
+          // with a time zone in the format, DuckDB returns TIMESTAMP WITH TIME ZONE
+          Typed f = args.get(1);
+          boolean zone =
+              f.isStringLiteral()
+                  && (((String) f.value()).contains("%z") || ((String) f.value()).contains("%Z"));
+          return call(fn, zone ? SqlType.TIMESTAMPTZ : SqlType.TIMESTAMP, pos, texts(fn, args));
+        }
       case "list_value":
         {
           SqlType t = Coercion.common(args, "a list", pos);

@@ -39,6 +39,18 @@ final class OnlineRules {
             t.pos());
       }
     }
+    if (t.op() == Op.ARITHMETIC
+        && t.type().kind() == Kind.INTERVAL
+        && t.arg(0).type().kind() == Kind.TIMESTAMPTZ) {
+      throw refuse(
+          "TIMESTAMP WITH TIME ZONE - TIMESTAMP WITH TIME ZONE (DuckDB computes it through ICU,"
+              + " up to a millisecond off for some times before 1970); use date_diff('second', a,"
+              + " b) or epoch_us(a) - epoch_us(b)",
+          t.pos());
+    }
+    if (t.op() == Op.CAST || t.op() == Op.TRY_CAST) {
+      checkCast(t.arg(0).type(), t.type(), t.pos());
+    }
     if ((t.op() == Op.CAST || t.op() == Op.TRY_CAST)
         && t.arg(0).type().kind() == Kind.VARCHAR
         && t.type().kind() == Kind.INTERVAL) {
@@ -116,6 +128,19 @@ final class OnlineRules {
           throw refuse(fn + "() of an INTERVAL", t.pos());
         }
       }
+      case "log10", "log2" ->
+          throw refuse(
+              fn
+                  + "() (the C library's, which DuckDB calls, can differ from Java's in the last bit);"
+                  + " use ln(x) / ln("
+                  + (fn.equals("log10") ? "10" : "2")
+                  + ")",
+              t.pos());
+      case "cbrt" ->
+          throw refuse(
+              "cbrt() (DuckDB's cube root, the C library's, can differ from Java's in the last bit);"
+                  + " use pow(x, 1.0 / 3) for a positive x",
+              t.pos());
       case "list_distinct" -> {
         if (parent == null
             || parent.op() != Op.CALL
@@ -127,6 +152,20 @@ final class OnlineRules {
         }
       }
       default -> {}
+    }
+  }
+
+  /**
+   * A FLOAT written as text: DuckDB's digits for a FLOAT are not always the shortest that read back
+   * (173381808 stays 173381808.0 where the shortest is 173381810.0), so Java cannot reproduce them.
+   */
+  static void checkCast(SqlType from, SqlType to, int pos) {
+    SqlType f = from.isList() ? from.element() : from;
+    if (f.kind() == Kind.FLOAT && to.kind() == Kind.VARCHAR) {
+      throw refuse(
+          "a FLOAT as text (DuckDB's digits for a FLOAT are not always the shortest); cast it to"
+              + " DOUBLE first",
+          pos);
     }
   }
 

@@ -80,7 +80,7 @@ final class Temporal {
             + pad(d.getMonthValue(), 2)
             + "-"
             + pad(d.getDayOfMonth(), 2);
-    return date + " " + timeText(timeOfDay(micros)) + (y > 0 ? "" : " (BC)");
+    return date + (y > 0 ? "" : " (BC)") + " " + timeText(timeOfDay(micros));
   }
 
   /** HH:MM:SS[.ffffff] with trailing zeros of the fraction dropped. */
@@ -157,9 +157,11 @@ final class Temporal {
     if (t.equalsIgnoreCase("epoch")) {
       return 0;
     }
+    infinite(t);
     Matcher m = DATE.matcher(t);
     if (!m.matches()) {
-      throw Parse.fail(s, SqlType.DATE);
+      // a timestamp's text is a date too (its time and offset ignored)
+      return Math.toIntExact(Math.floorDiv(parseTimestamp(s, SqlType.TIMESTAMP), MICROS_PER_DAY));
     }
     int y = Integer.parseInt(m.group(1));
     if (m.group(4) != null) {
@@ -174,11 +176,29 @@ final class Temporal {
     }
   }
 
+  /**
+   * DuckDB reads 'infinity' as an infinite date or timestamp; Fletch has no such value (an Instant
+   * cannot hold it), so evaluation fails there instead.
+   */
+  private static void infinite(String t) {
+    String l = t.toLowerCase(Locale.ROOT);
+    if (l.equals("infinity")
+        || l.equals("-infinity")
+        || l.equals("inf")
+        || l.equals("-inf")
+        || l.equals("+infinity")
+        || l.equals("+inf")) {
+      throw new UnsupportedValueException(
+          "'" + t + "' is an infinite date or timestamp, which Fletch does not evaluate");
+    }
+  }
+
   static long parseTimestamp(String s, SqlType to) {
     String t = s.strip();
     if (t.equalsIgnoreCase("epoch")) {
       return 0;
     }
+    infinite(t);
     Matcher m = TIMESTAMP.matcher(t);
     if (!m.matches()) {
       throw Parse.fail(s, to);
@@ -213,7 +233,8 @@ final class Temporal {
       }
       micros = h * MICROS_PER_HOUR + mi * MICROS_PER_MINUTE + se * MICROS_PER_SECOND + frac;
     }
-    if (m.group(8) != null && !m.group(8).equals("Z")) {
+    // a naive TIMESTAMP ignores a written offset; TIMESTAMPTZ converts to UTC
+    if (to.kind() == Kind.TIMESTAMPTZ && m.group(8) != null && !m.group(8).equals("Z")) {
       String o = m.group(8).replace(":", "");
       int sign = o.charAt(0) == '-' ? -1 : 1;
       int oh =
@@ -245,7 +266,8 @@ final class Temporal {
         int days = dateLeft ? (Integer) p : (Integer) q;
         long n = dateLeft ? (Long) q : (Long) p;
         long r = days + sign * n;
-        if (r < -2147483646L || r > 2147483646L) {
+        // DuckDB: 32-bit arithmetic, and the result may not be one of the two infinities
+        if (r < Integer.MIN_VALUE || r >= Integer.MAX_VALUE || r == -Integer.MAX_VALUE) {
           throw new EvaluationException("Date out of range");
         }
         return (int) r;
@@ -302,6 +324,10 @@ final class Temporal {
       return (p, q) -> {
         Interval i = (Interval) (intervalLeft ? p : q);
         long n = (Long) (intervalLeft ? q : p);
+        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+          // DuckDB converts the factor to a 32-bit integer first
+          throw new EvaluationException("Type INT64 with value " + n + " can't be cast to INT32");
+        }
         try {
           return new Interval(
               Math.toIntExact(Math.multiplyExact((long) i.months(), n)),
@@ -380,7 +406,7 @@ final class Temporal {
     LocalDate d = dateOf(ts);
     long time = timeOfDay(ts);
     return switch (part) {
-      case "year" -> d.getYear() > 0 ? d.getYear() : d.getYear() - 1;
+      case "year" -> d.getYear();
       case "month" -> d.getMonthValue();
       case "day" -> d.getDayOfMonth();
       case "hour" -> time / MICROS_PER_HOUR;
@@ -402,7 +428,7 @@ final class Temporal {
   }
 
   private static long yearOf(LocalDate d) {
-    return d.getYear() > 0 ? d.getYear() : d.getYear() - 1;
+    return d.getYear();
   }
 
   /** date_trunc: the timestamp at the start of its {@code part}. */
@@ -411,10 +437,8 @@ final class Temporal {
     long time = timeOfDay(ts);
     long day = Math.floorDiv(ts, MICROS_PER_DAY) * MICROS_PER_DAY;
     return switch (part) {
-      case "millennium" ->
-          startOfYear(d.getYear() > 0 ? ((d.getYear() - 1) / 1000) * 1000 + 1 : d.getYear());
-      case "century" ->
-          startOfYear(d.getYear() > 0 ? ((d.getYear() - 1) / 100) * 100 + 1 : d.getYear());
+      case "millennium" -> startOfYear(d.getYear() / 1000 * 1000);
+      case "century" -> startOfYear(d.getYear() / 100 * 100);
       case "decade" -> startOfYear(Math.floorDiv(d.getYear(), 10) * 10);
       case "year" -> startOfYear(d.getYear());
       case "quarter" -> days(LocalDate.of(d.getYear(), (d.getMonthValue() - 1) / 3 * 3 + 1, 1));
@@ -449,9 +473,10 @@ final class Temporal {
     LocalDate db = dateOf(b);
     return switch (part) {
       case "year" -> db.getYear() - da.getYear();
+      // months since year 0 over 3, truncated as C truncates (shifted before year 0)
       case "quarter" ->
-          (db.getYear() * 4L + (db.getMonthValue() - 1) / 3)
-              - (da.getYear() * 4L + (da.getMonthValue() - 1) / 3);
+          (db.getYear() * 12L + db.getMonthValue() - 1) / 3
+              - (da.getYear() * 12L + da.getMonthValue() - 1) / 3;
       case "month" ->
           (db.getYear() * 12L + db.getMonthValue()) - (da.getYear() * 12L + da.getMonthValue());
       case "decade" -> db.getYear() / 10 - da.getYear() / 10;
@@ -459,10 +484,10 @@ final class Temporal {
       case "millennium" -> db.getYear() / 1000 - da.getYear() / 1000;
       case "week" -> ChronoUnit.DAYS.between(da, db) / 7;
       case "day", "dow", "isodow", "doy" -> db.toEpochDay() - da.toEpochDay();
-      case "hour" -> b / MICROS_PER_HOUR - a / MICROS_PER_HOUR;
-      case "minute" -> b / MICROS_PER_MINUTE - a / MICROS_PER_MINUTE;
-      case "second" -> b / MICROS_PER_SECOND - a / MICROS_PER_SECOND;
-      case "millisecond" -> b / 1000 - a / 1000;
+      case "hour" -> Math.floorDiv(b, MICROS_PER_HOUR) - Math.floorDiv(a, MICROS_PER_HOUR);
+      case "minute" -> Math.floorDiv(b, MICROS_PER_MINUTE) - Math.floorDiv(a, MICROS_PER_MINUTE);
+      case "second" -> Math.floorDiv(b, MICROS_PER_SECOND) - Math.floorDiv(a, MICROS_PER_SECOND);
+      case "millisecond" -> Math.floorDiv(b, 1000L) - Math.floorDiv(a, 1000L);
       case "microsecond" -> b - a;
       default -> throw new IllegalStateException(part);
     };

@@ -142,6 +142,11 @@ final class TimeFormat {
 
   /** strptime: the timestamp {@code text} spells in {@code format}, or an error naming both. */
   static long parse(String text, String format) {
+    String l = text.strip().toLowerCase(Locale.ROOT);
+    if (l.equals("infinity") || l.equals("-infinity")) {
+      throw new UnsupportedValueException(
+          "'" + text + "' is an infinite timestamp, which Fletch does not evaluate");
+    }
     int year = 1900;
     int month = 1;
     int day = 1;

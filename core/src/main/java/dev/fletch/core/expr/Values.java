@@ -179,8 +179,7 @@ final class Values {
   static double roundDigits(double d, long digits) {
     if (digits < 0) {
       double m = Math.pow(10, -digits);
-      double r = roundHalfAway(d / m) * m;
-      return Double.isInfinite(r) || Double.isNaN(r) ? 0 : r;
+      return roundHalfAway(d / m) * m;
     }
     double m = Math.pow(10, digits);
     double r = roundHalfAway(d * m) / m;
@@ -190,8 +189,7 @@ final class Values {
   static double truncDigits(double d, long digits) {
     if (digits < 0) {
       double m = Math.pow(10, -digits);
-      double r = trunc(d / m) * m;
-      return Double.isInfinite(r) || Double.isNaN(r) ? 0 : r;
+      return trunc(d / m) * m;
     }
     double m = Math.pow(10, digits);
     double r = trunc(d * m) / m;
