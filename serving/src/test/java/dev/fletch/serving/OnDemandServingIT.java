@@ -97,6 +97,10 @@ class OnDemandServingIT {
             - {name: per_item, type: DOUBLE, expression: "round(amount / items, 2)"}
             - {name: busy, type: BOOL, expression: "activity.txn_count_24h + items >= 5"}
             - {name: band, type: STRING, expression: "CASE WHEN amount >= 100 THEN 'high' WHEN amount IS NULL THEN 'unknown' ELSE 'low' END"}
+        - name: strict
+          request_fields: [{name: items, type: INT64}]
+          features:
+            - {name: big, type: INT64, expression: "items * 4611686018427387904"}
         - name: risk2
           views: [risk]
           features:
@@ -267,6 +271,21 @@ class OnDemandServingIT {
                 () -> client.getFeatures(List.of("risk:vs_avg"), badAmount));
         assertTrue(
             wrong.getMessage().contains("row 1, column 'amount' (DOUBLE)"), wrong.getMessage());
+        // A row the expression cannot be computed for (DuckDB fails the same query offline).
+        InvalidRequestException overflow =
+            assertThrows(
+                InvalidRequestException.class,
+                () ->
+                    client.getFeatures(
+                        List.of("strict:big"),
+                        Map.of("customer_id", List.of(1L, 2L), "items", List.of(1L, 3L))));
+        assertTrue(
+            overflow
+                    .getMessage()
+                    .contains(
+                        "on-demand feature strict:big cannot be computed for" + " entity row 1")
+                && overflow.getMessage().contains("Overflow"),
+            overflow.getMessage());
       }
     } finally {
       if (redis != null) {
