@@ -12,6 +12,7 @@ import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.Monitoring;
 import dev.fletch.core.model.Source;
 import dev.fletch.core.model.SourceFormat;
 import dev.fletch.core.model.StreamSpec;
@@ -74,7 +75,8 @@ final class DefinitionReader {
           "tags",
           "schedule",
           "aggregations",
-          "hop");
+          "hop",
+          "monitoring");
   static final List<String> AGGREGATION_KEYS =
       List.of("function", "column", "expression", "type", "windows", "name");
   static final List<String> FEATURE_KEYS =
@@ -361,6 +363,7 @@ final class DefinitionReader {
     String description = m.string("description", false);
     String owner = m.string("owner", false);
     Map<String, String> tags = MappingReader.values(m.stringMap("tags"));
+    Monitoring monitoring = m.has("monitoring") ? MonitoringReader.read(problems, file, m) : null;
     if (name == null) {
       return;
     }
@@ -379,7 +382,8 @@ final class DefinitionReader {
               tags,
               schedule,
               aggregations,
-              hop);
+              hop,
+              monitoring);
     }
     ViewDef def = new ViewDef(name, m.valueAt("name"), view, entities, source, features);
     ViewDef first = defs.views.get(name);
