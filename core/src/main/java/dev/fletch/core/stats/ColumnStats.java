@@ -52,7 +52,7 @@ public record ColumnStats(
   }
 
   /** The share of rows whose value is null (0 for a column of no rows). */
-  @JsonProperty("nullFraction")
+  @JsonProperty
   public double nullFraction() {
     return count == 0 ? 0 : (double) nulls / count;
   }
