@@ -32,7 +32,7 @@ public record DriftReport(
   }
 
   /** Whether any feature crossed a threshold. */
-  @JsonProperty("anyDrifted")
+  @JsonProperty
   public boolean anyDrifted() {
     return features.stream().anyMatch(FeatureDrift::drifted);
   }

@@ -50,7 +50,7 @@ public record FeatureDrift(
   }
 
   /** Whether a measure crossed its threshold. */
-  @JsonProperty("drifted")
+  @JsonProperty
   public boolean drifted() {
     return !crossed.isEmpty();
   }
