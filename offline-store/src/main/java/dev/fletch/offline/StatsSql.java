@@ -77,6 +77,35 @@ final class StatsSql {
     return "CAST(" + ident(column) + " AS VARCHAR)";
   }
 
+  /**
+   * A number's finite values as DOUBLE (NaN and infinities as NULL), computed once per row in a
+   * projection under the aggregates: about twice as fast as a FILTER on each aggregate.
+   */
+  private static String finite(int column) {
+    return ident("__fletch_x" + column);
+  }
+
+  /**
+   * {@code from} with each number's finite values added as {@link #finite} columns (the scan still
+   * reads only the columns the aggregates use).
+   */
+  private static String withFinite(String from, Columns columns) {
+    StringJoiner select = new StringJoiner(", ", "(SELECT ", " FROM " + from + ") AS s");
+    select.add("*");
+    for (int i = 0; i < columns.names().size(); i++) {
+      if (kind(columns.types().get(i)) == ColumnKind.NUMERIC) {
+        String x = number(columns.names().get(i));
+        select.add(
+            (floating(columns.types().get(i))
+                    ? "CASE WHEN isfinite(" + x + ") THEN " + x + " END"
+                    : x)
+                + " AS "
+                + finite(i));
+      }
+    }
+    return select.toString();
+  }
+
   /** Statistics of every column of {@code from} (a table name, or a table function call). */
   static DatasetStats summarise(Connection conn, String from, Columns columns) throws SQLException {
     int n = columns.names().size();
@@ -89,23 +118,15 @@ final class StatsSql {
       first.add("count(" + q + ") AS " + alias(i, "n"));
       switch (kind(type)) {
         case NUMERIC -> {
-          String x = number(c);
-          String finite = " FILTER (WHERE isfinite(" + x + "))";
+          String x = finite(i);
           first.add("approx_count_distinct(" + q + ") AS " + alias(i, "d"));
-          first.add("count(" + x + ")" + finite + " AS " + alias(i, "f"));
-          first.add("min(" + x + ")" + finite + " AS " + alias(i, "min"));
-          first.add("max(" + x + ")" + finite + " AS " + alias(i, "max"));
-          first.add("avg(" + x + ")" + finite + " AS " + alias(i, "mean"));
-          first.add("stddev_samp(" + x + ")" + finite + " AS " + alias(i, "sd"));
+          first.add("count(" + x + ") AS " + alias(i, "f"));
+          first.add("min(" + x + ") AS " + alias(i, "min"));
+          first.add("max(" + x + ") AS " + alias(i, "max"));
+          first.add("avg(" + x + ") AS " + alias(i, "mean"));
+          first.add("stddev_samp(" + x + ") AS " + alias(i, "sd"));
           first.add(
-              "approx_quantile("
-                  + x
-                  + ", "
-                  + Quantiles.PROBABILITIES
-                  + ")"
-                  + finite
-                  + " AS "
-                  + alias(i, "q"));
+              "approx_quantile(" + x + ", " + Quantiles.PROBABILITIES + ") AS " + alias(i, "q"));
         }
         case CATEGORICAL -> {
           first.add("approx_count_distinct(" + q + ") AS " + alias(i, "d"));
@@ -138,14 +159,14 @@ final class StatsSql {
     long rows;
     List<Partial> partials = new ArrayList<>(n);
     try (Statement st = conn.createStatement();
-        ResultSet rs = st.executeQuery("SELECT " + first + " FROM " + from)) {
+        ResultSet rs = st.executeQuery("SELECT " + first + " FROM " + withFinite(from, columns))) {
       rs.next();
       rows = rs.getLong("rows");
       for (int i = 0; i < n; i++) {
         partials.add(Partial.read(rs, i, columns.names().get(i), columns.types().get(i), rows));
       }
     }
-    countBins(conn, from, partials);
+    countBins(conn, withFinite(from, columns), partials);
     List<ColumnStats> out = new ArrayList<>(n);
     for (Partial p : partials) {
       out.add(p.stats());
@@ -169,11 +190,12 @@ final class StatsSql {
     for (int i = 0; i < partials.size(); i++) {
       Partial p = partials.get(i);
       if (p.kind == ColumnKind.NUMERIC && p.min != null && p.max > p.min) {
-        String x = number(p.name);
+        String x = finite(i);
         select.add(
-            "histogram(CASE WHEN isfinite("
+            // least() skips NULLs: without the CASE, nulls would land in the last bin
+            "histogram(CASE WHEN "
                 + x
-                + ") THEN least("
+                + " IS NOT NULL THEN least("
                 + (Histogram.BINS - 1)
                 + ", CAST(floor(("
                 + x
@@ -329,7 +351,8 @@ final class StatsSql {
           kind,
           rows,
           nulls,
-          distinct,
+          // the sketch may overshoot a little; there cannot be more distinct values than values
+          Math.min(distinct, nonNull),
           nonFinite,
           min,
           max,
