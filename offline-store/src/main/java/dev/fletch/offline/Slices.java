@@ -125,7 +125,7 @@ final class Slices {
                               + all
                               + ")"));
       String t =
-          FeatureSql.utcTimestamp(ident(f.timeColumn()), type)
+          TimeTypes.asUtcMicros(ident(f.timeColumn()), type)
               .orElseThrow(
                   () ->
                       new InvalidRequestException(
@@ -135,7 +135,7 @@ final class Slices {
                               + "' has type "
                               + type
                               + "; expected "
-                              + FeatureSql.TIME_TYPES));
+                              + TimeTypes.ACCEPTED));
       select +=
           " WHERE "
               + t

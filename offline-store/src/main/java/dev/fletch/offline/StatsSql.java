@@ -141,7 +141,7 @@ final class StatsSql {
                   + alias(i, "top"));
         }
         case TIME -> {
-          String t = FeatureSql.utcTimestamp(q, type).orElse("CAST(" + q + " AS TIMESTAMP)");
+          String t = TimeTypes.asUtcMicros(q, type).orElse("CAST(" + q + " AS TIMESTAMP)");
           first.add("approx_count_distinct(" + q + ") AS " + alias(i, "d"));
           first.add("epoch_us(min(" + t + ")) AS " + alias(i, "min"));
           first.add("epoch_us(max(" + t + ")) AS " + alias(i, "max"));

@@ -304,7 +304,7 @@ class RegistryHttpTest {
     assertEquals(100, view.json().at("/stats/rows").asLong());
     assertEquals("amount", view.json().at("/stats/columns/0/name").asText());
     assertEquals(40.5, view.json().at("/stats/columns/0/mean").asDouble());
-    assertEquals(0.02, view.json().at("/stats/columns/0/nullFraction").asDouble(), 1e-12);
+    assertEquals(0.02, view.json().at("/stats/columns/0/null_fraction").asDouble(), 1e-12);
     assertEquals(3, view.json().at("/stats/columns/0/histogram/edges").size());
     assertEquals("card", view.json().at("/stats/columns/1/top/0/value").asText());
     Reply job = get("/api/v1/projects/payments/jobs/" + id + "/stats");
@@ -332,6 +332,8 @@ class RegistryHttpTest {
     Reply list = get("/api/v1/projects/payments/datasets");
     assertEquals(1, list.json().get("datasets").size());
     assertEquals("/data/train.parquet", list.json().at("/datasets/0/path").asText());
+    assertEquals(
+        1234, list.json().at("/datasets/0/size_bytes").asLong(), "snake_case as every route");
     assertTrue(list.json().at("/datasets/0/stats").isMissingNode(), "listed without statistics");
     Reply one = get("/api/v1/projects/payments/datasets/" + ds);
     assertEquals(7.0, one.json().at("/stats/columns/0/mean").asDouble());
