@@ -20,6 +20,7 @@ import dev.fletch.offline.DataSlice;
 import dev.fletch.offline.OfflineStore;
 import dev.fletch.offline.OfflineStore.ComparedColumn;
 import dev.fletch.offline.OfflineStore.SliceColumn;
+import dev.fletch.offline.TrainingSetMetadata;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -132,7 +133,8 @@ public final class DriftCheck {
   private Side side(FeatureRepo repo, DriftSource source) {
     if (source instanceof DriftSource.TrainingSet t) {
       DataSlice slice = new DataSlice.Files(t.file());
-      return new Side(source, slice, columns(repo, slice, t.features(), null));
+      Map<String, String> features = t.features().isEmpty() ? lineage(t) : t.features();
+      return new Side(source, slice, columns(repo, slice, features, null));
     }
     if (source instanceof DriftSource.ViewRange v) {
       if (repo == null) {
@@ -162,6 +164,22 @@ public final class DriftCheck {
                             + ": serving does not log the values it answers with yet; compare a"
                             + " training set or a view's range instead"));
     return new Side(source, found.slice(), columns(repo, found.slice(), found.features(), null));
+  }
+
+  /**
+   * What a training set's own footer says each column holds (Fletch writes it into every Parquet
+   * training set), so that a copied or moved one still matches by feature; empty for other files.
+   */
+  private Map<String, String> lineage(DriftSource.TrainingSet t) {
+    java.nio.file.Path file = t.file();
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      return Map.of();
+    }
+    try {
+      return TrainingSetMetadata.featureRefs(offline.describeFile(file).metadata());
+    } catch (dev.fletch.core.FletchException e) {
+      return Map.of();
+    }
   }
 
   /** A slice's columns and, where known, the feature each holds. */

@@ -323,6 +323,47 @@ class DriftCheckTest {
     assertEquals(1, mixed.features().size());
     assertEquals("amount", mixed.features().get(0).referenceColumn());
     assertFalse(mixed.features().get(0).drifted(), mixed.features().get(0).crossed().toString());
+
+    // A training set Fletch wrote says in its footer which feature each column holds: two of them
+    // match by feature even without definitions, whatever their columns are called.
+    Path early = dir.resolve("early.parquet");
+    Path late = dir.resolve("late.parquet");
+    store.historicalToFile(
+        repo,
+        new dev.fletch.offline.HistoricalRequest(
+            new dev.fletch.offline.EntitySet.FromViewRange("payments", t0, mid.minusSeconds(1)),
+            List.of("payments:amount"),
+            null,
+            null,
+            false,
+            early,
+            null));
+    store.historicalToFile(
+        repo,
+        new dev.fletch.offline.HistoricalRequest(
+            new dev.fletch.offline.EntitySet.FromViewRange(
+                "payments", mid, t0.plus(Duration.ofDays(30))),
+            List.of("payments:amount"),
+            null,
+            null,
+            true,
+            late,
+            null));
+    DriftReport files =
+        check.run(
+            new DriftCheck.Request(
+                null,
+                new DriftSource.TrainingSet(early),
+                new DriftSource.TrainingSet(late),
+                List.of()),
+            null);
+    // (without definitions, the join key customer_id is not known as one: it is compared too)
+    assertEquals(2, files.features().size(), files.features().toString());
+    FeatureDrift byFooter = feature(files, "payments:amount");
+    assertEquals("payments:amount", byFooter.feature());
+    assertEquals("amount", byFooter.referenceColumn());
+    assertEquals("payments__amount", byFooter.currentColumn());
+    assertTrue(byFooter.drifted());
   }
 
   @Test
