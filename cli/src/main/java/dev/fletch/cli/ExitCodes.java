@@ -8,12 +8,15 @@ package dev.fletch.cli;
  *   <li>{@value #FAILURE}: the command ran and failed (invalid definitions, a conflict, a store
  *       that cannot be reached, an unexpected error).
  *   <li>{@value #USAGE}: the command line itself is wrong (unknown option, missing argument).
+ *   <li>{@value #THRESHOLD_CROSSED}: the command ran and a monitored threshold was crossed ({@code
+ *       fletch drift}: a feature drifted), for cron jobs and CI to act on.
  * </ul>
  */
 public final class ExitCodes {
   public static final int OK = 0;
   public static final int FAILURE = 1;
   public static final int USAGE = 2;
+  public static final int THRESHOLD_CROSSED = 3;
 
   private ExitCodes() {}
 }

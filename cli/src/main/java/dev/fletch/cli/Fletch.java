@@ -45,6 +45,8 @@ import picocli.CommandLine.ParseResult;
       dev.fletch.cli.commands.MaterializeCommand.class,
       dev.fletch.cli.commands.MaterializeIncrementalCommand.class,
       dev.fletch.cli.commands.JobsCommand.class,
+      dev.fletch.cli.commands.StatsCommand.class,
+      dev.fletch.cli.commands.DriftCommand.class,
       dev.fletch.cli.commands.GetOnlineCommand.class,
       dev.fletch.cli.commands.ServeCommand.class,
       dev.fletch.cli.commands.StreamCommand.class,

@@ -34,15 +34,19 @@ public final class DefinitionJson {
 
   /** The stored model's camelCase field names as the YAML writes them; others are the same. */
   private static final java.util.Map<String, String> YAML_KEYS =
-      java.util.Map.of(
-          "timestampField", "timestamp_field",
-          "createdTimestampField", "created_timestamp_field",
-          "fieldMapping", "field_mapping",
-          "joinKeys", "join_keys",
-          "inputType", "type",
-          "pushLog", "push_log",
-          "bootstrapServers", "bootstrap_servers",
-          "groupId", "group_id");
+      java.util.Map.ofEntries(
+          java.util.Map.entry("timestampField", "timestamp_field"),
+          java.util.Map.entry("createdTimestampField", "created_timestamp_field"),
+          java.util.Map.entry("fieldMapping", "field_mapping"),
+          java.util.Map.entry("joinKeys", "join_keys"),
+          java.util.Map.entry("inputType", "type"),
+          java.util.Map.entry("pushLog", "push_log"),
+          java.util.Map.entry("bootstrapServers", "bootstrap_servers"),
+          java.util.Map.entry("groupId", "group_id"),
+          java.util.Map.entry("ksPvalue", "ks_pvalue"),
+          java.util.Map.entry("chi2Pvalue", "chi2_pvalue"),
+          java.util.Map.entry("jsDistance", "js_distance"),
+          java.util.Map.entry("nullFractionDelta", "null_fraction_delta"));
 
   /** The fields stored as ISO-8601 durations that the YAML writes as {@code 7d}. */
   public static final java.util.Set<String> DURATION_FIELDS =

@@ -1,5 +1,6 @@
 package dev.fletch.core;
 
+import dev.fletch.core.stats.DatasetStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -84,4 +85,23 @@ public interface JobHistory {
 
   /** The newest jobs of a project first; {@code view} null for all views. */
   List<JobRecord> recent(String project, String view, int limit);
+
+  /** A job and the statistics of the rows it wrote. */
+  record JobStats(JobRecord job, DatasetStats stats) {}
+
+  /**
+   * Records the statistics of the rows a job wrote (replacing any recorded for it before). A
+   * history that keeps none ignores them.
+   */
+  default void recordStats(long jobId, DatasetStats stats) {}
+
+  /** The statistics recorded for a job, if any. */
+  default Optional<JobStats> stats(long jobId) {
+    return Optional.empty();
+  }
+
+  /** The newest job of the view that has statistics, with them. */
+  default Optional<JobStats> latestStats(String project, String view) {
+    return Optional.empty();
+  }
 }

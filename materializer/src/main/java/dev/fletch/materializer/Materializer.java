@@ -9,6 +9,7 @@ import dev.fletch.core.NotFoundException;
 import dev.fletch.core.UnavailableException;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.stats.DatasetStats;
 import dev.fletch.core.window.Windows;
 import dev.fletch.offline.OfflineStore;
 import dev.fletch.online.OnlineStore;
@@ -128,7 +129,8 @@ public final class Materializer {
 
   /**
    * Tuning: rows per batch, batches in flight, attempts per batch, and the backoff between attempts
-   * (doubling from {@code initialBackoff} up to {@code maxBackoff}).
+   * (doubling from {@code initialBackoff} up to {@code maxBackoff}); {@code statistics}: summarise
+   * the rows each job of a plain view writes and record them with the job (default on).
    */
   public record Options(
       int batchSize,
@@ -136,7 +138,24 @@ public final class Materializer {
       int maxAttempts,
       Duration initialBackoff,
       Duration maxBackoff,
-      Duration progressEvery) {
+      Duration progressEvery,
+      boolean statistics) {
+    public Options(
+        int batchSize,
+        int maxInFlight,
+        int maxAttempts,
+        Duration initialBackoff,
+        Duration maxBackoff,
+        Duration progressEvery) {
+      this(batchSize, maxInFlight, maxAttempts, initialBackoff, maxBackoff, progressEvery, true);
+    }
+
+    /** These options without statistics. */
+    public Options withoutStatistics() {
+      return new Options(
+          batchSize, maxInFlight, maxAttempts, initialBackoff, maxBackoff, progressEvery, false);
+    }
+
     public Options {
       if (batchSize <= 0 || maxInFlight <= 0 || maxAttempts <= 0) {
         throw new IllegalArgumentException(
@@ -430,9 +449,13 @@ public final class Materializer {
             0,
             every,
             java.util.concurrent.TimeUnit.MILLISECONDS);
+    java.util.concurrent.atomic.AtomicReference<DatasetStats> stats =
+        new java.util.concurrent.atomic.AtomicReference<>();
     try {
       if (view.aggregated()) {
         writeTiles(repo, view, end, writer);
+      } else if (options.statistics()) {
+        offline.scanLatest(repo, view, start, end, options.batchSize(), writer::submit, stats::set);
       } else {
         offline.scanLatest(repo, view, start, end, options.batchSize(), writer::submit);
       }
@@ -472,6 +495,18 @@ public final class Materializer {
                   + " move): "
                   + e.getMessage(),
               e));
+    }
+    if (stats.get() != null) {
+      // Statistics describe the job; failing to keep them does not undo what it wrote.
+      try {
+        jobs.recordStats(jobId, stats.get());
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "cannot record the statistics of job {} of view '{}': {}",
+            jobId,
+            view.name(),
+            e.getMessage());
+      }
     }
     Duration took = recordedDuration(project, view, jobId, began);
     progress.finished(view.name(), writer.written(), took);

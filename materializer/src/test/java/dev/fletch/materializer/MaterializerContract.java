@@ -208,6 +208,37 @@ abstract class MaterializerContract {
   }
 
   @Test
+  void aJobRecordsTheStatisticsOfTheRowsItWrote() {
+    Instant end = T0.plus(Duration.ofHours(6));
+    List<Materializer.ViewResult> results =
+        materializer(smallBatches()).materialize(repo, T0, end, List.of(), null);
+    JobHistory.JobStats recorded = jobs.latestStats(repo.project(), view.name()).orElseThrow();
+    assertEquals(results.get(0).jobId(), recorded.job().id());
+    dev.fletch.core.stats.DatasetStats stats = recorded.stats();
+    assertEquals(ENTITIES, stats.rows());
+    assertEquals(
+        List.of("amount", "cnt", "tag", "doubled"),
+        stats.columns().stream().map(c -> c.name()).toList());
+    // The same figures from what the online store now holds.
+    List<StoredValues> stored = readAll();
+    double[] amounts = stored.stream().mapToDouble(v -> (Double) v.values().get(0)).toArray();
+    var amount = stats.column("amount").orElseThrow();
+    assertEquals(java.util.Arrays.stream(amounts).average().orElseThrow(), amount.mean(), 1e-9);
+    assertEquals(java.util.Arrays.stream(amounts).min().orElseThrow(), amount.min(), 0);
+    assertEquals(java.util.Arrays.stream(amounts).max().orElseThrow(), amount.max(), 0);
+    long nullTags = stored.stream().filter(v -> v.values().get(2) == null).count();
+    assertEquals(nullTags, stats.column("tag").orElseThrow().nulls());
+
+    // Without statistics the job records none.
+    String other = "m" + UUID.randomUUID().toString().substring(0, 8);
+    FeatureRepo second =
+        new FeatureRepo(
+            other, repo.entities(), repo.sources(), repo.featureViews(), List.of(), dir);
+    materializer(smallBatches().withoutStatistics()).materialize(second, T0, end, List.of(), null);
+    assertEquals(Optional.empty(), jobs.latestStats(other, view.name()));
+  }
+
+  @Test
   void incrementalRunsMoveTheWatermark() {
     Materializer m = materializer(smallBatches());
     Instant first = T0.plus(Duration.ofHours(3));

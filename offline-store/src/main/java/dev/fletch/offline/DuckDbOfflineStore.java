@@ -11,6 +11,7 @@ import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
 import dev.fletch.core.settings.OfflineSettings;
+import dev.fletch.core.stats.DatasetStats;
 import dev.fletch.core.window.Partial;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -442,6 +443,24 @@ public final class DuckDbOfflineStore implements OfflineStore {
       Instant end,
       int batchSize,
       Consumer<List<FeatureRow>> consumer) {
+    return scanLatest(repo, view, start, end, batchSize, consumer, null);
+  }
+
+  /**
+   * With {@code stats}, the latest rows are computed once into a temporary table (DuckDB's memory
+   * limit applies, beyond it the table spills to the job's folder), streamed from there, and then
+   * summarised from there: no second read of the source. Without, they stream straight from the
+   * query.
+   */
+  @Override
+  public long scanLatest(
+      FeatureRepo repo,
+      FeatureView view,
+      Instant start,
+      Instant end,
+      int batchSize,
+      Consumer<List<FeatureRow>> consumer,
+      Consumer<DatasetStats> stats) {
     requireNonNull(repo, "repo is null");
     requireNonNull(view, "view is null");
     requireNonNull(start, "start is null");
@@ -467,9 +486,20 @@ public final class DuckDbOfflineStore implements OfflineStore {
           List<String> keyNames = keys.stream().map(JoinKey::name).toList();
           long produced = 0;
           String sql = FeatureSql.latest(relation);
-          try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            ps.setLong(1, Values.microsOf(start, true));
-            ps.setLong(2, Values.microsOf(end, false));
+          if (stats != null) {
+            try (PreparedStatement ps =
+                conn.prepareStatement("CREATE TEMP TABLE " + Sql.ident(LATEST) + " AS " + sql)) {
+              ps.setLong(1, Values.microsOf(start, true));
+              ps.setLong(2, Values.microsOf(end, false));
+              ps.execute();
+            }
+          }
+          String query = stats == null ? sql : "SELECT * FROM " + Sql.ident(LATEST);
+          try (PreparedStatement ps = conn.prepareStatement(query)) {
+            if (stats == null) {
+              ps.setLong(1, Values.microsOf(start, true));
+              ps.setLong(2, Values.microsOf(end, false));
+            }
             try (ResultSet rs = ps.executeQuery()) {
               List<FeatureRow> batch = new ArrayList<>(Math.min(batchSize, 4096));
               while (rs.next()) {
@@ -498,8 +528,105 @@ public final class DuckDbOfflineStore implements OfflineStore {
               throw streamedFailure(conn, sql, start, end, e);
             }
           }
+          if (stats != null) {
+            stats.accept(latestStats(conn, relation));
+          }
           return produced;
         });
+  }
+
+  /** The temporary table of a latest-value scan that is summarised after it streamed. */
+  private static final String LATEST = "__fletch_latest";
+
+  /**
+   * The features of the latest rows under their names (the scan's columns are keys, the event time,
+   * then the features in order), TIMESTAMP features as times again.
+   */
+  private static DatasetStats latestStats(Connection conn, FeatureSql.ViewRelation relation)
+      throws SQLException {
+    Columns scanned = SourceCatalog.describe(conn, "SELECT * FROM " + Sql.ident(LATEST));
+    int first = relation.keys().size() + 1;
+    StringJoiner cols = new StringJoiner(", ");
+    for (int i = 0; i < relation.features().size(); i++) {
+      Feature f = relation.features().get(i);
+      String c = Sql.ident(scanned.names().get(first + i));
+      cols.add(
+          (f.type() == dev.fletch.core.model.ValueType.TIMESTAMP ? "make_timestamp(" + c + ")" : c)
+              + " AS "
+              + Sql.ident(f.name()));
+    }
+    String from = "(SELECT " + cols + " FROM " + Sql.ident(LATEST) + ") AS s";
+    return StatsSql.summarise(conn, from, SourceCatalog.describe(conn, "SELECT * FROM " + from));
+  }
+
+  @Override
+  public List<SliceColumn> columns(FeatureRepo repo, DataSlice slice) {
+    requireNonNull(slice, "slice is null");
+    return withConnection(
+        "cannot read " + slice.describe(),
+        sliceAccess(repo, slice),
+        conn -> {
+          Columns c = Slices.describe(conn, repo, slice);
+          List<SliceColumn> out = new ArrayList<>();
+          for (int i = 0; i < c.names().size(); i++) {
+            out.add(
+                new SliceColumn(
+                    c.names().get(i), c.types().get(i), StatsSql.kind(c.types().get(i))));
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public DatasetStats stats(FeatureRepo repo, DataSlice slice) {
+    requireNonNull(slice, "slice is null");
+    return withConnection(
+        "statistics of " + slice.describe(),
+        sliceAccess(repo, slice),
+        conn -> {
+          Columns c = Slices.load(conn, repo, settings, slice, CompareSql.REF);
+          return StatsSql.summarise(conn, Sql.ident(CompareSql.REF), c);
+        });
+  }
+
+  @Override
+  public List<ColumnComparison> compare(
+      FeatureRepo repo,
+      DataSlice reference,
+      DataSlice current,
+      List<ComparedColumn> columns,
+      CompareListener listener) {
+    requireNonNull(reference, "reference is null");
+    requireNonNull(current, "current is null");
+    requireNonNull(columns, "columns is null");
+    CompareListener l = listener == null ? CompareListener.NONE : listener;
+    JobAccess access = sliceAccess(repo, reference);
+    Slices.allow(access, current);
+    return withConnection(
+        "comparing " + reference.describe() + " with " + current.describe(),
+        access,
+        conn -> {
+          Columns ref = Slices.load(conn, repo, settings, reference, CompareSql.REF);
+          Columns cur = Slices.load(conn, repo, settings, current, CompareSql.CUR);
+          for (ComparedColumn c : columns) {
+            requireColumn(ref, c.reference(), reference);
+            requireColumn(cur, c.current(), current);
+          }
+          return CompareSql.compare(conn, CompareSql.REF, CompareSql.CUR, columns, l);
+        });
+  }
+
+  private static void requireColumn(Columns columns, String name, DataSlice slice) {
+    if (!columns.has(name)) {
+      throw new InvalidRequestException(
+          slice.describe() + " has no column '" + name + "' (columns: " + columns + ")");
+    }
+  }
+
+  private JobAccess sliceAccess(FeatureRepo repo, DataSlice slice) {
+    JobAccess access = repo == null ? JobAccess.none() : JobAccess.forRepo(repo, settings);
+    Slices.allow(access, slice);
+    return access;
   }
 
   @Override

@@ -1,10 +1,15 @@
 package dev.fletch.offline;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.model.EntityKey;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.stats.ColumnKind;
+import dev.fletch.core.stats.ColumnStats;
+import dev.fletch.core.stats.DatasetStats;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -142,6 +147,75 @@ public interface OfflineStore extends AutoCloseable {
   /** The names of the files in {@code source}'s push log (empty when it has none yet). */
   default List<String> pushLogFiles(FeatureRepo repo, String source) {
     return List.of();
+  }
+
+  /**
+   * As {@link #scanLatest(FeatureRepo, FeatureView, Instant, Instant, int, Consumer)}, and hands
+   * the statistics of the rows produced (one column per feature) to {@code stats} before returning,
+   * computed by the engine from the same rows (no second read of the source). A store that cannot
+   * summarise hands nothing.
+   */
+  default long scanLatest(
+      FeatureRepo repo,
+      FeatureView view,
+      Instant start,
+      Instant end,
+      int batchSize,
+      Consumer<List<FeatureRow>> consumer,
+      Consumer<DatasetStats> stats) {
+    return scanLatest(repo, view, start, end, batchSize, consumer);
+  }
+
+  /** A column of a slice: its name, the engine's type, and how it is summarised and compared. */
+  record SliceColumn(String name, String type, ColumnKind kind) {}
+
+  /**
+   * The columns of a slice (the repository is needed for a view's range; it may be null for files).
+   * Reads the files' schemas, and computes a view range's rows.
+   */
+  default List<SliceColumn> columns(FeatureRepo repo, DataSlice slice) {
+    throw new InvalidRequestException("this offline store cannot describe " + slice.describe());
+  }
+
+  /**
+   * The statistics of every column of a slice (see {@link ColumnStats}), computed by the engine;
+   * the rows never pass through the JVM.
+   */
+  default DatasetStats stats(FeatureRepo repo, DataSlice slice) {
+    throw new InvalidRequestException("this offline store cannot summarise " + slice.describe());
+  }
+
+  /** A column to compare: its name in the reference and in the current slice, and how. */
+  record ComparedColumn(String reference, String current, ColumnKind kind) {
+    public ComparedColumn {
+      requireNonNull(reference, "reference is null");
+      requireNonNull(current, "current is null");
+      if (kind != ColumnKind.NUMERIC && kind != ColumnKind.CATEGORICAL) {
+        throw new InvalidRequestException(
+            "only numbers and categories are compared, not " + kind + " column " + current);
+      }
+    }
+  }
+
+  /** Hears of each column as its comparison starts (long work shows progress). */
+  @FunctionalInterface
+  interface CompareListener {
+    void comparing(String column, int index, int total);
+
+    CompareListener NONE = (column, index, total) -> {};
+  }
+
+  /**
+   * The counts drift measures need for each column of two slices (see {@link ColumnComparison}),
+   * counted by the engine; each slice is read or computed once.
+   */
+  default List<ColumnComparison> compare(
+      FeatureRepo repo,
+      DataSlice reference,
+      DataSlice current,
+      List<ComparedColumn> columns,
+      CompareListener listener) {
+    throw new InvalidRequestException("this offline store cannot compare slices");
   }
 
   /** Idempotent. */

@@ -26,7 +26,9 @@ final class JsonDiff {
     if (a.equals(b)) {
       return;
     }
-    if (a.isObject() && b.isObject()) {
+    // An object added or removed as a whole (a view's monitoring thresholds) is shown field by
+    // field, as a change of it would be.
+    if ((a.isObject() || a.isMissingNode()) && (b.isObject() || b.isMissingNode())) {
       TreeSet<String> fields = new TreeSet<>();
       a.fieldNames().forEachRemaining(fields::add);
       b.fieldNames().forEachRemaining(fields::add);

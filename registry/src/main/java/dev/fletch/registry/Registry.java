@@ -60,6 +60,7 @@ public final class Registry implements DefinitionSource, AutoCloseable {
   private final Dialect dialect;
   private final String displayUrl;
   private final SqlJobHistory jobHistory;
+  private final SqlDatasets datasets;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Test hook: runs before each object row of an apply is inserted (to force a failure midway). */
@@ -71,6 +72,7 @@ public final class Registry implements DefinitionSource, AutoCloseable {
     this.dialect = dialect;
     this.displayUrl = displayUrl;
     this.jobHistory = new SqlJobHistory(this);
+    this.datasets = new SqlDatasets(this);
   }
 
   /**
@@ -458,6 +460,11 @@ public final class Registry implements DefinitionSource, AutoCloseable {
 
   public JobHistory jobHistory() {
     return jobHistory;
+  }
+
+  /** The datasets (training sets) Fletch wrote, with their statistics. */
+  public dev.fletch.core.stats.DatasetCatalog datasets() {
+    return datasets;
   }
 
   @Override

@@ -92,7 +92,34 @@ final class Schema {
               "updated_at" BIGINT NOT NULL,
               PRIMARY KEY ("project", "view", "store_marker"))""",
             """
-            ALTER TABLE "jobs" ADD COLUMN "heartbeat_at" BIGINT"""));
+            ALTER TABLE "jobs" ADD COLUMN "heartbeat_at" BIGINT"""),
+        // 3: statistics of jobs' rows; the datasets Fletch writes (training sets) and theirs.
+        List.of(
+            """
+            CREATE TABLE "job_stats" (
+              "job_id" BIGINT NOT NULL PRIMARY KEY,
+              "project" TEXT NOT NULL,
+              "view" TEXT NOT NULL,
+              "computed_at" BIGINT NOT NULL,
+              "stats" TEXT NOT NULL)""",
+            """
+            CREATE INDEX "job_stats_by_view" ON "job_stats" ("project", "view", "job_id")""",
+            """
+            CREATE TABLE "datasets" (
+              "id" %s,
+              "project" TEXT NOT NULL,
+              "path" TEXT NOT NULL,
+              "kind" TEXT NOT NULL,
+              "rows" BIGINT NOT NULL,
+              "size_bytes" BIGINT NOT NULL,
+              "modified_at" BIGINT NOT NULL,
+              "created_at" BIGINT NOT NULL,
+              "registry_version" BIGINT NOT NULL,
+              "features" TEXT NOT NULL,
+              "stats" TEXT)"""
+                .formatted(d.autoId),
+            """
+            CREATE INDEX "datasets_by_path" ON "datasets" ("project", "path", "id")"""));
   }
 
   static int latest() {

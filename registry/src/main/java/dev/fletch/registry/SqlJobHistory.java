@@ -3,11 +3,14 @@ package dev.fletch.registry;
 import static java.util.Objects.requireNonNull;
 
 import dev.fletch.core.ConflictException;
+import dev.fletch.core.DefinitionJson;
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.JobHistory;
 import dev.fletch.core.NotFoundException;
+import dev.fletch.core.stats.DatasetStats;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -218,6 +221,63 @@ final class SqlJobHistory implements JobHistory {
                 .bind("lim", limit)
                 .map(this::row)
                 .list());
+  }
+
+  @Override
+  public void recordStats(long jobId, DatasetStats stats) {
+    requireNonNull(stats, "stats is null");
+    String json = DefinitionJson.write(stats);
+    registry.inTransaction(
+        h -> {
+          JobRecord job = find(h, jobId);
+          h.createUpdate("DELETE FROM \"job_stats\" WHERE \"job_id\" = :id")
+              .bind("id", jobId)
+              .execute();
+          h.createUpdate(
+                  "INSERT INTO \"job_stats\" (\"job_id\", \"project\", \"view\", \"computed_at\", \"stats\")"
+                      + " VALUES (:id, :p, :v, :at, :s)")
+              .bind("id", jobId)
+              .bind("p", job.project())
+              .bind("v", job.view())
+              .bind("at", Schema.micros(stats.computedAt()))
+              .bind("s", json)
+              .execute();
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<JobStats> stats(long jobId) {
+    return registry.withHandle(
+        h ->
+            h.createQuery("SELECT \"stats\" FROM \"job_stats\" WHERE \"job_id\" = :id")
+                .bind("id", jobId)
+                .mapTo(String.class)
+                .findOne()
+                .map(
+                    json ->
+                        new JobStats(
+                            find(h, jobId), DefinitionJson.read(json, DatasetStats.class))));
+  }
+
+  @Override
+  public Optional<JobStats> latestStats(String project, String view) {
+    requireNonNull(project, "project is null");
+    requireNonNull(view, "view is null");
+    return registry.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT \"job_id\", \"stats\" FROM \"job_stats\" WHERE \"project\" = :p AND \"view\" = :v"
+                        + " ORDER BY \"job_id\" DESC LIMIT 1")
+                .bind("p", project)
+                .bind("v", view)
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2)))
+                .findOne()
+                .map(
+                    e ->
+                        new JobStats(
+                            find(h, e.getKey()),
+                            DefinitionJson.read(e.getValue(), DatasetStats.class))));
   }
 
   private static final String SELECT =

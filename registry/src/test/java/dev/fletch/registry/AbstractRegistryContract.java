@@ -537,4 +537,156 @@ abstract class AbstractRegistryContract {
     assertEquals(JobHistory.Status.RUNNING, jobs.recent(project, "w", 5).get(0).status());
     assertEquals(other, jobs.recent(project, "w", 5).get(0).id());
   }
+
+  /** Statistics of two columns, with every kind of field set. */
+  static dev.fletch.core.stats.DatasetStats sampleStats(long rows, double mean) {
+    var numbers =
+        new dev.fletch.core.stats.ColumnStats(
+            "amount",
+            "DOUBLE",
+            dev.fletch.core.stats.ColumnKind.NUMERIC,
+            rows,
+            2,
+            90,
+            1L,
+            0.5,
+            99.25,
+            mean,
+            12.5,
+            new dev.fletch.core.stats.Quantiles(1, 5, 25, 50, 75, 95, 99),
+            new dev.fletch.core.stats.Histogram(List.of(0.5, 50.0, 99.25), List.of(40L, 57L)),
+            List.of(),
+            null,
+            null);
+    var categories =
+        new dev.fletch.core.stats.ColumnStats(
+            "kind",
+            "VARCHAR",
+            dev.fletch.core.stats.ColumnKind.CATEGORICAL,
+            rows,
+            0,
+            2,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            List.of(
+                new dev.fletch.core.stats.ValueCount("card", 70),
+                new dev.fletch.core.stats.ValueCount("cash", 30)),
+            null,
+            null);
+    var times =
+        new dev.fletch.core.stats.ColumnStats(
+            "seen",
+            "TIMESTAMP WITH TIME ZONE",
+            dev.fletch.core.stats.ColumnKind.TIME,
+            rows,
+            0,
+            100,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            List.of(),
+            Instant.parse("2026-01-01T00:00:00Z"),
+            Instant.parse("2026-01-31T23:59:59.123456Z"));
+    return new dev.fletch.core.stats.DatasetStats(
+        rows, Instant.parse("2026-02-01T10:00:00.5Z"), List.of(numbers, categories, times));
+  }
+
+  @Test
+  void jobStatisticsAreKeptWithTheJobAndTheNewestOfAViewIsFound() {
+    JobHistory jobs = registry.jobHistory();
+    Instant t1 = Instant.parse("2026-01-01T00:00:00Z");
+    assertEquals(Optional.empty(), jobs.latestStats(project, "v"));
+    long first = jobs.start(project, "v", null, t1);
+    jobs.succeed(first, 100);
+    jobs.recordStats(first, sampleStats(100, 40));
+    long second = jobs.start(project, "v", t1, t1.plusSeconds(60));
+    jobs.succeed(second, 100);
+    jobs.recordStats(second, sampleStats(100, 41));
+    long other = jobs.start(project, "w", null, t1);
+    jobs.recordStats(other, sampleStats(5, 1));
+
+    JobHistory.JobStats latest = jobs.latestStats(project, "v").orElseThrow();
+    assertEquals(second, latest.job().id());
+    assertEquals(sampleStats(100, 41), latest.stats(), "read back equal, field by field");
+    assertEquals(sampleStats(100, 40), jobs.stats(first).orElseThrow().stats());
+    assertEquals(JobHistory.Status.SUCCEEDED, jobs.stats(first).orElseThrow().job().status());
+    // Recording again replaces.
+    jobs.recordStats(first, sampleStats(100, 39));
+    assertEquals(39.0, jobs.stats(first).orElseThrow().stats().columns().get(0).mean());
+    assertEquals(Optional.empty(), jobs.stats(987654));
+    assertThrows(NotFoundException.class, () -> jobs.recordStats(987654, sampleStats(1, 1)));
+  }
+
+  @Test
+  void datasetsAreRecordedWithTheirStatisticsAndFoundByPath() {
+    var catalog = registry.datasets();
+    assertTrue(catalog.recent(project, 10).isEmpty());
+    Instant modified = Instant.parse("2026-02-01T09:59:59.123456Z");
+    var first =
+        new dev.fletch.core.stats.Dataset(
+            0,
+            project,
+            "/data/train.parquet",
+            dev.fletch.core.stats.Dataset.TRAINING_SET,
+            100,
+            4096,
+            modified,
+            Instant.parse("2026-02-01T10:00:00Z"),
+            3,
+            Map.of("amount", "payments:amount", "kind", "payments:kind"),
+            sampleStats(100, 40));
+    long id1 = catalog.record(first);
+    long id2 =
+        catalog.record(
+            new dev.fletch.core.stats.Dataset(
+                0,
+                project,
+                "/data/train.parquet",
+                dev.fletch.core.stats.Dataset.TRAINING_SET,
+                120,
+                5000,
+                modified.plusSeconds(60),
+                Instant.parse("2026-02-01T10:01:00Z"),
+                4,
+                Map.of("amount", "payments:amount"),
+                null));
+    long id3 =
+        catalog.record(
+            new dev.fletch.core.stats.Dataset(
+                0,
+                project,
+                "/data/other.parquet",
+                dev.fletch.core.stats.Dataset.TRAINING_SET,
+                1,
+                10,
+                modified,
+                modified,
+                4,
+                Map.of(),
+                sampleStats(1, 1)));
+    var found = catalog.find(project, id1).orElseThrow();
+    assertEquals(id1, found.id());
+    assertEquals(sampleStats(100, 40), found.stats());
+    assertEquals(first.features(), found.features());
+    assertEquals(modified, found.modifiedAt());
+    assertEquals(4096, found.sizeBytes());
+    assertEquals(3, found.registryVersion());
+    var latest = catalog.latest(project, "/data/train.parquet").orElseThrow();
+    assertEquals(id2, latest.id());
+    assertEquals(null, latest.stats());
+    assertEquals(
+        List.of(id3, id2, id1), catalog.recent(project, 10).stream().map(d -> d.id()).toList());
+    assertTrue(catalog.recent(project, 10).stream().allMatch(d -> d.stats() == null));
+    assertEquals(Optional.empty(), catalog.find("another_" + project, id1));
+    assertEquals(Optional.empty(), catalog.latest(project, "/data/none.parquet"));
+  }
 }

@@ -20,4 +20,8 @@ public final class HttpFixtures {
     // INT32 -> STRING: stored values do not read as the new type (a widening would not break).
     return Fixtures.withView(repo, v -> Fixtures.retype(v, "amount", ValueType.STRING));
   }
+
+  public static dev.fletch.core.stats.DatasetStats sampleStats(long rows, double mean) {
+    return AbstractRegistryContract.sampleStats(rows, mean);
+  }
 }

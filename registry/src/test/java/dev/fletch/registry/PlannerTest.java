@@ -73,6 +73,29 @@ class PlannerTest {
   }
 
   @Test
+  void thresholdsAddedToAViewAreListedKeyByKeyAndBreakNothing() {
+    FeatureRepo a = Fixtures.payments("p");
+    FeatureRepo b =
+        Fixtures.withView(
+            a,
+            v ->
+                v.withMonitoring(
+                    new dev.fletch.core.model.Monitoring(0.5, 1e-4, null, null, null)));
+    Plan plan = diff(a, b);
+    assertEquals(
+        List.of("monitoring.ks_pvalue: (none) -> 1.0E-4", "monitoring.psi: (none) -> 0.5"),
+        viewFields(plan));
+    assertFalse(plan.isBreaking());
+    FeatureRepo c =
+        Fixtures.withView(
+            a,
+            v ->
+                v.withMonitoring(
+                    new dev.fletch.core.model.Monitoring(0.3, 1e-4, null, null, null)));
+    assertEquals(List.of("monitoring.psi: 0.5 -> 0.3"), viewFields(diff(b, c)));
+  }
+
+  @Test
   void renamedFeatureIsARemovalAndAnAddition() {
     FeatureRepo a = payments("p");
     FeatureRepo b =

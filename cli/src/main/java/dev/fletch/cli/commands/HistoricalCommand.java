@@ -5,6 +5,7 @@ import dev.fletch.cli.CliContext;
 import dev.fletch.cli.CommonOptions;
 import dev.fletch.cli.ExitCodes;
 import dev.fletch.cli.TimeArguments;
+import dev.fletch.monitoring.TrainingSets;
 import dev.fletch.offline.EntitySet;
 import dev.fletch.offline.HistoricalRequest;
 import dev.fletch.offline.HistoricalRequest.OutputFormat;
@@ -97,6 +98,13 @@ public final class HistoricalCommand implements Callable<Integer> {
   String timestampColumn;
 
   @Option(
+      names = "--no-stats",
+      description =
+          "Do not summarise the written file (statistics are otherwise recorded in the registry;"
+              + " see fletch stats FILE).")
+  boolean noStats;
+
+  @Option(
       names = "--project",
       paramLabel = "NAME",
       description = "Project whose applied definitions to use (default: the local YAML's project).")
@@ -120,21 +128,34 @@ public final class HistoricalCommand implements Callable<Integer> {
     long started = System.nanoTime();
     try (CliContext ctx = common.newContext()) {
       AppliedDefinitions.Applied applied = AppliedDefinitions.loadVersioned(ctx, project);
-      long rows =
-          ctx.offlineStore()
-              .historicalToFile(
-                  applied.repo(),
-                  request.withMetadata(
-                      Map.of(
-                          TrainingSetMetadata.REGISTRY_VERSION, Long.toString(applied.version()))));
+      TrainingSets.Written written =
+          TrainingSets.write(
+              ctx.offlineStore(),
+              ctx.registry().datasets(),
+              applied.repo(),
+              applied.version(),
+              request.withMetadata(
+                  Map.of(TrainingSetMetadata.REGISTRY_VERSION, Long.toString(applied.version()))),
+              !noStats);
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       ctx.out()
           .printf(
               Locale.ROOT,
               "wrote %d rows to %s in %.2f s%n",
-              rows,
+              written.rows(),
               out.toAbsolutePath().normalize(),
               took.toMillis() / 1000.0);
+      if (written.stats() != null) {
+        ctx.out()
+            .printf(
+                Locale.ROOT,
+                "statistics of %d columns recorded in the registry (dataset %d, %.2f s of the"
+                    + " total): fletch stats %s%n",
+                written.stats().columns().size(),
+                written.datasetId(),
+                written.statistics().toMillis() / 1000.0,
+                out);
+      }
     }
     return ExitCodes.OK;
   }

@@ -3,14 +3,22 @@ package dev.fletch.cli.commands;
 import dev.fletch.cli.CliContext;
 import dev.fletch.cli.ExitCodes;
 import dev.fletch.cli.Fletch;
+import dev.fletch.cli.StatsTable;
 import dev.fletch.core.FletchException;
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.settings.Settings;
+import dev.fletch.core.stats.Dataset;
+import dev.fletch.core.stats.DatasetStats;
 import dev.fletch.examples.PaymentsDataGenerator;
 import dev.fletch.examples.PaymentsExample;
 import dev.fletch.examples.TrainingSetExplainer;
 import dev.fletch.materializer.Materializer;
+import dev.fletch.monitoring.DriftCheck;
+import dev.fletch.monitoring.DriftReport;
+import dev.fletch.monitoring.DriftSource;
+import dev.fletch.monitoring.LoggedValues;
+import dev.fletch.monitoring.TrainingSets;
 import dev.fletch.offline.EntitySet;
 import dev.fletch.offline.HistoricalRequest;
 import dev.fletch.proto.serving.v1.PushResponse;
@@ -21,9 +29,11 @@ import dev.fletch.registry.http.RegistryRoutes;
 import dev.fletch.serving.FletchServer;
 import dev.fletch.serving.OnlineResult;
 import dev.fletch.serving.client.FletchClient;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,15 +55,16 @@ import picocli.CommandLine.Spec;
 /**
  * {@code fletch quickstart}: the whole story on embedded defaults, in one command. Generates the
  * payments example, applies it, materializes it, writes a training set and explains a few of its
- * rows, serves it and makes one GetFeatures call.
+ * rows, shows its statistics and one drift check, serves it and makes one GetFeatures call.
  */
 @Command(
     name = "quickstart",
     mixinStandardHelpOptions = true,
     description = {
       "Create the payments-fraud example in a folder and run it end to end: generate data, apply the",
-      "definitions, materialize them online, build a point-in-time training set, start the server and",
-      "call GetFeatures over gRPC. Uses the embedded stores, or Redis when FLETCH_REDIS_URL is set."
+      "definitions, materialize them online, build a point-in-time training set, show its statistics",
+      "and check it for drift, start the server and call GetFeatures over gRPC. Uses the embedded",
+      "stores, or Redis when FLETCH_REDIS_URL is set."
     })
 public final class QuickstartCommand implements Callable<Integer> {
   static final String MARKER = ".fletch-quickstart";
@@ -125,7 +136,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     }
     Path folder = (dir == null ? Path.of("fletch-quickstart") : dir).toAbsolutePath().normalize();
     prepare(folder);
-    Steps steps = new Steps(out, 6);
+    Steps steps = new Steps(out, 7);
     PaymentsDataGenerator.Options options =
         PaymentsDataGenerator.Options.defaults()
             .withScale(scale)
@@ -181,6 +192,10 @@ public final class QuickstartCommand implements Callable<Integer> {
     train(ctx, repo, folder);
     steps.end();
 
+    steps.begin("Monitoring the features: statistics and a drift check");
+    monitor(ctx, repo, folder, options);
+    steps.end();
+
     serveAndCall(ctx, repo, folder, steps);
   }
 
@@ -204,10 +219,13 @@ public final class QuickstartCommand implements Callable<Integer> {
   private void train(CliContext ctx, FeatureRepo repo, Path folder) {
     Path training = folder.resolve("training").resolve(PaymentsExample.SERVICE + ".parquet");
     createDirectories(training.getParent());
+    // As fletch historical: the file is written, summarised and recorded in the registry.
     long rows =
-        ctx.offlineStore()
-            .historicalToFile(
+        TrainingSets.write(
+                ctx.offlineStore(),
+                ctx.registry().datasets(),
                 repo,
+                ctx.registry().currentVersion(repo.project()),
                 new HistoricalRequest(
                     new EntitySet.FromFile(folder.resolve(PaymentsExample.LABELS)),
                     List.of(),
@@ -215,7 +233,9 @@ public final class QuickstartCommand implements Callable<Integer> {
                     null,
                     false,
                     training,
-                    HistoricalRequest.OutputFormat.PARQUET));
+                    HistoricalRequest.OutputFormat.PARQUET),
+                true)
+            .rows();
     out.printf("    %,d rows written to %s%n", rows, folder.relativize(training));
     printTable(ctx.offlineStore().preview(training, 5));
     out.println(
@@ -249,6 +269,80 @@ public final class QuickstartCommand implements Callable<Integer> {
         "    - [WINDOW] transaction %d, txn_count_1h = %s%n",
         w.transactionId(), w.actual() == null ? "NULL" : w.actual());
     out.println("      " + w.why() + (w.agrees() ? "" : "  (MISMATCH with the training set!)"));
+  }
+
+  /** Columns of the training set's statistics worth showing on a terminal. */
+  static final List<String> STATS_COLUMNS =
+      List.of(
+          "is_fraud",
+          "amount",
+          "txn_count_24h",
+          "amount_sum_7d",
+          "merchant_category",
+          "chargeback_rate_30d",
+          "pair_txn_count_90d");
+
+  /**
+   * The training set's recorded statistics, a materialization job's, and one drift check: the
+   * training set against what customer_activity computes over the last three days.
+   */
+  private void monitor(
+      CliContext ctx, FeatureRepo repo, Path folder, PaymentsDataGenerator.Options options) {
+    Path training = folder.resolve("training").resolve(PaymentsExample.SERVICE + ".parquet");
+    Dataset recorded =
+        TrainingSets.unchanged(ctx.registry().datasets(), repo.project(), training).orElseThrow();
+    DatasetStats stats = recorded.stats();
+    out.printf(
+        "    Statistics of %s, recorded in the registry when it was written (dataset %d):%n",
+        folder.relativize(training), recorded.id());
+    DatasetStats shown =
+        new DatasetStats(
+            stats.rows(),
+            stats.computedAt(),
+            STATS_COLUMNS.stream().map(c -> stats.column(c).orElseThrow()).toList());
+    ByteArrayOutputStream table = new ByteArrayOutputStream();
+    StatsTable.print(new PrintStream(table, true, StandardCharsets.UTF_8), shown);
+    out.print(indent(table.toString(StandardCharsets.UTF_8)) + "\n");
+    ctx.registry()
+        .jobHistory()
+        .latestStats(repo.project(), "merchant_risk")
+        .ifPresent(
+            j ->
+                out.printf(
+                    "    Each materialization job records the same of the rows it wrote: fletch stats"
+                        + " merchant_risk (job %d, %,d merchants).%n",
+                    j.job().id(), j.stats().rows()));
+    Instant end = options.end();
+    Instant start = end.minus(Duration.ofDays(3));
+    out.println();
+    out.printf(
+        "    Drift: the training set against customer_activity over the last 3 days (%s to %s):%n",
+        start, end);
+    DriftReport report =
+        new DriftCheck(ctx.offlineStore(), LoggedValues.NONE)
+            .run(
+                new DriftCheck.Request(
+                    repo,
+                    new DriftSource.TrainingSet(training, recorded.features()),
+                    new DriftSource.ViewRange("customer_activity", start, end),
+                    List.of()),
+                null);
+    ByteArrayOutputStream drift = new ByteArrayOutputStream();
+    DriftCommand.print(new PrintStream(drift, true, StandardCharsets.UTF_8), report, repo);
+    out.println(indent(drift.toString(StandardCharsets.UTF_8)));
+    out.println(
+        "    PSI compares the shares of the reference's deciles; the KS test asks whether both sides"
+            + " could");
+    out.println(
+        "    come from one distribution, so on thousands of rows it flags even small, steady"
+            + " shifts: here");
+    out.println(
+        "    the oldest labels' 7-day sums cover less than 7 days of data. Same check from a"
+            + " shell, exit");
+    out.println("    status 3 when a threshold is crossed:");
+    out.printf(
+        "      fletch drift --reference %s --current 'customer_activity:-3d..now'%n",
+        folder.relativize(training));
   }
 
   private void serveAndCall(CliContext ctx, FeatureRepo repo, Path folder, Steps steps) {

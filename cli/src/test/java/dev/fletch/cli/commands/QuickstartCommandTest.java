@@ -48,11 +48,11 @@ class QuickstartCommandTest {
     String out = run.out();
     assertEquals(0, run.code(), "stdout:\n" + out + "\nstderr:\n" + run.err());
 
-    // Six numbered, timed steps.
-    for (int i = 1; i <= 6; i++) {
-      assertTrue(out.contains("[" + i + "/6] "), "step " + i + " header in:\n" + out);
+    // Seven numbered, timed steps.
+    for (int i = 1; i <= 7; i++) {
+      assertTrue(out.contains("[" + i + "/7] "), "step " + i + " header in:\n" + out);
     }
-    assertEquals(6, count(out, Pattern.compile("\\.\\.\\. done in \\d+\\.\\d s")), out);
+    assertEquals(7, count(out, Pattern.compile("\\.\\.\\. done in \\d+\\.\\d s")), out);
 
     // The plan it applied, and the apply itself.
     assertTrue(out.contains("customer_activity"), out);
@@ -88,6 +88,31 @@ class QuickstartCommandTest {
     assertTrue(
         scalar("SELECT count(amount_vs_avg_24h) FROM read_parquet('" + training + "')")
             > labels / 2);
+
+    // Monitoring: the training set's recorded statistics and one drift check.
+    assertTrue(
+        out.contains("Statistics of training/fraud_model_v1.parquet, recorded in the registry"),
+        out);
+    Matcher fraud =
+        Pattern.compile("is_fraud\\s+BOOLEAN\\s+0%\\s+2\\s+false (\\d+\\.\\d)%").matcher(out);
+    assertTrue(fraud.find(), out);
+    assertTrue(
+        Pattern.compile("fletch stats merchant_risk \\(job \\d+, 100 merchants\\)")
+            .matcher(out)
+            .find(),
+        out);
+    assertTrue(
+        out.contains("Drift: the training set against customer_activity over the last 3 days"),
+        out);
+    for (String f :
+        new String[] {"txn_count_1h", "txn_count_24h", "amount_sum_7d", "avg_amount_24h"}) {
+      assertTrue(
+          Pattern.compile("customer_activity:" + f + "\\s+number\\s+\\d").matcher(out).find(),
+          f + " compared in:\n" + out);
+    }
+    assertTrue(Pattern.compile("\\d of 5 features drifted").matcher(out).find(), out);
+    assertTrue(
+        out.contains("fletch drift --reference training/fraud_model_v1.parquet --current"), out);
 
     // The GetFeatures answer: fresh values for the latest transaction, NOT_FOUND for unknown keys.
     Matcher latest =

@@ -93,7 +93,7 @@ class QuickstartServeTest {
       }
     }
     String out = Files.readString(log);
-    assertTrue(out.contains("[6/6] Stopping the server"), out);
+    assertTrue(out.contains("[7/7] Stopping the server"), out);
     // A JVM stopped by SIGTERM exits with 128 + 15 once its shutdown hooks are done.
     assertEquals(143, p.exitValue(), out);
   }

@@ -17,6 +17,9 @@ import java.util.Optional;
  * <p>An aggregated view ({@code aggregations} not empty) computes each feature over time windows of
  * its source's events, in tiles of {@code hop}; its {@code features} are the aggregations' outputs
  * (derived, in order). A plain view has no aggregations and a null hop.
+ *
+ * <p>{@code monitoring} (may be null) holds the view's drift thresholds; a view without them is
+ * stored exactly as before they existed, so its content hash does not move.
  */
 public record FeatureView(
     String name,
@@ -30,7 +33,38 @@ public record FeatureView(
     Map<String, String> tags,
     Duration schedule,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Aggregation> aggregations,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Duration hop) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Duration hop,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Monitoring monitoring) {
+  /** A view without drift thresholds of its own. */
+  public FeatureView(
+      String name,
+      List<String> entities,
+      String source,
+      Duration ttl,
+      boolean online,
+      List<Feature> features,
+      String description,
+      String owner,
+      Map<String, String> tags,
+      Duration schedule,
+      List<Aggregation> aggregations,
+      Duration hop) {
+    this(
+        name,
+        entities,
+        source,
+        ttl,
+        online,
+        features,
+        description,
+        owner,
+        tags,
+        schedule,
+        aggregations,
+        hop,
+        null);
+  }
+
   /** A plain view (no aggregations). */
   public FeatureView(
       String name,
@@ -55,6 +89,7 @@ public record FeatureView(
         tags,
         schedule,
         null,
+        null,
         null);
   }
 
@@ -74,6 +109,29 @@ public record FeatureView(
     description = description == null ? "" : description;
     owner = owner == null ? "" : owner;
     tags = tags == null ? Map.of() : Map.copyOf(tags);
+  }
+
+  /** This view with {@code monitoring} as its drift thresholds (null: the defaults). */
+  public FeatureView withMonitoring(Monitoring monitoring) {
+    return new FeatureView(
+        name,
+        entities,
+        source,
+        ttl,
+        online,
+        features,
+        description,
+        owner,
+        tags,
+        schedule,
+        aggregations,
+        hop,
+        monitoring);
+  }
+
+  /** The view's drift thresholds, the defaults where it sets none. */
+  public Monitoring thresholds() {
+    return monitoring == null ? Monitoring.DEFAULTS : monitoring.withDefaults();
   }
 
   /** Whether the view computes window aggregations (its features are their outputs). */

@@ -206,8 +206,11 @@ public final class ModelChecks {
     } else if (v.schedule() != null && v.schedule().isZero()) {
       problems.accept(at + ".schedule: must be longer than 0 (leave it out for none)");
     }
+    if (v.monitoring() != null) {
+      v.monitoring().problems().forEach(p -> problems.accept(at + ".monitoring." + p));
+    }
     if (v.aggregated()) {
-      return aggregatedView(v, at, problems);
+      return aggregatedView(v, at, problems).withMonitoring(v.monitoring());
     }
     List<Feature> features = new ArrayList<>();
     for (Feature f : v.features()) {
@@ -222,16 +225,17 @@ public final class ModelChecks {
               f.tags()));
     }
     return new FeatureView(
-        v.name(),
-        v.entities(),
-        v.source(),
-        v.ttl(),
-        v.online(),
-        features,
-        v.description(),
-        v.owner(),
-        v.tags(),
-        v.schedule());
+            v.name(),
+            v.entities(),
+            v.source(),
+            v.ttl(),
+            v.online(),
+            features,
+            v.description(),
+            v.owner(),
+            v.tags(),
+            v.schedule())
+        .withMonitoring(v.monitoring());
   }
 
   /** The expression in canonical form (null stays null); a problem when it does not parse. */

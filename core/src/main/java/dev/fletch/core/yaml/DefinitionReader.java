@@ -13,6 +13,7 @@ import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureService;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
+import dev.fletch.core.model.Monitoring;
 import dev.fletch.core.model.OnDemandFeatureView;
 import dev.fletch.core.model.RequestField;
 import dev.fletch.core.model.Source;
@@ -83,7 +84,8 @@ final class DefinitionReader {
           "tags",
           "schedule",
           "aggregations",
-          "hop");
+          "hop",
+          "monitoring");
   static final List<String> AGGREGATION_KEYS =
       List.of("function", "column", "expression", "type", "windows", "name");
   static final List<String> FEATURE_KEYS =
@@ -377,6 +379,7 @@ final class DefinitionReader {
     String description = m.string("description", false);
     String owner = m.string("owner", false);
     Map<String, String> tags = MappingReader.values(m.stringMap("tags"));
+    Monitoring monitoring = m.has("monitoring") ? MonitoringReader.read(problems, file, m) : null;
     if (name == null) {
       return;
     }
@@ -395,7 +398,8 @@ final class DefinitionReader {
               tags,
               schedule,
               aggregations,
-              hop);
+              hop,
+              monitoring);
     }
     ViewDef def = new ViewDef(name, m.valueAt("name"), view, entities, source, features);
     ViewDef first = defs.views.get(name);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fletch.core.ErrorBody;
 import dev.fletch.core.InvalidRequestException;
+import dev.fletch.core.JobHistory;
 import dev.fletch.core.NotFoundException;
 import dev.fletch.core.UnavailableException;
 import dev.fletch.core.model.FeatureRepo;
@@ -67,6 +68,10 @@ public final class RegistryRoutes {
     router.get(p + "/versions/:version").handler(r::version);
     router.get(p + "/history/:kind/:name").handler(r::objectHistory);
     router.get(p + "/jobs").handler(r::jobs);
+    router.get(p + "/jobs/:id/stats").handler(r::jobStats);
+    router.get(p + "/feature-views/:name/stats").handler(r::viewStats);
+    router.get(p + "/datasets").handler(r::datasets);
+    router.get(p + "/datasets/:id").handler(r::dataset);
     for (ObjectKind kind : ObjectKind.values()) {
       router.get(p + "/" + kind.plural()).handler(ctx -> r.list(ctx, kind));
       router.get(p + "/" + kind.plural() + "/:name").handler(ctx -> r.get(ctx, kind));
@@ -287,6 +292,99 @@ public final class RegistryRoutes {
           }
           out.put("jobs", registry.jobHistory().recent(project, view, limit));
           return out;
+        });
+  }
+
+  /** The statistics of one job's rows. */
+  private void jobStats(RoutingContext ctx) {
+    String project = ctx.pathParam("project");
+    respond(
+        ctx,
+        () -> {
+          long id = parseVersion(ctx.pathParam("id"), "job id");
+          JobHistory.JobStats found =
+              registry
+                  .jobHistory()
+                  .stats(id)
+                  .filter(j -> j.job().project().equals(project))
+                  .orElseThrow(
+                      () ->
+                          new NotFoundException(
+                              "statistics of job",
+                              Long.toString(id),
+                              "in project '"
+                                  + project
+                                  + "' (jobs of aggregated views and jobs"
+                                  + " that failed have none)"));
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("project", project);
+          out.put("job", found.job());
+          out.put("stats", found.stats());
+          return out;
+        });
+  }
+
+  /** The statistics of the newest job of a view that has them. */
+  private void viewStats(RoutingContext ctx) {
+    String project = ctx.pathParam("project");
+    String view = ctx.pathParam("name");
+    respond(
+        ctx,
+        () -> {
+          JobHistory.JobStats found =
+              registry
+                  .jobHistory()
+                  .latestStats(project, view)
+                  .orElseThrow(
+                      () ->
+                          new NotFoundException(
+                              "statistics of feature view",
+                              view,
+                              "in project '"
+                                  + project
+                                  + "': no materialization job recorded any yet"));
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("project", project);
+          out.put("view", view);
+          out.put("job", found.job());
+          out.put("stats", found.stats());
+          return out;
+        });
+  }
+
+  /** The training sets Fletch wrote, newest first, without their statistics. */
+  private void datasets(RoutingContext ctx) {
+    String project = ctx.pathParam("project");
+    respond(
+        ctx,
+        () -> {
+          String limitText = single(ctx, "limit");
+          int limit = limitText == null ? DEFAULT_JOB_LIMIT : (int) parseLong(limitText, "limit");
+          if (limit < 1 || limit > MAX_JOB_LIMIT) {
+            throw new InvalidRequestException(
+                "limit must be between 1 and " + MAX_JOB_LIMIT + ", got " + limitText);
+          }
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("project", project);
+          out.put("datasets", registry.datasets().recent(project, limit));
+          return out;
+        });
+  }
+
+  /** One dataset with its statistics. */
+  private void dataset(RoutingContext ctx) {
+    String project = ctx.pathParam("project");
+    respond(
+        ctx,
+        () -> {
+          long id = parseVersion(ctx.pathParam("id"), "dataset id");
+          return registry
+              .datasets()
+              .find(project, id)
+              .orElseThrow(
+                  () ->
+                      new NotFoundException(
+                          "dataset", Long.toString(id), "in project '" + project + "'"));
         });
   }
 

@@ -290,6 +290,59 @@ class RegistryHttpTest {
   }
 
   @Test
+  void statisticsOfJobsAndDatasetsAreRead() throws Exception {
+    var jobs = registry.jobHistory();
+    Instant end = Instant.parse("2026-03-01T00:00:00Z");
+    long id = jobs.start("payments", "customer_profile", null, end);
+    jobs.succeed(id, 100);
+    jobs.recordStats(id, dev.fletch.registry.HttpFixtures.sampleStats(100, 40.5));
+    assertEquals(404, get("/api/v1/projects/payments/feature-views/other/stats").status());
+
+    Reply view = get("/api/v1/projects/payments/feature-views/customer_profile/stats");
+    assertEquals(200, view.status());
+    assertEquals(id, view.json().at("/job/id").asLong());
+    assertEquals(100, view.json().at("/stats/rows").asLong());
+    assertEquals("amount", view.json().at("/stats/columns/0/name").asText());
+    assertEquals(40.5, view.json().at("/stats/columns/0/mean").asDouble());
+    assertEquals(0.02, view.json().at("/stats/columns/0/null_fraction").asDouble(), 1e-12);
+    assertEquals(3, view.json().at("/stats/columns/0/histogram/edges").size());
+    assertEquals("card", view.json().at("/stats/columns/1/top/0/value").asText());
+    Reply job = get("/api/v1/projects/payments/jobs/" + id + "/stats");
+    assertEquals(view.json().get("stats"), job.json().get("stats"));
+    assertEquals(404, get("/api/v1/projects/other/jobs/" + id + "/stats").status());
+    assertEquals(404, get("/api/v1/projects/payments/jobs/98765/stats").status());
+    assertEquals(400, get("/api/v1/projects/payments/jobs/x/stats").status());
+
+    long ds =
+        registry
+            .datasets()
+            .record(
+                new dev.fletch.core.stats.Dataset(
+                    0,
+                    "payments",
+                    "/data/train.parquet",
+                    dev.fletch.core.stats.Dataset.TRAINING_SET,
+                    100,
+                    1234,
+                    end,
+                    end,
+                    1,
+                    java.util.Map.of("amount", "customer_profile:amount"),
+                    dev.fletch.registry.HttpFixtures.sampleStats(100, 7)));
+    Reply list = get("/api/v1/projects/payments/datasets");
+    assertEquals(1, list.json().get("datasets").size());
+    assertEquals("/data/train.parquet", list.json().at("/datasets/0/path").asText());
+    assertEquals(
+        1234, list.json().at("/datasets/0/size_bytes").asLong(), "snake_case as every route");
+    assertTrue(list.json().at("/datasets/0/stats").isMissingNode(), "listed without statistics");
+    Reply one = get("/api/v1/projects/payments/datasets/" + ds);
+    assertEquals(7.0, one.json().at("/stats/columns/0/mean").asDouble());
+    assertEquals("customer_profile:amount", one.json().at("/features/amount").asText());
+    assertEquals(404, get("/api/v1/projects/payments/datasets/" + (ds + 1)).status());
+    assertEquals(400, get("/api/v1/projects/payments/datasets?limit=0").status());
+  }
+
+  @Test
   void failuresMapToStatuses() {
     assertEquals(503, RegistryRoutes.statusOf(new UnavailableException("down", null)));
     assertEquals(409, RegistryRoutes.statusOf(new dev.fletch.core.ConflictException("x")));
