@@ -290,6 +290,57 @@ public final class Materializer {
   }
 
   /**
+   * Why {@code view}'s next incremental job will start from scratch after {@code after} replaces
+   * {@code before} (null: its watermark still holds): the view is new or newly online, or what its
+   * stored values depend on changed ({@link #viewSchema}). Said by {@code fletch apply}.
+   */
+  public static String fullRunReason(FeatureRepo before, FeatureRepo after, FeatureView view) {
+    if (!view.online()) {
+      return null;
+    }
+    FeatureView old = before == null ? null : before.findView(view.name()).orElse(null);
+    if (old == null) {
+      return "it is new";
+    }
+    if (!old.online()) {
+      return "it was offline only";
+    }
+    if (viewSchema(before, old).equals(viewSchema(after, view))) {
+      return null;
+    }
+    List<String> what = new ArrayList<>();
+    if (!old.entities().equals(view.entities())
+        || !before.joinKeys(old).equals(after.joinKeys(view))) {
+      what.add("its entities or join keys changed");
+    }
+    if (!old.source().equals(view.source())) {
+      what.add("its source changed");
+    }
+    List<String> added = new ArrayList<>();
+    List<String> changed = new ArrayList<>();
+    for (dev.fletch.core.model.Feature f : view.features()) {
+      var was = old.feature(f.name());
+      if (was.isEmpty()) {
+        added.add(f.name());
+      } else if (!was.get().equals(f)
+          && (was.get().type() != f.type()
+              || !java.util.Objects.equals(was.get().expression(), f.expression()))) {
+        changed.add(f.name());
+      }
+    }
+    if (!added.isEmpty()) {
+      what.add("features added: " + String.join(", ", added));
+    }
+    if (!changed.isEmpty()) {
+      what.add("features changed: " + String.join(", ", changed));
+    }
+    if (what.isEmpty()) {
+      what.add(view.aggregated() ? "its aggregations changed" : "its features changed");
+    }
+    return String.join("; ", what);
+  }
+
+  /**
    * What a view's stored values depend on: its entities, source and features (names, types,
    * expressions). A job whose watermark was recorded under another schema vouches for nothing.
    */

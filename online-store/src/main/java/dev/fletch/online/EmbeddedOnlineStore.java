@@ -260,8 +260,9 @@ public final class EmbeddedOnlineStore implements OnlineStore {
               read.setLong(4, now);
               try (ResultSet rs = read.executeQuery()) {
                 if (rs.next()) {
-                  ValueCodec.Decoded d = ValueCodec.decode(view, rs.getBytes(1));
-                  out.add(new StoredValues(d.eventTime(), d.values()));
+                  byte[] entry = rs.getBytes(1);
+                  out.add(
+                      new StoredValues(ValueCodec.eventTime(entry), new EntryValues(view, entry)));
                 } else {
                   out.add(null);
                 }

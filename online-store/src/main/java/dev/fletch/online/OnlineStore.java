@@ -26,9 +26,20 @@ public interface OnlineStore extends AutoCloseable {
 
   /**
    * The stored values of one view for one entity: event time plus values in the view's feature
-   * order.
+   * order. The stores hand out {@link EntryValues}, which tell a feature the entry was written
+   * without from a stored null ({@link #materialized}).
    */
-  record StoredValues(Instant eventTime, List<Object> values) {}
+  record StoredValues(Instant eventTime, List<Object> values) {
+    /**
+     * Whether the stored entry holds a value, possibly null, of feature {@code index} as the view
+     * defines it now; false for a feature added (or changed type incompatibly) since the entry was
+     * written: serving answers NOT_MATERIALIZED for it, not NULL_VALUE. Values that are not read
+     * from an entry (a plain list) hold every feature they have.
+     */
+    public boolean materialized(int index) {
+      return values instanceof EntryValues e ? e.materialized(index) : index < values.size();
+    }
+  }
 
   /** One lookup: the entity key (the view's join keys) and the view to read. */
   record ReadRequest(EntityKey key, FeatureView view) {}
@@ -43,7 +54,8 @@ public interface OnlineStore extends AutoCloseable {
   /**
    * Reads many (entity, view) pairs in one round trip where the store allows. The result has one
    * element per request, in order; null where nothing is stored. Values decode to the view's
-   * current feature order; a feature the stored entry lacks reads as null.
+   * current feature order; a feature the stored entry lacks reads as null and is not {@link
+   * StoredValues#materialized}.
    */
   CompletableFuture<List<StoredValues>> read(String project, List<ReadRequest> requests);
 

@@ -7,7 +7,6 @@ import dev.fletch.core.model.EntityKey;
 import dev.fletch.core.model.FeatureRow;
 import dev.fletch.core.model.FeatureView;
 import java.nio.charset.StandardCharsets;
-import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -15,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.RandomAccess;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -198,7 +196,8 @@ public final class RedisOnlineStore implements OnlineStore {
       redis.flush();
     }
     // Completes on the client's I/O thread once every reply is in. Only event times are read there;
-    // values decode where the caller first looks at them (see LazyValues), so the single I/O thread
+    // values decode where the caller first looks at them (see EntryValues), so the single I/O
+    // thread
     // spends its time on the wire and callers' threads share the decoding.
     if (replies.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
@@ -340,42 +339,11 @@ public final class RedisOnlineStore implements OnlineStore {
           out[at] =
               new StoredValues(
                   ValueCodec.fromMicros(ValueCodec.eventTimeMicros(entry)),
-                  new LazyValues(view, entry));
+                  new EntryValues(view, entry));
         }
       }
     }
     return Arrays.asList(out);
-  }
-
-  /**
-   * An entry's values, decoded on first access. A corrupt entry fails that access with the
-   * decoder's FletchException. Racing first accesses may both decode; each publishes its own array,
-   * never changed afterwards, so either result is fine.
-   */
-  static final class LazyValues extends AbstractList<Object> implements RandomAccess {
-    private final FeatureView view;
-    private final byte[] entry;
-    private volatile Object[] decoded; // volatile: the array's elements are published with it
-
-    LazyValues(FeatureView view, byte[] entry) {
-      this.view = view;
-      this.entry = entry;
-    }
-
-    @Override
-    public Object get(int index) {
-      Object[] d = decoded;
-      if (d == null) {
-        d = ValueCodec.values(view, entry);
-        decoded = d;
-      }
-      return d[index];
-    }
-
-    @Override
-    public int size() {
-      return view.features().size();
-    }
   }
 
   @Override

@@ -42,8 +42,12 @@ import java.util.List;
  * </pre>
  *
  * <p>Values carry their feature names, so an entry decodes to the view's <em>current</em> feature
- * order: a feature added after the write reads as null, a removed one is skipped, and a feature
- * whose type changed incompatibly reads as null (INT32 widens to INT64 and FLOAT to DOUBLE).
+ * order: a removed feature is skipped, INT32 widens to INT64 and FLOAT to DOUBLE, and a feature the
+ * entry holds no value of, by its current name and as a type it reads as, is <em>not
+ * materialized</em>: it was added (or changed type incompatibly) after the entry was written. It
+ * reads as null, but {@link EntryValues#materialized} tells it apart from a stored null, so serving
+ * answers NOT_MATERIALIZED instead of NULL_VALUE. This is a decode rule, not a stored mark: any
+ * entry format that names its values keeps it.
  */
 public final class ValueCodec {
   public static final byte VERSION = 1;
@@ -61,8 +65,23 @@ public final class ValueCodec {
 
   private ValueCodec() {}
 
-  /** A decoded entry: event time and values in the view's current feature order. */
-  public record Decoded(Instant eventTime, List<Object> values) {}
+  /**
+   * A decoded entry: event time and values in the view's current feature order ({@code values} is
+   * an {@link EntryValues}: it tells a feature the entry was written without from a stored null).
+   */
+  public record Decoded(Instant eventTime, EntryValues values) {
+    /** Whether the entry holds a value (maybe null) of feature {@code index} as defined now. */
+    public boolean materialized(int index) {
+      return values.materialized(index);
+    }
+  }
+
+  /**
+   * In the array {@link #values} returns: a feature the entry holds no value of as the view now
+   * defines it (see the class comment). Never leaves this package: {@link EntryValues} reads it as
+   * null.
+   */
+  static final Object NOT_MATERIALIZED = new Object();
 
   /** Encodes one row of {@code view}: {@code values} in the view's feature order. */
   public static byte[] encode(FeatureView view, Instant eventTime, List<Object> values) {
@@ -125,12 +144,13 @@ public final class ValueCodec {
   /** Decodes an entry to {@code view}'s current feature order (see the class comment). */
   public static Decoded decode(FeatureView view, byte[] entry) {
     Object[] values = values(view, entry); // checks the view and the entry's version
-    return new Decoded(eventTime(entry), Collections.unmodifiableList(Arrays.asList(values)));
+    return new Decoded(eventTime(entry), new EntryValues(view, values));
   }
 
   /**
    * An entry's values in the view's current feature order, as a new array (the serving path reads
-   * them by index, without a list around them).
+   * them by index, without a list around them); {@link #NOT_MATERIALIZED} where the entry holds no
+   * value of a feature as it is defined now.
    */
   static Object[] values(FeatureView view, byte[] entry) {
     requireNonNull(view, "view is null");
@@ -140,6 +160,7 @@ public final class ValueCodec {
     List<Feature> features = view.features();
     byte[][] names = featureNames(view);
     Object[] values = new Object[features.size()];
+    Arrays.fill(values, NOT_MATERIALIZED);
     int count = Short.toUnsignedInt(in.getShort());
     try {
       for (int i = 0; i < count; i++) {
@@ -418,7 +439,8 @@ public final class ValueCodec {
   private record TaggedList(int elementTag, List<Object> values) {}
 
   /**
-   * The stored value as the current type's Java type, or null when the type changed incompatibly.
+   * The stored value as the current type's Java type; {@link #NOT_MATERIALIZED} when the type
+   * changed incompatibly (a stored null reads as null whatever the type).
    */
   private static Object conform(ValueType type, Object value) {
     if (value == null) {
@@ -426,19 +448,23 @@ public final class ValueCodec {
     }
     if (value instanceof TaggedList list) {
       if (!type.isList()) {
-        return null;
+        return NOT_MATERIALIZED;
       }
       List<Object> out = new ArrayList<>(list.values().size());
       for (Object element : list.values()) {
         Object c = conformScalar(type.elementType(), element);
         if (element != null && c == null) {
-          return null;
+          return NOT_MATERIALIZED;
         }
         out.add(c);
       }
       return Collections.unmodifiableList(out);
     }
-    return type.isList() ? null : conformScalar(type, value);
+    if (type.isList()) {
+      return NOT_MATERIALIZED;
+    }
+    Object c = conformScalar(type, value);
+    return c == null ? NOT_MATERIALIZED : c;
   }
 
   private static Object conformScalar(ValueType type, Object v) {

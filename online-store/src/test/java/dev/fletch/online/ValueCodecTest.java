@@ -88,7 +88,53 @@ class ValueCodecTest {
                 TestViews.feature("a", ValueType.INT64),
                 TestViews.feature("b", ValueType.INT32)));
     // new: absent -> null; c widened; a widened; b changed type incompatibly -> null
-    assertEquals(Arrays.asList(null, 2.5d, 1L, null), ValueCodec.decode(now, entry).values());
+    ValueCodec.Decoded d = ValueCodec.decode(now, entry);
+    assertEquals(Arrays.asList(null, 2.5d, 1L, null), d.values());
+    // ... and the two nulls are "never materialized", not stored nulls
+    assertEquals(List.of(false, true, true, false), materialized(d));
+  }
+
+  private static List<Boolean> materialized(ValueCodec.Decoded d) {
+    List<Boolean> out = new java.util.ArrayList<>();
+    for (int i = 0; i < d.values().size(); i++) {
+      out.add(d.materialized(i));
+    }
+    return out;
+  }
+
+  /**
+   * The decode rule serving's NOT_MATERIALIZED status rests on: a feature added after an entry was
+   * written reads as not materialized; a stored null, under any later type, is materialized.
+   */
+  @Test
+  void aFeatureAddedAfterTheWriteIsNotMaterializedButAStoredNullIs() {
+    FeatureView old =
+        TestViews.view(
+            "v",
+            Duration.ZERO,
+            List.of(
+                TestViews.feature("a", ValueType.INT32),
+                TestViews.feature("b", ValueType.STRING),
+                TestViews.feature("l", ValueType.parse("list<int32>").orElseThrow())));
+    byte[] entry = ValueCodec.encode(old, T, Arrays.asList(null, null, List.of(1, 2)));
+    FeatureView now =
+        TestViews.view(
+            "v",
+            Duration.ZERO,
+            List.of(
+                TestViews.feature("a", ValueType.INT32),
+                TestViews.feature("b", ValueType.BOOL),
+                TestViews.feature("l", ValueType.parse("list<string>").orElseThrow()),
+                TestViews.feature("added", ValueType.INT64)));
+    ValueCodec.Decoded d = ValueCodec.decode(now, entry);
+    assertEquals(Arrays.asList(null, null, null, null), d.values());
+    // a: stored null; b: stored null, read as any type; l: list of ints is not one of strings
+    assertEquals(List.of(true, true, false, false), materialized(d));
+    // the stores hand out the same rule through StoredValues
+    OnlineStore.StoredValues stored = new OnlineStore.StoredValues(T, d.values());
+    assertTrue(stored.materialized(0));
+    assertTrue(!stored.materialized(3));
+    assertTrue(new OnlineStore.StoredValues(T, Arrays.asList(1, null)).materialized(1));
   }
 
   @Test

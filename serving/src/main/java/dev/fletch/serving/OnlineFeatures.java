@@ -477,10 +477,14 @@ public final class OnlineFeatures {
           Object value = fi < held ? vals.get(fi) : null;
           values[c][r] = value;
           times[c][r] = eventTime;
+          // A feature the entry was written without has no value to be old or null: that it was
+          // never materialized is what the caller needs to know.
           statuses[c][r] =
-              stale
-                  ? ValueStatus.OUTSIDE_MAX_AGE
-                  : value == null ? ValueStatus.NULL_VALUE : ValueStatus.PRESENT;
+              value == null && !sv.materialized(fi)
+                  ? ValueStatus.NOT_MATERIALIZED
+                  : stale
+                      ? ValueStatus.OUTSIDE_MAX_AGE
+                      : value == null ? ValueStatus.NULL_VALUE : ValueStatus.PRESENT;
         }
       }
       metrics.recordRows(view.name(), rows - missing - staleRows, staleRows, missing);
@@ -561,8 +565,8 @@ public final class OnlineFeatures {
    * An aggregated view's columns: each aggregation over the tiles inside its window at {@code now}.
    * An entity with no entry reads what no events give (count 0, the others null) with status
    * NOT_FOUND; an entry written under another tile layout (the view changed since it was last
-   * materialized) reads null, NOT_FOUND. The event time is the instant the tiles are complete up
-   * to.
+   * materialized) reads null, NOT_MATERIALIZED. The event time is the instant the tiles are
+   * complete up to.
    */
   private static void assembleAggregated(
       ServingCatalog.ViewRead read,
@@ -593,7 +597,11 @@ public final class OnlineFeatures {
               sv == null ? Long.MIN_VALUE : Windows.micros(sv.eventTime()),
               streamEntry,
               nowMicros);
-      boolean found = (sv != null || streamed != null) && computed != null;
+      boolean held = sv != null || streamed != null;
+      // Stored under another tile layout: the view's aggregations changed since the entry was
+      // written and it has not been materialized since.
+      boolean notMaterialized = held && computed == null;
+      boolean found = held && computed != null;
       // The instant the answer is complete up to: the later of the batch end and the newest
       // streamed event.
       Instant asOf =
@@ -610,11 +618,13 @@ public final class OnlineFeatures {
       for (int c : cols) {
         Object value = computed == null ? null : computed.get(featureIndex[c]);
         values[c][r] = value;
-        times[c][r] = found ? asOf : null;
+        times[c][r] = held ? asOf : null;
         statuses[c][r] =
-            !found
-                ? ValueStatus.NOT_FOUND
-                : value == null ? ValueStatus.NULL_VALUE : ValueStatus.PRESENT;
+            notMaterialized
+                ? ValueStatus.NOT_MATERIALIZED
+                : !found
+                    ? ValueStatus.NOT_FOUND
+                    : value == null ? ValueStatus.NULL_VALUE : ValueStatus.PRESENT;
       }
     }
     metrics.recordRows(view.name(), rows - missing, 0, missing);

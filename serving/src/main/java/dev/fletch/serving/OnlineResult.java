@@ -14,9 +14,9 @@ import java.util.Map;
 /**
  * The answer to an {@link OnlineQuery}: one column per resolved feature, each with a value, a
  * status and an event time per entity row (in the request's row order). Values use the Java types
- * of {@link ValueType}; null where the status is NOT_FOUND or NULL_VALUE. Event times are null for
- * NOT_FOUND. {@code registryVersion} is the registry version of the definitions that answered (0
- * when unknown, e.g. from a server that predates it).
+ * of {@link ValueType}; null where the status is NOT_FOUND, NULL_VALUE or NOT_MATERIALIZED. Event
+ * times are null for NOT_FOUND. {@code registryVersion} is the registry version of the definitions
+ * that answered (0 when unknown, e.g. from a server that predates it).
  */
 public record OnlineResult(List<Column> columns, int entityRows, long registryVersion) {
 

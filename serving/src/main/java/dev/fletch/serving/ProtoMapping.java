@@ -266,6 +266,7 @@ public final class ProtoMapping {
       case NULL_VALUE -> FeatureStatus.NULL_VALUE;
       case NOT_FOUND -> FeatureStatus.NOT_FOUND;
       case OUTSIDE_MAX_AGE -> FeatureStatus.OUTSIDE_MAX_AGE;
+      case NOT_MATERIALIZED -> FeatureStatus.NOT_MATERIALIZED;
     };
   }
 
@@ -275,6 +276,7 @@ public final class ProtoMapping {
       case NULL_VALUE -> ValueStatus.NULL_VALUE;
       case NOT_FOUND -> ValueStatus.NOT_FOUND;
       case OUTSIDE_MAX_AGE -> ValueStatus.OUTSIDE_MAX_AGE;
+      case NOT_MATERIALIZED -> ValueStatus.NOT_MATERIALIZED;
       default -> throw new InvalidRequestException("unknown feature status " + status);
     };
   }

@@ -210,6 +210,39 @@ class AggregatedOnlineIT {
         }
       }
       assertEquals(nows.size() * 6 * WINDOW_HOURS.length * (FUNCTIONS.length + 2), checked);
+
+      // The view gains an aggregation of a new input (another tile layout) and is not
+      // materialized again: the stored entries hold none of its features as now defined, which
+      // serving says (NOT_MATERIALIZED), not that the entity is unknown (NOT_FOUND).
+      Files.writeString(
+          dir.resolve("repo.yaml"),
+          Files.readString(dir.resolve("repo.yaml"))
+              + "      - {expression: \"amount * 2\", name: doubled_sum_1h, function: sum,"
+              + " windows: [1h]}\n");
+      registry.apply(RepoLoader.load(dir), 1, false, "it");
+      try (RegistryCache definitions =
+          new RegistryCache(registry, "agg", Duration.ofMinutes(1), dir)) {
+        OnlineResult result =
+            new OnlineFeatures(
+                    definitions,
+                    online,
+                    1000,
+                    Clock.fixed(endInstant, ZoneOffset.UTC),
+                    new ServingMetrics(),
+                    ForkJoinPool.commonPool(),
+                    0)
+                .get(
+                    OnlineQuery.ofFeatures(
+                        List.of("customer_txn:count_1h", "customer_txn:doubled_sum_1h"),
+                        Map.of("customer_id", List.of(1L, 6L))),
+                    Duration.ofSeconds(10))
+                .join();
+        for (String feature : List.of("count_1h", "doubled_sum_1h")) {
+          assertEquals(ValueStatus.NOT_MATERIALIZED, result.status(feature, 0), feature);
+          assertEquals(null, result.value(feature, 0), feature);
+          assertEquals(ValueStatus.NOT_FOUND, result.status(feature, 1), feature);
+        }
+      }
     } finally {
       if (redis != null) {
         redis.close();

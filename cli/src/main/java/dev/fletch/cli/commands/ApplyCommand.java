@@ -7,6 +7,7 @@ import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.NotFoundException;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureView;
+import dev.fletch.materializer.Materializer;
 import dev.fletch.registry.ApplyResult;
 import dev.fletch.registry.BreakingChangeException;
 import dev.fletch.registry.Plan;
@@ -82,10 +83,9 @@ public final class ApplyCommand implements Callable<Integer> {
       }
       // The online views of the version being replaced: the ones this apply retires lose their
       // online data once the apply stands (serving no longer reads it; it would only linger).
-      List<FeatureView> before =
-          plan.baseVersion() == 0
-              ? List.of()
-              : ctx.registry().load(repo.project(), plan.baseVersion()).featureViews();
+      FeatureRepo previous =
+          plan.baseVersion() == 0 ? null : ctx.registry().load(repo.project(), plan.baseVersion());
+      List<FeatureView> before = previous == null ? List.of() : previous.featureViews();
       ApplyResult result =
           ctx.registry()
               .apply(
@@ -95,12 +95,46 @@ public final class ApplyCommand implements Callable<Integer> {
                   System.getProperty("user.name", "unknown"),
                   message);
       ctx.out().println(result.summary());
+      if (result.applied()) {
+        printFullRuns(ctx, previous, repo);
+      }
       List<FeatureView> retired = result.applied() ? retired(before, repo) : List.of();
       // A failed clean-up only warns: the apply itself succeeded (exit 0); --delete-online, which
       // asks for nothing but the clean-up, fails the command when it cannot be done.
       deleteOnlineData(ctx, repo.project(), retired, true);
       return deleteRequested(ctx, repo.project(), retired);
     }
+  }
+
+  /**
+   * Says, per online view the apply made new or changed in what its stored values depend on, that
+   * its next incremental job is a full one and why, and what serving answers until it ran.
+   */
+  static void printFullRuns(CliContext ctx, FeatureRepo before, FeatureRepo after) {
+    List<String> lines = new ArrayList<>();
+    for (FeatureView view : after.featureViews()) {
+      String why = Materializer.fullRunReason(before, after, view);
+      if (why == null) {
+        continue;
+      }
+      boolean fresh = why.equals("it is new") || why.equals("it was offline only");
+      lines.add(
+          "  "
+              + view.name()
+              + ": "
+              + why
+              + (fresh
+                  ? " (GetFeatures answers NOT_FOUND until it is materialized)"
+                  : " (until then, features it has not stored answer NOT_MATERIALIZED)"));
+    }
+    if (lines.isEmpty()) {
+      return;
+    }
+    ctx.out()
+        .println(
+            "The next 'fletch materialize-incremental' (and the schedule of 'fletch serve') runs"
+                + " these views in full, from end - ttl:");
+    lines.forEach(ctx.out()::println);
   }
 
   /** Views online in {@code before} that {@code after} removes or makes offline only. */

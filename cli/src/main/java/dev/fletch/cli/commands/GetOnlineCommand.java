@@ -323,6 +323,12 @@ public final class GetOnlineCommand implements Callable<Integer> {
         result.columns().size(),
         result.columns().size() == 1 ? "feature" : "features",
         String.join(", ", summary));
+    if (counts.containsKey(ValueStatus.NOT_MATERIALIZED)) {
+      out.println(
+          "NOT_MATERIALIZED: the stored rows were written before those features were added (or"
+              + " changed type); run fletch materialize-incremental (a changed view's next job is a"
+              + " full one) or fletch materialize");
+    }
   }
 
   /** A value as JSON shows it (lists as arrays, bytes base64), cut at 40 characters. */
