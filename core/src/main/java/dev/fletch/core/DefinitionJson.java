@@ -50,7 +50,7 @@ public final class DefinitionJson {
 
   /** The fields stored as ISO-8601 durations that the YAML writes as {@code 7d}. */
   public static final java.util.Set<String> DURATION_FIELDS =
-      java.util.Set.of("ttl", "schedule", "window", "hop");
+      java.util.Set.of("ttl", "schedule", "window", "hop", "lateness");
 
   /**
    * The YAML key of a stored field ({@code timestampField} -> {@code timestamp_field}); a name that

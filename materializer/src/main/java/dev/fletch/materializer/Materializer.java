@@ -68,8 +68,17 @@ public final class Materializer {
     }
   }
 
-  /** Where an incremental run starts, and why it starts from scratch when it does. */
-  record IncrementalStart(Instant start, String note) {}
+  /**
+   * Where an incremental run starts, and why it starts from scratch when it does ({@code note},
+   * else null). {@code createdSince} (null for none) also selects rows created since then whatever
+   * their event time, up to the run's end: the late rows of a source with a created-time column.
+   * {@code watermark} is the watermark it continues from (null for a run from scratch).
+   */
+  record IncrementalStart(Instant start, Instant createdSince, Instant watermark, String note) {
+    IncrementalStart(Instant start, String note) {
+      this(start, null, null, note);
+    }
+  }
 
   private static final java.util.concurrent.ScheduledExecutorService HEARTBEATS =
       dev.fletch.core.DaemonScheduler.named("fletch-job-heartbeat");
@@ -215,14 +224,15 @@ public final class Materializer {
     List<ViewResult> results = new ArrayList<>(selected.size());
     List<ViewFailure> failures = new ArrayList<>();
     for (FeatureView view : selected) {
-      runInto(repo, view, start, end, null, p, results, failures);
+      runInto(repo, view, start, end, null, null, p, results, failures);
     }
     return new Outcome(results, failures);
   }
 
   /**
    * From each view's watermark (or end - ttl the first time; the epoch when ttl is 0) to {@code
-   * end}. Runs every view, then throws if any failed (see {@link Outcome#orThrow()}).
+   * end}, late rows included (see {@link #continueFrom}). Runs every view, then throws if any
+   * failed (see {@link Outcome#orThrow()}).
    */
   public List<ViewResult> materializeIncremental(
       FeatureRepo repo, Instant end, List<String> views, Progress progress) {
@@ -260,7 +270,7 @@ public final class Materializer {
         results.add(new ViewResult(view.name(), start, end, 0, Duration.ZERO, -1));
         continue;
       }
-      runInto(repo, view, start, end, from.note(), p, results, failures);
+      runInto(repo, view, start, end, from.createdSince(), from.note(), p, results, failures);
     }
     return new Outcome(results, failures);
   }
@@ -367,12 +377,13 @@ public final class Materializer {
       FeatureView view,
       Instant start,
       Instant end,
+      Instant createdSince,
       String note,
       Progress progress,
       List<ViewResult> results,
       List<ViewFailure> failures) {
     try {
-      results.add(run(repo, view, start, end, note, progress));
+      results.add(run(repo, view, start, end, createdSince, note, progress));
     } catch (JobFailed failed) {
       progress.failed(view.name());
       failures.add(new ViewFailure(view.name(), start, end, failed.rows, failed.error));
@@ -403,7 +414,7 @@ public final class Materializer {
     var mine = jobs.watermark(project, view.name(), marker);
     if (mine.isPresent()) {
       if (mine.get().viewSchema().equals(viewSchema(repo, view))) {
-        return new IncrementalStart(mine.get().watermark(), null);
+        return continueFrom(repo, view, mine.get().watermark());
       }
       return new IncrementalStart(
           scratch, "full run: the view's entities, source or features changed since its last job");
@@ -415,6 +426,30 @@ public final class Materializer {
               + " emptied one: FLUSHALL, a restart without persistence)");
     }
     return new IncrementalStart(scratch, null);
+  }
+
+  /**
+   * An incremental run after {@code watermark}: rows with event times since the watermark less the
+   * view's lateness and, for a source with a created-time column, rows created since then (late
+   * rows: an event time before the watermark, landed after the last job). An aggregated view's job
+   * recomputes whole windows whatever its start, so late events are in it anyway.
+   */
+  static IncrementalStart continueFrom(FeatureRepo repo, FeatureView view, Instant watermark) {
+    if (view.aggregated()) {
+      return new IncrementalStart(watermark, null, watermark, null);
+    }
+    boolean created = hasCreatedTime(repo, view);
+    Instant from = watermark.minus(view.lateness(created));
+    if (from.isAfter(watermark)) {
+      from = watermark;
+    }
+    return new IncrementalStart(from, created ? from : null, watermark, null);
+  }
+
+  /** Whether the view's source has a created-time column. */
+  static boolean hasCreatedTime(FeatureRepo repo, FeatureView view) {
+    String created = repo.source(view.source()).createdTimestampField();
+    return created != null && !created.isBlank();
   }
 
   /** The named views (all online views when none are named), checked before any job starts. */
@@ -450,6 +485,7 @@ public final class Materializer {
       FeatureView view,
       Instant start,
       Instant end,
+      Instant createdSince,
       String note,
       Progress progress) {
     String project = repo.project();
@@ -505,10 +541,17 @@ public final class Materializer {
     try {
       if (view.aggregated()) {
         writeTiles(repo, view, end, writer);
-      } else if (options.statistics()) {
-        offline.scanLatest(repo, view, start, end, options.batchSize(), writer::submit, stats::set);
       } else {
-        offline.scanLatest(repo, view, start, end, options.batchSize(), writer::submit);
+        // late rows by created time (createdSince) and, when asked, the rows' statistics
+        offline.scanLatest(
+            repo,
+            view,
+            start,
+            end,
+            createdSince,
+            options.batchSize(),
+            writer::submit,
+            options.statistics() ? stats::set : null);
       }
       writer.finish();
       // Acknowledged writes are lost when the store restarts without persistence (or is flushed)

@@ -443,7 +443,88 @@ public final class DuckDbOfflineStore implements OfflineStore {
       Instant end,
       int batchSize,
       Consumer<List<FeatureRow>> consumer) {
-    return scanLatest(repo, view, start, end, batchSize, consumer, null);
+    return scanLatest(repo, view, start, end, null, batchSize, consumer, null);
+  }
+
+  @Override
+  public long scanLatest(
+      FeatureRepo repo,
+      FeatureView view,
+      Instant start,
+      Instant end,
+      int batchSize,
+      Consumer<List<FeatureRow>> consumer,
+      Consumer<DatasetStats> stats) {
+    return scanLatest(repo, view, start, end, null, batchSize, consumer, stats);
+  }
+
+  @Override
+  public long scanLatest(
+      FeatureRepo repo,
+      FeatureView view,
+      Instant start,
+      Instant end,
+      Instant createdSince,
+      int batchSize,
+      Consumer<List<FeatureRow>> consumer) {
+    return scanLatest(repo, view, start, end, createdSince, batchSize, consumer, null);
+  }
+
+  /** The parameters of {@link FeatureSql#latest(FeatureSql.ViewRelation, boolean)}, in order. */
+  private static long[] rangeParameters(
+      FeatureSql.ViewRelation relation, Instant start, Instant end, Instant createdSince) {
+    if (createdSince == null || !relation.hasCreated()) {
+      return new long[] {Values.microsOf(start, true), Values.microsOf(end, false)};
+    }
+    return new long[] {
+      Values.microsOf(start, true),
+      Values.microsOf(end, false),
+      Values.microsOf(createdSince, true),
+      Values.microsOf(end, false)
+    };
+  }
+
+  private static void bind(PreparedStatement ps, long[] parameters) throws SQLException {
+    for (int i = 0; i < parameters.length; i++) {
+      ps.setLong(i + 1, parameters[i]);
+    }
+  }
+
+  @Override
+  public long countLatest(
+      FeatureRepo repo, FeatureView view, Instant start, Instant end, Instant createdSince) {
+    requireNonNull(repo, "repo is null");
+    requireNonNull(view, "view is null");
+    requireNonNull(start, "start is null");
+    requireNonNull(end, "end is null");
+    if (end.isBefore(start)) {
+      throw new InvalidRequestException("range end " + end + " is before its start " + start);
+    }
+    return withConnection(
+        "counting the rows of feature view '" + view.name() + "'",
+        JobAccess.forRepo(repo, settings),
+        conn -> {
+          FeatureSql.ViewRelation relation =
+              new SourceCatalog(conn, repo, settings).view(view, view.features());
+          String sql;
+          long[] parameters;
+          if (view.aggregated()) {
+            // A job writes one tile entry per entity with events in the range.
+            sql = FeatureSql.entityCount(relation);
+            parameters = rangeParameters(relation, start, end, null);
+          } else {
+            boolean late = createdSince != null && relation.hasCreated();
+            sql = "SELECT count(*) FROM (" + FeatureSql.latest(relation, late) + ")";
+            parameters = rangeParameters(relation, start, end, createdSince);
+          }
+          try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            bind(ps, parameters);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
   }
 
   /**
@@ -458,6 +539,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
       FeatureView view,
       Instant start,
       Instant end,
+      Instant createdSince,
       int batchSize,
       Consumer<List<FeatureRow>> consumer,
       Consumer<DatasetStats> stats) {
@@ -485,20 +567,20 @@ public final class DuckDbOfflineStore implements OfflineStore {
           List<JoinKey> keys = relation.keys();
           List<String> keyNames = keys.stream().map(JoinKey::name).toList();
           long produced = 0;
-          String sql = FeatureSql.latest(relation);
+          boolean late = createdSince != null && relation.hasCreated();
+          String sql = FeatureSql.latest(relation, late);
+          long[] parameters = rangeParameters(relation, start, end, createdSince);
           if (stats != null) {
             try (PreparedStatement ps =
                 conn.prepareStatement("CREATE TEMP TABLE " + Sql.ident(LATEST) + " AS " + sql)) {
-              ps.setLong(1, Values.microsOf(start, true));
-              ps.setLong(2, Values.microsOf(end, false));
+              bind(ps, parameters);
               ps.execute();
             }
           }
           String query = stats == null ? sql : "SELECT * FROM " + Sql.ident(LATEST);
           try (PreparedStatement ps = conn.prepareStatement(query)) {
             if (stats == null) {
-              ps.setLong(1, Values.microsOf(start, true));
-              ps.setLong(2, Values.microsOf(end, false));
+              bind(ps, parameters);
             }
             try (ResultSet rs = ps.executeQuery()) {
               List<FeatureRow> batch = new ArrayList<>(Math.min(batchSize, 4096));
@@ -525,7 +607,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
                 produced += batch.size();
               }
             } catch (SQLException e) {
-              throw streamedFailure(conn, sql, start, end, e);
+              throw streamedFailure(conn, sql, parameters, e);
             }
           }
           if (stats != null) {
@@ -707,7 +789,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
                 events++;
               }
             } catch (SQLException e) {
-              throw streamedFailure(conn, sql, start, end, e);
+              throw streamedFailure(conn, sql, rangeParameters(relation, start, end, null), e);
             }
           }
           return events;
@@ -720,7 +802,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
    * end once more without streaming, which fails the same way.
    */
   private static SQLException streamedFailure(
-      Connection conn, String sql, Instant start, Instant end, SQLException streamed) {
+      Connection conn, String sql, long[] parameters, SQLException streamed) {
     if (streamed.getMessage() == null || !streamed.getMessage().contains("Invalid result set")) {
       return streamed;
     }
@@ -731,8 +813,7 @@ public final class DuckDbOfflineStore implements OfflineStore {
             "CREATE OR REPLACE TEMP TABLE \"__fletch_probe\" AS SELECT bit_xor(hash(t)) AS h FROM ("
                 + sql
                 + ") AS t")) {
-      probe.setLong(1, Values.microsOf(start, true));
-      probe.setLong(2, Values.microsOf(end, false));
+      bind(probe, parameters);
       probe.execute();
     } catch (SQLException cause) {
       cause.addSuppressed(streamed);

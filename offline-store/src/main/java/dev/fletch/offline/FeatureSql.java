@@ -500,11 +500,31 @@ final class FeatureSql {
   }
 
   private static String rangeFilter(int keyCount) {
+    return rangeFilter(keyCount, false);
+  }
+
+  /**
+   * Rows with event time in [?, ?] (epoch microseconds); with {@code lateRows}, also rows created
+   * at or after the third parameter whose event time is at most the fourth (rows that arrived late,
+   * with an event time before the range).
+   */
+  private static String rangeFilter(int keyCount, boolean lateRows) {
     StringJoiner where = new StringJoiner(" AND ");
-    where.add(
+    String inRange =
         ident(EVENT_TIME)
             + " BETWEEN make_timestamp(CAST(? AS BIGINT))"
-            + " AND make_timestamp(CAST(? AS BIGINT))");
+            + " AND make_timestamp(CAST(? AS BIGINT))";
+    if (lateRows) {
+      inRange =
+          "("
+              + inRange
+              + " OR ("
+              + ident(CREATED_TIME)
+              + " >= make_timestamp(CAST(? AS BIGINT)) AND "
+              + ident(EVENT_TIME)
+              + " <= make_timestamp(CAST(? AS BIGINT))))";
+    }
+    where.add(inRange);
     for (int i = 0; i < keyCount; i++) {
       where.add(ident(key(i)) + " IS NOT NULL");
     }
@@ -521,6 +541,15 @@ final class FeatureSql {
    * window).
    */
   static String latest(ViewRelation v) {
+    return latest(v, false);
+  }
+
+  /**
+   * {@link #latest(ViewRelation)}; with {@code lateRows}, over the rows of {@link #rangeFilter(int,
+   * boolean)}: also those created at or after a third parameter with an event time at most a fourth
+   * (the range end).
+   */
+  static String latest(ViewRelation v, boolean lateRows) {
     StringJoiner keys = new StringJoiner(", ");
     for (int i = 0; i < v.keys().size(); i++) {
       keys.add(ident(key(i)));
@@ -555,9 +584,24 @@ final class FeatureSql {
         + ") AS m FROM ("
         + v.sql()
         + ") AS v WHERE "
-        + rangeFilter(v.keys().size())
+        + rangeFilter(v.keys().size(), lateRows)
         + " GROUP BY "
         + keys
+        + ")";
+  }
+
+  /** How many entities have rows with event time in [?, ?] (epoch microseconds). */
+  static String entityCount(ViewRelation v) {
+    StringJoiner keys = new StringJoiner(", ");
+    for (int i = 0; i < v.keys().size(); i++) {
+      keys.add(ident(key(i)));
+    }
+    return "SELECT count(*) FROM (SELECT DISTINCT "
+        + keys
+        + " FROM ("
+        + v.sql()
+        + ") AS v WHERE "
+        + rangeFilter(v.keys().size())
         + ")";
   }
 

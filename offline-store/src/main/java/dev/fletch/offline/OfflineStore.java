@@ -93,6 +93,39 @@ public interface OfflineStore extends AutoCloseable {
       int batchSize,
       Consumer<List<FeatureRow>> consumer);
 
+  /**
+   * As {@link #scanLatest(FeatureRepo, FeatureView, Instant, Instant, int, Consumer)}, over the
+   * rows with event time in [start, end] and, when {@code createdSince} is given and the view's
+   * source has a created-time column, also the rows created at or after {@code createdSince} with
+   * an event time at most {@code end}: rows that arrived late, with an event time before the range
+   * (an incremental job's way to pick up corrections). The latest of those per entity is produced;
+   * the online store's never-older rule decides whether it replaces what is stored.
+   */
+  default long scanLatest(
+      FeatureRepo repo,
+      FeatureView view,
+      Instant start,
+      Instant end,
+      Instant createdSince,
+      int batchSize,
+      Consumer<List<FeatureRow>> consumer) {
+    if (createdSince != null) {
+      throw new InvalidRequestException("this offline store cannot select rows by created time");
+    }
+    return scanLatest(repo, view, start, end, batchSize, consumer);
+  }
+
+  /**
+   * How many rows a job over this range would write, without reading them out: for a plain view the
+   * rows {@link #scanLatest(FeatureRepo, FeatureView, Instant, Instant, Instant, int, Consumer)}
+   * produces (one per entity), for an aggregated view the entities with events in [start, end] (one
+   * tile entry each). For dry runs.
+   */
+  default long countLatest(
+      FeatureRepo repo, FeatureView view, Instant start, Instant end, Instant createdSince) {
+    throw new InvalidRequestException("this offline store cannot count a view's rows");
+  }
+
   /** Receives the events of {@link #scanEvents}, one at a time. */
   @FunctionalInterface
   interface EventSink {
@@ -164,6 +197,31 @@ public interface OfflineStore extends AutoCloseable {
       Consumer<List<FeatureRow>> consumer,
       Consumer<DatasetStats> stats) {
     return scanLatest(repo, view, start, end, batchSize, consumer);
+  }
+
+  /**
+   * Both: the rows of {@link #scanLatest(FeatureRepo, FeatureView, Instant, Instant, Instant, int,
+   * Consumer)} (late rows by created time when {@code createdSince} is given) with their statistics
+   * as {@link #scanLatest(FeatureRepo, FeatureView, Instant, Instant, int, Consumer, Consumer)}
+   * hands them ({@code stats} null: none). What a materialization job calls.
+   */
+  default long scanLatest(
+      FeatureRepo repo,
+      FeatureView view,
+      Instant start,
+      Instant end,
+      Instant createdSince,
+      int batchSize,
+      Consumer<List<FeatureRow>> consumer,
+      Consumer<DatasetStats> stats) {
+    if (stats == null) {
+      return scanLatest(repo, view, start, end, createdSince, batchSize, consumer);
+    }
+    if (createdSince == null) {
+      return scanLatest(repo, view, start, end, batchSize, consumer, stats);
+    }
+    throw new InvalidRequestException(
+        "this offline store cannot select rows by created time and summarise them at once");
   }
 
   /** A column of a slice: its name, the engine's type, and how it is summarised and compared. */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fletch.cli.CliRun;
 import dev.fletch.cli.Fletch;
 import dev.fletch.serving.FletchServer;
@@ -26,6 +28,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
@@ -188,6 +191,130 @@ class OwnDataRedisIT {
     } finally {
       assertEquals(0, served.stop(), "stderr: " + served.errors());
     }
+  }
+
+  /** What get-online (serving's lookup) answers for orders_7d of every customer, by customer. */
+  Map<Long, Object> served(String feature) throws Exception {
+    String ids = String.join(",", customers().stream().map(String::valueOf).toList());
+    CliRun run =
+        ok(
+            fletch(
+                "get-online",
+                "-f",
+                "customer_stats:" + feature,
+                "-e",
+                "customer_id=" + ids,
+                "--json"));
+    JsonNode answer = new ObjectMapper().readTree(run.out());
+    JsonNode values = answer.get("features").get(0).get("values");
+    Map<Long, Object> out = new TreeMap<>();
+    for (int i = 0; i < CUSTOMERS; i++) {
+      out.put(1000L + i, values.get(i).isNull() ? null : values.get(i).asText());
+    }
+    return out;
+  }
+
+  /** What historical retrieval gives for the same customers at {@code at}. */
+  Map<Long, Object> historical(String feature, Instant at) throws Exception {
+    StringBuilder entities = new StringBuilder("customer_id,event_timestamp\n");
+    customers().forEach(id -> entities.append(id).append(',').append(at).append('\n'));
+    Path in = tmp.resolve("entities.csv");
+    Path out = tmp.resolve("training.csv");
+    Files.writeString(in, entities.toString());
+    ok(
+        fletch(
+            "historical",
+            "--entities",
+            in.toString(),
+            "--features",
+            "customer_stats:" + feature,
+            "--out",
+            out.toString()));
+    Map<Long, Object> values = new TreeMap<>();
+    List<String> lines = Files.readAllLines(out);
+    for (String line : lines.subList(1, lines.size())) {
+      String[] cells = line.split(",", -1);
+      values.put(Long.parseLong(cells[0]), cells[2].isEmpty() ? null : cells[2]);
+    }
+    return values;
+  }
+
+  /**
+   * #24 item 2, a source with created_timestamp_field: a correction whose event time is before the
+   * last job's end but that was created after it reaches the online store at the next incremental
+   * job (served equals historical at now); a late row older than what is stored does not replace it
+   * (never-older).
+   */
+  @Test
+  void aLateCorrectionReachesTheOnlineStoreThroughItsCreatedTime() throws Exception {
+    Instant day = now.minus(Duration.ofHours(3));
+    writeStats(day, List.of());
+    ok(fletch("apply", "--yes"));
+    Instant bookmark = now.minus(Duration.ofHours(1));
+    ok(fletch("materialize-incremental", "--end", bookmark.toString()));
+    assertEquals("5", served("orders_7d").get(1005L));
+
+    // After the job: customer 1005's row of `day` is corrected (same event time, created later),
+    // customer 1006 gets a row between `day` and the bookmark, customer 1008 one older than its
+    // stored row; all three were created after the bookmark.
+    Instant late = bookmark.plus(Duration.ofMinutes(30));
+    writeStats(
+        day,
+        List.of(
+            "1005," + day + "," + late + ",999,1.5,true",
+            "1006," + day.plus(Duration.ofMinutes(90)) + "," + late + ",66,6.5,true",
+            "1008," + day.minus(Duration.ofHours(1)) + "," + late + ",88,8.5,true"));
+    CliRun next = ok(fletch("materialize-incremental", "--end", "now"));
+    assertTrue(next.out().contains("customer_stats"), next.out());
+
+    Map<Long, Object> online = served("orders_7d");
+    assertEquals("999", online.get(1005L), "the correction won");
+    assertEquals("66", online.get(1006L), "the late row, newer than the stored one");
+    assertEquals("8", online.get(1008L), "an older late row does not replace a newer one");
+    assertEquals(historical("orders_7d", Instant.now()), online);
+  }
+
+  /**
+   * #24 item 2, a source without created times: an incremental job re-reads the view's lateness
+   * (default 1h) before its watermark, so a row landing late within that window is served; one
+   * later than that is not (the documented limit), until a full materialize.
+   */
+  @Test
+  void withoutCreatedTimesTheLatenessWindowIsReRead() throws Exception {
+    Path entities = repo.resolve("entities.yaml");
+    Files.writeString(
+        entities,
+        Files.readString(entities).replace("    created_timestamp_field: created_ts\n", ""));
+    Instant day = now.minus(Duration.ofHours(5));
+    writeStats(day, List.of());
+    ok(fletch("apply", "--yes"));
+    Instant bookmark = now.minus(Duration.ofHours(1));
+    ok(fletch("materialize-incremental", "--end", bookmark.toString()));
+
+    writeStats(
+        day,
+        List.of(
+            // 30 minutes before the bookmark: inside the default lateness of 1h
+            "1005," + bookmark.minus(Duration.ofMinutes(30)) + ",,555,1.5,true",
+            // 2 hours before it: outside
+            "1006," + bookmark.minus(Duration.ofHours(2)) + ",,666,1.5,true"));
+    CliRun next = ok(fletch("materialize-incremental", "--end", "now"));
+    // the job's range starts one lateness before the bookmark
+    assertTrue(next.out().contains(bookmark.minus(Duration.ofHours(1)).toString()), next.out());
+    Map<Long, Object> online = served("orders_7d");
+    assertEquals("555", online.get(1005L));
+    assertEquals("6", online.get(1006L), "later than the lateness: not re-read");
+
+    // a view that sets a longer lateness catches it at its next job
+    Path features = repo.resolve("features.yaml");
+    Files.writeString(
+        features,
+        Files.readString(features).replace("    ttl: 7d", "    ttl: 7d\n    lateness: 4h"));
+    ok(fletch("apply", "--yes"));
+    ok(fletch("materialize-incremental", "--end", "now"));
+    online = served("orders_7d");
+    assertEquals("666", online.get(1006L));
+    assertEquals(historical("orders_7d", Instant.now()), online);
   }
 
   /** A `fletch serve` run on a thread of its own. */

@@ -20,6 +20,10 @@ import java.util.Optional;
  *
  * <p>{@code monitoring} (may be null) holds the view's drift thresholds; a view without them is
  * stored exactly as before they existed, so its content hash does not move.
+ *
+ * <p>{@code lateness} (may be null: the default, {@link #lateness(boolean)}) is how far before its
+ * watermark an incremental materialization re-reads the source, for rows that land in the files
+ * after their event time was materialized.
  */
 public record FeatureView(
     String name,
@@ -34,8 +38,47 @@ public record FeatureView(
     Duration schedule,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Aggregation> aggregations,
     @JsonInclude(JsonInclude.Include.NON_NULL) Duration hop,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Monitoring monitoring) {
-  /** A view without drift thresholds of its own. */
+    @JsonInclude(JsonInclude.Include.NON_NULL) Monitoring monitoring,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Duration lateness) {
+  /**
+   * The re-read window of a source without a created-time column when the view sets none: rows may
+   * land up to an hour after their event time was materialized and still reach the online store.
+   */
+  public static final Duration DEFAULT_LATENESS = Duration.ofHours(1);
+
+  /** A view without an explicit lateness. */
+  public FeatureView(
+      String name,
+      List<String> entities,
+      String source,
+      Duration ttl,
+      boolean online,
+      List<Feature> features,
+      String description,
+      String owner,
+      Map<String, String> tags,
+      Duration schedule,
+      List<Aggregation> aggregations,
+      Duration hop,
+      Monitoring monitoring) {
+    this(
+        name,
+        entities,
+        source,
+        ttl,
+        online,
+        features,
+        description,
+        owner,
+        tags,
+        schedule,
+        aggregations,
+        hop,
+        monitoring,
+        null);
+  }
+
+  /** A view without drift thresholds of its own or an explicit lateness. */
   public FeatureView(
       String name,
       List<String> entities,
@@ -126,7 +169,8 @@ public record FeatureView(
         schedule,
         aggregations,
         hop,
-        monitoring);
+        monitoring,
+        lateness);
   }
 
   /** The view's drift thresholds, the defaults where it sets none. */
@@ -149,6 +193,56 @@ public record FeatureView(
 
   public Optional<Aggregation> aggregation(String featureName) {
     return aggregations.stream().filter(a -> a.name().equals(featureName)).findFirst();
+  }
+
+  /**
+   * How far before its watermark an incremental job re-reads the source: {@code lateness} when set;
+   * else none when the source has a created-time column (late rows are then found by it) and {@link
+   * #DEFAULT_LATENESS} when it has not.
+   */
+  public Duration lateness(boolean sourceHasCreatedTime) {
+    if (lateness != null) {
+      return lateness;
+    }
+    return sourceHasCreatedTime ? Duration.ZERO : DEFAULT_LATENESS;
+  }
+
+  /** This view with {@code features} (a plain view) and everything else kept. */
+  public FeatureView withFeatures(List<Feature> newFeatures) {
+    return new FeatureView(
+        name,
+        entities,
+        source,
+        ttl,
+        online,
+        newFeatures,
+        description,
+        owner,
+        tags,
+        schedule,
+        List.of(),
+        null,
+        monitoring,
+        lateness);
+  }
+
+  /** This aggregated view with {@code newAggregations} and everything else kept. */
+  public FeatureView withAggregations(List<Aggregation> newAggregations) {
+    return new FeatureView(
+        name,
+        entities,
+        source,
+        ttl,
+        online,
+        List.of(),
+        description,
+        owner,
+        tags,
+        schedule,
+        newAggregations,
+        hop,
+        monitoring,
+        lateness);
   }
 
   public boolean hasTtl() {

@@ -200,6 +200,12 @@ public final class ModelChecks {
     if (ttl != null) {
       problems.accept(at + ".ttl: " + ttl);
     }
+    String lateness = durationProblem(v.lateness());
+    if (lateness != null) {
+      problems.accept(at + ".lateness: " + lateness);
+    } else if (v.lateness() != null && v.aggregated()) {
+      problems.accept(at + ".lateness: an aggregated view re-reads its windows at every job");
+    }
     String schedule = durationProblem(v.schedule());
     if (schedule != null) {
       problems.accept(at + ".schedule: " + schedule);
@@ -224,18 +230,7 @@ public final class ModelChecks {
               f.description(),
               f.tags()));
     }
-    return new FeatureView(
-            v.name(),
-            v.entities(),
-            v.source(),
-            v.ttl(),
-            v.online(),
-            features,
-            v.description(),
-            v.owner(),
-            v.tags(),
-            v.schedule())
-        .withMonitoring(v.monitoring());
+    return v.withFeatures(features);
   }
 
   /** The expression in canonical form (null stays null); a problem when it does not parse. */
@@ -303,19 +298,7 @@ public final class ModelChecks {
               a.inputType(),
               a.window()));
     }
-    return new FeatureView(
-        v.name(),
-        v.entities(),
-        v.source(),
-        v.ttl(),
-        v.online(),
-        List.of(),
-        v.description(),
-        v.owner(),
-        v.tags(),
-        v.schedule(),
-        aggregations,
-        v.hop());
+    return v.withAggregations(aggregations);
   }
 
   private static void name(String at, String name, Consumer<String> problems) {

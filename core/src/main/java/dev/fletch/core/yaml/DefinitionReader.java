@@ -85,7 +85,8 @@ final class DefinitionReader {
           "schedule",
           "aggregations",
           "hop",
-          "monitoring");
+          "monitoring",
+          "lateness");
   static final List<String> AGGREGATION_KEYS =
       List.of("function", "column", "expression", "type", "windows", "name");
   static final List<String> FEATURE_KEYS =
@@ -348,6 +349,13 @@ final class DefinitionReader {
     Located source = sourceName == null ? null : new Located(sourceName, m.valueAt("source"));
     Duration ttl = m.duration("ttl");
     boolean online = m.bool("online", true);
+    Duration lateness = m.duration("lateness");
+    if (lateness != null && m.has("aggregations")) {
+      m.problem(
+          m.keyAt("lateness"),
+          "an aggregated view has no 'lateness': every job re-reads its longest window, late rows"
+              + " included");
+    }
     Duration schedule = m.duration("schedule");
     if (schedule != null && schedule.isZero()) {
       m.problem(m.valueAt("schedule"), "'schedule' must be longer than 0 (leave it out for none)");
@@ -399,7 +407,8 @@ final class DefinitionReader {
               schedule,
               aggregations,
               hop,
-              monitoring);
+              monitoring,
+              lateness);
     }
     ViewDef def = new ViewDef(name, m.valueAt("name"), view, entities, source, features);
     ViewDef first = defs.views.get(name);

@@ -101,6 +101,7 @@ class AggregationYamlTest {
           entities: [customer]
           source: transactions
           hop: 2h
+          lateness: 1h
           aggregations:
             - {column: amount, function: summ, windows: [24h]}
             - {column: amount, function: sum, windows: [3h]}
@@ -115,6 +116,7 @@ class AggregationYamlTest {
     f.expectProblem(
         "b_views.yaml", "summ", "unknown aggregation function 'summ' (did you mean 'sum'?)");
     f.expectProblem("b_views.yaml", "3h", "window 3h is not a multiple of the hop 2h");
+    f.expectProblem("b_views.yaml", "lateness", "an aggregated view has no 'lateness'");
     f.expectProblem("b_views.yaml", "0h", "window '0h' must be longer than 0");
     f.expectProblem("b_views.yaml", "STRING", "'sum' cannot aggregate STRING");
     f.expectProblem("b_views.yaml", "top", "'name' names one feature");

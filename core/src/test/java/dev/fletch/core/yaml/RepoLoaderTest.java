@@ -227,6 +227,24 @@ class RepoLoaderTest {
   }
 
   @Test
+  void latenessIsAViewDurationWithADefaultThatFollowsTheSource() {
+    RepoFiles f = RepoFiles.valid(dir);
+    FeatureView view = RepoLoader.load(dir).view("customer_profile");
+    assertEquals(null, view.lateness());
+    // the source has a created_timestamp_field: late rows are found by it, nothing re-read
+    assertEquals(Duration.ZERO, view.lateness(true));
+    assertEquals(FeatureView.DEFAULT_LATENESS, view.lateness(false));
+    f.edit("b_views.yaml", "ttl: 30d", "ttl: 30d\n    lateness: 2d");
+    FeatureView late = RepoLoader.load(dir).view("customer_profile");
+    assertEquals(Duration.ofDays(2), late.lateness(true));
+    assertTrue(DefinitionJson.write(late).contains("\"lateness\":\"PT48H\""));
+    // a view without one stores no key: its content hash is what it was before the key existed
+    assertFalse(DefinitionJson.write(view).contains("lateness"));
+    f.edit("b_views.yaml", "lateness: 2d", "lateness: soon");
+    f.expectProblem("b_views.yaml", "soon", "bad duration 'soon'");
+  }
+
+  @Test
   void featureNameCollisionInsideAService() {
     RepoFiles f =
         RepoFiles.valid(dir)
