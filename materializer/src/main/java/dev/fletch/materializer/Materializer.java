@@ -266,7 +266,9 @@ public final class Materializer {
         continue;
       }
       Instant start = from.start();
-      if (start.isAfter(end)) {
+      // Nothing new when the watermark is past the end (the lateness window aside: late rows
+      // come with the next run past the watermark).
+      if ((from.watermark() == null ? start : from.watermark()).isAfter(end)) {
         results.add(new ViewResult(view.name(), start, end, 0, Duration.ZERO, -1));
         continue;
       }

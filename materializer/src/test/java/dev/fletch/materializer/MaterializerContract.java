@@ -87,7 +87,12 @@ abstract class MaterializerContract {
             null,
             null,
             null,
-            null);
+            null,
+            null,
+            null,
+            null,
+            // no re-read before the watermark: incremental runs start exactly there
+            Duration.ZERO);
     repo =
         new FeatureRepo(
             "m" + UUID.randomUUID().toString().substring(0, 8),
