@@ -277,6 +277,151 @@ public final class Materializer {
     return new Outcome(results, failures);
   }
 
+  /**
+   * What one view's job would do, found without doing it: the range it would read ({@code
+   * createdSince}: also rows created since then, null for none), whether it starts from scratch and
+   * why, and the rows it would write ({@code rows} -1 when there is nothing to do).
+   */
+  public record PlannedJob(
+      String view,
+      Instant start,
+      Instant end,
+      Instant createdSince,
+      boolean full,
+      String why,
+      long rows) {}
+
+  /**
+   * A dry run of {@link #materialize}: per view its range and the rows it would write. Nothing is
+   * written to the online store, no job is recorded, no watermark moves.
+   */
+  public List<PlannedJob> dryRun(FeatureRepo repo, Instant start, Instant end, List<String> views) {
+    requireNonNull(repo, "repo is null");
+    if (end.isBefore(start)) {
+      throw new InvalidRequestException("--end " + end + " is before --start " + start);
+    }
+    List<PlannedJob> out = new ArrayList<>();
+    for (FeatureView view : select(repo, views)) {
+      out.add(
+          planned(
+              repo,
+              view,
+              start,
+              end,
+              null,
+              true,
+              "materialize: every entity's latest row in the range given"));
+    }
+    return out;
+  }
+
+  /**
+   * A dry run of {@link #materializeIncremental}: per view where its job would start (watermark,
+   * lateness, late rows by created time) or why it would start from scratch, and the rows it would
+   * write. Reads the store's content marker without creating one; writes nothing, records no job.
+   */
+  public List<PlannedJob> dryRunIncremental(FeatureRepo repo, Instant end, List<String> views) {
+    requireNonNull(repo, "repo is null");
+    requireNonNull(end, "end is null");
+    List<FeatureView> selected = select(repo, views);
+    java.util.Optional<String> marker;
+    try {
+      marker = online.existingContentMarker(repo.project()).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw cause instanceof FletchException f
+          ? f
+          : new FletchException("cannot read the online store's content marker", cause);
+    }
+    List<PlannedJob> out = new ArrayList<>();
+    for (FeatureView view : selected) {
+      IncrementalStart from;
+      if (marker.isPresent()) {
+        from = incrementalStart(repo, view, end, marker.get());
+      } else {
+        // No marker: the store holds nothing this project's watermarks can vouch for.
+        Instant scratch = view.hasTtl() ? end.minus(view.ttl()) : Instant.EPOCH;
+        from =
+            new IncrementalStart(
+                scratch,
+                jobs.watermark(repo.project(), view.name()).isPresent()
+                    ? "full run: the online store does not hold this view's watermark (another"
+                        + " store, or an emptied one)"
+                    : null);
+      }
+      if (from.watermark() != null && from.watermark().isAfter(end)) {
+        out.add(
+            new PlannedJob(
+                view.name(),
+                from.start(),
+                end,
+                null,
+                false,
+                "nothing to do: its watermark " + from.watermark() + " is past the end",
+                -1));
+        continue;
+      }
+      String why;
+      if (from.watermark() == null) {
+        why =
+            from.note() != null
+                ? from.note()
+                : "full run: first job of the view in this online store, from "
+                    + (view.hasTtl() ? "end - ttl" : "the beginning of time (ttl 0)");
+      } else if (view.aggregated()) {
+        why = "incremental from its watermark " + from.watermark() + " (recomputes whole windows)";
+      } else {
+        Duration lateness = view.lateness(hasCreatedTime(repo, view));
+        why =
+            "incremental from its watermark "
+                + from.watermark()
+                + (lateness.isZero()
+                    ? ""
+                    : " less its lateness " + dev.fletch.core.Durations.format(lateness))
+                + (from.createdSince() != null
+                    ? ", and rows created since " + from.createdSince() + " (late rows)"
+                    : "");
+      }
+      out.add(
+          planned(
+              repo, view, from.start(), end, from.createdSince(), from.watermark() == null, why));
+    }
+    return out;
+  }
+
+  private PlannedJob planned(
+      FeatureRepo repo,
+      FeatureView view,
+      Instant start,
+      Instant end,
+      Instant createdSince,
+      boolean full,
+      String why) {
+    long rows;
+    if (view.aggregated()) {
+      Instant[] range = tileRange(view, end);
+      rows = offline.countLatest(repo, view, range[0], range[1], null);
+    } else {
+      rows = offline.countLatest(repo, view, start, end, createdSince);
+    }
+    return new PlannedJob(view.name(), start, end, createdSince, full, why, rows);
+  }
+
+  /**
+   * The events an aggregated view's job at {@code end} reads: those its longest window can reach at
+   * {@code end}, capped at now (a window never holds events from the future).
+   */
+  static Instant[] tileRange(FeatureView view, Instant end) {
+    Instant now = Instant.now();
+    Instant until = end.isAfter(now) ? now : end;
+    long untilMicros = Windows.micros(until);
+    Instant from =
+        Windows.instant(
+            Windows.windowStart(
+                untilMicros, Windows.micros(view.longestWindow()), Windows.micros(view.hop())));
+    return new Instant[] {from, until};
+  }
+
   /** A view whose job could not start: nothing written, the watermark untouched. */
   private static ViewFailure notStarted(
       FeatureView view, Instant end, String why, RuntimeException e) {
@@ -622,15 +767,9 @@ public final class Materializer {
    * start, so each entry is whole and replaces the one before it.
    */
   private void writeTiles(FeatureRepo repo, FeatureView view, Instant end, BatchWriter writer) {
-    Instant now = Instant.now();
-    Instant until = end.isAfter(now) ? now : end;
-    long untilMicros = Windows.micros(until);
-    Instant from =
-        Windows.instant(
-            Windows.windowStart(
-                untilMicros, Windows.micros(view.longestWindow()), Windows.micros(view.hop())));
-    TileBuilder tiles = new TileBuilder(view, until, options.batchSize(), writer::submit);
-    offline.scanEvents(repo, view, from, until, tiles);
+    Instant[] range = tileRange(view, end);
+    TileBuilder tiles = new TileBuilder(view, range[1], options.batchSize(), writer::submit);
+    offline.scanEvents(repo, view, range[0], range[1], tiles);
     tiles.finish();
   }
 

@@ -415,6 +415,23 @@ public final class EmbeddedOnlineStore implements OnlineStore {
   }
 
   @Override
+  public CompletableFuture<java.util.Optional<String>> existingContentMarker(String project) {
+    requireNonNull(project, "project is null");
+    return submit(
+        "reading the content marker",
+        () -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT marker FROM fletch_online_marker WHERE project = ?")) {
+            select.setString(1, project);
+            try (var rs = select.executeQuery()) {
+              return java.util.Optional.ofNullable(rs.next() ? rs.getString(1) : null);
+            }
+          }
+        });
+  }
+
+  @Override
   public CompletableFuture<Long> deleteView(String project, FeatureView view) {
     requireNonNull(project, "project is null");
     requireNonNull(view, "view is null");

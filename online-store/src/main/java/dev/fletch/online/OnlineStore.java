@@ -98,6 +98,16 @@ public interface OnlineStore extends AutoCloseable {
   CompletableFuture<String> contentMarker(String project);
 
   /**
+   * The marker {@link #contentMarker} would return, without creating one when the store has none
+   * (empty): for looking without writing, such as a dry run. Fails like {@link #write}.
+   */
+  default CompletableFuture<Optional<String>> existingContentMarker(String project) {
+    return CompletableFuture.failedFuture(
+        new dev.fletch.core.FletchException(
+            describe() + " cannot read its content marker without creating it"));
+  }
+
+  /**
    * The event loops the store's network client runs on, when it has any (Redis: yes; embedded:
    * none). A server may run its own connections on them; see {@link IoThreads}.
    */

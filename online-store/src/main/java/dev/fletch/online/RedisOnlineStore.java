@@ -421,6 +421,28 @@ public final class RedisOnlineStore implements OnlineStore {
   }
 
   @Override
+  public CompletableFuture<Optional<String>> existingContentMarker(String project) {
+    requireNonNull(project, "project is null");
+    try {
+      CompletableFuture<List<byte[]>> read =
+          redis.hmget(
+              markerKey(project), new byte[][] {"marker".getBytes(StandardCharsets.US_ASCII)});
+      redis.flush();
+      return read.handle(
+          (values, e) -> {
+            if (e != null) {
+              throw RedisErrors.map("reading the content marker of " + describe(), e);
+            }
+            byte[] v = values.get(0);
+            return Optional.ofNullable(v == null ? null : new String(v, StandardCharsets.US_ASCII));
+          });
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(
+          RedisErrors.map("reading the content marker of " + describe(), e));
+    }
+  }
+
+  @Override
   public CompletableFuture<Void> ping() {
     try {
       return redis

@@ -59,7 +59,8 @@ public final class MaterializeCommand implements Callable<Integer> {
         common,
         selection,
         (materializer, repo, views, progress) ->
-            materializer.materializeEach(repo, from, to, views, progress));
+            materializer.materializeEach(repo, from, to, views, progress),
+        (materializer, repo, views) -> materializer.dryRun(repo, from, to, views));
   }
 
   /** --views and --project, shared by the materialize commands. */
@@ -77,6 +78,20 @@ public final class MaterializeCommand implements Callable<Integer> {
         description =
             "Project whose applied definitions to use (default: the local YAML's project).")
     String project;
+
+    @Option(
+        names = "--dry-run",
+        description =
+            "Show per view the range it would read, whether it would run in full or incrementally"
+                + " and why, and the rows it would write; write nothing, record no job.")
+    boolean dryRun;
+  }
+
+  /** What a run would do, found without doing it. */
+  @FunctionalInterface
+  interface DryRun {
+    List<Materializer.PlannedJob> plan(
+        Materializer materializer, FeatureRepo repo, List<String> views);
   }
 
   /** One materialization run over the selected views of the applied definitions. */
@@ -90,11 +105,20 @@ public final class MaterializeCommand implements Callable<Integer> {
    * Runs a job against the applied definitions with progress on stderr, then reports every view
    * (see {@link #report}).
    */
-  static int run(CommonOptions common, ViewSelection selection, Job job) {
+  static int run(CommonOptions common, ViewSelection selection, Job job, DryRun dryRun) {
     try (CliContext ctx = common.newContext()) {
       FeatureRepo repo = AppliedDefinitions.load(ctx, selection.project);
       Materializer materializer =
           new Materializer(ctx.offlineStore(), ctx.onlineStore(), ctx.registry().jobHistory());
+      if (selection.dryRun) {
+        ctx.err()
+            .println(
+                "dry run against "
+                    + ctx.onlineStore().describe()
+                    + ": counting rows, writing nothing");
+        printPlan(ctx.out(), dryRun.plan(materializer, repo, names(selection.views)));
+        return ExitCodes.OK;
+      }
       ctx.err().println("materializing into " + ctx.onlineStore().describe());
       Materializer.Outcome outcome;
       try (ViewProgress progress = new ViewProgress(ctx.err())) {
@@ -208,6 +232,26 @@ public final class MaterializeCommand implements Callable<Integer> {
         current = null;
       }
     }
+  }
+
+  /** A dry run's answer: per view the range, full or incremental, the rows, then why. */
+  static void printPlan(PrintStream out, List<Materializer.PlannedJob> jobs) {
+    out.printf(
+        Locale.ROOT, "%-32s %-24s %-24s %-11s %12s%n", "VIEW", "START", "END", "RUN", "ROWS");
+    for (Materializer.PlannedJob j : jobs) {
+      out.printf(
+          Locale.ROOT,
+          "%-32s %-24s %-24s %-11s %12s%n",
+          j.view(),
+          j.start().truncatedTo(java.time.temporal.ChronoUnit.MICROS),
+          j.end().truncatedTo(java.time.temporal.ChronoUnit.MICROS),
+          j.rows() < 0 ? "none" : j.full() ? "full" : "incremental",
+          j.rows() < 0 ? "-" : Long.toString(j.rows()));
+    }
+    for (Materializer.PlannedJob j : jobs) {
+      out.println(j.view() + ": " + j.why());
+    }
+    out.println("Dry run: nothing was written and no job was recorded.");
   }
 
   static void printSummary(PrintStream out, List<Materializer.ViewResult> results) {

@@ -41,6 +41,7 @@ public final class MaterializeIncrementalCommand implements Callable<Integer> {
         common,
         selection,
         (materializer, repo, views, progress) ->
-            materializer.materializeIncrementalEach(repo, to, views, progress));
+            materializer.materializeIncrementalEach(repo, to, views, progress),
+        (materializer, repo, views) -> materializer.dryRunIncremental(repo, to, views));
   }
 }

@@ -173,6 +173,102 @@ class MaterializeCommandTest {
         inc.err());
   }
 
+  /**
+   * --dry-run (#24 item 10): per view the range, full or incremental and why, and the rows the job
+   * would write; nothing written (no entry, no content marker), no job recorded, no watermark.
+   */
+  @Test
+  void aDryRunSaysWhatAJobWouldDoAndDoesNothing() throws Exception {
+    Run first =
+        run(
+            "materialize-incremental",
+            "--repo",
+            repo.toString(),
+            "--end",
+            "2025-01-03T12:00:00Z",
+            "--dry-run");
+    assertEquals(0, first.code(), first.err());
+    assertTrue(
+        first
+            .out()
+            .matches(
+                "(?s).*customer_stats\\s+2024-12-27T12:00:00Z\\s+2025-01-03T12:00:00Z\\s+full\\s+3\\n.*"),
+        first.out());
+    assertTrue(
+        first
+            .out()
+            .contains("customer_stats: full run: first job of the view in this online store"),
+        first.out());
+    assertTrue(first.out().contains("Dry run: nothing was written"), first.out());
+    assertNull(stored("customer_stats"));
+    assertEquals(java.util.Optional.empty(), watermark("customer_stats"));
+    try (OnlineStore online = EmbeddedOnlineStore.open(repo.resolve(".fletch/online.db"))) {
+      assertEquals(
+          java.util.Optional.empty(),
+          online.existingContentMarker("shop").join(),
+          "not even the content marker was created");
+    }
+    Run jobs = run("jobs", "--repo", repo.toString());
+    assertFalse(jobs.out().contains("customer_stats"), jobs.out());
+
+    // After a real job: the dry run of the next one is incremental from the watermark, and counts
+    // what that job then writes.
+    Run real =
+        run("materialize-incremental", "--repo", repo.toString(), "--end", "2025-01-03T12:00:00Z");
+    assertEquals(0, real.code(), real.err());
+    Run next =
+        run(
+            "materialize-incremental",
+            "--repo",
+            repo.toString(),
+            "--end",
+            "2025-01-05T12:00:00Z",
+            "--dry-run");
+    assertEquals(0, next.code(), next.err());
+    assertTrue(
+        next.out().matches("(?s).*customer_stats\\s+\\S+\\s+\\S+\\s+incremental\\s+2\\n.*"),
+        next.out());
+    assertTrue(
+        next.out()
+            .contains(
+                "customer_stats: incremental from its watermark 2025-01-03T12:00:00Z, and rows"
+                    + " created since 2025-01-03T12:00:00Z (late rows)"),
+        next.out());
+    Run done =
+        run("materialize-incremental", "--repo", repo.toString(), "--end", "2025-01-05T12:00:00Z");
+    assertTrue(
+        done.out().matches("(?s).*customer_stats.*2025-01-05T12:00:00Z\\s+2\\s.*"), done.out());
+    Run past =
+        run(
+            "materialize-incremental",
+            "--repo",
+            repo.toString(),
+            "--end",
+            "2025-01-04T00:00:00Z",
+            "--dry-run");
+    assertTrue(past.out().contains("nothing to do: its watermark"), past.out());
+
+    Run full =
+        run(
+            "materialize",
+            "--repo",
+            repo.toString(),
+            "--start",
+            "2025-01-01",
+            "--end",
+            "2025-01-02",
+            "--dry-run");
+    assertEquals(0, full.code(), full.err());
+    assertTrue(full.out().matches("(?s).*customer_stats.*\\s+full\\s+3\\n.*"), full.out());
+    assertEquals(2, jobsOf("customer_stats"), "the dry runs recorded no job");
+  }
+
+  private int jobsOf(String view) {
+    try (Registry registry = Registry.open("jdbc:sqlite:" + repo.resolve(".fletch/registry.db"))) {
+      return registry.jobHistory().recent("shop", view, 100).size();
+    }
+  }
+
   @Test
   void applyThatTurnsAViewOfflineDeletesItsOnlineData() throws Exception {
     Run m =

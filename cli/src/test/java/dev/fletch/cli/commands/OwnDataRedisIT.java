@@ -264,8 +264,16 @@ class OwnDataRedisIT {
             "1005," + day + "," + late + ",999,1.5,true",
             "1006," + day.plus(Duration.ofMinutes(90)) + "," + late + ",66,6.5,true",
             "1008," + day.minus(Duration.ofHours(1)) + "," + late + ",88,8.5,true"));
+    // A dry run says what the job will read and write (#24 item 10), and writes nothing: the
+    // three late rows (1008's is then refused by the never-older rule).
+    CliRun dry = ok(fletch("materialize-incremental", "--end", "now", "--dry-run"));
+    assertTrue(dry.out().contains("rows created since " + bookmark + " (late rows)"), dry.out());
+    assertTrue(
+        dry.out().matches("(?s).*customer_stats\\s+\\S+\\s+\\S+\\s+incremental\\s+3\\n.*"),
+        dry.out());
+    assertEquals("5", served("orders_7d").get(1005L), "a dry run writes nothing");
     CliRun next = ok(fletch("materialize-incremental", "--end", "now"));
-    assertTrue(next.out().contains("customer_stats"), next.out());
+    assertTrue(next.out().matches("(?s).*customer_stats\\s+\\S+\\s+\\S+\\s+3\\s.*"), next.out());
 
     Map<Long, Object> online = served("orders_7d");
     assertEquals("999", online.get(1005L), "the correction won");
