@@ -247,8 +247,11 @@ final class Planner {
 
   /**
    * Reasons why removing a feature ({@code feature} null: the whole view) breaks a feature service
-   * of the new repository or of the stored version that references it. A stored {@code view:*}
-   * counts: its consumers received the feature.
+   * that still serves it after the apply: one of the new repository that names it, or one that
+   * serves {@code view:*} now as its stored version did (its consumers received the feature and
+   * would lose it without any change to the service). A service that the same apply changes to no
+   * longer use it (a rename of the view or feature with the services updated), or removes, breaks
+   * nothing here.
    */
   private static List<String> usages(
       String view,
@@ -257,7 +260,15 @@ final class Planner {
       List<FeatureService> storedServices) {
     Set<String> users = new LinkedHashSet<>();
     collect(view, feature, newServices, false, users);
-    collect(view, feature, storedServices, true, users);
+    if (feature != null) {
+      Set<String> servedIt = new LinkedHashSet<>();
+      collect(view, feature, storedServices, true, servedIt);
+      for (FeatureService s : newServices) {
+        if (servedIt.contains("'" + s.name() + "'") && servesWhole(s, view)) {
+          users.add("'" + s.name() + "'");
+        }
+      }
+    }
     String what =
         feature == null ? "feature view '" + view + "'" : "feature '" + view + ":" + feature + "'";
     List<String> reasons = new ArrayList<>();
@@ -265,6 +276,21 @@ final class Planner {
       reasons.add(what + " removed but feature service " + user + " uses it");
     }
     return reasons;
+  }
+
+  /** Whether {@code service} lists {@code view:*}. */
+  private static boolean servesWhole(FeatureService service, String view) {
+    for (String text : service.features()) {
+      try {
+        FeatureRef ref = FeatureRef.parse(text);
+        if (ref.view().equals(view) && ref.isWildcard()) {
+          return true;
+        }
+      } catch (FletchException e) {
+        // validation reports malformed references
+      }
+    }
+    return false;
   }
 
   private static void collect(

@@ -166,34 +166,106 @@ abstract class AbstractRegistryContract {
   }
 
   @Test
-  void removingAFeatureThatAServiceUsesIsBreaking() {
+  void removingAFeatureThatAServiceStillServesIsBreaking() {
     FeatureRepo v1 = payments(project);
+    // fraud_v1 names customer_profile:age and :amount; whole_v1 serves customer_profile:*
+    v1 =
+        Fixtures.withServices(
+            v1,
+            List.of(
+                v1.featureServices().get(0),
+                new FeatureService("whole_v1", List.of("customer_profile:*"), "", "", Map.of())));
     registry.apply(v1, 0, false, "alice");
-    // the new repo drops the feature and also the reference to it: the stored service still used it
+    // The apply drops the feature and fraud_v1's reference to it, and whole_v1 stays as it was:
+    // its consumers got amount and would silently lose it.
     FeatureRepo v2 =
         Fixtures.withServices(
             Fixtures.withView(v1, v -> Fixtures.withoutFeature(v, "amount")),
             List.of(
-                new FeatureService("fraud_v1", List.of("customer_profile:age"), "", "", Map.of())));
+                new FeatureService("fraud_v1", List.of("customer_profile:age"), "", "", Map.of()),
+                v1.featureServices().get(1)));
     Plan plan = registry.plan(v2);
-    assertTrue(plan.isBreaking());
-    assertTrue(
-        plan.breakingChanges()
-            .contains(
-                "feature 'customer_profile:amount' removed but feature service 'fraud_v1' uses it"),
-        plan.breakingChanges().toString());
+    assertEquals(
+        List.of("feature 'customer_profile:amount' removed but feature service 'whole_v1' uses it"),
+        plan.breakingChanges());
     Plan.Change view = change(plan, ObjectKind.FEATURE_VIEW, "customer_profile");
     assertTrue(
         view.changedFields().contains("features[amount]: removed"),
         view.changedFields().toString());
 
+    // whole_v1 updated in the same apply to name what it serves: nothing uses amount any more
+    FeatureRepo v3 =
+        Fixtures.withServices(
+            v2,
+            List.of(
+                v2.featureServices().get(0),
+                new FeatureService("whole_v1", List.of("customer_profile:age"), "", "", Map.of())));
+    assertFalse(registry.plan(v3).isBreaking(), registry.plan(v3).breakingChanges().toString());
+
     // removing a feature nobody uses is fine
-    FeatureRepo v3 = Fixtures.withView(v1, v -> Fixtures.withoutFeature(v, "avg_amount"));
-    assertFalse(registry.plan(v3).isBreaking());
+    FeatureRepo v4 =
+        Fixtures.withServices(
+            Fixtures.withView(v1, v -> Fixtures.withoutFeature(v, "avg_amount")),
+            List.of(v1.featureServices().get(0)));
+    assertFalse(registry.plan(v4).isBreaking());
+  }
+
+  /**
+   * #24 item 10: renaming a view and updating the services that use it, in one apply, breaks no
+   * consumer and needs no --allow-breaking; a service still naming the old view is refused (an
+   * unknown view) rather than stored.
+   */
+  @Test
+  void renamingAViewWithItsServicesUpdatedInOneApplyIsNotBreaking() {
+    FeatureRepo v1 = payments(project);
+    registry.apply(v1, 0, false, "alice");
+    FeatureView old = v1.featureViews().get(0);
+    FeatureView renamed =
+        new FeatureView(
+            "customer_profile_v2",
+            old.entities(),
+            old.source(),
+            old.ttl(),
+            old.online(),
+            old.features(),
+            old.description(),
+            old.owner(),
+            old.tags(),
+            old.schedule());
+    FeatureRepo v2 =
+        new FeatureRepo(
+            project,
+            v1.entities(),
+            v1.sources(),
+            List.of(renamed),
+            List.of(
+                new FeatureService(
+                    "fraud_v1",
+                    List.of("customer_profile_v2:age", "customer_profile_v2:amount"),
+                    "",
+                    "",
+                    Map.of())),
+            null);
+    Plan plan = registry.plan(v2);
+    assertFalse(plan.isBreaking(), plan.breakingChanges().toString());
+    assertEquals(
+        Action.REMOVED, change(plan, ObjectKind.FEATURE_VIEW, "customer_profile").action());
+    assertEquals(
+        Action.ADDED, change(plan, ObjectKind.FEATURE_VIEW, "customer_profile_v2").action());
+    assertEquals(2, registry.apply(v2, 1, false, "alice").version());
+
+    // the rename without updating the service: the service names a view that does not exist
+    FeatureRepo stale =
+        new FeatureRepo(
+            project, v1.entities(), v1.sources(), List.of(renamed), v1.featureServices(), null);
+    DefinitionException e = assertThrows(DefinitionException.class, () -> registry.plan(stale));
+    assertTrue(
+        e.getMessage().contains("'customer_profile:age' names an unknown feature view"),
+        e.getMessage());
   }
 
   @Test
-  void removingAViewUsedByAServiceIsBreakingAndRemovedObjectsAreListed() {
+  void removingAViewAndTheServicesThatUseItIsListedButNotBreaking() {
     FeatureRepo v1 = payments(project);
     registry.apply(v1, 0, false, "alice");
     FeatureRepo v2 =
@@ -202,11 +274,8 @@ abstract class AbstractRegistryContract {
     assertEquals(
         Action.REMOVED, change(plan, ObjectKind.FEATURE_VIEW, "customer_profile").action());
     assertEquals(Action.REMOVED, change(plan, ObjectKind.FEATURE_SERVICE, "fraud_v1").action());
-    assertTrue(
-        plan.breakingChanges()
-            .contains(
-                "feature view 'customer_profile' removed but feature service 'fraud_v1' uses it"));
-    assertEquals(2, registry.apply(v2, 1, true, "alice").version());
+    assertFalse(plan.isBreaking(), plan.breakingChanges().toString());
+    assertEquals(2, registry.apply(v2, 1, false, "alice").version());
     assertEquals(2, registry.history(project).get(0).removed());
   }
 

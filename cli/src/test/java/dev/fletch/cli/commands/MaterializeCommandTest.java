@@ -269,6 +269,45 @@ class MaterializeCommandTest {
     }
   }
 
+  /**
+   * #24 item 10: a view renamed together with the service that uses it is one apply without
+   * --allow-breaking; the old name's online data goes, the new name is announced as a full run.
+   */
+  @Test
+  void renamingAViewWithItsServiceNeedsNoAllowBreaking() throws Exception {
+    Run m =
+        run(
+            "materialize",
+            "--repo",
+            repo.toString(),
+            "--start",
+            "2025-01-01",
+            "--end",
+            "2025-01-03T12:00:00Z");
+    assertEquals(0, m.code(), m.err());
+    Path features = repo.resolve("features.yaml");
+    String renamed =
+        Files.readString(features)
+            .replace("  - name: customer_stats\n", "  - name: customer_spend\n")
+            .replace("\"customer_stats:*\"", "\"customer_spend:*\"");
+    // the view alone, the service still naming the old view: refused, nothing applied
+    Files.writeString(features, renamed.replace("\"customer_spend:*\"", "\"customer_stats:*\""));
+    Run stale = run("apply", "--repo", repo.toString(), "--yes");
+    assertEquals(1, stale.code(), stale.err());
+    assertTrue(stale.err().contains("unknown feature view 'customer_stats'"), stale.err());
+
+    Files.writeString(features, renamed);
+    Run apply = run("apply", "--repo", repo.toString(), "--yes");
+    assertEquals(0, apply.code(), apply.err());
+    assertTrue(apply.out().contains("- feature_view customer_stats\n"), apply.out());
+    assertTrue(apply.out().contains("+ feature_view customer_spend\n"), apply.out());
+    assertFalse(apply.out().contains("BREAKING"), apply.out());
+    assertTrue(apply.out().contains("customer_spend: it is new"), apply.out());
+    assertTrue(
+        apply.out().contains("Deleted 3 online entries of feature view 'customer_stats'"),
+        apply.out());
+  }
+
   @Test
   void applyThatTurnsAViewOfflineDeletesItsOnlineData() throws Exception {
     Run m =
