@@ -53,6 +53,16 @@ public final class AppliedDefinitions {
       throw new InvalidRequestException(
           "nothing applied for project '" + name + "' yet: run fletch apply");
     }
+    if (registry.version(name, version).deleted()) {
+      throw new InvalidRequestException(
+          "project '"
+              + name
+              + "' was deleted at version "
+              + version
+              + ": fletch apply re-creates it (its history: fletch history --project "
+              + name
+              + ")");
+    }
     if (localProblem != null) {
       ctx.err()
           .println(

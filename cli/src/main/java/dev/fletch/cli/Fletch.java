@@ -41,6 +41,7 @@ import picocli.CommandLine.ParseResult;
       dev.fletch.cli.commands.ListCommand.class,
       dev.fletch.cli.commands.DescribeCommand.class,
       dev.fletch.cli.commands.HistoryCommand.class,
+      dev.fletch.cli.commands.DeleteProjectCommand.class,
       dev.fletch.cli.commands.HistoricalCommand.class,
       dev.fletch.cli.commands.MaterializeCommand.class,
       dev.fletch.cli.commands.MaterializeIncrementalCommand.class,

@@ -185,13 +185,61 @@ public final class Registry implements DefinitionSource, AutoCloseable {
     withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
   }
 
-  /** Projects that have at least one applied version, by name. */
+  /** Projects that have at least one applied version and were not deleted since, by name. */
   public List<String> projects() {
     return withHandle(
         h ->
-            h.createQuery("SELECT DISTINCT \"project\" FROM \"versions\" ORDER BY \"project\"")
+            h.createQuery(
+                    "SELECT v.\"project\" FROM \"versions\" v WHERE v.\"deleted\" = 0 AND v.\"version\" ="
+                        + " (SELECT MAX(w.\"version\") FROM \"versions\" w WHERE w.\"project\" ="
+                        + " v.\"project\") ORDER BY v.\"project\"")
                 .mapTo(String.class)
                 .list());
+  }
+
+  /**
+   * Deletes {@code project}: records a version with no objects that says so, in one transaction,
+   * against {@code expectedVersion} like an apply (ConflictException when the registry moved on).
+   * The project leaves {@link #projects()}; its versions, objects and job history stay readable; a
+   * later apply of its definitions re-creates it at the next version. NotFoundException for a
+   * project with nothing applied; an already deleted one is refused (InvalidRequestException).
+   *
+   * @return the deleting version
+   */
+  public VersionInfo deleteProject(
+      String project, long expectedVersion, String deletedBy, String message) {
+    requireNonNull(project, "project is null");
+    String by = deletedBy == null || deletedBy.isBlank() ? "unknown" : deletedBy;
+    return inTransaction(
+        h -> {
+          long current = currentVersion(h, project);
+          if (current == 0) {
+            throw new NotFoundException("project", project, "nothing applied yet");
+          }
+          if (current != expectedVersion) {
+            throw stale(expectedVersion, current, null);
+          }
+          VersionInfo last = requireVersion(h, project, current);
+          if (last.deleted()) {
+            throw new InvalidRequestException(
+                "project '" + project + "' was deleted already, at version " + current);
+          }
+          int objects = snapshot(h, project, current).size();
+          long next = current + 1;
+          h.createUpdate(
+                  "INSERT INTO \"versions\" (\"project\", \"version\", \"applied_at\", \"applied_by\", \"message\","
+                      + " \"content_hash\", \"added\", \"changed\", \"removed\", \"deleted\") VALUES (:p, :v, :at,"
+                      + " :by, :msg, :hash, 0, 0, :r, 1)")
+              .bind("p", project)
+              .bind("v", next)
+              .bind("at", Schema.micros(Instant.now()))
+              .bind("by", by)
+              .bind("msg", message == null ? "" : message)
+              .bind("hash", Planner.repoHash(List.of()))
+              .bind("r", objects)
+              .execute();
+          return requireVersion(h, project, next);
+        });
   }
 
   @Override
@@ -595,7 +643,7 @@ public final class Registry implements DefinitionSource, AutoCloseable {
   private static List<VersionInfo> versions(Handle h, String project, String tail) {
     return h.createQuery(
             "SELECT \"version\", \"applied_at\", \"applied_by\", \"message\", \"content_hash\", \"added\", \"changed\","
-                + " \"removed\" FROM \"versions\" WHERE \"project\" = :p "
+                + " \"removed\", \"deleted\" FROM \"versions\" WHERE \"project\" = :p "
                 + tail)
         .bind("p", project)
         .map(
@@ -609,7 +657,8 @@ public final class Registry implements DefinitionSource, AutoCloseable {
                     rs.getString(5),
                     rs.getInt(6),
                     rs.getInt(7),
-                    rs.getInt(8)))
+                    rs.getInt(8),
+                    rs.getInt(9) != 0))
         .list();
   }
 

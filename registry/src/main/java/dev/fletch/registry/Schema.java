@@ -119,7 +119,11 @@ final class Schema {
               "stats" TEXT)"""
                 .formatted(d.autoId),
             """
-            CREATE INDEX "datasets_by_path" ON "datasets" ("project", "path", "id")"""));
+            CREATE INDEX "datasets_by_path" ON "datasets" ("project", "path", "id")"""),
+        // 4: a version may delete its project (it holds no objects and leaves the listings).
+        List.of(
+            """
+            ALTER TABLE "versions" ADD COLUMN "deleted" INTEGER NOT NULL DEFAULT 0"""));
   }
 
   static int latest() {

@@ -279,6 +279,45 @@ abstract class AbstractRegistryContract {
     assertEquals(2, registry.history(project).get(0).removed());
   }
 
+  /**
+   * #24 item 10: deleting a project records a version without objects that says so; the project
+   * leaves the listings, its history stays readable, a second deletion and a stale one are refused,
+   * and an apply re-creates it at the next version.
+   */
+  @Test
+  void aDeletedProjectLeavesTheListingsAndKeepsItsHistory() {
+    FeatureRepo v1 = payments(project);
+    registry.apply(v1, 0, false, "alice");
+    assertTrue(registry.projects().contains(project));
+    assertThrows(ConflictException.class, () -> registry.deleteProject(project, 0, "bob", ""));
+
+    VersionInfo deleted = registry.deleteProject(project, 1, "bob", "retired");
+    assertEquals(2, deleted.version());
+    assertTrue(deleted.deleted());
+    assertEquals(4, deleted.removed(), "entity, source, view and service");
+    assertFalse(registry.projects().contains(project));
+    List<VersionInfo> history = registry.history(project);
+    assertEquals(List.of(2L, 1L), history.stream().map(VersionInfo::version).toList());
+    assertFalse(history.get(1).deleted());
+    assertEquals("retired", history.get(0).message());
+    // the versions before it read back as applied
+    assertEquals(v1.featureViews(), registry.load(project, 1).featureViews());
+    assertTrue(registry.load(project).featureViews().isEmpty());
+    assertThrows(
+        dev.fletch.core.InvalidRequestException.class,
+        () -> registry.deleteProject(project, 2, "bob", ""));
+    assertThrows(
+        NotFoundException.class, () -> registry.deleteProject("nope_" + project, 0, "", ""));
+
+    // applying its definitions again re-creates it
+    Plan again = registry.plan(v1);
+    assertEquals(2, again.baseVersion());
+    assertEquals(4, again.count(Action.ADDED));
+    assertEquals(3, registry.apply(v1, 2, false, "alice").version());
+    assertTrue(registry.projects().contains(project));
+    assertFalse(registry.history(project).get(0).deleted());
+  }
+
   @Test
   void changingJoinKeysOrViewEntitiesIsBreaking() {
     FeatureRepo v1 = payments(project);

@@ -155,6 +155,24 @@ public final class ApplyCommand implements Callable<Integer> {
    */
   private static boolean deleteOnlineData(
       CliContext ctx, String project, List<FeatureView> views, boolean afterApply) {
+    return deleteOnlineData(
+        ctx,
+        project,
+        views,
+        afterApply ? "the apply stands, but " : "",
+        v -> "fletch apply --delete-online " + v.name());
+  }
+
+  /**
+   * {@link #deleteOnlineData(CliContext, String, List, boolean)} with the warning's opening ({@code
+   * stands}) and the clean-up command it names ({@code rerun}).
+   */
+  static boolean deleteOnlineData(
+      CliContext ctx,
+      String project,
+      List<FeatureView> views,
+      String stands,
+      java.util.function.Function<FeatureView, String> rerun) {
     boolean ok = true;
     for (FeatureView view : views) {
       try {
@@ -176,13 +194,13 @@ public final class ApplyCommand implements Callable<Integer> {
         ctx.err()
             .println(
                 "warning: "
-                    + (afterApply ? "the apply stands, but " : "")
+                    + stands
                     + "the online data of feature view '"
                     + view.name()
                     + "' was not deleted ("
                     + oneLine(failureMessage(e))
-                    + "); when the online store is reachable, run: fletch apply --delete-online "
-                    + view.name());
+                    + "); when the online store is reachable, run: "
+                    + rerun.apply(view));
       }
     }
     return ok;

@@ -60,7 +60,9 @@ public final class HistoryCommand implements Callable<Integer> {
                     Long.toString(v.version()),
                     v.appliedAt().truncatedTo(ChronoUnit.SECONDS).toString(),
                     v.appliedBy(),
-                    "+" + v.added() + " ~" + v.changed() + " -" + v.removed(),
+                    v.deleted()
+                        ? "project deleted (-" + v.removed() + ")"
+                        : "+" + v.added() + " ~" + v.changed() + " -" + v.removed(),
                     v.message()));
           }
           ListCommand.table(

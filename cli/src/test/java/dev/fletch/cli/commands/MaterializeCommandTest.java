@@ -308,6 +308,52 @@ class MaterializeCommandTest {
         apply.out());
   }
 
+  /**
+   * #24 item 10: fletch delete-project asks (here: refuses without a terminal unless --yes),
+   * records a deleting version, drops the project from the listings and its online data; history
+   * stays, jobs refuse a deleted project, a re-run says so, an apply re-creates it.
+   */
+  @Test
+  void deletingAProjectKeepsItsHistoryAndRemovesItsOnlineData() throws Exception {
+    String r = repo.toString();
+    Run m =
+        run("materialize", "--repo", r, "--start", "2025-01-01", "--end", "2025-01-03T12:00:00Z");
+    assertEquals(0, m.code(), m.err());
+    assertNotNull(stored("customer_stats"));
+
+    Run unconfirmed = run("delete-project", "--repo", r, "shop");
+    assertEquals(1, unconfirmed.code(), unconfirmed.err());
+    assertTrue(unconfirmed.err().contains("give --yes"), unconfirmed.err());
+    assertTrue(run("list", "--repo", r, "projects").out().contains("shop"));
+
+    Run deleted = run("delete-project", "--repo", r, "shop", "--yes", "-m", "retired");
+    assertEquals(0, deleted.code(), deleted.err());
+    assertTrue(deleted.out().contains("Deleted project 'shop' (version 2)."), deleted.out());
+    assertTrue(
+        deleted.out().contains("Deleted 3 online entries of feature view 'customer_stats'"),
+        deleted.out());
+    assertNull(stored("customer_stats"));
+    assertEquals(java.util.Optional.empty(), watermark("customer_stats"));
+    assertFalse(run("list", "--repo", r, "projects").out().contains("shop"));
+    Run history = run("history", "--repo", r, "--project", "shop");
+    assertTrue(history.out().contains("project deleted (-4)"), history.out());
+    assertTrue(
+        run("describe", "--repo", r, "feature-view", "customer_stats", "--version", "1")
+            .out()
+            .contains("customer_stats"));
+    Run refused = run("materialize-incremental", "--repo", r, "--end", "now");
+    assertEquals(1, refused.code());
+    assertTrue(refused.err().contains("project 'shop' was deleted at version 2"), refused.err());
+    Run again = run("delete-project", "--repo", r, "shop", "--yes");
+    assertEquals(0, again.code(), again.err());
+    assertTrue(again.out().contains("was deleted at version 2"), again.out());
+
+    Run recreated = run("apply", "--repo", r, "--yes");
+    assertEquals(0, recreated.code(), recreated.err());
+    assertTrue(recreated.out().contains("Applied version 3"), recreated.out());
+    assertTrue(run("list", "--repo", r, "projects").out().contains("shop"));
+  }
+
   @Test
   void applyThatTurnsAViewOfflineDeletesItsOnlineData() throws Exception {
     Run m =
