@@ -46,7 +46,8 @@ public final class DefinitionJson {
           java.util.Map.entry("ksPvalue", "ks_pvalue"),
           java.util.Map.entry("chi2Pvalue", "chi2_pvalue"),
           java.util.Map.entry("jsDistance", "js_distance"),
-          java.util.Map.entry("nullFractionDelta", "null_fraction_delta"));
+          java.util.Map.entry("nullFractionDelta", "null_fraction_delta"),
+          java.util.Map.entry("nullStrings", "null_strings"));
 
   /** The fields stored as ISO-8601 durations that the YAML writes as {@code 7d}. */
   public static final java.util.Set<String> DURATION_FIELDS =

@@ -8,6 +8,7 @@ import dev.fletch.core.expr.Expr;
 import dev.fletch.core.expr.ExpressionException;
 import dev.fletch.core.expr.Expressions;
 import dev.fletch.core.model.Aggregation;
+import dev.fletch.core.model.CsvOptions;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
@@ -49,8 +50,40 @@ final class FeatureSql {
   /** The table function that reads a source's files (or an entity file). */
   static String scan(Source source, String resolvedPath) {
     return source.format() == dev.fletch.core.model.SourceFormat.CSV
-        ? csvScan(resolvedPath)
+        ? csvScan(resolvedPath, source.csv())
         : parquetScan(resolvedPath);
+  }
+
+  /**
+   * {@code read_csv} of a CSV source with its options: every value a quoted literal (checked
+   * beforehand by {@link CsvOptions#problems()}, escaped here all the same), never pasted text.
+   */
+  static String csvScan(String path, CsvOptions csv) {
+    if (csv == null) {
+      return csvScan(path);
+    }
+    StringBuilder b = new StringBuilder("read_csv(").append(literal(path));
+    b.append(", header = ").append(csv.header() == null || csv.header());
+    if (csv.delimiter() != null) {
+      b.append(", delim = ").append(literal(csv.delimiter()));
+    }
+    if (csv.quote() != null) {
+      b.append(", quote = ").append(literal(csv.quote()));
+    }
+    if (csv.escape() != null) {
+      b.append(", escape = ").append(literal(csv.escape()));
+    }
+    if (!csv.nullStrings().isEmpty()) {
+      StringJoiner nulls = new StringJoiner(", ", "[", "]");
+      csv.nullStrings().forEach(n -> nulls.add(literal(n)));
+      b.append(", nullstr = ").append(nulls);
+    }
+    if (!csv.types().isEmpty()) {
+      StringJoiner types = new StringJoiner(", ", "{", "}");
+      csv.types().forEach((c, t) -> types.add(literal(c) + ": " + literal(Sql.duckType(t))));
+      b.append(", types = ").append(types);
+    }
+    return b.append(')').toString();
   }
 
   static String parquetScan(String path) {

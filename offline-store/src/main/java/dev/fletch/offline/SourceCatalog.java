@@ -74,8 +74,8 @@ final class SourceCatalog {
               + path
               + " into columns (it read the header as one column '"
               + abbreviate(raw.names().get(0))
-              + "'): some rows have more or fewer fields than the header, or the delimiter is not"
-              + " ','");
+              + "'): some rows have more or fewer fields than the header, or the file is not"
+              + " comma-separated (give the source csv: {delimiter: \";\"}, say)");
     }
     String select = FeatureSql.sourceSelect(source, path, scan, raw);
     DescribedSource d =

@@ -103,6 +103,14 @@ public final class ModelChecks {
               || s.pushLog().matches(".*[*?\\[{].*"))) {
         problems.accept(at + ".push_log: must be a local folder (no URL, no glob)");
       }
+      if (s.csv() != null) {
+        if (s.format() != SourceFormat.CSV) {
+          problems.accept(at + ".csv: options for sources of type csv only");
+        }
+        for (String p : s.csv().problems()) {
+          problems.accept(at + ".csv." + p);
+        }
+      }
       if (s.stream() != null) {
         StreamSpec st = s.stream();
         if (!st.topic().matches("[A-Za-z0-9._-]{1,249}")) {

@@ -8,6 +8,7 @@ import dev.fletch.core.expr.ExpressionException;
 import dev.fletch.core.expr.Expressions;
 import dev.fletch.core.model.Aggregation;
 import dev.fletch.core.model.AggregationFunction;
+import dev.fletch.core.model.CsvOptions;
 import dev.fletch.core.model.Entity;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureService;
@@ -60,7 +61,10 @@ final class DefinitionReader {
           "field_mapping",
           "push_log",
           "stream",
+          "csv",
           "description");
+  static final List<String> CSV_KEYS =
+      List.of("delimiter", "header", "quote", "escape", "null_strings", "types");
   static final List<String> STREAM_KEYS =
       List.of(
           "type",
@@ -243,6 +247,16 @@ final class DefinitionReader {
               + "': no URL, no glob");
     }
     StreamSpec stream = m.has("stream") ? readStream(m, name) : null;
+    CsvOptions csv = null;
+    if (m.has("csv")) {
+      if (format != null && format != SourceFormat.CSV) {
+        m.problem(
+            m.keyAt("csv"),
+            "'csv' options are for sources of type csv; this one is " + type.strip());
+      } else {
+        csv = readCsv(m, name);
+      }
+    }
     if (name == null) {
       return;
     }
@@ -257,12 +271,82 @@ final class DefinitionReader {
                 MappingReader.values(mapping),
                 description,
                 pushLog,
-                stream)
+                stream,
+                csv)
             : null;
     SourceDef def = new SourceDef(name, m.valueAt("name"), source, m);
     SourceDef first = defs.sources.get(name);
     Defs.put(
         defs.sources, "source", name, def.at(), def, first == null ? null : first.at(), problems);
+  }
+
+  /** A CSV source's {@code csv:} options, each checked where it is written. */
+  private CsvOptions readCsv(MappingReader source, String sourceName) {
+    MappingReader m =
+        MappingReader.of(
+            problems, file, source.value("csv"), "source '" + sourceName + "' csv", CSV_KEYS);
+    if (m == null) {
+      return null;
+    }
+    int before = problems.count();
+    String delimiter = m.has("delimiter") ? rawString(m, "delimiter") : null;
+    Boolean header = m.has("header") ? m.bool("header", true) : null;
+    String quote = m.has("quote") ? rawString(m, "quote") : null;
+    String escape = m.has("escape") ? rawString(m, "escape") : null;
+    List<String> nulls = new ArrayList<>();
+    for (Node n : m.list("null_strings", false)) {
+      // "" is a value here: the empty field
+      if (n instanceof ScalarNode sn && !MappingReader.isNull(sn)) {
+        nulls.add(sn.getValue());
+      } else {
+        m.problem(
+            Loc.of(file, n),
+            "items of 'null_strings' are texts (\"\" for an empty field), found "
+                + MappingReader.kind(n));
+      }
+    }
+    Map<String, ValueType> types = new java.util.LinkedHashMap<>();
+    m.stringMap("types")
+        .forEach(
+            (column, written) -> {
+              Optional<ValueType> t = ValueType.parse(written.value());
+              if (t.isEmpty() || !CsvOptions.COLUMN_TYPES.contains(t.get())) {
+                m.problem(
+                    written.at(),
+                    "column '"
+                        + column
+                        + "': a CSV column is read as BOOL, INT32, INT64, FLOAT, DOUBLE, STRING or"
+                        + " TIMESTAMP, not '"
+                        + written.value()
+                        + "'");
+              } else {
+                types.put(column, t.get());
+              }
+            });
+    CsvOptions csv = new CsvOptions(delimiter, header, quote, escape, nulls, types);
+    // The rules every transport shares, located at the key they are about.
+    for (String problem : csv.problems()) {
+      String key = problem.substring(0, problem.indexOf(':'));
+      String base = key.contains("[") ? key.substring(0, key.indexOf('[')) : key;
+      m.problem(
+          m.has(base) ? m.valueAt(base) : m.at(),
+          "'" + base + "'" + problem.substring(key.length()));
+    }
+    return problems.count() == before ? csv : null;
+  }
+
+  /** A scalar's text exactly as written (a tab or a space is a value here, not nothing). */
+  private String rawString(MappingReader m, String key) {
+    Node v = m.value(key);
+    if (v == null) {
+      return "";
+    }
+    if (!(v instanceof ScalarNode s)) {
+      m.problem(
+          Loc.of(file, v), "'" + key + "' must be one character, found " + MappingReader.kind(v));
+      return null;
+    }
+    return s.getValue();
   }
 
   private StreamSpec readStream(MappingReader source, String sourceName) {

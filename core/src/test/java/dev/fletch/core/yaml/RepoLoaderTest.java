@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fletch.core.DefinitionException;
 import dev.fletch.core.DefinitionJson;
 import dev.fletch.core.Problem;
+import dev.fletch.core.model.CsvOptions;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureView;
 import dev.fletch.core.model.JoinKey;
@@ -242,6 +243,57 @@ class RepoLoaderTest {
     assertFalse(DefinitionJson.write(view).contains("lateness"));
     f.edit("b_views.yaml", "lateness: 2d", "lateness: soon");
     f.expectProblem("b_views.yaml", "soon", "bad duration 'soon'");
+  }
+
+  /** #24 item 5: a CSV source's csv options, read into the model and checked where written. */
+  @Test
+  void csvOptionsAreReadAndEachMistakeIsLocated() {
+    RepoFiles f =
+        RepoFiles.valid(dir)
+            .edit(
+                "a_entities.yaml",
+                "    description: card transactions\n",
+                "    description: card transactions\n"
+                    + "    csv:\n"
+                    + "      delimiter: \";\"\n"
+                    + "      quote: \"'\"\n"
+                    + "      null_strings: [\"\", NA]\n"
+                    + "      types: {amount: double, merchant_id: string}\n");
+    CsvOptions csv = RepoLoader.load(dir).source("transactions").csv();
+    assertEquals(
+        new CsvOptions(
+            ";",
+            null,
+            "'",
+            null,
+            List.of("", "NA"),
+            Map.of("amount", ValueType.DOUBLE, "merchant_id", ValueType.STRING)),
+        csv);
+    String json = DefinitionJson.write(RepoLoader.load(dir).source("transactions"));
+    assertTrue(json.contains("\"nullStrings\":[\"\",\"NA\"]"), json);
+    assertEquals("null_strings", DefinitionJson.yamlKey("nullStrings"));
+
+    f.edit("a_entities.yaml", "delimiter: \";\"", "delimiter: \";;\"")
+        .edit("a_entities.yaml", "quote: \"'\"", "quote: \";\"\n      header: maybe\n      sep: x")
+        .edit("a_entities.yaml", "amount: double", "amount: decimal")
+        .edit("a_entities.yaml", "merchant_id: string", "merchant_id: bytes");
+    f.expectProblem("a_entities.yaml", "\";;\"", "'delimiter': one character, not ';;'");
+    f.expectProblem("a_entities.yaml", "maybe", "'header'");
+    f.expectProblem("a_entities.yaml", "sep", "unknown key 'sep'");
+    f.expectProblem("a_entities.yaml", "decimal", "column 'amount': a CSV column is read as");
+    f.expectProblem("a_entities.yaml", "bytes", "not 'bytes'");
+  }
+
+  @Test
+  void csvOptionsOnAParquetSourceAreAProblem() {
+    RepoFiles f =
+        RepoFiles.valid(dir)
+            .edit("a_entities.yaml", "type: csv", "type: parquet")
+            .edit(
+                "a_entities.yaml",
+                "    description: card transactions\n",
+                "    description: card transactions\n    csv: {delimiter: \";\"}\n");
+    f.expectProblem("a_entities.yaml", "csv: {", "'csv' options are for sources of type csv");
   }
 
   @Test
