@@ -2,6 +2,9 @@ package dev.fletch.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.fletch.core.DefinitionException;
+import dev.fletch.core.Problem;
+import dev.fletch.core.model.DataMismatch;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.settings.Settings;
 import dev.fletch.offline.DuckDbOfflineStore;
@@ -11,6 +14,9 @@ import dev.fletch.online.OnlineStores;
 import dev.fletch.registry.Registry;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -80,6 +86,38 @@ public final class CliContext implements AutoCloseable {
   /** Loads and validates the YAML definitions of the repository folder. */
   public FeatureRepo loadRepo() {
     return dev.fletch.core.yaml.RepoLoader.load(repoRoot);
+  }
+
+  /**
+   * Loads and validates the YAML definitions; with {@code readData}, also checks them against each
+   * source's files (the offline store reads their schemas, no rows), every mismatch reported at its
+   * file, line and column like a YAML problem (DefinitionException). Without it, local source paths
+   * need not match files either: for machines that do not hold the data.
+   */
+  public FeatureRepo loadRepo(boolean readData) {
+    var loaded =
+        dev.fletch.core.yaml.RepoLoader.loadLocated(
+            repoRoot, readData, dev.fletch.core.settings.OfflineSettings.load(repoRoot));
+    if (readData) {
+      List<Problem> problems = dataProblems(loaded);
+      if (!problems.isEmpty()) {
+        throw new DefinitionException(problems);
+      }
+    }
+    return loaded.repo();
+  }
+
+  /** The mismatches between a loaded repository and its sources' files, located, sorted. */
+  public List<Problem> dataProblems(dev.fletch.core.yaml.RepoLoader.Located loaded) {
+    List<Problem> problems = new ArrayList<>();
+    for (DataMismatch m : offlineStore().checkSources(loaded.repo())) {
+      problems.add(loaded.locations().problem(m.at(), m.message()));
+    }
+    problems.sort(
+        Comparator.comparing(Problem::file)
+            .thenComparingInt(Problem::line)
+            .thenComparingInt(Problem::column));
+    return problems;
   }
 
   @Override

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +35,67 @@ class InitValidateTest {
     assertTrue(
         validate.out().contains("feature views:    1 (4 features, 1 online)"), validate.out());
     assertTrue(validate.out().contains("feature services: 1"), validate.out());
+  }
+
+  /**
+   * #24 item 4: validate, plan and apply read each source's schema; a wrong timestamp_field, a
+   * feature with no column and a STRING column declared INT64 are each reported at their YAML
+   * position with the file's actual type (not "valid", then a failure in materialize);
+   * --no-data-check skips the reading.
+   */
+  @Test
+  void validatePlanAndApplyCheckTheDefinitionsAgainstTheFiles() throws IOException {
+    Path repo = tmp.resolve("shop");
+    assertEquals(ExitCodes.OK, CliRun.run("init", repo.toString()).exitCode());
+    Path entities = repo.resolve("entities.yaml");
+    Files.writeString(
+        entities,
+        Files.readString(entities)
+            .replace("timestamp_field: event_ts", "timestamp_field: event_time"));
+    Path features = repo.resolve("features.yaml");
+    Files.writeString(
+        features,
+        Files.readString(features)
+            .replace(
+                "      - {name: is_vip, type: BOOL}\n",
+                "      - {name: is_vip, type: BOOL}\n"
+                    + "      - {name: country, type: STRING}\n"
+                    + "      - {name: segment, type: INT64}\n"));
+    Path data = repo.resolve("data/customer_stats.csv");
+    List<String> lines = new ArrayList<>(Files.readAllLines(data));
+    lines.set(0, lines.get(0) + ",segment");
+    for (int i = 1; i < lines.size(); i++) {
+      lines.set(i, lines.get(i) + ",gold");
+    }
+    Files.write(data, lines);
+
+    for (String command : List.of("validate", "plan", "apply")) {
+      CliRun run =
+          command.equals("apply")
+              ? CliRun.run(command, "--repo", repo.toString(), "--yes")
+              : CliRun.run(command, "--repo", repo.toString());
+      assertEquals(ExitCodes.FAILURE, run.exitCode(), command + ": " + run.out());
+      String err = run.err();
+      assertTrue(err.contains("error: 3 problems in the feature repository"), err);
+      assertTrue(
+          err.contains(
+              "entities.yaml:18:22: source 'customer_stats': timestamp_field 'event_time' is not a"
+                  + " column of data/customer_stats.csv (columns: [customer_id, event_ts,"),
+          err);
+      assertTrue(
+          err.contains(
+              "features.yaml:18:16: feature view 'customer_stats' feature 'country': source"
+                  + " 'customer_stats' has no column 'country'"),
+          err);
+      assertTrue(
+          err.contains(
+              "features.yaml:19:31: feature view 'customer_stats' feature 'segment': declared"
+                  + " INT64, but column 'segment' of data/customer_stats.csv is VARCHAR"),
+          err);
+    }
+    CliRun skipped = CliRun.run("validate", "--repo", repo.toString(), "--no-data-check");
+    assertEquals(ExitCodes.OK, skipped.exitCode(), skipped.err());
+    assertTrue(skipped.out().contains("not read (--no-data-check)"), skipped.out());
   }
 
   @Test

@@ -712,6 +712,15 @@ public final class DuckDbOfflineStore implements OfflineStore {
   }
 
   @Override
+  public List<dev.fletch.core.model.DataMismatch> checkSources(FeatureRepo repo) {
+    requireNonNull(repo, "repo is null");
+    return withConnection(
+        "checking the sources against their files",
+        JobAccess.forRepo(repo, settings),
+        conn -> new SourceCheck(conn, repo, settings).run());
+  }
+
+  @Override
   public List<String> pushLogFiles(FeatureRepo repo, String source) {
     requireNonNull(repo, "repo is null");
     Path folder = PushLog.folder(repo.source(source), repo, settings);

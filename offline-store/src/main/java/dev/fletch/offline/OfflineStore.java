@@ -126,6 +126,17 @@ public interface OfflineStore extends AutoCloseable {
     throw new InvalidRequestException("this offline store cannot count a view's rows");
   }
 
+  /**
+   * Reads each source's schema (no rows) and checks {@code repo}'s definitions against it: time
+   * columns that exist and hold times, every column a join key, feature or aggregation reads
+   * present with a type that reads as the declared one (widenings pass), expressions that bind and
+   * give such a type. Every mismatch is listed with where in the definitions it is. Runs confined
+   * like any job. A store that cannot read schemas finds nothing.
+   */
+  default List<dev.fletch.core.model.DataMismatch> checkSources(FeatureRepo repo) {
+    return List.of();
+  }
+
   /** Receives the events of {@link #scanEvents}, one at a time. */
   @FunctionalInterface
   interface EventSink {

@@ -46,26 +46,14 @@ final class SourceCatalog {
       return known;
     }
     String path = SourcePaths.resolve(source, repo.root(), settings);
-    String scan = FeatureSql.scan(source, path);
-    // Rows pushed to the source's views (the Push API) are read together with its files.
-    java.nio.file.Path log = PushLog.folder(source, repo, settings);
-    if (log != null && PushLog.hasFiles(log)) {
-      scan =
-          "(SELECT * FROM "
-              + scan
-              + " UNION ALL BY NAME SELECT * FROM "
-              + FeatureSql.parquetScan(log.resolve("*.parquet").toString())
-              + ")";
-    }
+    String scan = scan(source, path, repo, settings);
     Columns raw;
     try {
       raw = describe(conn, "SELECT * FROM " + scan);
     } catch (SQLException e) {
       throw unreadable("source '" + source.name() + "'", path, e);
     }
-    if (source.format() == dev.fletch.core.model.SourceFormat.CSV
-        && raw.names().size() == 1
-        && raw.names().get(0).matches(".*[,;\t|].*")) {
+    if (unsplitCsv(source, raw)) {
       // DuckDB's sniffer gives up on a file whose rows disagree and reads each line as one value.
       throw new dev.fletch.core.InvalidRequestException(
           "source '"
@@ -82,6 +70,34 @@ final class SourceCatalog {
         new DescribedSource(source, path, select, raw.renamed(source.fieldMapping()));
     sources.put(source.name(), d);
     return d;
+  }
+
+  /**
+   * The relation of a source's rows: its files at {@code path} ({@link SourcePaths#resolve}), and
+   * the rows pushed to its views (the Push API), read together with them.
+   */
+  static String scan(Source source, String path, FeatureRepo repo, OfflineSettings settings) {
+    String scan = FeatureSql.scan(source, path);
+    java.nio.file.Path log = PushLog.folder(source, repo, settings);
+    if (log != null && PushLog.hasFiles(log)) {
+      scan =
+          "(SELECT * FROM "
+              + scan
+              + " UNION ALL BY NAME SELECT * FROM "
+              + FeatureSql.parquetScan(log.resolve("*.parquet").toString())
+              + ")";
+    }
+    return scan;
+  }
+
+  /**
+   * Whether DuckDB's CSV sniffer gave up on the file and read each line as one value (rows that
+   * disagree, or another delimiter): a header read as one column holding a separator.
+   */
+  static boolean unsplitCsv(Source source, Columns raw) {
+    return source.format() == dev.fletch.core.model.SourceFormat.CSV
+        && raw.names().size() == 1
+        && raw.names().get(0).matches(".*[,;\t|].*");
   }
 
   /** The relation of {@code view} with {@code features}, bound (validated) by DuckDB. */
@@ -123,7 +139,7 @@ final class SourceCatalog {
     return relation;
   }
 
-  private static String abbreviate(String s) {
+  static String abbreviate(String s) {
     return s.length() <= 80 ? s : s.substring(0, 77) + "...";
   }
 

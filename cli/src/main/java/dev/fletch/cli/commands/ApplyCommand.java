@@ -42,6 +42,8 @@ public final class ApplyCommand implements Callable<Integer> {
   @Option(names = "--allow-breaking", description = "Apply even if the plan has breaking changes.")
   boolean allowBreaking;
 
+  @Mixin DataCheckOption data;
+
   @Option(
       names = {"--yes", "-y"},
       description =
@@ -67,7 +69,7 @@ public final class ApplyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (CliContext ctx = common.newContext()) {
-      FeatureRepo repo = ctx.loadRepo();
+      FeatureRepo repo = ctx.loadRepo(data.readData());
       Plan plan = ctx.registry().plan(repo);
       ctx.out().print(plan.render());
       if (!plan.hasChanges()) {

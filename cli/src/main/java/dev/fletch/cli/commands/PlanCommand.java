@@ -23,10 +23,12 @@ public final class PlanCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the plan as JSON.")
   boolean json;
 
+  @Mixin DataCheckOption data;
+
   @Override
   public Integer call() {
     try (CliContext ctx = common.newContext()) {
-      FeatureRepo repo = ctx.loadRepo();
+      FeatureRepo repo = ctx.loadRepo(data.readData());
       Plan plan = ctx.registry().plan(repo);
       if (json) {
         ctx.out().println(ListCommand.prettyJson(plan));

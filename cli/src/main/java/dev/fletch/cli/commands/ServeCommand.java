@@ -286,7 +286,13 @@ public final class ServeCommand implements Callable<Integer> {
               .offlineStore(offline)
               .repoRoot(ctx.repoRoot())
               .jobHistory(registry.jobHistory())
-              .addRoutes(router -> RegistryRoutes.mount(router, registry))
+              // plan and apply over HTTP check definitions against the files this server reads
+              .addRoutes(
+                  router ->
+                      RegistryRoutes.mount(
+                          router,
+                          registry,
+                          repo -> offline.checkSources(repo.withRoot(ctx.repoRoot()))))
               .addRoutes(router -> router.get("/api/v1/streams").handler(this::streamsStatus));
       if (host != null) {
         builder.host(host);

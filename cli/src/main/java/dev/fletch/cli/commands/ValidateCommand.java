@@ -8,7 +8,9 @@ import dev.fletch.core.Problem;
 import dev.fletch.core.Secrets;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.core.model.FeatureView;
+import dev.fletch.core.settings.OfflineSettings;
 import dev.fletch.core.settings.Settings;
+import dev.fletch.core.yaml.RepoLoader;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,17 +19,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * Loads and validates the repository's definitions and its settings file without touching any
- * store, so it is safe in CI and pre-commit hooks.
+ * Loads and validates the repository's definitions and its settings file, and reads the sources'
+ * schemas (DuckDB, confined like any job, no rows read) to check the definitions against them; it
+ * touches no registry or online store, so it is safe in CI and pre-commit hooks ({@code
+ * --no-data-check} where the data is not reachable).
  */
 @Command(
     name = "validate",
     description = {
-      "Check the feature repository's YAML and settings; list every problem with file:line:column.",
+      "Check the feature repository's YAML and settings, and the definitions against the sources'",
+      "files (their schemas: columns and types); list every problem with file:line:column.",
       "Exit code 0 when valid, 1 when there are problems."
     })
 public final class ValidateCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
+
+  @Mixin DataCheckOption data;
 
   @Override
   public Integer call() {
@@ -37,7 +44,13 @@ public final class ValidateCommand implements Callable<Integer> {
       FeatureRepo repo = null;
       Settings settings = null;
       try {
-        repo = ctx.loadRepo();
+        var loaded =
+            RepoLoader.loadLocated(
+                ctx.repoRoot(), data.readData(), OfflineSettings.load(ctx.repoRoot()));
+        repo = loaded.repo();
+        if (data.readData()) {
+          problems.addAll(ctx.dataProblems(loaded));
+        }
       } catch (DefinitionException e) {
         problems.addAll(e.problems());
       }
@@ -50,6 +63,14 @@ public final class ValidateCommand implements Callable<Integer> {
         throw new DefinitionException(problems);
       }
       print(ctx.out(), repo, settings);
+      ctx.out()
+          .println(
+              data.readData()
+                  ? "  data:             "
+                      + repo.sources().size()
+                      + (repo.sources().size() == 1 ? " source" : " sources")
+                      + " read (schemas only): columns and types match the definitions"
+                  : "  data:             not read (--no-data-check)");
     }
     return ExitCodes.OK;
   }

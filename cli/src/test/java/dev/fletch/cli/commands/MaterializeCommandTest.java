@@ -132,7 +132,16 @@ class MaterializeCommandTest {
   void everyViewRunsAndEachFailureIsReported() throws Exception {
     Files.writeString(repo.resolve("extra.yaml"), BROKEN_VIEW);
     Files.writeString(repo.resolve("data/broken.parquet"), "this is not a parquet file");
-    Run apply = run("apply", "--repo", repo.toString(), "--yes");
+    // apply reads the sources and refuses the broken file, at its path ...
+    Run refused = run("apply", "--repo", repo.toString(), "--yes");
+    assertEquals(1, refused.code(), refused.err());
+    assertTrue(
+        refused
+            .err()
+            .contains("extra.yaml:4:11: source 'broken_src': cannot read data/broken.parquet"),
+        refused.err());
+    // ... which --no-data-check skips, as where the data is not reachable (or breaks later)
+    Run apply = run("apply", "--repo", repo.toString(), "--yes", "--no-data-check");
     assertEquals(0, apply.code(), apply.err());
 
     Run m =

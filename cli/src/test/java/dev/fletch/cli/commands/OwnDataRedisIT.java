@@ -7,19 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fletch.cli.CliRun;
-import dev.fletch.cli.Fletch;
 import dev.fletch.serving.FletchServer;
 import dev.fletch.serving.OnlineResult;
 import dev.fletch.serving.ValueStatus;
 import dev.fletch.serving.client.FletchClient;
 import dev.fletch.testkit.RedisServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,11 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Bringing your own data (#24), as a user meets it: a repository made by {@code fletch init}, its
@@ -134,8 +128,8 @@ class OwnDataRedisIT {
 
     int httpPort = FletchServer.freePort();
     int grpcPort = FletchServer.freePort();
-    Served served =
-        new Served()
+    ServedFletch served =
+        new ServedFletch()
             .start(
                 "serve",
                 "--repo",
@@ -323,39 +317,5 @@ class OwnDataRedisIT {
     online = served("orders_7d");
     assertEquals("666", online.get(1006L));
     assertEquals(historical("orders_7d", Instant.now()), online);
-  }
-
-  /** A `fletch serve` run on a thread of its own. */
-  private static final class Served {
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    final CommandLine cli =
-        Fletch.commandLine(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    final ServeCommand serve = cli.getSubcommands().get("serve").getCommand();
-    final AtomicInteger exit = new AtomicInteger(-1);
-    Thread running;
-
-    Served start(String... args) throws InterruptedException {
-      running = new Thread(() -> exit.set(cli.execute(args)));
-      running.start();
-      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (serve.server() == null && running.isAlive() && System.nanoTime() < until) {
-        Thread.sleep(20);
-      }
-      assertNotNull(serve.server(), "serve started; stderr: " + errors());
-      return this;
-    }
-
-    int stop() throws InterruptedException {
-      serve.requestStop();
-      running.join(30_000);
-      return exit.get();
-    }
-
-    String errors() {
-      return err.toString(StandardCharsets.UTF_8);
-    }
   }
 }

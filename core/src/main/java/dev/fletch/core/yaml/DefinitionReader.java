@@ -9,6 +9,7 @@ import dev.fletch.core.expr.Expressions;
 import dev.fletch.core.model.Aggregation;
 import dev.fletch.core.model.AggregationFunction;
 import dev.fletch.core.model.CsvOptions;
+import dev.fletch.core.model.DefinitionPath;
 import dev.fletch.core.model.Entity;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureService;
@@ -104,6 +105,14 @@ final class DefinitionReader {
   private final Problems problems;
   private final String file;
   private final Defs defs;
+
+  /** Where the csv types of the source being read are written (column -> value position). */
+  private final Map<String, Loc> csvTypesAt = new HashMap<>();
+
+  /** A key ({@code null}: the feature itself) of a feature of the view being read, and where. */
+  private record FeaturePart(String feature, String key, Loc at) {}
+
+  private final List<FeaturePart> featureParts = new ArrayList<>();
 
   DefinitionReader(Problems problems, String file, Defs defs) {
     this.problems = problems;
@@ -247,6 +256,7 @@ final class DefinitionReader {
               + "': no URL, no glob");
     }
     StreamSpec stream = m.has("stream") ? readStream(m, name) : null;
+    csvTypesAt.clear();
     CsvOptions csv = null;
     if (m.has("csv")) {
       if (format != null && format != SourceFormat.CSV) {
@@ -274,6 +284,19 @@ final class DefinitionReader {
                 stream,
                 csv)
             : null;
+    DefinitionPath at = DefinitionPath.source(name);
+    defs.locate(at, m.valueAt("name"));
+    for (String key : List.of("path", "timestamp_field", "created_timestamp_field")) {
+      if (m.has(key)) {
+        defs.locate(at.key(key), m.valueAt(key));
+      }
+    }
+    mapping.forEach((column, target) -> defs.locate(at.item("field_mapping", column), target.at()));
+    if (m.has("csv")) {
+      defs.locate(at.key("csv"), m.keyAt("csv"));
+      csvTypesAt.forEach(
+          (column, where) -> defs.locate(at.key("csv").item("types", column), where));
+    }
     SourceDef def = new SourceDef(name, m.valueAt("name"), source, m);
     SourceDef first = defs.sources.get(name);
     Defs.put(
@@ -309,6 +332,7 @@ final class DefinitionReader {
     m.stringMap("types")
         .forEach(
             (column, written) -> {
+              csvTypesAt.put(column, written.at());
               Optional<ValueType> t = ValueType.parse(written.value());
               if (t.isEmpty() || !CsvOptions.COLUMN_TYPES.contains(t.get())) {
                 m.problem(
@@ -423,6 +447,7 @@ final class DefinitionReader {
       return;
     }
     int before = problems.count();
+    featureParts.clear();
     String name = m.name("name", "feature view name");
     List<Located> entities = m.scalarList("entities", true);
     if (entities.isEmpty() && m.has("entities")) {
@@ -494,6 +519,20 @@ final class DefinitionReader {
               monitoring,
               lateness);
     }
+    DefinitionPath at = DefinitionPath.view(name);
+    defs.locate(at, m.valueAt("name"));
+    for (String key : List.of("entities", "source", "lateness")) {
+      if (m.has(key)) {
+        defs.locate(at.key(key), m.valueAt(key));
+      }
+    }
+    for (Located e : entities) {
+      defs.locate(at.item("entities", e.value()), e.at());
+    }
+    for (FeaturePart part : featureParts) {
+      DefinitionPath feature = DefinitionPath.feature(name, part.feature());
+      defs.locate(part.key() == null ? feature : feature.key(part.key()), part.at());
+    }
     ViewDef def = new ViewDef(name, m.valueAt("name"), view, entities, source, features);
     ViewDef first = defs.views.get(name);
     Defs.put(
@@ -543,7 +582,7 @@ final class DefinitionReader {
           m.valueAt("aggregations"),
           "'aggregations' is empty: an aggregated view needs at least one aggregation");
     }
-    record Read(Aggregation aggregation, Loc windowAt, Loc at) {}
+    record Read(Aggregation aggregation, Loc windowAt, Loc at, Map<String, Loc> keys) {}
     List<Read> read = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
       String what = m.what() + " aggregations[" + i + "]";
@@ -648,11 +687,18 @@ final class DefinitionReader {
             name != null
                 ? name
                 : (column != null ? column + "_" : "") + fn.key() + "_" + labels.get(w);
+        Map<String, Loc> keys = new HashMap<>();
+        for (String key : List.of("column", "expression", "type", "function")) {
+          if (a.has(key)) {
+            keys.put(key, a.valueAt(key));
+          }
+        }
         read.add(
             new Read(
                 new Aggregation(featureName, fn, column, expression, input, d),
                 durationAt.get(w),
-                a.at()));
+                a.at(),
+                keys));
       }
     }
     Duration hop = m.duration("hop");
@@ -687,6 +733,8 @@ final class DefinitionReader {
       }
       aggregations.add(agg);
       features.add(new FeatureDef(agg.name(), r.at(), agg.feature()));
+      featureParts.add(new FeaturePart(agg.name(), null, r.at()));
+      r.keys().forEach((key, loc) -> featureParts.add(new FeaturePart(agg.name(), key, loc)));
     }
     return hop;
   }
@@ -713,6 +761,12 @@ final class DefinitionReader {
     }
     Feature feature =
         problems.count() == before ? new Feature(name, type, expression, description, tags) : null;
+    featureParts.add(new FeaturePart(name, null, m.at()));
+    for (String key : List.of("name", "type", "expression")) {
+      if (m.has(key)) {
+        featureParts.add(new FeaturePart(name, key, m.valueAt(key)));
+      }
+    }
     return new FeatureDef(name, m.valueAt("name"), feature);
   }
 

@@ -1,5 +1,6 @@
 package dev.fletch.core.yaml;
 
+import dev.fletch.core.model.DefinitionPath;
 import dev.fletch.core.model.Entity;
 import dev.fletch.core.model.Feature;
 import dev.fletch.core.model.FeatureService;
@@ -62,6 +63,15 @@ final class Defs {
   final Map<String, ViewDef> views = new LinkedHashMap<>();
   final Map<String, ServiceDef> services = new LinkedHashMap<>();
   final Map<String, OnDemandDef> onDemandViews = new LinkedHashMap<>();
+
+  /** Where parts of the definitions are written, by {@link DefinitionPath} text (first wins). */
+  final Map<String, Loc> locations = new java.util.HashMap<>();
+
+  void locate(DefinitionPath path, Loc at) {
+    if (at != null) {
+      locations.putIfAbsent(path.toString(), at);
+    }
+  }
 
   /** Registers a definition under its name, or reports a duplicate naming both places. */
   static <T> void put(

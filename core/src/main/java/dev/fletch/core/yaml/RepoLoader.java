@@ -46,6 +46,18 @@ public final class RepoLoader {
    * {@code offline} allows.
    */
   public static FeatureRepo load(Path root, boolean checkSourcePaths, OfflineSettings offline) {
+    return loadLocated(root, checkSourcePaths, offline).repo();
+  }
+
+  /** A loaded repository and where each of its parts is written. */
+  public record Located(FeatureRepo repo, DefinitionLocations locations) {}
+
+  /**
+   * Like {@link #load(Path, boolean, OfflineSettings)}, also keeping where each part is written,
+   * for problems found later (a source's files that do not match the definitions) to be reported at
+   * their file, line and column.
+   */
+  public static Located loadLocated(Path root, boolean checkSourcePaths, OfflineSettings offline) {
     requireNonNull(root, "root is null");
     requireNonNull(offline, "offline is null");
     Path dir = root.toAbsolutePath().normalize();
@@ -73,14 +85,17 @@ public final class RepoLoader {
         .validate(new Loc(displayName(dir, files.get(0)), 1, 1));
     problems.throwIfAny();
     // No problems means every object was built, so none of the lists below has a null.
-    return new FeatureRepo(
-        defs.projects.get(0).name(),
-        defs.entities.values().stream().map(Defs.EntityDef::entity).toList(),
-        defs.sources.values().stream().map(Defs.SourceDef::source).toList(),
-        defs.views.values().stream().map(Defs.ViewDef::view).toList(),
-        defs.services.values().stream().map(Defs.ServiceDef::service).toList(),
-        dir,
-        defs.onDemandViews.values().stream().map(Defs.OnDemandDef::view).toList());
+    FeatureRepo repo =
+        new FeatureRepo(
+            defs.projects.get(0).name(),
+            defs.entities.values().stream().map(Defs.EntityDef::entity).toList(),
+            defs.sources.values().stream().map(Defs.SourceDef::source).toList(),
+            defs.views.values().stream().map(Defs.ViewDef::view).toList(),
+            defs.services.values().stream().map(Defs.ServiceDef::service).toList(),
+            dir,
+            defs.onDemandViews.values().stream().map(Defs.OnDemandDef::view).toList());
+    return new Located(
+        repo, new DefinitionLocations(defs.locations, displayName(dir, files.get(0))));
   }
 
   static List<Path> yamlFiles(Path dir) {

@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fletch.core.DefinitionException;
 import dev.fletch.core.ErrorBody;
 import dev.fletch.core.InvalidRequestException;
 import dev.fletch.core.JobHistory;
 import dev.fletch.core.NotFoundException;
+import dev.fletch.core.Problem;
 import dev.fletch.core.UnavailableException;
+import dev.fletch.core.model.DataMismatch;
 import dev.fletch.core.model.FeatureRepo;
 import dev.fletch.registry.ApplyResult;
 import dev.fletch.registry.BreakingChangeException;
@@ -33,6 +36,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,16 +53,30 @@ public final class RegistryRoutes {
   private static final int MAX_JOB_LIMIT = 1000;
 
   private final Registry registry;
+  private final Function<FeatureRepo, List<DataMismatch>> dataCheck;
 
-  private RegistryRoutes(Registry registry) {
+  private RegistryRoutes(Registry registry, Function<FeatureRepo, List<DataMismatch>> dataCheck) {
     this.registry = registry;
+    this.dataCheck = dataCheck;
   }
 
   /** Adds the registry routes (and {@code GET /health}) to {@code router}. */
   public static void mount(Router router, Registry registry) {
+    mount(router, registry, null);
+  }
+
+  /**
+   * Adds the registry routes; plan and apply also check the definitions against the sources' files
+   * with {@code dataCheck} (the offline store's, reading the files this server can reach): a
+   * mismatch refuses them like an invalid definition (400, each problem naming where in the
+   * definitions), a source the server cannot read is listed as not checked. A body with {@code
+   * "skip_data_check": true} skips it. {@code dataCheck} null: no such check.
+   */
+  public static void mount(
+      Router router, Registry registry, Function<FeatureRepo, List<DataMismatch>> dataCheck) {
     requireNonNull(router, "router is null");
     requireNonNull(registry, "registry is null");
-    RegistryRoutes r = new RegistryRoutes(registry);
+    RegistryRoutes r = new RegistryRoutes(registry, dataCheck);
     String p = PREFIX + "/projects/:project";
     router.get(PREFIX + "/health").handler(r::health);
     router.get("/health").handler(r::health);
@@ -393,9 +411,15 @@ public final class RegistryRoutes {
     respond(
         ctx,
         () -> {
-          FeatureRepo repo = repoFromBody(ctx, project);
+          ObjectNode body = bodyObject(ctx);
+          FeatureRepo repo = toRepo(body, project);
+          List<String> unchecked = checkData(body, repo);
           Plan plan = registry.plan(repo);
-          return Map.of("plan", plan, "text", plan.render());
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("plan", plan);
+          out.put("text", plan.render());
+          out.put("unchecked_sources", unchecked);
+          return out;
         });
   }
 
@@ -417,6 +441,7 @@ public final class RegistryRoutes {
           JsonNode by = body.get("applied_by");
           JsonNode message = body.get("message");
           FeatureRepo repo = toRepo(body, project);
+          List<String> unchecked = checkData(body, repo);
           ApplyResult result =
               registry.apply(
                   repo,
@@ -427,8 +452,34 @@ public final class RegistryRoutes {
           Map<String, Object> out = new LinkedHashMap<>();
           out.put("result", result);
           out.put("text", result.plan().render() + result.summary() + "\n");
+          out.put("unchecked_sources", unchecked);
           return out;
         });
+  }
+
+  /**
+   * The data check of plan and apply (see {@link #mount(Router, Registry, Function)}): throws
+   * DefinitionException for mismatches; returns the sources it could not read (not checked).
+   */
+  private List<String> checkData(ObjectNode body, FeatureRepo repo) {
+    JsonNode skip = body.get("skip_data_check");
+    if (dataCheck == null || (skip != null && skip.asBoolean(false))) {
+      return List.of();
+    }
+    String origin = "definitions of project '" + repo.project() + "'";
+    List<Problem> problems = new java.util.ArrayList<>();
+    List<String> unchecked = new java.util.ArrayList<>();
+    for (DataMismatch m : dataCheck.apply(repo)) {
+      if (m.unreadable()) {
+        unchecked.add(m.at() + ": " + m.message());
+      } else {
+        problems.add(new Problem(origin, 0, 0, m.at() + ": " + m.message()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new DefinitionException(problems);
+    }
+    return unchecked;
   }
 
   // ---------------------------------------------------------------- request parsing
@@ -474,7 +525,8 @@ public final class RegistryRoutes {
               + "'");
     }
     ObjectNode repo = body.deepCopy();
-    for (String control : List.of("expected_version", "allow_breaking", "applied_by", "message")) {
+    for (String control :
+        List.of("expected_version", "allow_breaking", "applied_by", "skip_data_check", "message")) {
       repo.remove(control);
     }
     repo.put("project", project);
