@@ -310,7 +310,10 @@ public final class Materializer {
               end,
               null,
               true,
-              "materialize: every entity's latest row in the range given"));
+              view.aggregated()
+                  ? "materialize: per entity with events in its longest window at the end, the"
+                      + " tiles of that window"
+                  : "materialize: every entity's latest row in the range given"));
     }
     return out;
   }

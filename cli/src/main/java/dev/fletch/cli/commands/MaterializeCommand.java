@@ -237,11 +237,11 @@ public final class MaterializeCommand implements Callable<Integer> {
   /** A dry run's answer: per view the range, full or incremental, the rows, then why. */
   static void printPlan(PrintStream out, List<Materializer.PlannedJob> jobs) {
     out.printf(
-        Locale.ROOT, "%-32s %-24s %-24s %-11s %12s%n", "VIEW", "START", "END", "RUN", "ROWS");
+        Locale.ROOT, "%-32s %-27s %-27s %-11s %12s%n", "VIEW", "START", "END", "RUN", "ROWS");
     for (Materializer.PlannedJob j : jobs) {
       out.printf(
           Locale.ROOT,
-          "%-32s %-24s %-24s %-11s %12s%n",
+          "%-32s %-27s %-27s %-11s %12s%n",
           j.view(),
           j.start().truncatedTo(java.time.temporal.ChronoUnit.MICROS),
           j.end().truncatedTo(java.time.temporal.ChronoUnit.MICROS),
