@@ -91,16 +91,16 @@ public final class DeleteProjectCommand implements Callable<Integer> {
                   + "' at version "
                   + current
                   + ": "
-                  + applied.entities().size()
-                  + " entities, "
-                  + applied.sources().size()
-                  + " sources, "
-                  + applied.featureViews().size()
-                  + " feature views ("
+                  + count(applied.entities().size(), "entity", "entities")
+                  + ", "
+                  + count(applied.sources().size(), "source", "sources")
+                  + ", "
+                  + count(applied.featureViews().size(), "feature view", "feature views")
+                  + " ("
                   + online.size()
                   + " online), "
-                  + applied.featureServices().size()
-                  + " feature services.");
+                  + count(applied.featureServices().size(), "feature service", "feature services")
+                  + ".");
       ctx.out()
           .println(
               "Deleting records version "
@@ -143,6 +143,10 @@ public final class DeleteProjectCommand implements Callable<Integer> {
       deleteOnline(ctx, online);
       return ExitCodes.OK;
     }
+  }
+
+  private static String count(int n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 
   private boolean deleteOnline(CliContext ctx, List<FeatureView> views) {

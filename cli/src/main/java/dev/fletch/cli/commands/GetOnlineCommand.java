@@ -292,7 +292,7 @@ public final class GetOnlineCommand implements Callable<Integer> {
         rowKeys.add(e.getKey() + "=" + e.getValue().get(row));
       }
       out.printf(Locale.ROOT, "entity row %d: %s%n", row, String.join(", ", rowKeys));
-      String format = "  %-" + width + "s  %-" + valueWidth + "s  %-15s  %s%n";
+      String format = "  %-" + width + "s  %-" + valueWidth + "s  %-16s  %s%n";
       out.printf(Locale.ROOT, format, "FEATURE", "VALUE", "STATUS", "EVENT TIME");
       for (OnlineResult.Column c : result.columns()) {
         ValueStatus status = c.statuses().get(row);

@@ -70,7 +70,9 @@ public final class ListCommand implements Callable<Integer> {
               p -> rows.add(java.util.Map.of("name", p, "version", registry.currentVersion(p))));
           out.println(prettyJson(rows));
         } else if (projects.isEmpty()) {
-          out.println("No projects: nothing was applied to this registry yet.");
+          out.println(
+              "No projects: nothing was applied to this registry yet, or every project was deleted"
+                  + " (fletch history --project NAME shows a deleted one).");
         } else {
           List<List<String>> rows = new ArrayList<>();
           for (String p : projects) {
